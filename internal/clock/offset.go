@@ -1,0 +1,69 @@
+package clock
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Measurement is one comparison of a camera clock with a reference clock:
+// at true time At, the camera clock read At+Offset.
+type Measurement struct {
+	At     time.Time
+	Offset time.Duration
+	Note   string
+}
+
+// Offsets is a camera's clock model: offset = camera clock − true time,
+// linear between measurements and constant outside them. The zero value is a
+// camera whose clock was never measured (offset 0, not verified).
+type Offsets struct {
+	m []Measurement
+}
+
+// NewOffsets sorts the measurements by time.
+func NewOffsets(ms []Measurement) Offsets {
+	c := append([]Measurement(nil), ms...)
+	sort.Slice(c, func(i, j int) bool { return c[i].At.Before(c[j].At) })
+	return Offsets{m: c}
+}
+
+// Measurements returns the measurements in time order.
+func (o Offsets) Measurements() []Measurement { return append([]Measurement(nil), o.m...) }
+
+// Verified reports whether the camera clock has at least one measurement.
+func (o Offsets) Verified() bool { return len(o.m) > 0 }
+
+// At returns the offset at true time t.
+func (o Offsets) At(t time.Time) time.Duration {
+	switch {
+	case len(o.m) == 0:
+		return 0
+	case !t.After(o.m[0].At):
+		return o.m[0].Offset
+	case !t.Before(o.m[len(o.m)-1].At):
+		return o.m[len(o.m)-1].Offset
+	}
+	i := sort.Search(len(o.m), func(i int) bool { return o.m[i].At.After(t) })
+	a, b := o.m[i-1], o.m[i]
+	f := float64(t.Sub(a.At)) / float64(b.At.Sub(a.At))
+	return a.Offset + time.Duration(math.Round(f*float64(b.Offset-a.Offset)))
+}
+
+// CameraClock returns what the camera clock read at true time t.
+func (o Offsets) CameraClock(t time.Time) time.Time { return t.Add(o.At(t)) }
+
+// TrueTime returns the true time at which the camera clock read c. The
+// offset changes slowly (seconds over weeks), so a few fixed-point steps
+// converge to well under a microsecond.
+func (o Offsets) TrueTime(c time.Time) time.Time {
+	t := c
+	for i := 0; i < 4; i++ {
+		next := c.Add(-o.At(t))
+		if next.Equal(t) {
+			break
+		}
+		t = next
+	}
+	return t
+}

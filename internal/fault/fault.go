@@ -1,0 +1,67 @@
+// Package fault holds the kinds of failure a user can see and the exit code
+// each maps to (design.md §6). Packages wrap their errors with a kind at the
+// place where the kind is known; main turns the kind into the exit code.
+package fault
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind is a class of failure; its value is the process exit code.
+type Kind int
+
+const (
+	Internal Kind = 1 // a bug or an unexpected condition
+	Usage    Kind = 2 // bad input or usage
+	NotFound Kind = 3 // camera, case or footage not found
+	Media    Kind = 4 // corrupt or unsupported input
+	Storage  Kind = 5 // archive unreachable, hash mismatch
+)
+
+// Error carries a Kind alongside the error it classifies.
+type Error struct {
+	Kind Kind
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Wrap classifies err as kind; a nil err stays nil.
+func Wrap(kind Kind, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: kind, Err: err}
+}
+
+// Usagef returns a Usage error formatted like fmt.Errorf.
+func Usagef(format string, args ...any) error {
+	return &Error{Kind: Usage, Err: fmt.Errorf(format, args...)}
+}
+
+// NotFoundf returns a NotFound error formatted like fmt.Errorf.
+func NotFoundf(format string, args ...any) error {
+	return &Error{Kind: NotFound, Err: fmt.Errorf(format, args...)}
+}
+
+// Mediaf returns a Media error formatted like fmt.Errorf.
+func Mediaf(format string, args ...any) error {
+	return &Error{Kind: Media, Err: fmt.Errorf(format, args...)}
+}
+
+// Storagef returns a Storage error formatted like fmt.Errorf.
+func Storagef(format string, args ...any) error {
+	return &Error{Kind: Storage, Err: fmt.Errorf(format, args...)}
+}
+
+// KindOf reports the kind of the outermost classified error in err's chain,
+// or Internal when nothing in the chain is classified.
+func KindOf(err error) Kind {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Kind
+	}
+	return Internal
+}
