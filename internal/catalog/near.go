@@ -1,0 +1,119 @@
+package catalog
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+const earthRadius = 6371008.8 // metres, mean radius
+
+// Distance is the great-circle distance in metres (haversine).
+func Distance(a, b LatLon) float64 {
+	rad := math.Pi / 180
+	dLat := (b.Lat - a.Lat) * rad
+	dLon := (b.Lon - a.Lon) * rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// Inside reports whether p lies inside polygon poly (ray casting on the
+// lat/lon plane, accurate for the few hundred metres a camera sees).
+func Inside(p LatLon, poly []LatLon) bool {
+	in := false
+	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
+		a, b := poly[i], poly[j]
+		if (a.Lat > p.Lat) != (b.Lat > p.Lat) &&
+			p.Lon < (b.Lon-a.Lon)*(p.Lat-a.Lat)/(b.Lat-a.Lat)+a.Lon {
+			in = !in
+		}
+	}
+	return in
+}
+
+// Speed is a range of travel speeds in km/h.
+type Speed struct {
+	Name     string
+	Min, Max float64
+}
+
+// Speeds are the modes analysts choose from; town speeds, not highway ones.
+var Speeds = map[string]Speed{
+	"walk": {"walk", 3, 7},
+	"run":  {"run", 8, 15},
+	"bike": {"bike", 12, 25},
+	"car":  {"car", 20, 60},
+}
+
+// Detour is how much longer a route through a street grid is than the
+// straight line.
+const Detour = 1.4
+
+// Window is when a person who left a point at a time could pass a camera.
+type Window struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// PassWindow returns [t + d/vmax, t + Detour·d/vmin] for distance d metres.
+func PassWindow(t time.Time, d float64, s Speed) Window {
+	ms := func(kmh float64) float64 { return kmh / 3.6 }
+	return Window{
+		From: t.Add(time.Duration(d / ms(s.Max) * float64(time.Second))).Round(time.Second),
+		To:   t.Add(time.Duration(Detour * d / ms(s.Min) * float64(time.Second))).Round(time.Second),
+	}
+}
+
+// Near is one camera ranked by distance from a point.
+type Near struct {
+	Camera   *Camera `json:"camera"`
+	Distance float64 `json:"distance_m"`
+	Inside   bool    `json:"inside_coverage"`
+	Window   *Window `json:"window,omitempty"`
+}
+
+// NearQuery ranks cameras around From. Within ≤ 0 means no limit. With a
+// non-zero At, each camera gets the window for Speed.
+type NearQuery struct {
+	From   LatLon
+	Within float64
+	At     time.Time
+	Speed  Speed
+}
+
+// Near returns the cameras within q.Within of q.From, nearest first.
+func (c *Catalog) Near(q NearQuery) []Near {
+	var out []Near
+	for _, cam := range c.Cameras {
+		d := Distance(q.From, cam.Location)
+		if q.Within > 0 && d > q.Within {
+			continue
+		}
+		n := Near{Camera: cam, Distance: d, Inside: len(cam.Coverage) >= 3 && Inside(q.From, cam.Coverage)}
+		if !q.At.IsZero() {
+			w := PassWindow(q.At, d, q.Speed)
+			n.Window = &w
+		}
+		out = append(out, n)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Distance < out[j].Distance })
+	return out
+}
+
+// ParseLatLon reads "55.6036,13.0021".
+func ParseLatLon(s string) (LatLon, bool) {
+	var p LatLon
+	if _, err := fmt.Sscanf(s, "%g,%g", &p.Lat, &p.Lon); err != nil {
+		return p, false
+	}
+	return p, validLatLon(p) == nil
+}
+
+// FormatDistance shows metres below a kilometre and kilometres above.
+func FormatDistance(m float64) string {
+	if m < 1000 {
+		return fmt.Sprintf("%.0f m", m)
+	}
+	return fmt.Sprintf("%.2f km", m/1000)
+}

@@ -1,0 +1,333 @@
+// Package config loads klipp.yaml (design.md §5b) through viper into a typed
+// Config. It is the only package that imports viper. Every key is read
+// explicitly and checked for its type; unknown keys are errors that name the
+// key and the file.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+
+	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// Config is klipp's configuration with every path absolute.
+type Config struct {
+	File             string // the file read, "" when none was found
+	Timezone         *time.Location
+	DataDir          string
+	Catalog          string
+	Analyst          string
+	Clip             Clip
+	Report           Report
+	Presentation     Presentation
+	Archive          Archive
+	RetentionClasses map[string]time.Duration
+}
+
+// Clip is the default clip range around a timeline entry.
+type Clip struct {
+	Before, After time.Duration
+	Mode          string // copy | exact | transcode
+}
+
+// Report holds the written report's settings.
+type Report struct {
+	Language string // sv | en
+	Page     string // A4 | Letter
+}
+
+// Presentation holds the court presentation's settings.
+type Presentation struct {
+	Width, Height int
+	CardSeconds   float64
+}
+
+// Archive selects and configures the archive backend.
+type Archive struct {
+	Backend string // local | s3
+	Path    string
+	S3      S3
+}
+
+// S3 configures the S3 backend. Credentials come from the environment only.
+type S3 struct {
+	Endpoint, Bucket, Prefix, Region string
+	TLS                              bool
+	CAFile                           string
+	LockMode                         string // governance | compliance
+}
+
+// defaults lists every key klipp knows with its default value; a key not
+// listed here is unknown.
+var defaults = map[string]any{
+	"timezone":                  "Europe/Stockholm",
+	"data_dir":                  "",
+	"catalog":                   "cameras.yaml",
+	"analyst":                   "",
+	"clip.before":               "5s",
+	"clip.after":                "10s",
+	"clip.mode":                 "copy",
+	"report.language":           "sv",
+	"report.page":               "A4",
+	"presentation.width":        1920,
+	"presentation.height":       1080,
+	"presentation.card_seconds": 4,
+	"archive.backend":           "local",
+	"archive.path":              "",
+	"archive.s3.endpoint":       "127.0.0.1:9000",
+	"archive.s3.bucket":         "evidence",
+	"archive.s3.prefix":         "",
+	"archive.s3.region":         "",
+	"archive.s3.tls":            false,
+	"archive.s3.ca_file":        "",
+	"archive.s3.lock_mode":      "governance",
+	"retention_classes.default": "10y",
+}
+
+// Keys returns every known key, sorted (for documentation and completion).
+func Keys() []string {
+	ks := make([]string, 0, len(defaults))
+	for k := range defaults {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// Find returns the config file to use when none is named: $KLIPP_CONFIG,
+// ./klipp.yaml, then $XDG_CONFIG_HOME/klipp/klipp.yaml; "" when none exists.
+func Find() string {
+	if f := os.Getenv("KLIPP_CONFIG"); f != "" {
+		return f
+	}
+	if _, err := os.Stat("klipp.yaml"); err == nil {
+		return "klipp.yaml"
+	}
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".config")
+		}
+	}
+	if dir != "" {
+		f := filepath.Join(dir, "klipp", "klipp.yaml")
+		if _, err := os.Stat(f); err == nil {
+			return f
+		}
+	}
+	return ""
+}
+
+// Load reads file (which may be "" for defaults only), then KLIPP_* from the
+// environment, then overrides (from command-line flags, by key). Errors are
+// fault.Usage and name the file and key.
+func Load(file string, overrides map[string]string) (*Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("KLIPP")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	base, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	name := "defaults"
+	if file != "" {
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return nil, fault.Usagef("config %s: %w", file, err)
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fault.Usagef("config file %s does not exist", file)
+		}
+		v.SetConfigFile(abs)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			var pe viper.ConfigParseError
+			if errors.As(err, &pe) {
+				return nil, fault.Usagef("%s: malformed YAML: %s", file, strings.TrimPrefix(errors.Unwrap(pe).Error(), "yaml: "))
+			}
+			return nil, fault.Usagef("%s: %w", file, err)
+		}
+		base, name = filepath.Dir(abs), file
+		file = abs
+	}
+	for k, val := range overrides {
+		v.Set(k, val)
+	}
+	for _, k := range v.AllKeys() {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, "retention_classes.") {
+			return nil, fault.Usagef("%s: unknown key %q (known keys: see README, Configuration)", name, k)
+		}
+	}
+
+	r := reader{v: v, name: name}
+	c := &Config{File: file}
+	tz := r.str("timezone")
+	c.Timezone, err = time.LoadLocation(tz)
+	if err != nil || tz == "" {
+		r.fail("timezone", "unknown time zone %q (use an IANA name such as Europe/Stockholm)", tz)
+	}
+	c.DataDir = resolve(base, r.str("data_dir"))
+	if c.DataDir == "" {
+		c.DataDir = defaultDataDir()
+	}
+	c.Catalog = resolve(base, r.str("catalog"))
+	c.Analyst = r.str("analyst")
+	c.Clip.Before = r.duration("clip.before")
+	c.Clip.After = r.duration("clip.after")
+	c.Clip.Mode = r.oneOf("clip.mode", "copy", "exact", "transcode")
+	c.Report.Language = r.oneOf("report.language", "sv", "en")
+	c.Report.Page = r.oneOf("report.page", "A4", "Letter")
+	c.Presentation.Width = r.positiveInt("presentation.width")
+	c.Presentation.Height = r.positiveInt("presentation.height")
+	c.Presentation.CardSeconds = r.number("presentation.card_seconds")
+	c.Archive.Backend = r.oneOf("archive.backend", "local", "s3")
+	c.Archive.Path = resolve(base, r.str("archive.path"))
+	if c.Archive.Path == "" {
+		c.Archive.Path = filepath.Join(c.DataDir, "archive")
+	}
+	c.Archive.S3 = S3{
+		Endpoint: r.str("archive.s3.endpoint"),
+		Bucket:   r.str("archive.s3.bucket"),
+		Prefix:   r.str("archive.s3.prefix"),
+		Region:   r.str("archive.s3.region"),
+		TLS:      r.boolean("archive.s3.tls"),
+		CAFile:   resolve(base, r.str("archive.s3.ca_file")),
+		LockMode: r.oneOf("archive.s3.lock_mode", "governance", "compliance"),
+	}
+	c.RetentionClasses = map[string]time.Duration{}
+	for _, k := range v.AllKeys() {
+		if cls, ok := strings.CutPrefix(k, "retention_classes."); ok {
+			c.RetentionClasses[cls] = r.duration(k)
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return c, nil
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "klipp")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "klipp")
+	}
+	return filepath.Join(home, ".local", "share", "klipp")
+}
+
+// resolve expands ~ and makes p absolute relative to base; "" stays "".
+func resolve(base, p string) string {
+	if p == "" {
+		return ""
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			p = filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	return filepath.Clean(p)
+}
+
+// reader reads typed values and keeps the first error.
+type reader struct {
+	v    *viper.Viper
+	name string
+	err  error
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	if r.err == nil {
+		r.err = fault.Usagef("%s: %s: %s", r.name, key, fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *reader) str(key string) string {
+	switch x := r.v.Get(key).(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	default:
+		r.fail(key, "want text, got %v", x)
+		return ""
+	}
+}
+
+func (r *reader) number(key string) float64 {
+	switch x := r.v.Get(key).(type) {
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		if err == nil {
+			return f
+		}
+	}
+	r.fail(key, "want a number, got %q", fmt.Sprint(r.v.Get(key)))
+	return 0
+}
+
+func (r *reader) positiveInt(key string) int {
+	f := r.number(key)
+	if f != float64(int(f)) || f <= 0 {
+		r.fail(key, "want a positive whole number, got %v", r.v.Get(key))
+	}
+	return int(f)
+}
+
+func (r *reader) boolean(key string) bool {
+	switch x := r.v.Get(key).(type) {
+	case bool:
+		return x
+	case string:
+		if b, err := strconv.ParseBool(x); err == nil {
+			return b
+		}
+	}
+	r.fail(key, "want true or false, got %q", fmt.Sprint(r.v.Get(key)))
+	return false
+}
+
+func (r *reader) duration(key string) time.Duration {
+	s := r.str(key)
+	d, err := clock.ParseDuration(s)
+	if err != nil {
+		r.fail(key, "%v", err)
+	}
+	return d
+}
+
+func (r *reader) oneOf(key string, allowed ...string) string {
+	s := r.str(key)
+	for _, a := range allowed {
+		if strings.EqualFold(s, a) {
+			return a
+		}
+	}
+	r.fail(key, "%q is not one of %s", s, strings.Join(allowed, ", "))
+	return s
+}
