@@ -1,0 +1,72 @@
+package media
+
+/*
+#cgo pkg-config: libavutil libavformat
+#include <stdlib.h>
+#include <libavutil/avutil.h>
+#include <libavutil/frame.h>
+#include <libavutil/dict.h>
+#include <libavformat/avformat.h>
+*/
+import "C"
+
+import (
+	"fmt"
+	"image"
+	"unsafe"
+
+	"github.com/asticode/go-astiav"
+)
+
+// go-astiav v0.16.0 gives no public access to a frame's planes for writing
+// nor to a format context's metadata for setting. These helpers reach the C
+// structures directly; they are the only place that does.
+
+// frameImage aliases a yuv420p frame's planes as an image.YCbCr. With
+// writable set, the frame is first made writable (copied if an encoder still
+// holds a reference). The image is valid until the frame is unreferenced.
+func frameImage(f *astiav.Frame, writable bool) (*image.YCbCr, error) {
+	c := (*C.AVFrame)(f.UnsafePointer())
+	if writable {
+		if ret := C.av_frame_make_writable(c); ret < 0 {
+			return nil, fmt.Errorf("make frame writable: %w", astiav.Error(ret))
+		}
+	}
+	w, h := int(c.width), int(c.height)
+	ch := (h + 1) / 2
+	ys, cs := int(c.linesize[0]), int(c.linesize[1])
+	if c.data[0] == nil || c.data[1] == nil || c.data[2] == nil || ys < w || cs < (w+1)/2 {
+		return nil, fmt.Errorf("frame %dx%d has no yuv420p planes", w, h)
+	}
+	return &image.YCbCr{
+		Y:              unsafe.Slice((*byte)(unsafe.Pointer(c.data[0])), ys*h),
+		Cb:             unsafe.Slice((*byte)(unsafe.Pointer(c.data[1])), cs*ch),
+		Cr:             unsafe.Slice((*byte)(unsafe.Pointer(c.data[2])), int(c.linesize[2])*ch),
+		YStride:        ys,
+		CStride:        cs,
+		SubsampleRatio: image.YCbCrSubsampleRatio420,
+		Rect:           image.Rect(0, 0, w, h),
+	}, nil
+}
+
+// formatContextC returns the AVFormatContext behind fc: astiav's
+// FormatContext is a struct whose only field is that pointer.
+func formatContextC(fc *astiav.FormatContext) *C.AVFormatContext {
+	return *(**C.AVFormatContext)(unsafe.Pointer(fc))
+}
+
+// setMetadata sets a container-level metadata entry before WriteHeader.
+func setMetadata(fc *astiav.FormatContext, key, value string) error {
+	ck, cv := C.CString(key), C.CString(value)
+	defer C.free(unsafe.Pointer(ck))
+	defer C.free(unsafe.Pointer(cv))
+	if ret := C.av_dict_set(&formatContextC(fc).metadata, ck, cv, 0); ret < 0 {
+		return fmt.Errorf("set metadata %s: %w", key, astiav.Error(ret))
+	}
+	return nil
+}
+
+// Version is the FFmpeg library version klipp runs against.
+func Version() string {
+	return C.GoString(C.av_version_info())
+}

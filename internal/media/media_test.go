@@ -1,0 +1,172 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"image"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// writeLumaClip writes n frames whose luma is 16+8·i, so that a decoder can
+// tell each frame from the next.
+func writeLumaClip(t *testing.T, path string, o WriterOptions, n int) {
+	t.Helper()
+	w, err := CreateVideo(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		img, err := w.Picture()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fill(img.Y, byte(16+8*i))
+		fill(img.Cb, 128)
+		fill(img.Cr, 128)
+		if err := w.WriteFrame(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fill(b []byte, v byte) {
+	for i := range b {
+		b[i] = v
+	}
+}
+
+func meanLuma(img *image.YCbCr) float64 {
+	var s, n int
+	for y := 0; y < img.Rect.Dy(); y++ {
+		for _, v := range img.Y[y*img.YStride : y*img.YStride+img.Rect.Dx()] {
+			s += int(v)
+			n++
+		}
+	}
+	return float64(s) / float64(n)
+}
+
+func TestWriteProbeDecode(t *testing.T) {
+	created := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
+	cases := []struct {
+		format, codec, ext, container string
+		startPTS                      int64
+	}{
+		{"mp4", "h264", "mp4", "mov,mp4,m4a,3gp,3g2,mj2", 0},
+		{"fmp4", "h264", "mp4", "mov,mp4,m4a,3gp,3g2,mj2", 0},
+		{"mpegts", "h264", "ts", "mpegts", 3000},
+		{"matroska", "h264", "mkv", "matroska,webm", 0},
+		{"mp4", "hevc", "mp4", "mov,mp4,m4a,3gp,3g2,mj2", 0},
+		{"matroska", "mjpeg", "mkv", "matroska,webm", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.format+"-"+c.codec, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "clip."+c.ext)
+			const n = 25
+			writeLumaClip(t, path, WriterOptions{Format: c.format, Codec: c.codec, Width: 160, Height: 96, FPS: 25, GOP: 10, CreationTime: created, StartPTS: c.startPTS}, n)
+			in, err := Probe(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Container != c.container || in.Damaged != "" || in.Frames != n {
+				t.Fatalf("probe = %+v", in)
+			}
+			if math.Abs(float64(in.Duration)-1.0) > 0.001 {
+				t.Errorf("duration = %v s, want 1.0", in.Duration)
+			}
+			v := in.Video()
+			if v == nil || v.Width != 160 || v.Height != 96 || v.Codec != c.codec {
+				t.Errorf("video = %+v", v)
+			}
+			if c.codec == "h264" && in.Keyframes != 3 {
+				t.Errorf("keyframes = %d, want 3 (GOP 10 over 25 frames)", in.Keyframes)
+			}
+			if c.format == "mp4" && (in.CreationTime == nil || !in.CreationTime.Equal(created)) {
+				t.Errorf("creation_time = %v, want %v", in.CreationTime, created)
+			}
+			r, err := OpenVideo(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for i := 0; ; i++ {
+				f, err := r.Next(context.Background())
+				if errors.Is(err, io.EOF) {
+					if i != n {
+						t.Errorf("decoded %d frames, want %d", i, n)
+					}
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := time.Duration(i) * 40 * time.Millisecond; f.Offset != want {
+					t.Errorf("frame %d offset = %v, want %v", i, f.Offset, want)
+				}
+				if got, want := meanLuma(f.Image), float64(16+8*i); math.Abs(got-want) > 3 {
+					t.Errorf("frame %d luma = %.1f, want %.0f", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestProbeDamaged(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cut.mp4")
+	writeLumaClip(t, path, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25}, 50)
+	data, _ := os.ReadFile(path)
+	// moov is at the end: cutting the file in half loses the index.
+	os.WriteFile(path, data[:len(data)/2], 0o644)
+	_, err := Probe(context.Background(), path)
+	if err == nil || fault.KindOf(err) != fault.Media || !strings.Contains(err.Error(), "moov atom not found") {
+		t.Fatalf("truncated mp4: %v", err)
+	}
+	ts := filepath.Join(dir, "cut.ts")
+	writeLumaClip(t, ts, WriterOptions{Format: "mpegts", Codec: "h264", Width: 160, Height: 96, FPS: 25}, 50)
+	data, _ = os.ReadFile(ts)
+	os.WriteFile(ts, data[:len(data)/2], 0o644)
+	in, err := Probe(context.Background(), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Frames >= 50 || float64(in.Duration) > 1.9 {
+		t.Errorf("truncated ts still reports %d frames, %v s", in.Frames, in.Duration)
+	}
+	garbage := filepath.Join(dir, "garbage.mp4")
+	os.WriteFile(garbage, []byte("this is not a video"), 0o644)
+	if _, err := Probe(context.Background(), garbage); fault.KindOf(err) != fault.Media {
+		t.Errorf("garbage: %v", err)
+	}
+}
+
+func TestWriterLeavesNothingOnAbort(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.mp4")
+	w, err := CreateVideo(path, WriterOptions{Format: "mp4", Codec: "h264", Width: 64, Height: 64, FPS: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteFrame(); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("abort left %v", entries)
+	}
+	if !strings.HasPrefix(Version(), "5.1") {
+		t.Errorf("FFmpeg version %q, want 5.1.x", Version())
+	}
+}

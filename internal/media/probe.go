@@ -1,0 +1,167 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Info is what a probe learns about a recording.
+type Info struct {
+	Path         string       `json:"path"`
+	Container    string       `json:"container"`
+	Duration     Seconds      `json:"duration_s"` // of the video stream, from its packets
+	StartTime    Seconds      `json:"start_time_s"`
+	CreationTime *time.Time   `json:"creation_time,omitempty"` // container metadata, camera clock
+	Streams      []StreamInfo `json:"streams"`
+	Frames       int          `json:"video_frames"`
+	Keyframes    int          `json:"video_keyframes"`
+	// Damaged is FFmpeg's reason when the file opened but could not be read
+	// to its end intact; the durations then cover what was readable.
+	Damaged string `json:"damaged,omitempty"`
+}
+
+// Seconds is a duration that shows as seconds in JSON.
+type Seconds float64
+
+// Duration converts s to a time.Duration.
+func (s Seconds) Duration() time.Duration { return time.Duration(float64(s) * float64(time.Second)) }
+
+// StreamInfo describes one stream.
+type StreamInfo struct {
+	Index      int     `json:"index"`
+	Type       string  `json:"type"`
+	Codec      string  `json:"codec"`
+	Width      int     `json:"width,omitempty"`
+	Height     int     `json:"height,omitempty"`
+	PixFmt     string  `json:"pix_fmt,omitempty"`
+	FrameRate  float64 `json:"frame_rate,omitempty"`
+	SampleRate int     `json:"sample_rate,omitempty"`
+	Channels   int     `json:"channels,omitempty"`
+	TimeBase   string  `json:"time_base"`
+}
+
+// Video returns the first video stream, or nil.
+func (in *Info) Video() *StreamInfo {
+	for i := range in.Streams {
+		if in.Streams[i].Type == "video" {
+			return &in.Streams[i]
+		}
+	}
+	return nil
+}
+
+// Probe opens path and reads every packet of it (no decoding) to learn its
+// true duration and whether it is intact. A file that cannot be opened at
+// all is a fault.Media error carrying FFmpeg's reason.
+func Probe(ctx context.Context, path string) (*Info, error) {
+	mark := logMark()
+	fc, err := openInput(path, mark)
+	if err != nil {
+		return nil, err
+	}
+	defer fc.Free()
+	defer fc.CloseInput()
+
+	in := &Info{Path: path, Container: fc.InputFormat().Name()}
+	if md := fc.Metadata(); md != nil {
+		if e := md.Get("creation_time", nil, 0); e != nil {
+			if t, err := time.Parse(time.RFC3339Nano, e.Value()); err == nil {
+				in.CreationTime = &t
+			}
+		}
+	}
+	video := -1
+	var vtb astiav.Rational
+	var fps float64
+	for _, s := range fc.Streams() {
+		cp := s.CodecParameters()
+		si := StreamInfo{Index: s.Index(), Type: cp.MediaType().String(), Codec: cp.CodecID().Name(), TimeBase: s.TimeBase().String()}
+		switch cp.MediaType() {
+		case astiav.MediaTypeVideo:
+			si.Width, si.Height, si.PixFmt = cp.Width(), cp.Height(), cp.PixelFormat().Name()
+			if r := s.AvgFrameRate(); r.Den() != 0 && r.Num() != 0 {
+				si.FrameRate = r.Float64()
+			} else if r := s.RFrameRate(); r.Den() != 0 {
+				si.FrameRate = r.Float64()
+			}
+			if video < 0 {
+				video, vtb, fps = s.Index(), s.TimeBase(), si.FrameRate
+			}
+		case astiav.MediaTypeAudio:
+			si.SampleRate, si.Channels = cp.SampleRate(), cp.Channels()
+		}
+		in.Streams = append(in.Streams, si)
+	}
+	if video < 0 {
+		return nil, fmt.Errorf("%s: no video stream", path)
+	}
+
+	pkt := astiav.AllocPacket()
+	if pkt == nil {
+		return nil, fmt.Errorf("%s: alloc packet", path)
+	}
+	defer pkt.Free()
+	first, end := astiav.NoPtsValue, astiav.NoPtsValue
+	// A packet without a duration (common in MPEG-TS) lasts one frame.
+	var frameDur int64
+	if fps > 0 {
+		frameDur = int64(float64(vtb.Den()) / float64(vtb.Num()) / fps)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rmark := logMark()
+		err := fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			in.Damaged = fmt.Sprintf("read stopped after %d frames: %s", in.Frames, reason(err, rmark))
+			break
+		}
+		if pkt.StreamIndex() == video {
+			in.Frames++
+			if pkt.Flags().Has(astiav.PacketFlagKey) {
+				in.Keyframes++
+			}
+			if pkt.Flags().Has(astiav.PacketFlagCorrupt) && in.Damaged == "" {
+				in.Damaged = fmt.Sprintf("corrupt packet at frame %d", in.Frames)
+			}
+			ts := pkt.Pts()
+			if ts == astiav.NoPtsValue {
+				ts = pkt.Dts()
+			}
+			if ts != astiav.NoPtsValue {
+				if first == astiav.NoPtsValue || ts < first {
+					first = ts
+				}
+				d := pkt.Duration()
+				if d <= 0 {
+					d = frameDur
+				}
+				if e := ts + d; end == astiav.NoPtsValue || e > end {
+					end = e
+				}
+			}
+		}
+		pkt.Unref()
+	}
+	if in.Frames == 0 {
+		if in.Damaged == "" {
+			in.Damaged = "no video frames"
+		}
+		return in, nil
+	}
+	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames) < want && in.Damaged == "" {
+		in.Damaged = fmt.Sprintf("truncated: %d of %d frames readable", in.Frames, want)
+	}
+	tb := float64(vtb.Num()) / float64(vtb.Den())
+	in.StartTime = Seconds(float64(first) * tb)
+	in.Duration = Seconds(float64(end-first) * tb)
+	return in, nil
+}

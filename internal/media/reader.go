@@ -1,0 +1,205 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"time"
+
+	"github.com/asticode/go-astiav"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// VideoReader decodes a file's first video stream frame by frame, reusing
+// one packet and one frame.
+type VideoReader struct {
+	path  string
+	fc    *astiav.FormatContext
+	st    *astiav.Stream
+	dec   *astiav.CodecContext
+	pkt   *astiav.Packet
+	frame *astiav.Frame
+	start int64 // the stream's first timestamp
+	eof   bool
+}
+
+// Frame is one decoded picture. Image is valid until the next call to Next.
+type Frame struct {
+	PTS    int64         // in the stream's time base
+	Offset time.Duration // since the stream's first timestamp
+	Key    bool
+	Image  *image.YCbCr
+}
+
+// OpenVideo opens path for decoding. Errors are fault.Media with FFmpeg's
+// reason.
+func OpenVideo(path string) (r *VideoReader, err error) {
+	mark := logMark()
+	r = &VideoReader{path: path}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	if r.fc, err = openInput(path, mark); err != nil {
+		return nil, err
+	}
+	for _, s := range r.fc.Streams() {
+		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
+			r.st = s
+			break
+		}
+	}
+	if r.st == nil {
+		return nil, fault.Mediaf("%s: no video stream", path)
+	}
+	cp := r.st.CodecParameters()
+	codec := astiav.FindDecoder(cp.CodecID())
+	if codec == nil {
+		return nil, fault.Mediaf("%s: unsupported video codec %s", path, cp.CodecID().Name())
+	}
+	if r.dec = astiav.AllocCodecContext(codec); r.dec == nil {
+		return nil, fmt.Errorf("%s: alloc decoder", path)
+	}
+	if err = cp.ToCodecContext(r.dec); err != nil {
+		return nil, fmt.Errorf("%s: decoder parameters: %w", path, err)
+	}
+	r.dec.SetTimeBase(r.st.TimeBase())
+	if err = r.dec.Open(codec, nil); err != nil {
+		return nil, fault.Mediaf("%s: open %s decoder: %v", path, codec.Name(), err)
+	}
+	r.start = r.st.StartTime()
+	if r.start == astiav.NoPtsValue {
+		r.start = 0
+	}
+	r.pkt = astiav.AllocPacket()
+	r.frame = astiav.AllocFrame()
+	if r.pkt == nil || r.frame == nil {
+		return nil, fmt.Errorf("%s: alloc packet/frame", path)
+	}
+	return r, nil
+}
+
+// openInput opens and analyses a container, with FFmpeg's reason on failure.
+func openInput(path string, mark int) (*astiav.FormatContext, error) {
+	fc := astiav.AllocFormatContext()
+	if fc == nil {
+		return nil, fmt.Errorf("%s: alloc format context", path)
+	}
+	if err := fc.OpenInput(path, nil, nil); err != nil {
+		fc.Free()
+		return nil, fault.Mediaf("%s: cannot open: %s", path, reason(err, mark))
+	}
+	if err := fc.FindStreamInfo(nil); err != nil {
+		fc.CloseInput()
+		fc.Free()
+		return nil, fault.Mediaf("%s: cannot read stream info: %s", path, reason(err, mark))
+	}
+	return fc, nil
+}
+
+// reason joins FFmpeg's logged messages with the error it returned.
+func reason(err error, mark int) string {
+	if logs := logsSince(mark); logs != "" {
+		return logs + " (" + err.Error() + ")"
+	}
+	return err.Error()
+}
+
+// TimeBase returns the stream's time base as numerator, denominator.
+func (r *VideoReader) TimeBase() (int, int) { return r.st.TimeBase().Num(), r.st.TimeBase().Den() }
+
+// Next decodes the next frame; io.EOF after the last.
+func (r *VideoReader) Next(ctx context.Context) (*Frame, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r.frame.Unref()
+		err := r.dec.ReceiveFrame(r.frame)
+		if err == nil {
+			return r.current()
+		}
+		if errors.Is(err, astiav.ErrEof) {
+			return nil, io.EOF
+		}
+		if !errors.Is(err, astiav.ErrEagain) {
+			return nil, fault.Mediaf("%s: decode: %v", r.path, err)
+		}
+		if r.eof {
+			return nil, io.EOF
+		}
+		if err := r.feed(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// feed sends the next packet of the video stream (or the flush) to the
+// decoder.
+func (r *VideoReader) feed() error {
+	for {
+		mark := logMark()
+		err := r.fc.ReadFrame(r.pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			r.eof = true
+			return r.dec.SendPacket(nil)
+		}
+		if err != nil {
+			return fault.Mediaf("%s: read: %s", r.path, reason(err, mark))
+		}
+		if r.pkt.StreamIndex() != r.st.Index() {
+			r.pkt.Unref()
+			continue
+		}
+		err = r.dec.SendPacket(r.pkt)
+		r.pkt.Unref()
+		if err != nil && !errors.Is(err, astiav.ErrEagain) {
+			return fault.Mediaf("%s: decode: %s", r.path, reason(err, mark))
+		}
+		return nil
+	}
+}
+
+func (r *VideoReader) current() (*Frame, error) {
+	switch r.frame.PixelFormat() {
+	case astiav.PixelFormatYuv420P, astiav.PixelFormatYuvj420P:
+	default:
+		return nil, fault.Mediaf("%s: pixel format %s is not supported yet", r.path, r.frame.PixelFormat().Name())
+	}
+	img, err := frameImage(r.frame, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.path, err)
+	}
+	pts := r.frame.Pts()
+	if pts == astiav.NoPtsValue {
+		pts = r.frame.PktDts()
+	}
+	tb := r.st.TimeBase()
+	off := time.Duration(astiav.RescaleQ(pts-r.start, tb, astiav.NewRational(1, int(time.Second))))
+	return &Frame{PTS: pts, Offset: off, Key: r.frame.KeyFrame(), Image: img}, nil
+}
+
+// Close frees the decoder and closes the file.
+func (r *VideoReader) Close() {
+	if r.frame != nil {
+		r.frame.Free()
+		r.frame = nil
+	}
+	if r.pkt != nil {
+		r.pkt.Free()
+		r.pkt = nil
+	}
+	if r.dec != nil {
+		r.dec.Free()
+		r.dec = nil
+	}
+	if r.fc != nil {
+		r.fc.CloseInput()
+		r.fc.Free()
+		r.fc = nil
+	}
+}

@@ -1,0 +1,260 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// WriterOptions describe a video file to encode from pictures.
+type WriterOptions struct {
+	Format        string // mp4 | fmp4 (fragmented, MediaMTX style) | mpegts | matroska
+	Codec         string // h264 | hevc | mjpeg
+	Width, Height int
+	FPS           int
+	GOP           int    // frames from keyframe to keyframe; default 2 s
+	CRF           int    // default 28
+	Preset        string // x264/x265 preset; default veryfast
+	Threads       int    // encoder threads; 0 lets the encoder choose
+	CreationTime  time.Time
+	StartPTS      int64 // pts of the first frame, in frames (a recorder's running clock)
+}
+
+var muxers = map[string]string{"mp4": "mp4", "fmp4": "mp4", "mpegts": "mpegts", "matroska": "matroska"}
+
+var encoders = map[string]string{"h264": "libx264", "hevc": "libx265", "mjpeg": "mjpeg"}
+
+// VideoWriter encodes pictures into a file. It writes to a temporary name
+// beside the target and renames on Close, so a failed or cancelled write
+// never leaves a file that looks finished.
+type VideoWriter struct {
+	path, tmp string
+	opts      WriterOptions
+	fc        *astiav.FormatContext
+	io        *astiav.IOContext
+	st        *astiav.Stream
+	enc       *astiav.CodecContext
+	frame     *astiav.Frame
+	pkt       *astiav.Packet
+	next      int64
+	headerOK  bool
+}
+
+// CreateVideo opens an encoder and a muxer for path.
+func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
+	initLog()
+	muxer, ok := muxers[o.Format]
+	if !ok {
+		return nil, fmt.Errorf("create %s: unknown format %q", path, o.Format)
+	}
+	encName, ok := encoders[o.Codec]
+	if !ok {
+		return nil, fmt.Errorf("create %s: unknown codec %q", path, o.Codec)
+	}
+	if o.Width <= 0 || o.Height <= 0 || o.Width%2 != 0 || o.Height%2 != 0 || o.FPS <= 0 {
+		return nil, fmt.Errorf("create %s: bad size %dx%d@%d", path, o.Width, o.Height, o.FPS)
+	}
+	if o.GOP <= 0 {
+		o.GOP = 2 * o.FPS
+	}
+	if o.CRF <= 0 {
+		o.CRF = 28
+	}
+	if o.Preset == "" {
+		o.Preset = "veryfast"
+	}
+	w = &VideoWriter{path: path, opts: o, next: o.StartPTS}
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	w.tmp = f.Name()
+	f.Close()
+
+	if w.fc, err = astiav.AllocOutputFormatContext(nil, muxer, w.tmp); err != nil || w.fc == nil {
+		return nil, fmt.Errorf("create %s: muxer %s: %v", path, muxer, err)
+	}
+	codec := astiav.FindEncoderByName(encName)
+	if codec == nil {
+		return nil, fmt.Errorf("create %s: encoder %s is not in this FFmpeg", path, encName)
+	}
+	if w.enc = astiav.AllocCodecContext(codec); w.enc == nil {
+		return nil, fmt.Errorf("create %s: alloc encoder", path)
+	}
+	pixFmt := astiav.PixelFormatYuv420P
+	if o.Codec == "mjpeg" {
+		pixFmt = astiav.PixelFormatYuvj420P
+	}
+	w.enc.SetWidth(o.Width)
+	w.enc.SetHeight(o.Height)
+	w.enc.SetPixelFormat(pixFmt)
+	w.enc.SetTimeBase(astiav.NewRational(1, o.FPS))
+	w.enc.SetFramerate(astiav.NewRational(o.FPS, 1))
+	w.enc.SetGopSize(o.GOP)
+	w.enc.SetThreadCount(o.Threads)
+	if w.fc.OutputFormat().Flags().Has(astiav.IOFormatFlagGlobalheader) {
+		w.enc.SetFlags(w.enc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
+	}
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	switch o.Codec {
+	case "h264":
+		_ = opts.Set("preset", o.Preset, 0)
+		_ = opts.Set("crf", strconv.Itoa(o.CRF), 0)
+		// Keyframes exactly every GOP frames, as a recorder makes them.
+		_ = opts.Set("x264-params", "scenecut=0:keyint="+strconv.Itoa(o.GOP), 0)
+	case "hevc":
+		_ = opts.Set("preset", o.Preset, 0)
+		_ = opts.Set("crf", strconv.Itoa(o.CRF), 0)
+		_ = opts.Set("x265-params", "log-level=error:scenecut=0:keyint="+strconv.Itoa(o.GOP)+":min-keyint="+strconv.Itoa(o.GOP), 0)
+	case "mjpeg":
+		_ = opts.Set("q:v", "5", 0)
+	}
+	if err = w.enc.Open(codec, opts); err != nil {
+		return nil, fmt.Errorf("create %s: open %s: %w", path, encName, err)
+	}
+	if w.st = w.fc.NewStream(nil); w.st == nil {
+		return nil, fmt.Errorf("create %s: new stream", path)
+	}
+	if err = w.st.CodecParameters().FromCodecContext(w.enc); err != nil {
+		return nil, fmt.Errorf("create %s: stream parameters: %w", path, err)
+	}
+	w.st.SetTimeBase(w.enc.TimeBase())
+	w.st.SetAvgFrameRate(astiav.NewRational(o.FPS, 1))
+	if !o.CreationTime.IsZero() {
+		if err = setMetadata(w.fc, "creation_time", o.CreationTime.UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
+	if w.io, err = astiav.OpenIOContext(w.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	w.fc.SetPb(w.io)
+	hdr := astiav.NewDictionary()
+	defer hdr.Free()
+	if o.Format == "fmp4" {
+		_ = hdr.Set("movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
+	}
+	if err = w.fc.WriteHeader(hdr); err != nil {
+		return nil, fmt.Errorf("create %s: write header: %w", path, err)
+	}
+	w.headerOK = true
+	if w.frame = astiav.AllocFrame(); w.frame == nil {
+		return nil, fmt.Errorf("create %s: alloc frame", path)
+	}
+	w.frame.SetWidth(o.Width)
+	w.frame.SetHeight(o.Height)
+	w.frame.SetPixelFormat(pixFmt)
+	if err = w.frame.AllocBuffer(0); err != nil {
+		return nil, fmt.Errorf("create %s: frame buffer: %w", path, err)
+	}
+	if w.pkt = astiav.AllocPacket(); w.pkt == nil {
+		return nil, fmt.Errorf("create %s: alloc packet", path)
+	}
+	return w, nil
+}
+
+// Picture returns the next frame's planes to draw on; they keep the previous
+// picture's content.
+func (w *VideoWriter) Picture() (*image.YCbCr, error) {
+	return frameImage(w.frame, true)
+}
+
+// WriteFrame encodes the current picture as the next frame.
+func (w *VideoWriter) WriteFrame() error {
+	w.frame.SetPts(w.next)
+	w.next++
+	if err := w.enc.SendFrame(w.frame); err != nil {
+		return fmt.Errorf("encode %s: %w", w.path, err)
+	}
+	return w.drain()
+}
+
+func (w *VideoWriter) drain() error {
+	for {
+		if err := w.enc.ReceivePacket(w.pkt); err != nil {
+			if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+				return nil
+			}
+			return fmt.Errorf("encode %s: %w", w.path, err)
+		}
+		if w.pkt.Duration() <= 0 {
+			w.pkt.SetDuration(1)
+		}
+		w.pkt.SetStreamIndex(w.st.Index())
+		w.pkt.RescaleTs(w.enc.TimeBase(), w.st.TimeBase())
+		err := w.fc.WriteInterleavedFrame(w.pkt)
+		w.pkt.Unref()
+		if err != nil {
+			return fmt.Errorf("write %s: %w", w.path, err)
+		}
+	}
+}
+
+// Close flushes the encoder, finishes the file and renames it into place.
+func (w *VideoWriter) Close() error {
+	if err := w.enc.SendFrame(nil); err != nil {
+		w.Abort()
+		return fmt.Errorf("flush %s: %w", w.path, err)
+	}
+	if err := w.drain(); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.fc.WriteTrailer(); err != nil {
+		w.Abort()
+		return fmt.Errorf("finish %s: %w", w.path, err)
+	}
+	w.headerOK = false
+	tmp := w.tmp
+	w.free()
+	if err := os.Rename(tmp, w.path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("finish %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort frees everything and removes the partial file.
+func (w *VideoWriter) Abort() {
+	tmp := w.tmp
+	w.free()
+	if tmp != "" {
+		os.Remove(tmp)
+	}
+}
+
+func (w *VideoWriter) free() {
+	if w.pkt != nil {
+		w.pkt.Free()
+		w.pkt = nil
+	}
+	if w.frame != nil {
+		w.frame.Free()
+		w.frame = nil
+	}
+	if w.enc != nil {
+		w.enc.Free()
+		w.enc = nil
+	}
+	if w.io != nil {
+		_ = w.io.Close()
+		w.io = nil
+	}
+	if w.fc != nil {
+		w.fc.Free()
+		w.fc = nil
+	}
+	w.tmp = ""
+}
