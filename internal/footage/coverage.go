@@ -1,0 +1,167 @@
+package footage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/store"
+)
+
+// Coverage is what a camera recorded between two true instants.
+type Coverage struct {
+	Camera    string    `json:"camera"`
+	From      time.Time `json:"from"`
+	To        time.Time `json:"to"`
+	Covered   Seconds   `json:"covered_s"`
+	Segments  []Part    `json:"segments"`
+	Gaps      []Gap     `json:"gaps"`
+	Damaged   []Part    `json:"damaged"`
+	Ambiguous []Part    `json:"ambiguous"`
+	// FirstExpiry is when the source deletes the earliest footage in range.
+	FirstExpiry *time.Time `json:"first_expiry,omitempty"`
+	// ClockVerified is false when the camera clock was never measured.
+	ClockVerified bool `json:"clock_verified"`
+}
+
+// Seconds shows a duration as seconds in JSON.
+type Seconds float64
+
+// Part is one segment as coverage reports it.
+type Part struct {
+	File        string    `json:"file"`
+	TrueStart   time.Time `json:"true_start"`
+	TrueEnd     time.Time `json:"true_end"`
+	CameraStart time.Time `json:"camera_clock_start"`
+	Offset      Seconds   `json:"clock_offset_s"` // camera clock − true time at the start
+	Duration    Seconds   `json:"duration_s"`
+	Frames      int       `json:"frames"`
+	Codec       string    `json:"codec,omitempty"`
+	Size        string    `json:"size,omitempty"`
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason,omitempty"`
+	Expires     time.Time `json:"expires"`
+	Expired     bool      `json:"expired"`
+}
+
+// Gap is a stretch of the range with no readable footage.
+type Gap struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Duration Seconds   `json:"duration_s"`
+	Reason   string    `json:"reason"`
+}
+
+// CoverageOf answers for cam between from and to (true time); now decides
+// what has already expired at the source.
+func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from, to, now time.Time) (*Coverage, error) {
+	if !to.After(from) {
+		return nil, fault.Usagef("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
+	}
+	segs, err := st.SegmentsBetween(ctx, cam.ID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("camera %s: coverage: %w", cam.ID, err)
+	}
+	c := &Coverage{Camera: cam.ID, From: from, To: to, ClockVerified: cam.Clock.Verified(),
+		Segments: []Part{}, Gaps: []Gap{}, Damaged: []Part{}, Ambiguous: []Part{}}
+	cursor := from
+	var unreadable []Part
+	for _, s := range segs {
+		p := part(cam, s, now)
+		switch {
+		case s.Status == store.StatusAmbiguous:
+			c.Ambiguous = append(c.Ambiguous, p)
+			continue
+		case s.Status == store.StatusDamaged:
+			c.Damaged = append(c.Damaged, p)
+			if s.Duration <= 0 {
+				unreadable = append(unreadable, p)
+				continue
+			}
+		}
+		if !s.TrueEnd.After(from) || !s.TrueStart.Before(to) {
+			continue
+		}
+		c.Segments = append(c.Segments, p)
+		if c.FirstExpiry == nil || p.Expires.Before(*c.FirstExpiry) {
+			e := p.Expires
+			c.FirstExpiry = &e
+		}
+		tol := tolerance(s.FPS)
+		if s.TrueStart.Sub(cursor) > tol {
+			c.Gaps = append(c.Gaps, gap(cursor, s.TrueStart, unreadable, c.Ambiguous))
+		}
+		lo, hi := maxTime(s.TrueStart, cursor), minTime(s.TrueEnd, to)
+		if hi.After(lo) {
+			c.Covered += Seconds(hi.Sub(lo).Seconds())
+		}
+		if s.TrueEnd.After(cursor) {
+			cursor = s.TrueEnd
+		}
+	}
+	if to.Sub(cursor) > tolerance(0) {
+		c.Gaps = append(c.Gaps, gap(cursor, to, unreadable, c.Ambiguous))
+	}
+	return c, nil
+}
+
+func part(cam *catalog.Camera, s store.Segment, now time.Time) Part {
+	exp := s.TrueStart.Add(cam.Retention)
+	p := Part{
+		File: relTo(cam.Recordings.Path, s.Path), TrueStart: s.TrueStart, TrueEnd: s.TrueEnd, CameraStart: s.CameraStart,
+		Offset: Seconds(s.CameraStart.Sub(s.TrueStart).Seconds()), Duration: Seconds(s.Duration.Seconds()),
+		Frames: s.Frames, Codec: s.Codec, Status: s.Status, Expires: exp, Expired: !now.Before(exp),
+	}
+	if s.Width > 0 {
+		p.Size = fmt.Sprintf("%dx%d@%g", s.Width, s.Height, s.FPS)
+	}
+	switch {
+	case s.Damaged != "":
+		p.Reason = s.Damaged
+	case s.Note != "":
+		p.Reason = s.Note
+	}
+	return p
+}
+
+// gap explains a hole: an unreadable or ambiguous file inside it, or none.
+func gap(from, to time.Time, unreadable, ambiguous []Part) Gap {
+	g := Gap{From: from, To: to, Duration: Seconds(to.Sub(from).Seconds()), Reason: "no recording"}
+	for _, p := range unreadable {
+		if !p.TrueStart.Before(from.Add(-time.Second)) && p.TrueStart.Before(to) {
+			g.Reason = fmt.Sprintf("damaged file %s: %s", p.File, p.Reason)
+			return g
+		}
+	}
+	for _, p := range ambiguous {
+		if !p.TrueStart.Before(from.Add(-time.Second)) && p.TrueStart.Before(to) {
+			g.Reason = fmt.Sprintf("file %s has an ambiguous start time", p.File)
+			return g
+		}
+	}
+	return g
+}
+
+func relTo(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return path
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

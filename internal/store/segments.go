@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Segment is one indexed recording file.
+type Segment struct {
+	ID           int64
+	Camera       string
+	Path         string
+	Size         int64
+	MTime        int64 // ns since the Unix epoch
+	Container    string
+	Codec        string
+	Width        int
+	Height       int
+	FPS          float64
+	Frames       int
+	Duration     time.Duration
+	CreationTime *time.Time
+	Damaged      string
+	Status       string // ok | damaged | ambiguous
+	Note         string
+	CameraStart  time.Time
+	TrueStart    time.Time
+	TrueEnd      time.Time
+	SHA256       string
+}
+
+// Segment statuses.
+const (
+	StatusOK        = "ok"
+	StatusDamaged   = "damaged"
+	StatusAmbiguous = "ambiguous"
+)
+
+const segmentColumns = `id, camera, path, size, mtime_ns, container, codec, width, height, fps, frames, duration_ns,
+	creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256`
+
+func scanSegment(rows *sql.Rows) (Segment, error) {
+	var s Segment
+	var dur, cs, ts, te int64
+	var ct sql.NullInt64
+	err := rows.Scan(&s.ID, &s.Camera, &s.Path, &s.Size, &s.MTime, &s.Container, &s.Codec, &s.Width, &s.Height, &s.FPS,
+		&s.Frames, &dur, &ct, &s.Damaged, &s.Status, &s.Note, &cs, &ts, &te, &s.SHA256)
+	if err != nil {
+		return s, err
+	}
+	s.Duration = time.Duration(dur)
+	if ct.Valid {
+		t := time.Unix(0, ct.Int64).UTC()
+		s.CreationTime = &t
+	}
+	s.CameraStart, s.TrueStart, s.TrueEnd = time.Unix(0, cs).UTC(), time.Unix(0, ts).UTC(), time.Unix(0, te).UTC()
+	return s, nil
+}
+
+func (s *Store) querySegments(ctx context.Context, q string, args ...any) ([]Segment, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Segment
+	for rows.Next() {
+		seg, err := scanSegment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, seg)
+	}
+	return out, rows.Err()
+}
+
+// Segments returns all of a camera's segments in true-time order.
+func (s *Store) Segments(ctx context.Context, camera string) ([]Segment, error) {
+	return s.querySegments(ctx, `SELECT `+segmentColumns+` FROM segments WHERE camera = ? ORDER BY true_start_ns, path`, camera)
+}
+
+// SegmentsBetween returns the placed segments (not ambiguous) of a camera
+// that overlap [from, to), plus every segment starting in it, in true-time
+// order.
+func (s *Store) SegmentsBetween(ctx context.Context, camera string, from, to time.Time) ([]Segment, error) {
+	var maxDur int64
+	err := s.db.QueryRowContext(ctx, `SELECT max_duration_ns FROM camera_index WHERE camera = ?`, camera).Scan(&maxDur)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, err
+	}
+	return s.querySegments(ctx, `SELECT `+segmentColumns+` FROM segments
+		WHERE camera = ? AND true_start_ns >= ? AND true_start_ns < ? AND (true_end_ns > ? OR true_start_ns >= ?)
+		ORDER BY true_start_ns, path`,
+		camera, from.UnixNano()-maxDur-1, to.UnixNano(), from.UnixNano(), from.UnixNano())
+}
+
+// Neighbours returns the last placed segment starting before t and the first
+// starting at or after t (either may be nil): the footage nearest a moment.
+func (s *Store) Neighbours(ctx context.Context, camera string, t time.Time) (before, after *Segment, err error) {
+	const placed = ` AND status != 'ambiguous' AND duration_ns > 0 `
+	b, err := s.querySegments(ctx, `SELECT `+segmentColumns+` FROM segments WHERE camera = ?`+placed+`AND true_start_ns < ? ORDER BY true_start_ns DESC LIMIT 1`, camera, t.UnixNano())
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.querySegments(ctx, `SELECT `+segmentColumns+` FROM segments WHERE camera = ?`+placed+`AND true_start_ns >= ? ORDER BY true_start_ns LIMIT 1`, camera, t.UnixNano())
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(b) > 0 {
+		before = &b[0]
+	}
+	if len(a) > 0 {
+		after = &a[0]
+	}
+	return before, after, nil
+}
+
+// SaveSegments applies an index run for one camera in one transaction:
+// rows in upsert are inserted or replaced (by camera and path), rows whose
+// ids are in remove are deleted.
+func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segment, remove []int64, maxDuration time.Duration, now time.Time) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range remove {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ? AND camera = ?`, id, camera); err != nil {
+				return err
+			}
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO segments (camera, path, size, mtime_ns, container, codec, width, height, fps, frames,
+			duration_ns, creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (camera, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
+			container = excluded.container, codec = excluded.codec, width = excluded.width, height = excluded.height,
+			fps = excluded.fps, frames = excluded.frames, duration_ns = excluded.duration_ns,
+			creation_time_ns = excluded.creation_time_ns, damaged = excluded.damaged, status = excluded.status,
+			note = excluded.note, camera_start_ns = excluded.camera_start_ns, true_start_ns = excluded.true_start_ns,
+			true_end_ns = excluded.true_end_ns,
+			sha256 = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.sha256 ELSE '' END`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, g := range upsert {
+			var ct any
+			if g.CreationTime != nil {
+				ct = g.CreationTime.UnixNano()
+			}
+			if _, err := stmt.ExecContext(ctx, camera, g.Path, g.Size, g.MTime, g.Container, g.Codec, g.Width, g.Height, g.FPS, g.Frames,
+				int64(g.Duration), ct, g.Damaged, g.Status, g.Note, g.CameraStart.UnixNano(), g.TrueStart.UnixNano(), g.TrueEnd.UnixNano(), g.SHA256); err != nil {
+				return fmt.Errorf("save %s: %w", g.Path, err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO camera_index (camera, max_duration_ns, indexed_at_ns) VALUES (?, ?, ?)
+			ON CONFLICT (camera) DO UPDATE SET max_duration_ns = excluded.max_duration_ns, indexed_at_ns = excluded.indexed_at_ns`,
+			camera, int64(maxDuration), now.UnixNano())
+		return err
+	})
+}
+
+// SetSHA256 records a segment's hash once it has been computed.
+func (s *Store) SetSHA256(ctx context.Context, id int64, sum string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE segments SET sha256 = ? WHERE id = ?`, sum, id)
+	return err
+}
