@@ -100,9 +100,9 @@ func TestZoneNamesAcrossFallBack(t *testing.T) {
 
 func TestLocalNamesInRepeatedHour(t *testing.T) {
 	cases := []struct {
-		name   string
-		files  []string
-		want   map[string]string // file -> true start (UTC) or "ambiguous"
+		name  string
+		files []string
+		want  map[string]string // file -> true start (UTC) or "ambiguous"
 	}{
 		{
 			"continues the summer-time hour",

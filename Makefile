@@ -1,0 +1,35 @@
+# klipp — see README.md. `make demo` and `make test` set up what they need.
+GO      ?= go
+BIN     := bin/klipp
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+# Packages with no FFmpeg (cgo) loops run under the race detector.
+RACE_PKGS := ./internal/clock ./internal/config ./internal/catalog ./internal/pattern ./internal/fault \
+             ./internal/framecode ./internal/overlay ./internal/store
+
+.PHONY: setup build demo test bench lint clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/klipp
+
+demo: build
+	./$(BIN) demo --dir demo
+	./$(BIN) --config demo/klipp.yaml coverage --camera lilla-torg --from "2026-11-20 22:10" --to "2026-11-20 22:20"
+	./$(BIN) --config demo/klipp.yaml coverage --camera stortorget --from "2026-11-20 22:14" --to "2026-11-20 22:17"
+
+test: setup lint
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+lint:
+	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench: build
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf bin demo

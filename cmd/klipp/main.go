@@ -1,0 +1,203 @@
+// Command klipp is the evidence timeline and export toolkit: a terminal UI
+// for analysts and a scriptable CLI (design.md §6). This package parses
+// commands and prints results; the work is done in internal/.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/config"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/store"
+)
+
+// version is set by the build (-ldflags "-X main.version=…").
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one klipp command line and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if a.store != nil {
+		a.store.Close()
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "klipp: interrupted; nothing was left half-written")
+		return 1
+	}
+	if fault.KindOf(err) == fault.Internal && isUsageError(err) {
+		err = fault.Wrap(fault.Usage, err)
+	}
+	fmt.Fprintf(stderr, "klipp: %s\n", oneLine(err.Error()))
+	return int(fault.KindOf(err))
+}
+
+// isUsageError recognises cobra's own complaints about the command line.
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument", "invalid argument", "required flag", "accepts ", "requires at least", "requires at most"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// app carries what every command shares: flags, config and open resources.
+type app struct {
+	stdout, stderr io.Writer
+	now            func() time.Time
+
+	configFile string
+	jsonOut    bool
+	quiet      bool
+	timezone   string
+	dataDir    string
+
+	cfg     *config.Config
+	catalog *catalog.Catalog
+	store   *store.Store
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "klipp",
+		Short: "Evidence timeline and export toolkit for CCTV footage",
+		Long: "klipp turns CCTV recordings into evidence: a camera catalog, an index of recordings in true time,\n" +
+			"cuts, stills, timelines and export bundles. Run `klipp demo` to create a demo site.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.stderr, "klipp: the terminal UI is not built yet; the commands below are available.")
+			return cmd.Help()
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fault.Wrap(fault.Usage, err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configFile, "config", "", "config file (default: $KLIPP_CONFIG, ./klipp.yaml, ~/.config/klipp/klipp.yaml)")
+	pf.BoolVar(&a.jsonOut, "json", false, "print one JSON document on stdout")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress output")
+	pf.StringVar(&a.timezone, "timezone", "", "display and input time zone (config: timezone)")
+	pf.StringVar(&a.dataDir, "data-dir", "", "index and case store directory (config: data_dir)")
+	root.AddCommand(a.demoCommand(), a.camerasCommand(), a.indexCommand(), a.coverageCommand(), a.probeCommand(), a.configCommand())
+	return root
+}
+
+// config loads the configuration once.
+func (a *app) config() (*config.Config, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	file := a.configFile
+	if file == "" {
+		file = config.Find()
+	}
+	over := map[string]string{}
+	if a.timezone != "" {
+		over["timezone"] = a.timezone
+	}
+	if a.dataDir != "" {
+		abs, err := filepath.Abs(a.dataDir)
+		if err != nil {
+			return nil, fault.Usagef("--data-dir: %w", err)
+		}
+		over["data_dir"] = abs
+	}
+	cfg, err := config.Load(file, over)
+	if err != nil {
+		return nil, err
+	}
+	a.cfg = cfg
+	return cfg, nil
+}
+
+// cameras loads the camera catalog once.
+func (a *app) cameras() (*catalog.Catalog, error) {
+	if a.catalog != nil {
+		return a.catalog, nil
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	c, err := catalog.Load(cfg.Catalog, cfg.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	a.catalog = c
+	return c, nil
+}
+
+// openStore opens the index and case store once.
+func (a *app) openStore(ctx context.Context) (*store.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klipp.db"))
+	if err != nil {
+		return nil, fault.Wrap(fault.Storage, err)
+	}
+	a.store = st
+	return st, nil
+}
+
+// parseTime reads a --from/--to/--at value in the display zone.
+func (a *app) parseTime(flag, value string) (time.Time, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if value == "" {
+		return time.Time{}, fault.Usagef("--%s is required", flag)
+	}
+	t, err := clock.ParseTime(value, cfg.Timezone)
+	if err != nil {
+		return time.Time{}, fault.Usagef("--%s: %v", flag, err)
+	}
+	return t, nil
+}
+
+// show formats an instant in the display zone.
+func (a *app) show(t time.Time) string {
+	loc := time.Local
+	if a.cfg != nil {
+		loc = a.cfg.Timezone
+	}
+	return clock.FormatDisplay(t, loc)
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/media"
+)
+
+func (a *app) probeCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "probe FILE",
+		Short: "Container, streams, duration, start time and damage of a recording",
+		Args:  exactArgs(1, "a file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Stat(args[0]); err != nil {
+				return fault.NotFoundf("%s does not exist", args[0])
+			}
+			in, err := media.Probe(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return a.emit(in, func(w io.Writer) {
+				rows := [][]string{{"file", in.Path}, {"container", in.Container}, {"duration", fmt.Sprintf("%.3fs", float64(in.Duration))},
+					{"start time", fmt.Sprintf("%.3fs", float64(in.StartTime))}, {"video frames", fmt.Sprintf("%d (%d keyframes)", in.Frames, in.Keyframes)}}
+				if in.CreationTime != nil {
+					rows = append(rows, []string{"creation_time", in.CreationTime.UTC().Format("2006-01-02T15:04:05.000Z") + " (container metadata, camera clock)"})
+				} else {
+					rows = append(rows, []string{"creation_time", "none"})
+				}
+				for _, s := range in.Streams {
+					desc := s.Codec
+					switch s.Type {
+					case "video":
+						desc += fmt.Sprintf(" %dx%d %s %.3g fps", s.Width, s.Height, s.PixFmt, s.FrameRate)
+					case "audio":
+						desc += fmt.Sprintf(" %d Hz %d ch", s.SampleRate, s.Channels)
+					}
+					rows = append(rows, []string{fmt.Sprintf("stream %d", s.Index), s.Type + ": " + desc + " (time base " + s.TimeBase + ")"})
+				}
+				if in.Damaged != "" {
+					rows = append(rows, []string{"DAMAGED", in.Damaged})
+				} else {
+					rows = append(rows, []string{"integrity", "read to the end without errors"})
+				}
+				table(w, rows)
+			})
+		},
+	}
+}

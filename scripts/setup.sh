@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what klipp needs to build and test on Debian 12: FFmpeg 5.1
+# development libraries, pkg-config and the ffmpeg command-line tool (used by
+# `make bench` as the reference). Idempotent: apt runs only when something is
+# missing.
+set -euo pipefail
+
+packages=(pkg-config gcc libavcodec-dev libavformat-dev libavfilter-dev libswscale-dev
+  libswresample-dev libavutil-dev libavdevice-dev ffmpeg tzdata)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v go >/dev/null || { echo "setup: Go is not installed (klipp needs Go 1.24 or newer)" >&2; exit 1; }
+pkg-config --exists 'libavcodec >= 59' 'libavcodec < 60' || {
+  echo "setup: klipp needs FFmpeg 5.1 (libavcodec 59); found $(pkg-config --modversion libavcodec 2>/dev/null || echo none)" >&2
+  exit 1
+}
