@@ -64,10 +64,7 @@ func Compile(src string) (*Pattern, error) {
 			if !ok {
 				return nil, fmt.Errorf("pattern %q: unknown token %%%c (known: %%Y %%m %%d %%H %%M %%S %%f %%z %%s * %%%%)", src, t)
 			}
-			if seen[t] {
-				return nil, fmt.Errorf("pattern %q: token %%%c appears twice", src, t)
-			}
-			seen[t] = true
+			seen[t] = true // a token may repeat (date in the folder and the name); Match checks they agree
 			b.WriteString(re)
 			p.fields = append(p.fields, t)
 		default:
@@ -116,8 +113,15 @@ func (p *Pattern) Match(rel string) (n Name, ok bool, err error) {
 	}
 	year, month, day := 1970, 1, 1
 	var hour, minute, sec, nsec int
+	first := map[byte]string{}
 	for i, f := range p.fields {
 		v := m[i+1]
+		if f != '*' {
+			if prev, ok := first[f]; ok && prev != v {
+				return Name{}, true, fmt.Errorf("%s: %%%c is %s in one place and %s in another", rel, f, prev, v)
+			}
+			first[f] = v
+		}
 		switch f {
 		case '*':
 			continue

@@ -22,7 +22,7 @@ CREATE TABLE segments (
     sha256           TEXT    NOT NULL DEFAULT '', -- set when first used as evidence
     UNIQUE (camera, path)
 );
-CREATE INDEX segments_by_time ON segments (camera, true_start_ns);
+CREATE INDEX segments_by_time ON segments (camera, true_start_ns, path);
 
 -- The longest segment per camera bounds range queries on the time index.
 CREATE TABLE camera_index (
