@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -187,6 +188,11 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	}
 	c.Catalog = resolve(base, r.str("catalog"))
 	c.Analyst = r.str("analyst")
+	if c.Analyst == "" {
+		if u, err := user.Current(); err == nil {
+			c.Analyst = u.Username
+		}
+	}
 	c.Clip.Before = r.duration("clip.before")
 	c.Clip.After = r.duration("clip.after")
 	c.Clip.Mode = r.oneOf("clip.mode", "copy", "exact", "transcode")
