@@ -76,11 +76,11 @@ func TestMatchRejects(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"":                    "empty pattern",
-		"%Y-%m-%d.mp4":        "has no time",
-		"clip.mp4":            "has no time",
-		"%Y%m%d%H%M%S%q.mp4":  "unknown token %q",
-		"%Y%m%d%H%M%S%":       "lone %",
+		"":                   "empty pattern",
+		"%Y-%m-%d.mp4":       "has no time",
+		"clip.mp4":           "has no time",
+		"%Y%m%d%H%M%S%q.mp4": "unknown token %q",
+		"%Y%m%d%H%M%S%":      "lone %",
 	} {
 		if _, err := Compile(src); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Compile(%q) = %v, want %q", src, err, want)
