@@ -1,12 +1,13 @@
 package media
 
 /*
-#cgo pkg-config: libavutil libavformat
+#cgo pkg-config: libavutil libavformat libavcodec
 #include <stdlib.h>
 #include <libavutil/avutil.h>
 #include <libavutil/frame.h>
 #include <libavutil/dict.h>
 #include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
 */
 import "C"
 
@@ -69,4 +70,11 @@ func setMetadata(fc *astiav.FormatContext, key, value string) error {
 // Version is the FFmpeg library version klipp runs against.
 func Version() string {
 	return C.GoString(C.av_version_info())
+}
+
+// flushDecoder drops a decoder's buffered frames after a seek. astiav's
+// CodecContext, like FormatContext, is a struct whose first field is the C
+// pointer.
+func flushDecoder(cc *astiav.CodecContext) {
+	C.avcodec_flush_buffers(*(**C.AVCodecContext)(unsafe.Pointer(cc)))
 }

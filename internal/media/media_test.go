@@ -170,3 +170,34 @@ func TestWriterLeavesNothingOnAbort(t *testing.T) {
 		t.Errorf("FFmpeg version %q, want 5.1.x", Version())
 	}
 }
+
+func TestStillsAt(t *testing.T) {
+	for _, format := range []string{"mp4", "mpegts", "fmp4"} {
+		t.Run(format, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "clip")
+			// 25 frames at 25 fps, GOP 10: frame i has luma 16+8i.
+			writeLumaClip(t, path, WriterOptions{Format: format, Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, StartPTS: 100}, 25)
+			offsets := []time.Duration{
+				930 * time.Millisecond, // frame 23 (0.92 s) is the last at or before 0.93 s
+				0,                      // frame 0
+				400 * time.Millisecond, // exactly frame 10, a keyframe
+				439 * time.Millisecond, // frame 10
+				440 * time.Millisecond, // frame 11
+				5 * time.Second,        // past the end: the last frame stays on screen
+			}
+			want := []int{23, 0, 10, 10, 11, 24}
+			stills, err := StillsAt(context.Background(), path, offsets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range stills {
+				if s.Offset != time.Duration(want[i])*40*time.Millisecond {
+					t.Errorf("offset %v: frame at %v, want frame %d", offsets[i], s.Offset, want[i])
+				}
+				if got := meanLuma(s.Image); math.Abs(got-float64(16+8*want[i])) > 3 {
+					t.Errorf("offset %v: luma %.1f, want %d", offsets[i], got, 16+8*want[i])
+				}
+			}
+		})
+	}
+}

@@ -24,6 +24,9 @@ type VideoReader struct {
 	frame *astiav.Frame
 	start int64 // the stream's first timestamp
 	eof   bool
+	// pending means the frame in r.frame was looked at but not used: the
+	// next call to Next returns it again.
+	pending bool
 }
 
 // Frame is one decoded picture. Image is valid until the next call to Next.
@@ -114,6 +117,10 @@ func (r *VideoReader) TimeBase() (int, int) { return r.st.TimeBase().Num(), r.st
 
 // Next decodes the next frame; io.EOF after the last.
 func (r *VideoReader) Next(ctx context.Context) (*Frame, error) {
+	if r.pending {
+		r.pending = false
+		return r.current()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err

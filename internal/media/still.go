@@ -1,0 +1,152 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/asticode/go-astiav"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// Still is the frame on screen at a requested offset.
+type Still struct {
+	Want   time.Duration // the requested offset from the stream start
+	Offset time.Duration // the shown frame's offset (≤ Want)
+	PTS    int64
+	Image  *image.YCbCr // a copy, owned by the caller
+	Full   bool         // full-range (JPEG) levels rather than studio range
+}
+
+// StillsAt decodes path once and returns, for each offset from the stream's
+// first timestamp, the last frame whose presentation time is at or before
+// it. Offsets may come in any order; one decoder serves them all, seeking
+// only when the next offset is behind or well ahead of the decoder.
+func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Still, error) {
+	r, err := OpenVideo(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	order := make([]int, len(offsets))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return offsets[order[a]] < offsets[order[b]] })
+	out := make([]Still, len(offsets))
+	held := astiav.AllocFrame() // the latest frame not after the target
+	if held == nil {
+		return nil, fmt.Errorf("%s: alloc frame", path)
+	}
+	defer held.Free()
+	var heldOff time.Duration
+	have := false
+	for _, i := range order {
+		want := offsets[i]
+		rewound := false // at most one rewind per target
+		if want < 0 {
+			return nil, fault.NotFoundf("%s: %v is before the first frame", path, want)
+		}
+		if !have || want < heldOff || want-heldOff > 2*time.Second {
+			if err := r.seekBefore(want); err != nil {
+				return nil, err
+			}
+			held.Unref()
+			have = false
+		}
+		for {
+			f, err := r.Next(ctx)
+			if errors.Is(err, io.EOF) && !have && !rewound {
+				// A seek past the last keyframe found nothing: read from the start.
+				if err := r.rewind(); err != nil {
+					return nil, err
+				}
+				rewound = true
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if f.Offset > want {
+				if !have {
+					// The seek landed after the target (MPEG-TS seeks are
+					// approximate): read from the beginning, once.
+					if rewound {
+						return nil, fault.Mediaf("%s: no frame at or before %v (the first readable frame is at %v)", path, want, f.Offset)
+					}
+					if err := r.rewind(); err != nil {
+						return nil, err
+					}
+					rewound = true
+					continue
+				}
+				r.pending = true // keep this frame for the next, later target
+				break
+			}
+			held.Unref()
+			if err := held.Ref(r.frame); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			heldOff, have = f.Offset, true
+		}
+		if !have {
+			return nil, fault.NotFoundf("%s: no frame at or before %v", path, want)
+		}
+		img, err := frameImage(held, false)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out[i] = Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: copyYCbCr(img),
+			Full: held.ColorRange() == astiav.ColorRangeJpeg || held.PixelFormat() == astiav.PixelFormatYuvj420P}
+	}
+	return out, nil
+}
+
+// seekBefore positions the reader at the keyframe at or before offset.
+func (r *VideoReader) seekBefore(offset time.Duration) error {
+	if offset < 0 {
+		offset = 0
+	}
+	ts := r.start + astiav.RescaleQ(int64(offset), astiav.NewRational(1, int(time.Second)), r.st.TimeBase())
+	if err := r.fc.SeekFrame(r.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+		return fault.Mediaf("%s: seek to %v: %v", r.path, offset, err)
+	}
+	flushDecoder(r.dec)
+	r.eof, r.pending = false, false
+	return nil
+}
+
+// rewind positions the reader at the start of the file.
+func (r *VideoReader) rewind() error {
+	if err := r.fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
+		// Containers without byte seeking (MP4) seek exactly by time.
+		if err := r.fc.SeekFrame(r.st.Index(), r.start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			return fault.Mediaf("%s: rewind: %v", r.path, err)
+		}
+	}
+	flushDecoder(r.dec)
+	r.eof, r.pending = false, false
+	return nil
+}
+
+func copyYCbCr(src *image.YCbCr) *image.YCbCr {
+	dst := image.NewYCbCr(src.Rect, src.SubsampleRatio)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	for y := 0; y < h; y++ {
+		copy(dst.Y[y*dst.YStride:y*dst.YStride+w], src.Y[y*src.YStride:])
+	}
+	cw, ch := (w+1)/2, (h+1)/2
+	for y := 0; y < ch; y++ {
+		copy(dst.Cb[y*dst.CStride:y*dst.CStride+cw], src.Cb[y*src.CStride:])
+		copy(dst.Cr[y*dst.CStride:y*dst.CStride+cw], src.Cr[y*src.CStride:])
+	}
+	return dst
+}
