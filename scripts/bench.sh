@@ -12,3 +12,6 @@ go run ./scripts/bench -klipp bin/klipp "$@"
 echo
 echo "== worst case: 2-second segments (1,800 per hour) =="
 go run ./scripts/bench -klipp bin/klipp -segment-length 2s -ffprobe-sample 30 "$@"
+echo
+echo "== stills =="
+go run ./scripts/bench -klipp bin/klipp -stills

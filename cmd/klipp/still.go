@@ -5,10 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -114,6 +116,8 @@ func (a *app) stillCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				g := new(errgroup.Group)
+				g.SetLimit(runtime.NumCPU())
 				for j, w := range bySeg[id] {
 					s := stills[j]
 					frameTrue := seg.TrueStart.Add(s.Offset)
@@ -134,10 +138,11 @@ func (a *app) stillCommand() *cobra.Command {
 						"Source PTS":        fmt.Sprint(s.PTS),
 						"Software":          "klipp " + version + ", FFmpeg " + media.Version(),
 					}
-					if err := media.WriteStill(names[w.idx], s, meta); err != nil {
-						return err
-					}
 					records[w.idx] = rec
+					g.Go(func() error { return media.WriteStill(names[w.idx], s, meta) })
+				}
+				if err := g.Wait(); err != nil {
+					return err
 				}
 			}
 			return a.emit(records, func(w io.Writer) {

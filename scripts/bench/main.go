@@ -7,9 +7,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
@@ -23,8 +25,15 @@ func main() {
 	sample := flag.Int("ffprobe-sample", 300, "files ffprobe reads for the reference rate")
 	length := flag.Duration("segment-length", time.Minute, "length of each segment (recorders write 10 s to 15 min)")
 	keep := flag.Bool("keep", false, "keep the generated tree")
+	stills := flag.Bool("stills", false, "run the stills benchmark instead")
 	flag.Parse()
-	if err := run(*klipp, *segments, *sample, *length, *keep); err != nil {
+	var err error
+	if *stills {
+		err = stillsBench(*klipp)
+	} else {
+		err = run(*klipp, *segments, *sample, *length, *keep)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -150,4 +159,62 @@ func timed(name string, args ...string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s %v: %w", name, args, err)
 	}
 	return time.Since(start), nil
+}
+
+// stillsBench: 20 stills at random times in two minutes of 1080p25 H.264
+// (two 60-second segments, keyframe every 2 s), by one klipp call against
+// twenty ffmpeg calls.
+func stillsBench(klipp string) error {
+	dir, err := os.MkdirTemp("", "klipp-bench-stills-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rec := filepath.Join(dir, "recordings")
+	os.MkdirAll(rec, 0o755)
+	t0 := time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)
+	var files []string
+	for i := 0; i < 2; i++ {
+		f := filepath.Join(rec, t0.Add(time.Duration(i)*time.Minute).Format("2006-01-02_15-04-05")+".mp4")
+		if err := sh("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=1920x1080:rate=25"),
+			"-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p", f); err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	conf := filepath.Join(dir, "klipp.yaml")
+	os.WriteFile(conf, []byte("timezone: UTC\ndata_dir: data\ncatalog: cameras.yaml\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte("cameras:\n  - {id: hd, name: HD, owner: polisen, location: {lat: 55.6, lon: 13.0}, timezone: UTC, recordings: {path: recordings, pattern: \"%Y-%m-%d_%H-%M-%S.mp4\"}}\n"), 0o644)
+	if _, err := timed(klipp, "--quiet", "--config", conf, "index"); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewSource(42))
+	var ats []string
+	type job struct {
+		file string
+		off  float64
+	}
+	var jobs []job
+	for i := 0; i < 20; i++ {
+		ms := rng.Intn(120000)
+		at := t0.Add(time.Duration(ms) * time.Millisecond)
+		ats = append(ats, at.Format("2006-01-02T15:04:05.000Z"))
+		jobs = append(jobs, job{files[ms/60000], float64(ms%60000) / 1000})
+	}
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	k, err := timed(klipp, "--quiet", "--config", conf, "still", "--camera", "hd", "--at", strings.Join(ats, ","), "-o", filepath.Join(out, "k.png"))
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for i, j := range jobs {
+		if err := sh("ffmpeg", "-v", "error", "-y", "-ss", fmt.Sprintf("%.3f", j.off), "-i", j.file, "-frames:v", "1", filepath.Join(out, fmt.Sprintf("f%02d.png", i))); err != nil {
+			return err
+		}
+	}
+	f := time.Since(start)
+	fmt.Printf("20 stills at random times in 1080p25 H.264: klipp %.2f s, 20 x ffmpeg -ss T -i F -frames:v 1: %.2f s\n", k.Seconds(), f.Seconds())
+	fmt.Printf("  ratio klipp/ffmpeg: %.2f (goal <= 0.5)\n", k.Seconds()/f.Seconds())
+	return nil
 }
