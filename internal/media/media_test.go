@@ -201,3 +201,63 @@ func TestStillsAt(t *testing.T) {
 		})
 	}
 }
+
+func TestTitleCard(t *testing.T) {
+	card := Card{
+		Lines: []string{"Post 3", "Misstänkt går österut på Södergatan", "Södergatan 2 · 2026-11-20 22:10:12 CET"},
+		Width: 640, Height: 360, FPS: 25, Seconds: 4,
+	}
+	path := filepath.Join(t.TempDir(), "card.mp4")
+	if err := WriteTitleCard(context.Background(), path, card); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Probe(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Frames != 100 || in.Duration != 4 || in.Video().Width != 640 {
+		t.Fatalf("card = %d frames, %v s, %+v", in.Frames, in.Duration, in.Video())
+	}
+	want, err := CardPicture(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The middle frame shows the card: its luma matches the drawn picture.
+	stills, err := StillsAt(context.Background(), path, []time.Duration{2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stills[0].Image
+	var diff, ink int
+	for y := 0; y < 360; y++ {
+		for x := 0; x < 640; x++ {
+			d := int(got.Y[got.YOffset(x, y)]) - int(want.Y[want.YOffset(x, y)])
+			diff += max(d, -d)
+			if want.Y[want.YOffset(x, y)] > 200 {
+				ink++
+			}
+		}
+	}
+	if mean := float64(diff) / (640 * 360); mean > 2 {
+		t.Errorf("middle frame differs from the card by %.2f levels on average", mean)
+	}
+	// An empty card has no bright pixel; three lines of text have many.
+	empty := card
+	empty.Lines = nil
+	e, _ := CardPicture(empty)
+	for _, v := range e.Y {
+		if v > 200 {
+			t.Fatal("an empty card has bright pixels")
+		}
+	}
+	if ink < 1000 {
+		t.Errorf("the card has only %d bright pixels: text missing", ink)
+	}
+	// Another text gives another picture.
+	other := card
+	other.Lines = []string{"Post 4"}
+	o, _ := CardPicture(other)
+	if string(o.Y) == string(want.Y) {
+		t.Error("different lines drew the same card")
+	}
+}
