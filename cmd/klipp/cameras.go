@@ -96,11 +96,7 @@ func (a *app) camerasShow() *cobra.Command {
 		Short: "Show one camera",
 		Args:  exactArgs(1, "a camera id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := a.cameras()
-			if err != nil {
-				return err
-			}
-			cam, err := cat.Camera(args[0])
+			cam, err := a.camera(args[0])
 			if err != nil {
 				return err
 			}

@@ -24,11 +24,7 @@ func (a *app) coverageCommand() *cobra.Command {
 			if camera == "" {
 				return fault.Usagef("--camera is required")
 			}
-			cat, err := a.cameras()
-			if err != nil {
-				return err
-			}
-			cam, err := cat.Camera(camera)
+			cam, err := a.camera(camera)
 			if err != nil {
 				return err
 			}

@@ -160,6 +160,15 @@ func (a *app) cameras() (*catalog.Catalog, error) {
 	return c, nil
 }
 
+// camera looks a camera up in the catalog.
+func (a *app) camera(id string) (*catalog.Camera, error) {
+	cat, err := a.cameras()
+	if err != nil {
+		return nil, err
+	}
+	return cat.Camera(id)
+}
+
 // openStore opens the index and case store once.
 func (a *app) openStore(ctx context.Context) (*store.Store, error) {
 	if a.store != nil {

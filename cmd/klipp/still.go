@@ -51,11 +51,7 @@ func (a *app) stillCommand() *cobra.Command {
 			if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
 				return fault.Usagef("-o %s: directory %s does not exist", out, filepath.Dir(out))
 			}
-			cat, err := a.cameras()
-			if err != nil {
-				return err
-			}
-			cam, err := cat.Camera(camera)
+			cam, err := a.camera(camera)
 			if err != nil {
 				return err
 			}

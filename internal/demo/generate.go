@@ -311,14 +311,7 @@ const (
 )
 
 func (p *painter) paint(img *image.YCbCr, camClock, trueTime time.Time) {
-	bg := p.background
-	for y := 0; y < bg.Rect.Dy(); y++ {
-		copy(img.Y[y*img.YStride:y*img.YStride+bg.Rect.Dx()], bg.Y[y*bg.YStride:])
-	}
-	for y := 0; y < (bg.Rect.Dy()+1)/2; y++ {
-		copy(img.Cb[y*img.CStride:y*img.CStride+(bg.Rect.Dx()+1)/2], bg.Cb[y*bg.CStride:])
-		copy(img.Cr[y*img.CStride:y*img.CStride+(bg.Rect.Dx()+1)/2], bg.Cr[y*bg.CStride:])
-	}
+	overlay.Copy(img, p.background)
 	framecode.Draw(img, camClock.UnixMilli())
 	p.stamp.Label(img, 8, p.o.Height-p.stamp.Height-10, camClock.In(p.loc).Format("2006-01-02 15:04:05.000"))
 	if box, ok := p.suspectAt(trueTime); ok {

@@ -83,23 +83,11 @@ func WriteTitleCard(ctx context.Context, path string, c Card) error {
 			w.Abort()
 			return err
 		}
-		copyPicture(img, pic)
+		overlay.Copy(img, pic)
 		if err := w.WriteFrame(); err != nil {
 			w.Abort()
 			return err
 		}
 	}
 	return w.Close()
-}
-
-// copyPicture copies src into dst of the same size, row by row.
-func copyPicture(dst, src *image.YCbCr) {
-	w, h := src.Rect.Dx(), src.Rect.Dy()
-	for y := 0; y < h; y++ {
-		copy(dst.Y[y*dst.YStride:y*dst.YStride+w], src.Y[y*src.YStride:])
-	}
-	for y := 0; y < (h+1)/2; y++ {
-		copy(dst.Cb[y*dst.CStride:y*dst.CStride+(w+1)/2], src.Cb[y*src.CStride:])
-		copy(dst.Cr[y*dst.CStride:y*dst.CStride+(w+1)/2], src.Cr[y*src.CStride:])
-	}
 }

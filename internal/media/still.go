@@ -12,6 +12,7 @@ import (
 	"github.com/asticode/go-astiav"
 
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/overlay"
 )
 
 // Still is the frame on screen at a requested offset.
@@ -139,14 +140,6 @@ func (r *VideoReader) rewind() error {
 
 func copyYCbCr(src *image.YCbCr) *image.YCbCr {
 	dst := image.NewYCbCr(src.Rect, src.SubsampleRatio)
-	w, h := src.Rect.Dx(), src.Rect.Dy()
-	for y := 0; y < h; y++ {
-		copy(dst.Y[y*dst.YStride:y*dst.YStride+w], src.Y[y*src.YStride:])
-	}
-	cw, ch := (w+1)/2, (h+1)/2
-	for y := 0; y < ch; y++ {
-		copy(dst.Cb[y*dst.CStride:y*dst.CStride+cw], src.Cb[y*src.CStride:])
-		copy(dst.Cr[y*dst.CStride:y*dst.CStride+cw], src.Cr[y*src.CStride:])
-	}
+	overlay.Copy(dst, src)
 	return dst
 }

@@ -156,3 +156,17 @@ func RGB(r, g, b uint8) color.YCbCr {
 	y, cb, cr := color.RGBToYCbCr(r, g, b)
 	return color.YCbCr{Y: byte(16 + int(y)*219/255), Cb: byte(128 + (int(cb)-128)*224/255), Cr: byte(128 + (int(cr)-128)*224/255)}
 }
+
+// Copy copies the picture src into the top-left of dst, plane by plane;
+// dst must be at least as large (strides may differ).
+func Copy(dst, src *image.YCbCr) {
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	for y := 0; y < h; y++ {
+		copy(dst.Y[y*dst.YStride:y*dst.YStride+w], src.Y[y*src.YStride:])
+	}
+	cw, ch := (w+1)/2, (h+1)/2
+	for y := 0; y < ch; y++ {
+		copy(dst.Cb[y*dst.CStride:y*dst.CStride+cw], src.Cb[y*src.CStride:])
+		copy(dst.Cr[y*dst.CStride:y*dst.CStride+cw], src.Cr[y*src.CStride:])
+	}
+}
