@@ -163,7 +163,7 @@ func TestBadInput(t *testing.T) {
 	dir := site(t)
 	conf := filepath.Join(dir, "klipp.yaml")
 	catalogText, _ := os.ReadFile(filepath.Join(dir, "cameras.yaml"))
-	variant := func(name, from, to string) string {
+	variant := func(from, to string) string {
 		d := t.TempDir()
 		os.WriteFile(filepath.Join(d, "klipp.yaml"), []byte("catalog: cameras.yaml\ndata_dir: data\n"), 0o644)
 		text := strings.ReplaceAll(string(catalogText), "path: recordings/", "path: "+dir+"/recordings/")
@@ -186,11 +186,11 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"malformed klipp.yaml", []string{"--config", badYAML, "cameras", "list"}, 2, "malformed YAML: line"},
 		{"unknown config key", []string{"--config", unknownKey, "cameras", "list"}, 2, `unknown key "timezon"`},
-		{"malformed cameras.yaml", []string{"--config", variant("m", "cameras:", "cameras: ["), "cameras", "list"}, 2, "cameras.yaml: line"},
-		{"duplicate camera id", []string{"--config", variant("d", "id: stortorget", "id: lilla-torg"), "cameras", "list"}, 2, `duplicate camera id "lilla-torg"`},
-		{"unknown timezone", []string{"--config", variant("z", "timezone: UTC", "timezone: Mars/Olympus"), "cameras", "list"}, 2, `unknown timezone "Mars/Olympus"`},
-		{"pattern without time", []string{"--config", variant("p", "pattern: mollan_%s.mkv", "pattern: mollan.mkv"), "cameras", "list"}, 2, "has no time"},
-		{"recordings path missing", []string{"--config", variant("r", dir+"/recordings/lilla-torg", dir+"/recordings/nowhere"), "index", "--camera", "lilla-torg"}, 2, "does not exist"},
+		{"malformed cameras.yaml", []string{"--config", variant("cameras:", "cameras: ["), "cameras", "list"}, 2, "cameras.yaml: line"},
+		{"duplicate camera id", []string{"--config", variant("id: stortorget", "id: lilla-torg"), "cameras", "list"}, 2, `duplicate camera id "lilla-torg"`},
+		{"unknown timezone", []string{"--config", variant("timezone: UTC", "timezone: Mars/Olympus"), "cameras", "list"}, 2, `unknown timezone "Mars/Olympus"`},
+		{"pattern without time", []string{"--config", variant("pattern: mollan_%s.mkv", "pattern: mollan.mkv"), "cameras", "list"}, 2, "has no time"},
+		{"recordings path missing", []string{"--config", variant(dir+"/recordings/lilla-torg", dir+"/recordings/nowhere"), "index", "--camera", "lilla-torg"}, 2, "does not exist"},
 		{"from after to", []string{"--config", conf, "coverage", "--camera", "lilla-torg", "--from", "2026-11-20 22:10", "--to", "2026-11-20 22:00"}, 2, "must be after"},
 		{"ambiguous time", []string{"--config", conf, "coverage", "--camera", "lilla-torg", "--from", "2026-10-25 02:30", "--to", "2026-11-20 22:00"}, 2, "ambiguous"},
 		{"unreadable time", []string{"--config", conf, "coverage", "--camera", "lilla-torg", "--from", "tonight", "--to", "2026-11-20 22:00"}, 2, "cannot read time"},

@@ -23,8 +23,8 @@ import (
 
 // LatLon is a WGS 84 position in degrees.
 type LatLon struct {
-	Lat float64 `json:"lat"`
-	Lon float64 `json:"lon"`
+	Lat float64 `json:"lat" yaml:"lat"`
+	Lon float64 `json:"lon" yaml:"lon"`
 }
 
 // Camera is one validated catalog entry.
@@ -79,30 +79,35 @@ func DefaultRetention(owner string) time.Duration {
 
 var idRe = regexp.MustCompile(`^[a-z0-9-]+$`)
 
-// rawCamera is the YAML form of a camera.
-type rawCamera struct {
-	ID         string        `yaml:"id"`
-	Name       string        `yaml:"name"`
-	Owner      string        `yaml:"owner"`
-	Location   *LatLon       `yaml:"location"`
-	Address    string        `yaml:"address"`
-	Kind       string        `yaml:"kind"`
-	Quality    string        `yaml:"quality"`
-	Heading    *float64      `yaml:"heading"`
-	Coverage   [][2]float64  `yaml:"coverage"`
-	Timezone   string        `yaml:"timezone"`
-	Retention  string        `yaml:"retention"`
-	Clock      []rawMeasure  `yaml:"clock"`
-	Recordings rawRecordings `yaml:"recordings"`
+// Entry is a camera as cameras.yaml writes it (design.md §5), before
+// validation. Tools that write catalogs (the demo, imports) use it too, so
+// the file's schema is stated once.
+type Entry struct {
+	ID         string           `yaml:"id"`
+	Name       string           `yaml:"name"`
+	Owner      string           `yaml:"owner"`
+	Location   *LatLon          `yaml:"location,flow"`
+	Address    string           `yaml:"address,omitempty"`
+	Kind       string           `yaml:"kind,omitempty"`
+	Quality    string           `yaml:"quality,omitempty"`
+	Heading    *float64         `yaml:"heading,omitempty"`
+	Coverage   [][2]float64     `yaml:"coverage,omitempty,flow"`
+	Timezone   string           `yaml:"timezone,omitempty"`
+	Retention  string           `yaml:"retention,omitempty"`
+	Clock      []EntryClock     `yaml:"clock,omitempty"`
+	Recordings *EntryRecordings `yaml:"recordings,omitempty"`
 }
 
-type rawMeasure struct {
+// EntryClock is one clock measurement: at true time At the camera clock was
+// Offset ahead.
+type EntryClock struct {
 	At     string `yaml:"at"`
 	Offset string `yaml:"offset"`
-	Note   string `yaml:"note"`
+	Note   string `yaml:"note,omitempty"`
 }
 
-type rawRecordings struct {
+// EntryRecordings says where a camera's files are and how they are named.
+type EntryRecordings struct {
 	Path    string `yaml:"path"`
 	Pattern string `yaml:"pattern"`
 }
@@ -135,7 +140,7 @@ func Parse(file string, data []byte, defaultZone *time.Location) (*Catalog, erro
 	base := filepath.Dir(file)
 	for i := range doc.Cameras {
 		node := &doc.Cameras[i]
-		var raw rawCamera
+		var raw Entry
 		if err := node.Decode(&raw); err != nil {
 			return nil, fault.Usagef("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
@@ -217,7 +222,7 @@ func validLatLon(p LatLon) error {
 	return nil
 }
 
-func (r rawCamera) validate(base string, defaultZone *time.Location) (*Camera, error) {
+func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error) {
 	if !idRe.MatchString(r.ID) {
 		return nil, fmt.Errorf("id %q must be lower-case letters, digits and dashes", r.ID)
 	}
@@ -292,15 +297,15 @@ func (r rawCamera) validate(base string, defaultZone *time.Location) (*Camera, e
 		ms = append(ms, clock.Measurement{At: at, Offset: off, Note: m.Note})
 	}
 	cam.Clock = clock.NewOffsets(ms)
-	if r.Recordings.Path != "" || r.Recordings.Pattern != "" {
-		if r.Recordings.Path == "" {
+	if rec := r.Recordings; rec != nil && (rec.Path != "" || rec.Pattern != "") {
+		if rec.Path == "" {
 			return nil, errors.New("recordings.path is missing")
 		}
-		p, err := pattern.Compile(r.Recordings.Pattern)
+		p, err := pattern.Compile(rec.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("recordings.%w", err)
 		}
-		path := r.Recordings.Path
+		path := rec.Path
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(base, path)
 		}

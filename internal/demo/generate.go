@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/framecode"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -363,45 +364,19 @@ func writeConfig(o Options) error {
 	if err := writeFile(filepath.Join(o.Dir, "klipp.yaml"), []byte(conf)); err != nil {
 		return err
 	}
-	type rec struct {
-		Path    string `yaml:"path"`
-		Pattern string `yaml:"pattern"`
-	}
-	type measure struct {
-		At     string `yaml:"at"`
-		Offset string `yaml:"offset"`
-		Note   string `yaml:"note,omitempty"`
-	}
-	type entry struct {
-		ID        string             `yaml:"id"`
-		Name      string             `yaml:"name"`
-		Owner     string             `yaml:"owner"`
-		Location  map[string]float64 `yaml:"location,flow"`
-		Address   string             `yaml:"address"`
-		Kind      string             `yaml:"kind"`
-		Quality   string             `yaml:"quality"`
-		Heading   float64            `yaml:"heading"`
-		Coverage  [][2]float64       `yaml:"coverage,flow"`
-		Timezone  string             `yaml:"timezone"`
-		Retention string             `yaml:"retention"`
-		Clock     []measure          `yaml:"clock,omitempty"`
-		Rec       rec                `yaml:"recordings"`
-	}
 	var doc struct {
-		Cameras []entry `yaml:"cameras"`
+		Cameras []catalog.Entry `yaml:"cameras"`
 	}
 	for _, c := range cameras {
-		e := entry{
+		heading := c.Heading
+		e := catalog.Entry{
 			ID: c.ID, Name: c.Name, Owner: c.Owner, Address: c.Address, Kind: c.Kind, Quality: c.Quality,
-			Location: map[string]float64{"lat": c.Lat, "lon": c.Lon}, Heading: c.Heading,
-			Timezone: c.Timezone, Retention: c.Retention,
-			Rec: rec{Path: "recordings/" + c.ID, Pattern: c.Pattern},
+			Location: &catalog.LatLon{Lat: c.Lat, Lon: c.Lon}, Heading: &heading,
+			Timezone: c.Timezone, Retention: c.Retention, Clock: c.Clock,
+			Recordings: &catalog.EntryRecordings{Path: "recordings/" + c.ID, Pattern: c.Pattern},
 		}
 		for _, p := range coverage(c) {
 			e.Coverage = append(e.Coverage, [2]float64{round6(p.Lat), round6(p.Lon)})
-		}
-		for _, m := range c.Clock {
-			e.Clock = append(e.Clock, measure(m))
 		}
 		doc.Cameras = append(doc.Cameras, e)
 	}

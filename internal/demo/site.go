@@ -19,7 +19,7 @@ type camera struct {
 	Lat, Lon, Heading                       float64
 	Timezone                                string
 	Retention                               string
-	Clock                                   []clockEntry
+	Clock                                   []catalog.EntryClock
 	Pattern, Star                           string
 	Format                                  string // media writer format
 	Ext                                     string
@@ -28,8 +28,6 @@ type camera struct {
 	Truncated                               []int         // segment numbers cut short on disk
 	Sky, Ground                             [3]uint8      // background colours
 }
-
-type clockEntry struct{ At, Offset, Note string }
 
 // visit is the suspect's passage through one camera's view, in true time
 // relative to the site's start.
@@ -57,7 +55,7 @@ var cameras = []camera{
 	{
 		ID: "stortorget", Name: "Stortorget", Owner: "polisen", Address: "Stortorget, Malmö",
 		Kind: "ptz", Quality: "recognition", Lat: 55.6058, Lon: 13.0010, Heading: 160, Timezone: "Europe/Stockholm", Retention: "62d",
-		Clock:   []clockEntry{{At: "2026-11-10T09:00:00+01:00", Offset: "+0s", Note: "checked against the police reference clock"}},
+		Clock:   []catalog.EntryClock{{At: "2026-11-10T09:00:00+01:00", Offset: "+0s", Note: "checked against the police reference clock"}},
 		Pattern: "%Y-%m-%d/%H-%M-%S.mp4", Format: "mp4", Ext: "mp4",
 		Truncated: []int{15},
 		Sky:       [3]uint8{30, 35, 60}, Ground: [3]uint8{100, 100, 100},
@@ -65,7 +63,7 @@ var cameras = []camera{
 	{
 		ID: "sodergatan-2", Name: "Södergatan 2", Owner: "polisen", Address: "Södergatan / Stortorget, Malmö",
 		Kind: "fixed", Quality: "recognition", Lat: 55.6052, Lon: 13.0016, Heading: 180, Timezone: "Europe/Stockholm", Retention: "62d",
-		Clock: []clockEntry{
+		Clock: []catalog.EntryClock{
 			{At: "2026-11-01T10:00:00+01:00", Offset: "+35s", Note: "vs. reference clock"},
 			{At: "2026-11-21T10:00:00+01:00", Offset: "+39s", Note: "vs. reference clock"},
 		},

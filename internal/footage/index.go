@@ -6,7 +6,6 @@ package footage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -310,6 +309,3 @@ func place(cam *catalog.Camera, files []file, segs []store.Segment) []store.Segm
 	}
 	return out
 }
-
-// ErrNoFootage marks a range with no indexed footage.
-var ErrNoFootage = errors.New("no footage")

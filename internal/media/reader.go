@@ -112,9 +112,6 @@ func reason(err error, mark int) string {
 	return err.Error()
 }
 
-// TimeBase returns the stream's time base as numerator, denominator.
-func (r *VideoReader) TimeBase() (int, int) { return r.st.TimeBase().Num(), r.st.TimeBase().Den() }
-
 // Next decodes the next frame; io.EOF after the last.
 func (r *VideoReader) Next(ctx context.Context) (*Frame, error) {
 	if r.pending {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,12 +22,8 @@ var migrations embed.FS
 
 // Store is an open database.
 type Store struct {
-	db   *sql.DB
-	path string
+	db *sql.DB
 }
-
-// ErrNotFound is returned when a looked-up record does not exist.
-var ErrNotFound = errors.New("not found")
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -40,7 +35,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -50,9 +45,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
-
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
 
 // Tx runs fn in a transaction, committing when it returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
