@@ -1,8 +1,10 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"io"
 	"math"
@@ -259,5 +261,100 @@ func TestTitleCard(t *testing.T) {
 	o, _ := CardPicture(other)
 	if string(o.Y) == string(want.Y) {
 		t.Error("different lines drew the same card")
+	}
+}
+
+// decodeLumas returns each decoded frame's mean luma level index
+// ((luma-16)/8, as writeLumaClip drew it) and offset.
+func decodeLumas(t *testing.T, path string) (idx []int, offs []time.Duration) {
+	t.Helper()
+	r, err := OpenVideo(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		f, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx = append(idx, int(math.Round((meanLuma(f.Image)-16)/8)))
+		offs = append(offs, f.Offset)
+	}
+}
+
+func TestCopyCut(t *testing.T) {
+	for _, format := range []string{"mp4", "mpegts", "fmp4"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			// CCTV encoders send no B-frames; ultrafast makes none either.
+			o := WriterOptions{Format: format, Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "ultrafast"}
+			writeLumaClip(t, a, o, 25)
+			o.StartPTS = 25 // a TS recorder's clock runs on
+			writeLumaClip(t, b, o, 25)
+			out := filepath.Join(dir, "cut.mp4")
+			// From 0.5 s into a (between keyframes 0.4 and 0.8) to 0.5 s into b.
+			res, err := CopyCut(context.Background(), []CutPart{
+				{Path: a, From: 500 * time.Millisecond, To: time.Second},
+				{Path: b, From: 0, To: 500 * time.Millisecond, OutStart: 500 * time.Millisecond},
+			}, out, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Frames != 25 || res.LeadIn != 3 || res.LeadInTime != 100*time.Millisecond || res.Trailing != 0 {
+				t.Errorf("result = %+v, want 25 frames, 3 lead-in (0.40–0.48 s)", res)
+			}
+			idx, offs := decodeLumas(t, out)
+			var want []int
+			for i := 13; i < 25; i++ { // a: 0.52 s .. 0.96 s
+				want = append(want, i)
+			}
+			for i := 0; i < 13; i++ { // b: 0 .. 0.48 s
+				want = append(want, i)
+			}
+			if fmt.Sprint(idx) != fmt.Sprint(want) {
+				t.Errorf("decoded frames %v\nwant           %v", idx, want)
+			}
+			for i := 1; i < len(offs); i++ {
+				if d := offs[i] - offs[i-1]; d != 40*time.Millisecond {
+					t.Errorf("frame %d follows %v after the previous, want 40ms", i, d)
+					break
+				}
+			}
+			in, err := Probe(context.Background(), out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := os.ReadFile(out)
+			moov, mdat := bytes.Index(data, []byte("moov")), bytes.Index(data, []byte("mdat"))
+			if moov < 0 || mdat < 0 || moov > mdat {
+				t.Errorf("moov at %d, mdat at %d: want moov first", moov, mdat)
+			}
+			if !bytes.Contains(data, []byte("elst")) {
+				t.Error("no edit list")
+			}
+			_ = in
+		})
+	}
+}
+
+// With B-frames, a copy cut keeps every frame in range, and counts the
+// reference frames past To it must keep.
+func TestCopyCutBFrames(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "b.mp4")
+	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "medium"}, 25)
+	out := filepath.Join(dir, "cut.mp4")
+	res, err := CopyCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: 700 * time.Millisecond}}, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := decodeLumas(t, out)
+	if res.Frames != 5 || len(idx) != 5+res.Trailing || fmt.Sprint(idx[:5]) != "[13 14 15 16 17]" {
+		t.Errorf("frames %v, result %+v", idx, res)
 	}
 }

@@ -1,0 +1,345 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/asticode/go-astiav"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// CutPart is the piece of one source file that goes into a cut: the frames
+// whose offset from the stream start lies in [From, To), placed in the
+// output so that offset From plays at OutStart.
+type CutPart struct {
+	Path     string
+	From, To time.Duration
+	OutStart time.Duration
+}
+
+// CopyResult says what a copy cut wrote.
+type CopyResult struct {
+	Frames     int           // frames shown: offsets in [From, To) of every part
+	LeadIn     int           // frames before the first From, kept so decoding starts at a keyframe; hidden by the edit list
+	LeadInTime time.Duration // how far before From the first keyframe lies
+	Dropped    int           // packets skipped because a part did not start at a keyframe
+	// Trailing frames lie at or after a part's To but are kept because
+	// frames before To reference them (sources with B-frames); a copy cut
+	// then shows them at its end.
+	Trailing int
+	Codec      string
+	Width      int
+	Height     int
+}
+
+// CopyCut remuxes the parts' video without re-encoding into one MP4 at out.
+// The first part starts at the keyframe at or before its From; an MP4 edit
+// list makes playback start at From. Parts must share codec parameters.
+// Memory holds at most one group of pictures.
+func CopyCut(ctx context.Context, parts []CutPart, out string, progress func(done, total time.Duration)) (*CopyResult, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("cut %s: nothing to cut", out)
+	}
+	initLog()
+	var total time.Duration
+	for _, p := range parts {
+		total += p.To - p.From
+	}
+	res := &CopyResult{}
+	m := &remux{out: out, res: res}
+	defer m.free()
+	var done time.Duration
+	for i, p := range parts {
+		if err := m.part(ctx, p, i == 0); err != nil {
+			m.abort()
+			return nil, err
+		}
+		done += p.To - p.From
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	if err := m.finish(); err != nil {
+		m.abort()
+		return nil, err
+	}
+	return res, nil
+}
+
+// remux holds the output of a copy cut.
+type remux struct {
+	out, tmp string
+	res      *CopyResult
+	fc       *astiav.FormatContext
+	io       *astiav.IOContext
+	st       *astiav.Stream
+	extra    []byte
+	codec    astiav.CodecID
+	lastDTS  int64
+	started  bool
+}
+
+func (m *remux) open(in *astiav.Stream) error {
+	f, err := os.CreateTemp(filepath.Dir(m.out), "."+filepath.Base(m.out)+".*.part")
+	if err != nil {
+		return fault.Usagef("cut %s: %v", m.out, err)
+	}
+	m.tmp = f.Name()
+	f.Close()
+	if m.fc, err = astiav.AllocOutputFormatContext(nil, "mp4", m.tmp); err != nil || m.fc == nil {
+		return fmt.Errorf("cut %s: mp4 muxer: %v", m.out, err)
+	}
+	if m.st = m.fc.NewStream(nil); m.st == nil {
+		return fmt.Errorf("cut %s: new stream", m.out)
+	}
+	cp := in.CodecParameters()
+	if err := cp.Copy(m.st.CodecParameters()); err != nil {
+		return fmt.Errorf("cut %s: %w", m.out, err)
+	}
+	m.st.CodecParameters().SetCodecTag(0)
+	m.st.SetTimeBase(in.TimeBase())
+	if r := in.AvgFrameRate(); r.Num() > 0 {
+		m.st.SetAvgFrameRate(r)
+	}
+	m.extra, m.codec = cp.ExtraData(), cp.CodecID()
+	m.res.Codec, m.res.Width, m.res.Height = cp.CodecID().Name(), cp.Width(), cp.Height()
+	if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
+		return fmt.Errorf("cut %s: %w", m.out, err)
+	}
+	m.fc.SetPb(m.io)
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	_ = opts.Set("movflags", "+faststart", 0)
+	if err := m.fc.WriteHeader(opts); err != nil {
+		return fmt.Errorf("cut %s: write header: %w", m.out, err)
+	}
+	m.started = true
+	return nil
+}
+
+// part copies one source's packets.
+func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
+	mark := logMark()
+	fc, err := openInput(p.Path, mark)
+	if err != nil {
+		return err
+	}
+	defer fc.Free()
+	defer fc.CloseInput()
+	var in *astiav.Stream
+	for _, s := range fc.Streams() {
+		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
+			in = s
+			break
+		}
+	}
+	if in == nil {
+		return fault.Mediaf("%s: no video stream", p.Path)
+	}
+	if m.fc == nil {
+		if err := m.open(in); err != nil {
+			return err
+		}
+	} else if cp := in.CodecParameters(); cp.CodecID() != m.codec || cp.Width() != m.res.Width || cp.Height() != m.res.Height ||
+		(len(cp.ExtraData()) > 0 && len(m.extra) > 0 && !bytes.Equal(cp.ExtraData(), m.extra)) {
+		return fault.Mediaf("%s: codec parameters differ from the first file (%s %dx%d): cut with --gaps split or --mode transcode",
+			p.Path, cp.CodecID().Name(), cp.Width(), cp.Height())
+	}
+	tb := in.TimeBase()
+	start := in.StartTime()
+	if start == astiav.NoPtsValue {
+		start = 0
+	}
+	nsTB := astiav.NewRational(1, int(time.Second))
+	offset := func(ts int64) time.Duration { return time.Duration(astiav.RescaleQ(ts-start, tb, nsTB)) }
+	outTS := func(ts int64) int64 {
+		return astiav.RescaleQ(int64(p.OutStart+offset(ts)-p.From), nsTB, m.st.TimeBase())
+	}
+	if p.From > 0 {
+		ts := start + astiav.RescaleQ(int64(p.From), nsTB, tb)
+		if err := fc.SeekFrame(in.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			return fault.Mediaf("%s: seek: %v", p.Path, err)
+		}
+	}
+	pkt := astiav.AllocPacket()
+	if pkt == nil {
+		return fmt.Errorf("%s: alloc packet", p.Path)
+	}
+	defer pkt.Free()
+	// gop holds the packets from the latest keyframe at or before From,
+	// until a packet at or after From shows that keyframe is the one.
+	var gop []*astiav.Packet
+	defer func() {
+		for _, g := range gop {
+			g.Free()
+		}
+	}()
+	streaming, rewound := false, false
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rmark := logMark()
+		err := fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			return fault.Mediaf("%s: read: %s", p.Path, reason(err, rmark))
+		}
+		if pkt.StreamIndex() != in.Index() {
+			pkt.Unref()
+			continue
+		}
+		ts, dts := pkt.Pts(), pkt.Dts()
+		if ts == astiav.NoPtsValue {
+			ts = dts
+		}
+		if dts == astiav.NoPtsValue {
+			dts = ts
+		}
+		off := offset(ts)
+		if offset(dts) >= p.To {
+			// In decode order, nothing after this can show before To.
+			pkt.Unref()
+			if streaming {
+				break
+			}
+			continue
+		}
+		key := pkt.Flags().Has(astiav.PacketFlagKey)
+		if !streaming {
+			switch {
+			case key && off <= p.From:
+				for _, g := range gop {
+					g.Free()
+				}
+				gop = gop[:0]
+			case len(gop) == 0 && !key:
+				// Not at a keyframe yet: undecodable on its own.
+				if off >= p.From && (!first || rewound || p.From == 0) {
+					m.res.Dropped++
+				}
+				pkt.Unref()
+				continue
+			case len(gop) == 0 && off > p.From && key && first && !rewound && p.From > 0:
+				// The seek landed after From (MPEG-TS seeks are approximate): read from the start.
+				pkt.Unref()
+				if err := fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
+					if err := fc.SeekFrame(in.Index(), start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+						return fault.Mediaf("%s: rewind: %v", p.Path, err)
+					}
+				}
+				rewound = true
+				continue
+			}
+			gop = append(gop, pkt.Clone())
+			pkt.Unref()
+			if off < p.From {
+				continue
+			}
+			// The first packet at or after From: the buffered group is the lead-in.
+			streaming = true
+			for _, g := range gop {
+				if err := m.write(g, in, outTS, offset, p, first); err != nil {
+					return err
+				}
+				g.Free()
+			}
+			gop = gop[:0]
+			continue
+		}
+		err = m.write(pkt, in, outTS, offset, p, first)
+		pkt.Unref()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *remux) write(pkt *astiav.Packet, in *astiav.Stream, outTS func(int64) int64, offset func(int64) time.Duration, p CutPart, first bool) error {
+	pts, dts := pkt.Pts(), pkt.Dts()
+	if pts == astiav.NoPtsValue {
+		pts = dts
+	}
+	if dts == astiav.NoPtsValue {
+		dts = pts
+	}
+	switch off := offset(pts); {
+	case off < p.From:
+		if first {
+			m.res.LeadIn++
+			if lead := p.From - off; lead > m.res.LeadInTime {
+				m.res.LeadInTime = lead
+			}
+		}
+	case off >= p.To:
+		m.res.Trailing++
+	default:
+		m.res.Frames++
+	}
+	o := pkt.Clone()
+	defer o.Free()
+	o.SetStreamIndex(m.st.Index())
+	o.SetPts(outTS(pts))
+	o.SetDts(outTS(dts))
+	if m.res.Frames+m.res.LeadIn > 1 && o.Dts() <= m.lastDTS {
+		// Joins within tolerance may round onto the previous packet.
+		o.SetDts(m.lastDTS + 1)
+		if o.Pts() < o.Dts() {
+			o.SetPts(o.Dts())
+		}
+	}
+	m.lastDTS = o.Dts()
+	o.SetDuration(astiav.RescaleQ(pkt.Duration(), in.TimeBase(), m.st.TimeBase()))
+	o.SetPos(-1)
+	if err := m.fc.WriteInterleavedFrame(o); err != nil {
+		return fmt.Errorf("cut %s: write: %w", m.out, err)
+	}
+	return nil
+}
+
+func (m *remux) finish() error {
+	if m.fc == nil || m.res.Frames == 0 {
+		return fault.NotFoundf("cut %s: no frames in the requested range", m.out)
+	}
+	if err := m.fc.WriteTrailer(); err != nil {
+		return fmt.Errorf("cut %s: finish: %w", m.out, err)
+	}
+	m.started = false
+	if err := m.io.Close(); err != nil {
+		return fmt.Errorf("cut %s: %w", m.out, err)
+	}
+	m.io = nil
+	if err := os.Rename(m.tmp, m.out); err != nil {
+		return fmt.Errorf("cut %s: %w", m.out, err)
+	}
+	m.tmp = ""
+	return nil
+}
+
+func (m *remux) abort() {
+	m.free()
+	if m.tmp != "" {
+		os.Remove(m.tmp)
+		m.tmp = ""
+	}
+}
+
+func (m *remux) free() {
+	if m.io != nil {
+		_ = m.io.Close()
+		m.io = nil
+	}
+	if m.fc != nil {
+		m.fc.Free()
+		m.fc = nil
+	}
+}
