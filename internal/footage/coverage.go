@@ -45,6 +45,8 @@ type Part struct {
 	Reason      string    `json:"reason,omitempty"`
 	Expires     time.Time `json:"expires"`
 	Expired     bool      `json:"expired"`
+	// Source is the index row, for commands that go on to read the file.
+	Source store.Segment `json:"-"`
 }
 
 // Gap is a stretch of the range with no readable footage.
@@ -113,7 +115,7 @@ func part(cam *catalog.Camera, s store.Segment, now time.Time) Part {
 	p := Part{
 		File: relTo(cam.Recordings.Path, s.Path), TrueStart: s.TrueStart, TrueEnd: s.TrueEnd, CameraStart: s.CameraStart,
 		Offset: Seconds(s.CameraStart.Sub(s.TrueStart).Seconds()), Duration: Seconds(s.Duration.Seconds()),
-		Frames: s.Frames, Codec: s.Codec, Status: s.Status, Expires: exp, Expired: !now.Before(exp),
+		Frames: s.Frames, Codec: s.Codec, Status: s.Status, Expires: exp, Expired: !now.Before(exp), Source: s,
 	}
 	if s.Width > 0 {
 		p.Size = fmt.Sprintf("%dx%d@%g", s.Width, s.Height, s.FPS)

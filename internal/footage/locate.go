@@ -28,20 +28,28 @@ func Locate(ctx context.Context, st *store.Store, cam *catalog.Camera, t time.Ti
 			return &s, nil
 		}
 	}
-	before, after, err := st.Neighbours(ctx, cam.ID, t)
+	near, err := Nearest(ctx, st, cam, t, show)
 	if err != nil {
-		return nil, fmt.Errorf("camera %s: %w", cam.ID, err)
-	}
-	near := "the index has no footage for this camera (run klipp index)"
-	switch {
-	case before != nil && after != nil:
-		near = fmt.Sprintf("nearest footage ends %s and starts again %s", show(before.TrueEnd), show(after.TrueStart))
-	case before != nil:
-		near = fmt.Sprintf("nearest footage ends %s", show(before.TrueEnd))
-	case after != nil:
-		near = fmt.Sprintf("nearest footage starts %s", show(after.TrueStart))
+		return nil, err
 	}
 	return nil, fault.NotFoundf("camera %s has no footage at %s: %s", cam.ID, show(t), near)
+}
+
+// Nearest describes the footage nearest t, for messages about missing footage.
+func Nearest(ctx context.Context, st *store.Store, cam *catalog.Camera, t time.Time, show func(time.Time) string) (string, error) {
+	before, after, err := st.Neighbours(ctx, cam.ID, t)
+	if err != nil {
+		return "", fmt.Errorf("camera %s: %w", cam.ID, err)
+	}
+	switch {
+	case before != nil && after != nil:
+		return fmt.Sprintf("nearest footage ends %s and starts again %s", show(before.TrueEnd), show(after.TrueStart)), nil
+	case before != nil:
+		return fmt.Sprintf("nearest footage ends %s", show(before.TrueEnd)), nil
+	case after != nil:
+		return fmt.Sprintf("nearest footage starts %s", show(after.TrueStart)), nil
+	}
+	return "the index has no footage for this camera (run klipp index)", nil
 }
 
 // SourceHash returns the SHA-256 of a segment file, computing and storing it

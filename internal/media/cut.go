@@ -33,9 +33,9 @@ type CopyResult struct {
 	// frames before To reference them (sources with B-frames); a copy cut
 	// then shows them at its end.
 	Trailing int
-	Codec      string
-	Width      int
-	Height     int
+	Codec    string
+	Width    int
+	Height   int
 }
 
 // CopyCut remuxes the parts' video without re-encoding into one MP4 at out.

@@ -358,3 +358,74 @@ func TestCopyCutBFrames(t *testing.T) {
 		t.Errorf("frames %v, result %+v", idx, res)
 	}
 }
+
+func TestTranscodeCut(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.ts"), filepath.Join(dir, "b.ts")
+	o := WriterOptions{Format: "mpegts", Codec: "h264", Width: 320, Height: 180, FPS: 25, GOP: 10}
+	writeLumaClip(t, a, o, 25)
+	o.StartPTS = 25
+	writeLumaClip(t, b, o, 25)
+	out := filepath.Join(dir, "cut.mp4")
+	var captions []time.Duration
+	res, err := TranscodeCut(context.Background(), []CutPart{
+		{Path: a, From: 500 * time.Millisecond, To: time.Second},
+		{Path: b, From: 0, To: 500 * time.Millisecond, OutStart: 500 * time.Millisecond},
+	}, out, TranscodeOptions{CRF: 18, Preset: "veryfast", Caption: func(at time.Duration) string {
+		captions = append(captions, at)
+		return "Södergatan 2 " + at.String()
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Frames != 25 || len(captions) != 25 || captions[0] != 20*time.Millisecond || captions[24] != 980*time.Millisecond {
+		t.Fatalf("result %+v, captions %v", res, captions)
+	}
+	r, err := OpenVideo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 0; ; i++ {
+		f, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			if i != 25 {
+				t.Errorf("decoded %d frames, want 25", i)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 13 + i
+		if i >= 12 {
+			want = i - 12
+		}
+		// The top half has no caption: its level says which frame this is.
+		top := *f.Image
+		top.Rect = image.Rect(0, 0, 320, 90)
+		if got := math.Round((meanLuma(&top) - 16) / 8); int(got) != want {
+			t.Errorf("frame %d is source frame %v, want %d", i, got, want)
+		}
+		// The caption box is dark with light text, unlike the flat picture.
+		var dark, light int
+		for y := 150; y < 175; y++ {
+			for x := 5; x < 200; x++ {
+				switch v := f.Image.Y[f.Image.YOffset(x, y)]; {
+				case v < 30:
+					dark++
+				case v > 200:
+					light++
+				}
+			}
+		}
+		if dark < 1000 || light < 100 {
+			t.Errorf("frame %d: caption not burned in (%d dark, %d light pixels)", i, dark, light)
+			break
+		}
+	}
+	data, _ := os.ReadFile(out)
+	if bytes.Index(data, []byte("moov")) > bytes.Index(data, []byte("mdat")) {
+		t.Error("moov is not first")
+	}
+}

@@ -17,7 +17,8 @@ type Info struct {
 	StartTime    Seconds      `json:"start_time_s"`
 	CreationTime *time.Time   `json:"creation_time,omitempty"` // container metadata, camera clock
 	Streams      []StreamInfo `json:"streams"`
-	Frames       int          `json:"video_frames"`
+	Frames       int          `json:"video_frames"` // shown: packets an edit list discards are not counted
+	Discarded    int          `json:"discarded_frames,omitempty"`
 	Keyframes    int          `json:"video_keyframes"`
 	// Damaged is FFmpeg's reason when the file opened but could not be read
 	// to its end intact; the durations then cover what was readable.
@@ -124,7 +125,9 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 			in.Damaged = fmt.Sprintf("read stopped after %d frames: %s", in.Frames, reason(err, rmark))
 			break
 		}
-		if pkt.StreamIndex() == video {
+		if pkt.StreamIndex() == video && pkt.Flags().Has(astiav.PacketFlagDiscard) {
+			in.Discarded++
+		} else if pkt.StreamIndex() == video {
 			in.Frames++
 			if pkt.Flags().Has(astiav.PacketFlagKey) {
 				in.Keyframes++
@@ -157,7 +160,7 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		}
 		return in, nil
 	}
-	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames) < want && in.Damaged == "" {
+	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames+in.Discarded) < want && in.Damaged == "" {
 		in.Damaged = fmt.Sprintf("truncated: %d of %d frames readable", in.Frames, want)
 	}
 	tb := float64(vtb.Num()) / float64(vtb.Den())

@@ -49,12 +49,11 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 	have := false
 	for _, i := range order {
 		want := offsets[i]
-		rewound := false // at most one rewind per target
 		if want < 0 {
 			return nil, fault.NotFoundf("%s: %v is before the first frame", path, want)
 		}
 		if !have || want < heldOff || want-heldOff > 2*time.Second {
-			if err := r.seekBefore(want); err != nil {
+			if err := r.SeekBefore(ctx, want); err != nil {
 				return nil, err
 			}
 			held.Unref()
@@ -62,14 +61,6 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 		}
 		for {
 			f, err := r.Next(ctx)
-			if errors.Is(err, io.EOF) && !have && !rewound {
-				// A seek past the last keyframe found nothing: read from the start.
-				if err := r.rewind(); err != nil {
-					return nil, err
-				}
-				rewound = true
-				continue
-			}
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -77,18 +68,6 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 				return nil, err
 			}
 			if f.Offset > want {
-				if !have {
-					// The seek landed after the target (MPEG-TS seeks are
-					// approximate): read from the beginning, once.
-					if rewound {
-						return nil, fault.Mediaf("%s: no frame at or before %v (the first readable frame is at %v)", path, want, f.Offset)
-					}
-					if err := r.rewind(); err != nil {
-						return nil, err
-					}
-					rewound = true
-					continue
-				}
 				r.pending = true // keep this frame for the next, later target
 				break
 			}
@@ -111,31 +90,38 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 	return out, nil
 }
 
-// seekBefore positions the reader at the keyframe at or before offset.
-func (r *VideoReader) seekBefore(offset time.Duration) error {
-	if offset < 0 {
-		offset = 0
-	}
-	ts := r.start + astiav.RescaleQ(int64(offset), astiav.NewRational(1, int(time.Second)), r.st.TimeBase())
+// SeekBefore positions the reader so that the next frame is the one at or
+// before offset, or the first frame when offset precedes it. Seeks land on
+// the keyframe before offset; where a container's seek overshoots (MPEG-TS
+// seeks are approximate) the reader starts again from the beginning.
+func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) error {
+	ts := r.start + astiav.RescaleQ(int64(max(offset, 0)), astiav.NewRational(1, int(time.Second)), r.st.TimeBase())
 	if err := r.fc.SeekFrame(r.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 		return fault.Mediaf("%s: seek to %v: %v", r.path, offset, err)
 	}
-	flushDecoder(r.dec)
-	r.eof, r.pending = false, false
-	return nil
-}
-
-// rewind positions the reader at the start of the file.
-func (r *VideoReader) rewind() error {
+	r.reset()
+	f, err := r.Next(ctx)
+	switch {
+	case err == nil && f.Offset <= offset:
+		r.pending = true
+		return nil
+	case err != nil && !errors.Is(err, io.EOF):
+		return err
+	}
+	// Overshot, or found nothing: read from the start.
 	if err := r.fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
 		// Containers without byte seeking (MP4) seek exactly by time.
 		if err := r.fc.SeekFrame(r.st.Index(), r.start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return fault.Mediaf("%s: rewind: %v", r.path, err)
 		}
 	}
+	r.reset()
+	return nil
+}
+
+func (r *VideoReader) reset() {
 	flushDecoder(r.dec)
 	r.eof, r.pending = false, false
-	return nil
 }
 
 func copyYCbCr(src *image.YCbCr) *image.YCbCr {

@@ -24,6 +24,7 @@ type WriterOptions struct {
 	Threads       int    // encoder threads; 0 lets the encoder choose
 	CreationTime  time.Time
 	StartPTS      int64 // pts of the first frame, in frames (a recorder's running clock)
+	FastStart     bool  // MP4: index (moov) before the data, for playback while downloading
 }
 
 var muxers = map[string]string{"mp4": "mp4", "fmp4": "mp4", "mpegts": "mpegts", "matroska": "matroska"}
@@ -143,8 +144,11 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 	w.fc.SetPb(w.io)
 	hdr := astiav.NewDictionary()
 	defer hdr.Free()
-	if o.Format == "fmp4" {
+	switch {
+	case o.Format == "fmp4":
 		_ = hdr.Set("movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
+	case o.Format == "mp4" && o.FastStart:
+		_ = hdr.Set("movflags", "+faststart", 0)
 	}
 	if err = w.fc.WriteHeader(hdr); err != nil {
 		return nil, fmt.Errorf("create %s: write header: %w", path, err)
@@ -169,6 +173,17 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 // picture's content.
 func (w *VideoWriter) Picture() (*image.YCbCr, error) {
 	return frameImage(w.frame, true)
+}
+
+// WriteFrameAt encodes the current picture at frame position pts (in
+// 1/FPS units), which must be later than the previous frame's: a gap in
+// pts is a gap in time.
+func (w *VideoWriter) WriteFrameAt(pts int64) error {
+	if pts < w.next {
+		return fmt.Errorf("encode %s: frame %d is not after frame %d", w.path, pts, w.next-1)
+	}
+	w.next = pts
+	return w.WriteFrame()
 }
 
 // WriteFrame encodes the current picture as the next frame.

@@ -1,0 +1,130 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/overlay"
+)
+
+// TranscodeOptions shape a transcoded cut.
+type TranscodeOptions struct {
+	CRF    int
+	Preset string
+	// Caption, when set, is burned into every frame: it gets the frame's
+	// position in the output and returns the text (e.g. camera and true time).
+	Caption func(at time.Duration) string
+}
+
+// TranscodeResult says what a transcoded cut wrote.
+type TranscodeResult struct {
+	Frames        int
+	Width, Height int
+	FPS           int
+}
+
+// TranscodeCut decodes the frames of each part in [From, To) and encodes
+// them as H.264 yuv420p in an MP4 with the index first, every frame placed
+// at its part's OutStart + (offset − From). Parts must share a picture size.
+func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeOptions, progress func(done, total time.Duration)) (res *TranscodeResult, err error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("cut %s: nothing to cut", out)
+	}
+	var total, done time.Duration
+	for _, p := range parts {
+		total += p.To - p.From
+	}
+	res = &TranscodeResult{}
+	var w *VideoWriter
+	defer func() {
+		if err != nil && w != nil {
+			w.Abort()
+		}
+	}()
+	var face *overlay.Face
+	for _, p := range parts {
+		r, err := OpenVideo(p.Path)
+		if err != nil {
+			return nil, err
+		}
+		err = func() error {
+			defer r.Close()
+			if w == nil {
+				cp := r.st.CodecParameters()
+				rate := r.st.AvgFrameRate()
+				fps := 25
+				if rate.Num() > 0 && rate.Den() > 0 {
+					fps = int(rate.Float64() + 0.5)
+				}
+				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps
+				w, err = CreateVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: res.Width, Height: res.Height, FPS: fps,
+					CRF: o.CRF, Preset: o.Preset, FastStart: true})
+				if err != nil {
+					return err
+				}
+				if o.Caption != nil {
+					if face, err = overlay.NewFace(overlay.Mono, max(12, float64(res.Height)/24)); err != nil {
+						return err
+					}
+				}
+			}
+			if err := r.SeekBefore(ctx, p.From); err != nil {
+				return err
+			}
+			for {
+				f, err := r.Next(ctx)
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				if f.Offset < p.From {
+					continue
+				}
+				if f.Offset >= p.To {
+					return nil
+				}
+				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height {
+					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: cut with --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
+				}
+				pic, err := w.Picture()
+				if err != nil {
+					return err
+				}
+				overlay.Copy(pic, f.Image)
+				at := p.OutStart + f.Offset - p.From
+				if face != nil {
+					face.Label(pic, res.Width/60, res.Height-face.Height*3/2, o.Caption(at))
+				}
+				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
+				if pts < w.next {
+					pts = w.next // a join within tolerance may round onto the previous frame
+				}
+				if err := w.WriteFrameAt(pts); err != nil {
+					return err
+				}
+				res.Frames++
+			}
+		}()
+		if err != nil {
+			return nil, err
+		}
+		done += p.To - p.From
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	if res.Frames == 0 {
+		return nil, fault.NotFoundf("cut %s: no frames in the requested range", out)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	w = nil
+	return res, nil
+}
