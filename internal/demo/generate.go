@@ -147,7 +147,11 @@ func recordCamera(ctx context.Context, o Options, cam camera, progress func(int6
 		cseg := o.Start.Add(cam.StartFraction + time.Duration(i)*o.Segment) // camera clock
 		tseg := offsets.TrueTime(cseg)
 		if missing[i] {
-			ct.Gaps = append(ct.Gaps, Span{From: tseg, To: tseg.Add(o.Segment)})
+			if n := len(ct.Gaps); n > 0 && ct.Gaps[n-1].To.Equal(tseg) {
+				ct.Gaps[n-1].To = tseg.Add(o.Segment) // one gap, however many files it lacks
+			} else {
+				ct.Gaps = append(ct.Gaps, Span{From: tseg, To: tseg.Add(o.Segment)})
+			}
 			progress(int64(framesPerSeg))
 			continue
 		}

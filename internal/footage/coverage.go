@@ -92,7 +92,7 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 			e := p.Expires
 			c.FirstExpiry = &e
 		}
-		tol := tolerance(s.FPS)
+		tol := Tolerance(s.FPS)
 		if s.TrueStart.Sub(cursor) > tol {
 			c.Gaps = append(c.Gaps, gap(cursor, s.TrueStart, unreadable, c.Ambiguous))
 		}
@@ -104,7 +104,7 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 			cursor = s.TrueEnd
 		}
 	}
-	if to.Sub(cursor) > tolerance(0) {
+	if to.Sub(cursor) > Tolerance(0) {
 		c.Gaps = append(c.Gaps, gap(cursor, to, unreadable, c.Ambiguous))
 	}
 	return c, nil

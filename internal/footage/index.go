@@ -35,9 +35,9 @@ type Report struct {
 // Progress is told how many files of a camera's run are done.
 type Progress func(done, total int)
 
-// tolerance is how far apart two segments may be and still join: one frame
+// Tolerance is how far apart two segments may be and still join: one frame
 // at the lowest usual CCTV rate plus half a second.
-func tolerance(fps float64) time.Duration {
+func Tolerance(fps float64) time.Duration {
 	if fps <= 0 {
 		fps = 1
 	}
@@ -266,7 +266,7 @@ func place(cam *catalog.Camera, files []file, segs []store.Segment) []store.Segm
 			nextStart = &s
 		}
 		fps := out[run[0].idx].FPS
-		tol := tolerance(fps)
+		tol := Tolerance(fps)
 		valid := []int{}
 		for opt := 0; opt < 2; opt++ {
 			support, contradict := 0, 0

@@ -378,7 +378,7 @@ func TestTranscodeCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Frames != 25 || len(captions) != 25 || captions[0] != 20*time.Millisecond || captions[24] != 980*time.Millisecond {
+	if res.Frames != 25 || res.Height != 180+24 || res.CaptionBar != 24 || len(captions) != 25 || captions[0] != 20*time.Millisecond || captions[24] != 980*time.Millisecond {
 		t.Fatalf("result %+v, captions %v", res, captions)
 	}
 	r, err := OpenVideo(out)
@@ -407,9 +407,12 @@ func TestTranscodeCut(t *testing.T) {
 		if got := math.Round((meanLuma(&top) - 16) / 8); int(got) != want {
 			t.Errorf("frame %d is source frame %v, want %d", i, got, want)
 		}
-		// The caption box is dark with light text, unlike the flat picture.
+		// The picture is whole; the caption bar below it is dark with light text.
+		if got := math.Round((meanLuma(&top) - 16) / 8); f.Image.Rect.Dy() != 204 || int(got) != want {
+			t.Errorf("frame %d: %dx%d", i, f.Image.Rect.Dx(), f.Image.Rect.Dy())
+		}
 		var dark, light int
-		for y := 150; y < 175; y++ {
+		for y := 180; y < 204; y++ {
 			for x := 5; x < 200; x++ {
 				switch v := f.Image.Y[f.Image.YOffset(x, y)]; {
 				case v < 30:

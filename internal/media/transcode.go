@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"time"
 
@@ -15,15 +16,17 @@ import (
 type TranscodeOptions struct {
 	CRF    int
 	Preset string
-	// Caption, when set, is burned into every frame: it gets the frame's
-	// position in the output and returns the text (e.g. camera and true time).
+	// Caption, when set, is burned in under every frame, in a bar added
+	// below the picture so that nothing the camera recorded is covered. It
+	// gets the frame's position in the output and returns the text.
 	Caption func(at time.Duration) string
 }
 
 // TranscodeResult says what a transcoded cut wrote.
 type TranscodeResult struct {
 	Frames        int
-	Width, Height int
+	Width, Height int // of the output, caption bar included
+	CaptionBar    int // pixels added below the picture for the caption
 	FPS           int
 }
 
@@ -61,16 +64,18 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					fps = int(rate.Float64() + 0.5)
 				}
 				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps
-				w, err = CreateVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: res.Width, Height: res.Height, FPS: fps,
+				if o.Caption != nil {
+					res.CaptionBar = max(24, res.Height/12) &^ 1
+					if face, err = overlay.NewFace(overlay.Mono, float64(res.CaptionBar)*0.6); err != nil {
+						return err
+					}
+				}
+				w, err = CreateVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: res.Width, Height: res.Height + res.CaptionBar, FPS: fps,
 					CRF: o.CRF, Preset: o.Preset, FastStart: true})
 				if err != nil {
 					return err
 				}
-				if o.Caption != nil {
-					if face, err = overlay.NewFace(overlay.Mono, max(12, float64(res.Height)/24)); err != nil {
-						return err
-					}
-				}
+				res.Height += res.CaptionBar
 			}
 			if err := r.SeekBefore(ctx, p.From); err != nil {
 				return err
@@ -89,7 +94,7 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				if f.Offset >= p.To {
 					return nil
 				}
-				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height {
+				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height-res.CaptionBar {
 					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: cut with --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
 				}
 				pic, err := w.Picture()
@@ -99,7 +104,9 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				overlay.Copy(pic, f.Image)
 				at := p.OutStart + f.Offset - p.From
 				if face != nil {
-					face.Label(pic, res.Width/60, res.Height-face.Height*3/2, o.Caption(at))
+					bar := image.Rect(0, res.Height-res.CaptionBar, res.Width, res.Height)
+					overlay.Fill(pic, bar, overlay.Black)
+					face.Text(pic, res.Width/60, bar.Min.Y+(res.CaptionBar-face.Height)/2, o.Caption(at), overlay.White)
 				}
 				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
 				if pts < w.next {

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/footage"
+	"github.com/klipp-forensics/klipp/internal/media"
+)
+
+// cutRecord is written beside each cut as OUT.mp4.json and printed by --json:
+// what the file holds and everything it was derived from.
+type cutRecord struct {
+	File            string            `json:"file"`
+	SHA256          string            `json:"sha256"`
+	Camera          string            `json:"camera"`
+	CameraName      string            `json:"camera_name"`
+	From            time.Time         `json:"from"` // true time of the first frame shown
+	To              time.Time         `json:"to"`
+	Requested       [2]time.Time      `json:"requested"`
+	Mode            string            `json:"mode"`
+	Frames          int               `json:"frames"`
+	ReencodedFrames string            `json:"reencoded_frames"` // none | all
+	EditList        *editList         `json:"edit_list,omitempty"`
+	TrailingFrames  int               `json:"trailing_frames,omitempty"`
+	DroppedPackets  int               `json:"dropped_packets,omitempty"`
+	Gaps            []footage.Gap     `json:"gaps"`
+	GapPolicy       string            `json:"gap_policy"`
+	ClockVerified   bool              `json:"clock_verified"`
+	ClockOffset     float64           `json:"clock_offset_s"`
+	Sources         []cutSource       `json:"sources"`
+	Parameters      map[string]string `json:"parameters"`
+	Software        string            `json:"software"`
+	Created         time.Time         `json:"created"`
+	Codec           string            `json:"codec"`
+	Width           int               `json:"width"`
+	Height          int               `json:"height"`
+}
+
+type editList struct {
+	LeadInFrames  int     `json:"lead_in_frames"`
+	LeadInSeconds float64 `json:"lead_in_s"`
+}
+
+type cutSource struct {
+	File      string    `json:"file"`
+	SHA256    string    `json:"sha256"`
+	TrueStart time.Time `json:"true_start"`
+	From      float64   `json:"from_s"` // offset into the file
+	To        float64   `json:"to_s"`
+}
+
+func (a *app) cutCommand() *cobra.Command {
+	var camera, from, to, out, mode, gaps, preset string
+	var crf int
+	var burnIn, force bool
+	cmd := &cobra.Command{
+		Use:   "cut --camera ID --from T --to T -o OUT.mp4",
+		Short: "One MP4 of a camera's footage between two true times, across however many files",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if camera == "" || out == "" {
+				return fault.Usagef("cut needs --camera, --from, --to and -o")
+			}
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			if mode == "" {
+				mode = cfg.Clip.Mode
+			}
+			switch mode {
+			case "copy", "transcode":
+			case "exact":
+				return fault.Usagef("--mode exact is not available yet: use copy (keyframe start hidden by an edit list) or transcode")
+			default:
+				return fault.Usagef("--mode %q: use copy, exact or transcode", mode)
+			}
+			if gaps != "fail" && gaps != "split" && gaps != "allow" {
+				return fault.Usagef("--gaps %q: use fail, split or allow", gaps)
+			}
+			if burnIn && mode != "transcode" {
+				return fault.Usagef("--burn-in needs --mode transcode (copy keeps the original pictures)")
+			}
+			if !strings.EqualFold(filepath.Ext(out), ".mp4") {
+				return fault.Usagef("-o %s: the cut is an MP4; name it .mp4", out)
+			}
+			if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
+				return fault.Usagef("-o %s: directory %s does not exist", out, filepath.Dir(out))
+			}
+			cam, err := a.camera(camera)
+			if err != nil {
+				return err
+			}
+			f, err := a.parseTime("from", from)
+			if err != nil {
+				return err
+			}
+			t, err := a.parseTime("to", to)
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			cov, err := footage.CoverageOf(cmd.Context(), st, cam, f, t, a.now())
+			if err != nil {
+				return err
+			}
+			if len(cov.Segments) == 0 {
+				near, err := footage.Nearest(cmd.Context(), st, cam, f, a.show)
+				if err != nil {
+					return err
+				}
+				return fault.NotFoundf("camera %s has no footage from %s to %s: %s", cam.ID, a.show(f), a.show(t), near)
+			}
+			if len(cov.Gaps) > 0 && gaps == "fail" {
+				var list []string
+				for _, g := range cov.Gaps {
+					list = append(list, fmt.Sprintf("%s–%s (%s)", a.show(g.From), a.show(g.To)[11:], g.Reason))
+				}
+				return fault.NotFoundf("the range has %d gap(s): %s; use --gaps split or --gaps allow", len(cov.Gaps), strings.Join(list, "; "))
+			}
+			runs := splitRuns(cov.Segments, gaps == "split")
+			names := []string{out}
+			if len(runs) > 1 {
+				names = nil
+				for i := range runs {
+					names = append(names, fmt.Sprintf("%s-%d.mp4", strings.TrimSuffix(out, filepath.Ext(out)), i+1))
+				}
+			}
+			for _, n := range names {
+				if _, err := os.Stat(n); err == nil && !force {
+					return fault.Usagef("%s exists: use --force to replace it", n)
+				}
+			}
+			var records []cutRecord
+			for i, run := range runs {
+				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, crf, preset, burnIn)
+				if err != nil {
+					return err
+				}
+				records = append(records, *rec)
+			}
+			return a.emit(records, func(w io.Writer) {
+				for _, r := range records {
+					fmt.Fprintf(w, "%s: %s %s → %s, %d frames, %s", r.File, r.CameraName, a.show(r.From), a.show(r.To)[11:], r.Frames, r.Mode)
+					if r.EditList != nil {
+						fmt.Fprintf(w, " (starts %d frames before, hidden by the edit list)", r.EditList.LeadInFrames)
+					}
+					fmt.Fprintln(w)
+					if r.TrailingFrames > 0 {
+						fmt.Fprintf(w, "  note: %d frame(s) after --to are kept because earlier frames reference them\n", r.TrailingFrames)
+					}
+					for _, g := range r.Gaps {
+						fmt.Fprintf(w, "  gap %s – %s (%s)\n", a.show(g.From), a.show(g.To)[11:], g.Reason)
+					}
+					fmt.Fprintf(w, "  record: %s.json\n", r.File)
+				}
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&camera, "camera", "", "camera id")
+	fl.StringVar(&from, "from", "", "start (true time)")
+	fl.StringVar(&to, "to", "", "end (true time); the last frame is the last before it")
+	fl.StringVarP(&out, "output", "o", "", "output .mp4 (with --gaps split: OUT-1.mp4, OUT-2.mp4 …)")
+	fl.StringVar(&mode, "mode", "", "copy | transcode (default: clip.mode in klipp.yaml)")
+	fl.StringVar(&gaps, "gaps", "fail", "a gap in the range: fail (list it), split (one file per part) or allow (continue across it)")
+	fl.IntVar(&crf, "crf", 20, "transcode quality (x264 CRF; lower is better)")
+	fl.StringVar(&preset, "preset", "veryfast", "transcode x264 preset")
+	fl.BoolVar(&burnIn, "burn-in", false, "transcode: draw camera name and true time to the millisecond on every frame")
+	fl.BoolVar(&force, "force", false, "replace existing files")
+	return cmd
+}
+
+// splitRuns groups segments into outputs: a new run starts at a gap (with
+// split) or where the picture size or codec changes.
+func splitRuns(parts []footage.Part, atGaps bool) [][]footage.Part {
+	var runs [][]footage.Part
+	for i, p := range parts {
+		if i == 0 {
+			runs = append(runs, []footage.Part{p})
+			continue
+		}
+		prev := parts[i-1].Source
+		s := p.Source
+		newRun := s.Codec != prev.Codec || s.Width != prev.Width || s.Height != prev.Height
+		if atGaps && s.TrueStart.Sub(prev.TrueEnd) > footage.Tolerance(s.FPS) {
+			newRun = true
+		}
+		if newRun {
+			runs = append(runs, nil)
+		}
+		runs[len(runs)-1] = append(runs[len(runs)-1], p)
+	}
+	return runs
+}
+
+// cutRun writes one output file from a run of segments, checks it, and
+// writes its record.
+func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Coverage, run []footage.Part, from, to time.Time,
+	out, mode, gapPolicy string, crf int, preset string, burnIn bool) (*cutRecord, error) {
+	ctx := cmd.Context()
+	st, _ := a.openStore(ctx)
+	start := maxTime(from, run[0].Source.TrueStart)
+	end := minTime(to, run[len(run)-1].Source.TrueEnd)
+	rec := &cutRecord{
+		File: out, Camera: cam.ID, CameraName: cam.Name, From: start, To: end, Requested: [2]time.Time{from, to}, Mode: mode,
+		GapPolicy: gapPolicy, ClockVerified: cam.Clock.Verified(), ClockOffset: cam.Clock.At(start).Seconds(),
+		Software: "klipp " + version + ", FFmpeg " + media.Version(), Created: a.now().UTC(), Gaps: []footage.Gap{},
+		Parameters: map[string]string{"gaps": gapPolicy},
+	}
+	var parts []media.CutPart
+	var covered time.Duration
+	fps := run[0].Source.FPS
+	for _, p := range run {
+		s := p.Source
+		sum, err := footage.SourceHash(ctx, st, &s)
+		if err != nil {
+			return nil, err
+		}
+		lo, hi := maxTime(start, s.TrueStart), minTime(end, s.TrueEnd)
+		if !hi.After(lo) {
+			continue
+		}
+		parts = append(parts, media.CutPart{Path: s.Path, From: lo.Sub(s.TrueStart), To: hi.Sub(s.TrueStart), OutStart: lo.Sub(start)})
+		rec.Sources = append(rec.Sources, cutSource{File: s.Path, SHA256: sum, TrueStart: s.TrueStart, From: lo.Sub(s.TrueStart).Seconds(), To: hi.Sub(s.TrueStart).Seconds()})
+		covered += hi.Sub(lo)
+	}
+	for _, g := range cov.Gaps {
+		if g.To.After(start) && g.From.Before(end) {
+			rec.Gaps = append(rec.Gaps, g)
+		}
+	}
+	update, finish := a.progress("cut " + filepath.Base(out))
+	prog := func(done, total time.Duration) { update(int64(done), int64(total)) }
+	var shownPlus int // frames the file shows beyond the request (copy: trailing references)
+	switch mode {
+	case "copy":
+		res, err := media.CopyCut(ctx, parts, out, prog)
+		finish()
+		if err != nil {
+			return nil, err
+		}
+		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "none", res.Codec, res.Width, res.Height
+		rec.TrailingFrames, rec.DroppedPackets, shownPlus = res.Trailing, res.Dropped, res.Trailing
+		if res.LeadIn > 0 {
+			rec.EditList = &editList{LeadInFrames: res.LeadIn, LeadInSeconds: res.LeadInTime.Seconds()}
+		}
+	case "transcode":
+		opts := media.TranscodeOptions{CRF: crf, Preset: preset}
+		rec.Parameters["crf"], rec.Parameters["preset"], rec.Parameters["burn_in"] = strconv.Itoa(crf), preset, strconv.FormatBool(burnIn)
+		if burnIn {
+			opts.Caption = func(at time.Duration) string {
+				return cam.Name + "  " + clock.FormatDisplay(start.Add(at), a.cfg.Timezone)
+			}
+		}
+		res, err := media.TranscodeCut(ctx, parts, out, opts, prog)
+		finish()
+		if err != nil {
+			return nil, err
+		}
+		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "all", "h264", res.Width, res.Height
+	}
+	// Check the written file against the request: frames shown and length.
+	info, err := media.Probe(ctx, out)
+	if err != nil {
+		os.Remove(out)
+		return nil, fault.Mediaf("cut %s: the written file does not read back: %v", out, err)
+	}
+	want := int(covered.Seconds()*fps + 0.5)
+	if d := info.Frames - shownPlus - want; d > 1 || d < -1 || info.Damaged != "" {
+		os.Remove(out)
+		return nil, fault.Mediaf("cut %s: the file shows %d frames where the range holds %d (%s); removed it", out, info.Frames-shownPlus, want, info.Damaged)
+	}
+	sum, err := fileSHA256(out)
+	if err != nil {
+		return nil, err
+	}
+	rec.SHA256 = sum
+	data, _ := json.MarshalIndent(rec, "", "  ")
+	if err := writeAtomic(out+".json", append(data, '\n')); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
