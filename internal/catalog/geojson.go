@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/klipp-forensics/klipp/internal/atomicfile"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -142,17 +142,8 @@ func Import(catalogFile, geojsonFile string, defaultZone *time.Location) ([]stri
 	if _, err := Parse(catalogFile, out, defaultZone); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(catalogFile), ".cameras-*.yaml")
-	if err != nil {
-		return nil, fault.Usagef("import: %w", err)
+	if err := atomicfile.Write(catalogFile, out); err != nil {
+		return nil, fault.Usagef("import: %v", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(out); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("import: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("import: %w", err)
-	}
-	return ids, os.Rename(tmp.Name(), catalogFile)
+	return ids, nil
 }

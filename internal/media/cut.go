@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/asticode/go-astiav"
 
+	"github.com/klipp-forensics/klipp/internal/atomicfile"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -86,12 +86,10 @@ type remux struct {
 }
 
 func (m *remux) open(in *astiav.Stream) error {
-	f, err := os.CreateTemp(filepath.Dir(m.out), "."+filepath.Base(m.out)+".*.part")
-	if err != nil {
+	var err error
+	if m.tmp, err = atomicfile.Temp(m.out); err != nil {
 		return fault.Usagef("cut %s: %v", m.out, err)
 	}
-	m.tmp = f.Name()
-	f.Close()
 	if m.fc, err = astiav.AllocOutputFormatContext(nil, "mp4", m.tmp); err != nil || m.fc == nil {
 		return fmt.Errorf("cut %s: mp4 muxer: %v", m.out, err)
 	}

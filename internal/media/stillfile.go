@@ -8,10 +8,11 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/klipp-forensics/klipp/internal/atomicfile"
 )
 
 // Meta is text recorded inside a still file: PNG tEXt chunks, or one JPEG
@@ -44,19 +45,10 @@ func WriteStill(path string, s Still, meta Meta) error {
 	default:
 		return fmt.Errorf("still %s: use .png or .jpg", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
-	if err != nil {
-		return fmt.Errorf("still %s: %w", path, err)
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("still: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("still %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("still %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func clamp(v int32) uint8 {

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"github.com/klipp-forensics/klipp/internal/atomicfile"
 )
 
 // WriterOptions describe a video file to encode from pictures.
@@ -76,12 +77,9 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 			w.Abort()
 		}
 	}()
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
-	if err != nil {
+	if w.tmp, err = atomicfile.Temp(path); err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	w.tmp = f.Name()
-	f.Close()
 
 	if w.fc, err = astiav.AllocOutputFormatContext(nil, muxer, w.tmp); err != nil || w.fc == nil {
 		return nil, fmt.Errorf("create %s: muxer %s: %v", path, muxer, err)

@@ -1,0 +1,42 @@
+// Package atomicfile writes files so that a reader never sees a half-written
+// one under the final name: data goes to a hidden temporary file beside the
+// target, which is renamed into place only when complete.
+package atomicfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Temp creates an empty hidden temporary file beside path and returns its
+// name, for writers (muxers) that open the file themselves. The caller
+// renames it to path when done, or removes it.
+func Temp(path string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// Write writes data to path through a temporary file.
+func Write(path string, data []byte) error {
+	tmp, err := Temp(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp) // a no-op once renamed
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
