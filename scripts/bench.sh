@@ -15,3 +15,6 @@ go run ./scripts/bench -klipp bin/klipp -segment-length 2s -ffprobe-sample 30 "$
 echo
 echo "== stills =="
 go run ./scripts/bench -klipp bin/klipp -stills
+echo
+echo "== cuts (1080p25) =="
+go run ./scripts/bench -klipp bin/klipp -cut

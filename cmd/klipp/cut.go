@@ -250,7 +250,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 	}
 	update, finish := a.progress("cut " + filepath.Base(out))
 	prog := func(done, total time.Duration) { update(int64(done), int64(total)) }
-	var shownPlus int // frames the file shows beyond the request (copy: trailing references)
+	var hidden, shownPlus int // samples the edit list hides; frames shown beyond the request
 	switch mode {
 	case "copy":
 		res, err := media.CopyCut(ctx, parts, out, prog)
@@ -259,7 +259,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 			return nil, err
 		}
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "none", res.Codec, res.Width, res.Height
-		rec.TrailingFrames, rec.DroppedPackets, shownPlus = res.Trailing, res.Dropped, res.Trailing
+		rec.TrailingFrames, rec.DroppedPackets, shownPlus, hidden = res.Trailing, res.Dropped, res.Trailing, res.LeadIn
 		if res.LeadIn > 0 {
 			rec.EditList = &editList{LeadInFrames: res.LeadIn, LeadInSeconds: res.LeadInTime.Seconds()}
 		}
@@ -278,16 +278,18 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 		}
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "all", "h264", res.Width, res.Height
 	}
-	// Check the written file against the request: frames shown and length.
-	info, err := media.Probe(ctx, out)
+	// Check the written file against the request: its index must list the
+	// frames the range holds, within one.
+	samples, err := media.IndexedFrames(out)
 	if err != nil {
 		os.Remove(out)
 		return nil, fault.Mediaf("cut %s: the written file does not read back: %v", out, err)
 	}
 	want := int(covered.Seconds()*fps + 0.5)
-	if d := info.Frames - shownPlus - want; d > 1 || d < -1 || info.Damaged != "" {
+	shown := int(samples) - hidden - shownPlus
+	if d := shown - want; d > 1 || d < -1 {
 		os.Remove(out)
-		return nil, fault.Mediaf("cut %s: the file shows %d frames where the range holds %d (%s); removed it", out, info.Frames-shownPlus, want, info.Damaged)
+		return nil, fault.Mediaf("cut %s: the file shows %d frames where the range holds %d; removed it", out, shown, want)
 	}
 	sum, err := fileSHA256(out)
 	if err != nil {

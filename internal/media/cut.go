@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -51,8 +52,29 @@ func CopyCut(ctx context.Context, parts []CutPart, out string, progress func(don
 	for _, p := range parts {
 		total += p.To - p.From
 	}
+	// Room for the index at the front, so that it need not be moved there by
+	// rewriting the file: at most 24 bytes a sample (size, chunk offset,
+	// sync and composition entries), a GOP of lead-in and a margin.
+	reserve := func(fps float64) int { return int(16384 + 24*((total+20*time.Second).Seconds()*fps+250)) }
+	return copyCutReserving(ctx, parts, out, total, reserve, progress)
+}
+
+// copyCutReserving writes with reserve(fps) bytes kept for the index at the
+// front, and when the index outgrows them, writes again with a second pass
+// that moves it there.
+func copyCutReserving(ctx context.Context, parts []CutPart, out string, total time.Duration, reserve func(fps float64) int, progress func(done, total time.Duration)) (*CopyResult, error) {
+	res, err := copyCut(ctx, parts, out, total, reserve, progress)
+	if errors.Is(err, errMoovTooBig) {
+		res, err = copyCut(ctx, parts, out, total, nil, progress)
+	}
+	return res, err
+}
+
+var errMoovTooBig = errors.New("reserved moov space too small")
+
+func copyCut(ctx context.Context, parts []CutPart, out string, total time.Duration, reserve func(fps float64) int, progress func(done, total time.Duration)) (*CopyResult, error) {
 	res := &CopyResult{}
-	m := &remux{out: out, res: res}
+	m := &remux{out: out, res: res, reserve: reserve}
 	defer m.free()
 	var done time.Duration
 	for i, p := range parts {
@@ -83,6 +105,7 @@ type remux struct {
 	codec    astiav.CodecID
 	lastDTS  int64
 	started  bool
+	reserve  func(fps float64) int // bytes to keep for the index at the front; nil: a second pass moves it
 }
 
 func (m *remux) open(in *astiav.Stream) error {
@@ -113,7 +136,11 @@ func (m *remux) open(in *astiav.Stream) error {
 	m.fc.SetPb(m.io)
 	opts := astiav.NewDictionary()
 	defer opts.Free()
-	_ = opts.Set("movflags", "+faststart", 0)
+	if rate := in.AvgFrameRate(); m.reserve != nil && rate.Num() > 0 && rate.Den() > 0 {
+		_ = opts.Set("moov_size", fmt.Sprint(m.reserve(rate.Float64())), 0)
+	} else {
+		_ = opts.Set("movflags", "+faststart", 0)
+	}
 	if err := m.fc.WriteHeader(opts); err != nil {
 		return fmt.Errorf("cut %s: write header: %w", m.out, err)
 	}
@@ -308,7 +335,11 @@ func (m *remux) finish() error {
 	if m.fc == nil || m.res.Frames == 0 {
 		return fault.NotFoundf("cut %s: no frames in the requested range", m.out)
 	}
+	mark := logMark()
 	if err := m.fc.WriteTrailer(); err != nil {
+		if strings.Contains(logsSince(mark), "reserved_moov_size is too small") {
+			return errMoovTooBig
+		}
 		return fmt.Errorf("cut %s: finish: %w", m.out, err)
 	}
 	m.started = false

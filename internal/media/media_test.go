@@ -432,3 +432,31 @@ func TestTranscodeCut(t *testing.T) {
 		t.Error("moov is not first")
 	}
 }
+
+// When the index outgrows the space reserved for it, the cut is written
+// again with the index moved to the front; the result is the same frames.
+func TestCopyCutIndexOutgrowsReserve(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.mp4")
+	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 64, Height: 64, FPS: 25, GOP: 10, Preset: "ultrafast"}, 25)
+	out := filepath.Join(dir, "cut.mp4")
+	tiny := func(float64) int { return 64 }
+	res, err := copyCutReserving(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, out, time.Second, tiny, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := copyCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "x.mp4"), time.Second, tiny, nil); !errors.Is(err, errMoovTooBig) {
+		t.Fatalf("a 64-byte reserve: %v", err)
+	}
+	idx, _ := decodeLumas(t, out)
+	if res.Frames != 25 || len(idx) != 25 || idx[0] != 0 || idx[24] != 24 {
+		t.Errorf("frames %v, result %+v", idx, res)
+	}
+	data, _ := os.ReadFile(out)
+	if bytes.Index(data, []byte("moov")) > bytes.Index(data, []byte("mdat")) {
+		t.Error("moov not first after the fallback")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("left behind: %v", entries)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 // Info is what a probe learns about a recording.
@@ -167,4 +169,23 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 	in.StartTime = Seconds(float64(first) * tb)
 	in.Duration = Seconds(float64(end-first) * tb)
 	return in, nil
+}
+
+// IndexedFrames returns the number of video samples a container's index
+// lists (MP4 and Matroska cues know it), without reading the data: a quick
+// check of a file klipp has just written.
+func IndexedFrames(path string) (int64, error) {
+	mark := logMark()
+	fc, err := openInput(path, mark)
+	if err != nil {
+		return 0, err
+	}
+	defer fc.Free()
+	defer fc.CloseInput()
+	for _, s := range fc.Streams() {
+		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
+			return s.NbFrames(), nil
+		}
+	}
+	return 0, fault.Mediaf("%s: no video stream", path)
 }

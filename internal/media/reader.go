@@ -37,9 +37,12 @@ type Frame struct {
 	Image  *image.YCbCr
 }
 
-// OpenVideo opens path for decoding. Errors are fault.Media with FFmpeg's
-// reason.
-func OpenVideo(path string) (r *VideoReader, err error) {
+// OpenVideo opens path for decoding on one thread, which keeps single-frame
+// seeks quick. Errors are fault.Media with FFmpeg's reason.
+func OpenVideo(path string) (*VideoReader, error) { return openVideo(path, 1) }
+
+// openVideo opens path with a decoder of threads threads (0: automatic).
+func openVideo(path string, threads int) (r *VideoReader, err error) {
 	mark := logMark()
 	r = &VideoReader{path: path}
 	defer func() {
@@ -71,6 +74,7 @@ func OpenVideo(path string) (r *VideoReader, err error) {
 		return nil, fmt.Errorf("%s: decoder parameters: %w", path, err)
 	}
 	r.dec.SetTimeBase(r.st.TimeBase())
+	r.dec.SetThreadCount(threads)
 	if err = r.dec.Open(codec, nil); err != nil {
 		return nil, fault.Mediaf("%s: open %s decoder: %v", path, codec.Name(), err)
 	}

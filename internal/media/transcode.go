@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/asticode/go-astiav"
+
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/overlay"
 )
@@ -50,7 +52,7 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 	}()
 	var face *overlay.Face
 	for _, p := range parts {
-		r, err := OpenVideo(p.Path)
+		r, err := openVideo(p.Path, 0) // decode on every core, as the encoder does
 		if err != nil {
 			return nil, err
 		}
@@ -97,20 +99,28 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height-res.CaptionBar {
 					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: cut with --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
 				}
+				at := p.OutStart + f.Offset - p.From
+				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
+				if pts < w.next {
+					pts = w.next // a join within tolerance may round onto the previous frame
+				}
+				if face == nil && r.frame.PixelFormat() == astiav.PixelFormatYuv420P && f.Image.Rect.Dx() == res.Width && f.Image.Rect.Dy() == res.Height {
+					// Nothing to draw: the decoded frame goes to the encoder as it is.
+					if err := w.writeDecoded(r.frame, pts); err != nil {
+						return err
+					}
+					res.Frames++
+					continue
+				}
 				pic, err := w.Picture()
 				if err != nil {
 					return err
 				}
 				overlay.Copy(pic, f.Image)
-				at := p.OutStart + f.Offset - p.From
 				if face != nil {
 					bar := image.Rect(0, res.Height-res.CaptionBar, res.Width, res.Height)
 					overlay.Fill(pic, bar, overlay.Black)
 					face.Text(pic, res.Width/60, bar.Min.Y+(res.CaptionBar-face.Height)/2, o.Caption(at), overlay.White)
-				}
-				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
-				if pts < w.next {
-					pts = w.next // a join within tolerance may round onto the previous frame
 				}
 				if err := w.WriteFrameAt(pts); err != nil {
 					return err

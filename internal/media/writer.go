@@ -184,6 +184,21 @@ func (w *VideoWriter) WriteFrameAt(pts int64) error {
 	return w.WriteFrame()
 }
 
+// writeDecoded encodes a decoder's frame as it is (no pixel copy) at pts.
+// Its picture type is cleared so the encoder chooses keyframes itself.
+func (w *VideoWriter) writeDecoded(f *astiav.Frame, pts int64) error {
+	if pts < w.next {
+		return fmt.Errorf("encode %s: frame %d is not after frame %d", w.path, pts, w.next-1)
+	}
+	w.next = pts + 1
+	f.SetPts(pts)
+	f.SetPictureType(astiav.PictureTypeNone)
+	if err := w.enc.SendFrame(f); err != nil {
+		return fmt.Errorf("encode %s: %w", w.path, err)
+	}
+	return w.drain()
+}
+
 // WriteFrame encodes the current picture as the next frame.
 func (w *VideoWriter) WriteFrame() error {
 	w.frame.SetPts(w.next)

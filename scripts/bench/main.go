@@ -26,11 +26,15 @@ func main() {
 	length := flag.Duration("segment-length", time.Minute, "length of each segment (recorders write 10 s to 15 min)")
 	keep := flag.Bool("keep", false, "keep the generated tree")
 	stills := flag.Bool("stills", false, "run the stills benchmark instead")
+	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
 	flag.Parse()
 	var err error
-	if *stills {
+	switch {
+	case *cuts:
+		err = cutBench(*klipp)
+	case *stills:
 		err = stillsBench(*klipp)
-	} else {
+	default:
 		err = run(*klipp, *segments, *sample, *length, *keep)
 	}
 	if err != nil {
@@ -217,4 +221,99 @@ func stillsBench(klipp string) error {
 	fmt.Printf("20 stills at random times in 1080p25 H.264: klipp %.2f s, 20 x ffmpeg -ss T -i F -frames:v 1: %.2f s\n", k.Seconds(), f.Seconds())
 	fmt.Printf("  ratio klipp/ffmpeg: %.2f (goal <= 0.5)\n", k.Seconds()/f.Seconds())
 	return nil
+}
+
+// cutBench: an hour of 1080p25 H.264 as 60 one-minute files (one encoded
+// minute linked under 60 names), cut by klipp and by the ffmpeg CLI.
+func cutBench(klipp string) error {
+	dir, err := os.MkdirTemp("", "klipp-bench-cut-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rec := filepath.Join(dir, "recordings")
+	os.MkdirAll(rec, 0o755)
+	base := filepath.Join(dir, "base.mp4")
+	if err := sh("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-t", "60",
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p", base); err != nil {
+		return err
+	}
+	t0 := time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)
+	var files []string
+	for i := 0; i < 60; i++ {
+		f := filepath.Join(rec, t0.Add(time.Duration(i)*time.Minute).Format("2006-01-02_15-04-05")+".mp4")
+		if err := os.Link(base, f); err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	conf := filepath.Join(dir, "klipp.yaml")
+	os.WriteFile(conf, []byte("timezone: UTC\ndata_dir: data\ncatalog: cameras.yaml\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte("cameras:\n  - {id: hd, name: HD, owner: polisen, location: {lat: 55.6, lon: 13.0}, timezone: UTC, recordings: {path: recordings, pattern: \"%Y-%m-%d_%H-%M-%S.mp4\"}}\n"), 0o644)
+	if _, err := timed(klipp, "--quiet", "--config", conf, "index"); err != nil {
+		return err
+	}
+	concat := func(name string, from, to int) string {
+		list := filepath.Join(dir, name)
+		var b strings.Builder
+		for _, f := range files[from:to] {
+			fmt.Fprintf(&b, "file '%s'\n", f)
+		}
+		os.WriteFile(list, []byte(b.String()), 0o644)
+		return list
+	}
+	at := func(d time.Duration) string { return t0.Add(d).Format(time.RFC3339) }
+	out := func(n string) string { return filepath.Join(dir, n) }
+
+	// Copy 10 minutes across 10 files, starting 30 s into the first.
+	cutArgs := []string{"--quiet", "--config", conf, "cut", "--camera", "hd", "--from", at(10*time.Minute + 30*time.Second),
+		"--to", at(20*time.Minute + 30*time.Second), "--mode", "copy", "--force", "-o"}
+	first, err := timed(klipp, append(cutArgs, out("k1.mp4"))...)
+	if err != nil {
+		return err
+	}
+	again, err := timed(klipp, append(cutArgs, out("k2.mp4"))...)
+	if err != nil {
+		return err
+	}
+	ff, err := timed("ffmpeg", "-v", "error", "-f", "concat", "-safe", "0", "-i", concat("l1.txt", 10, 21), "-ss", "30", "-t", "600",
+		"-c", "copy", "-movflags", "+faststart", out("f1.mp4"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("copy cut, 10 min of 1080p25 over 11 files: klipp %.2f s (%.2f s the first time, which hashes the sources), ffmpeg concat -c copy +faststart %.2f s\n", again.Seconds(), first.Seconds(), ff.Seconds())
+	fmt.Printf("  ratio klipp/ffmpeg: %.2f (goal <= 1.0)\n", again.Seconds()/ff.Seconds())
+
+	// Transcode 60 s across a file join, same preset, CRF and automatic threads.
+	tk, err := timed(klipp, "--quiet", "--config", conf, "cut", "--camera", "hd", "--from", at(30*time.Minute+10*time.Second),
+		"--to", at(31*time.Minute+10*time.Second), "--mode", "transcode", "--crf", "23", "--preset", "veryfast", "-o", out("k3.mp4"))
+	if err != nil {
+		return err
+	}
+	tf, err := timed("ffmpeg", "-v", "error", "-f", "concat", "-safe", "0", "-i", concat("l2.txt", 30, 32), "-ss", "10", "-t", "60",
+		"-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart", out("f3.mp4"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("transcode 60 s of 1080p25: klipp %.2f s, ffmpeg -c:v libx264 -preset veryfast -crf 23 %.2f s\n", tk.Seconds(), tf.Seconds())
+	fmt.Printf("  ratio klipp/ffmpeg: %.2f (goal <= 1.05)\n", tk.Seconds()/tf.Seconds())
+
+	// Peak memory of a 1-hour copy cut.
+	cmd := exec.Command("/usr/bin/time", "-f", "%M", klipp, "--quiet", "--config", conf, "cut", "--camera", "hd",
+		"--from", at(0), "--to", at(time.Hour), "--mode", "copy", "-o", out("hour.mp4"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("hour cut: %v: %s", err, stderr.String())
+	}
+	lines := strings.Fields(stderr.String())
+	fmt.Printf("copy cut of 1 hour: %.1f s, peak RSS %s MB (goal <= 150 MB)\n", time.Since(start).Seconds(), kbToMB(lines[len(lines)-1]))
+	return nil
+}
+
+func kbToMB(kb string) string {
+	var n float64
+	fmt.Sscan(kb, &n)
+	return fmt.Sprintf("%.0f", n/1024)
 }
