@@ -65,7 +65,7 @@ type cutSource struct {
 }
 
 func (a *app) cutCommand() *cobra.Command {
-	var camera, from, to, out, mode, gaps, preset string
+	var camera, from, to, out, mode, gaps, preset, scale string
 	var crf int
 	var burnIn, force bool
 	cmd := &cobra.Command{
@@ -95,6 +95,15 @@ func (a *app) cutCommand() *cobra.Command {
 			}
 			if burnIn && mode != "transcode" {
 				return fault.Usagef("--burn-in needs --mode transcode (copy keeps the original pictures)")
+			}
+			var sw, sh int
+			if scale != "" {
+				if _, err := fmt.Sscanf(scale, "%dx%d", &sw, &sh); err != nil || sw < 16 || sh < 16 || sw > 8192 || sh > 8192 {
+					return fault.Usagef("--scale %q: give WIDTHxHEIGHT, e.g. 1280x720", scale)
+				}
+				if mode != "transcode" {
+					return fault.Usagef("--scale needs --mode transcode (copy keeps the original pictures)")
+				}
 			}
 			if !strings.EqualFold(filepath.Ext(out), ".mp4") {
 				return fault.Usagef("-o %s: the cut is an MP4; name it .mp4", out)
@@ -136,7 +145,7 @@ func (a *app) cutCommand() *cobra.Command {
 				}
 				return fault.NotFoundf("the range has %d gap(s): %s; use --gaps split or --gaps allow", len(cov.Gaps), strings.Join(list, "; "))
 			}
-			runs := splitRuns(cov.Segments, gaps == "split")
+			runs := splitRuns(cov.Segments, gaps == "split", scale != "")
 			names := []string{out}
 			if len(runs) > 1 {
 				names = nil
@@ -151,7 +160,7 @@ func (a *app) cutCommand() *cobra.Command {
 			}
 			var records []cutRecord
 			for i, run := range runs {
-				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, crf, preset, burnIn)
+				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh}, burnIn)
 				if err != nil {
 					return err
 				}
@@ -184,14 +193,16 @@ func (a *app) cutCommand() *cobra.Command {
 	fl.StringVar(&gaps, "gaps", "fail", "a gap in the range: fail (list it), split (one file per part) or allow (continue across it)")
 	fl.IntVar(&crf, "crf", 20, "transcode quality (x264 CRF; lower is better)")
 	fl.StringVar(&preset, "preset", "veryfast", "transcode x264 preset")
+	fl.StringVar(&scale, "scale", "", "transcode: scale every frame to WIDTHxHEIGHT (lets files of different sizes join)")
 	fl.BoolVar(&burnIn, "burn-in", false, "transcode: draw camera name and true time to the millisecond on every frame")
 	fl.BoolVar(&force, "force", false, "replace existing files")
 	return cmd
 }
 
 // splitRuns groups segments into outputs: a new run starts at a gap (with
-// split) or where the picture size or codec changes.
-func splitRuns(parts []footage.Part, atGaps bool) [][]footage.Part {
+// split) or where the picture size or codec changes (unless every frame is
+// scaled anyway).
+func splitRuns(parts []footage.Part, atGaps, scaled bool) [][]footage.Part {
 	var runs [][]footage.Part
 	for i, p := range parts {
 		if i == 0 {
@@ -200,7 +211,7 @@ func splitRuns(parts []footage.Part, atGaps bool) [][]footage.Part {
 		}
 		prev := parts[i-1].Source
 		s := p.Source
-		newRun := s.Codec != prev.Codec || s.Width != prev.Width || s.Height != prev.Height
+		newRun := !scaled && (s.Codec != prev.Codec || s.Width != prev.Width || s.Height != prev.Height)
 		if atGaps && s.TrueStart.Sub(prev.TrueEnd) > footage.Tolerance(s.FPS) {
 			newRun = true
 		}
@@ -215,7 +226,7 @@ func splitRuns(parts []footage.Part, atGaps bool) [][]footage.Part {
 // cutRun writes one output file from a run of segments, checks it, and
 // writes its record.
 func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Coverage, run []footage.Part, from, to time.Time,
-	out, mode, gapPolicy string, crf int, preset string, burnIn bool) (*cutRecord, error) {
+	out, mode, gapPolicy string, topts media.TranscodeOptions, burnIn bool) (*cutRecord, error) {
 	ctx := cmd.Context()
 	st, _ := a.openStore(ctx)
 	start := maxTime(from, run[0].Source.TrueStart)
@@ -264,8 +275,11 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 			rec.EditList = &editList{LeadInFrames: res.LeadIn, LeadInSeconds: res.LeadInTime.Seconds()}
 		}
 	case "transcode":
-		opts := media.TranscodeOptions{CRF: crf, Preset: preset}
-		rec.Parameters["crf"], rec.Parameters["preset"], rec.Parameters["burn_in"] = strconv.Itoa(crf), preset, strconv.FormatBool(burnIn)
+		opts := topts
+		rec.Parameters["crf"], rec.Parameters["preset"], rec.Parameters["burn_in"] = strconv.Itoa(opts.CRF), opts.Preset, strconv.FormatBool(burnIn)
+		if opts.Width > 0 {
+			rec.Parameters["scale"] = fmt.Sprintf("%dx%d", opts.Width, opts.Height)
+		}
 		if burnIn {
 			opts.Caption = func(at time.Duration) string {
 				return cam.Name + "  " + clock.FormatDisplay(start.Add(at), a.cfg.Timezone)

@@ -128,6 +128,15 @@ func TestCut(t *testing.T) {
 		t.Fatal(errs)
 	}
 	sameCodes(t, "burn-in", codes(t, file), wantCodes(gt, "malmo-c-spar-4", vfrom, vfrom.Add(10*time.Second)))
+	// Scaled to 1280x720.
+	scaled := filepath.Join(out, "scaled.mp4")
+	if code, _, errs := klipp(t, "--config", conf, "cut", "--camera", "malmo-c-spar-4", "--from", vfrom.Format(time.RFC3339Nano),
+		"--to", vfrom.Add(4*time.Second).Format(time.RFC3339Nano), "-o", scaled, "--mode", "transcode", "--scale", "1280x720"); code != 0 {
+		t.Fatal(errs)
+	}
+	if in, err := media.Probe(context.Background(), scaled); err != nil || in.Video().Width != 1280 || in.Video().Height != 720 {
+		t.Errorf("scaled: %+v %v", in, err)
+	}
 
 	// The Lilla Torg gap: fail lists it, split writes two files, allow one.
 	gap := gt.Cameras["lilla-torg"].Gaps[0]
@@ -164,6 +173,8 @@ func TestCut(t *testing.T) {
 		{"exists", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", existing}, 2, "exists: use --force"},
 		{"exact not yet", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "exact"}, 2, "not available yet"},
 		{"burn-in with copy", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "copy", "--burn-in"}, 2, "--burn-in needs --mode transcode"},
+		{"bad scale", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "transcode", "--scale", "big"}, 2, "WIDTHxHEIGHT"},
+		{"scale with copy", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "copy", "--scale", "320x180"}, 2, "--scale needs --mode transcode"},
 		{"not mp4", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mov")}, 2, "name it .mp4"},
 		{"no directory", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", "/nonexistent/x.mp4"}, 2, "does not exist"},
 		{"damaged file in range", []string{"--camera", "stortorget", "--from", "2026-11-20 22:14:30", "--to", "2026-11-20 22:15:30", "-o", filepath.Join(out, "x.mp4")}, 3, "damaged file 2026-11-20/22-15-00.mp4"},

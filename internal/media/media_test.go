@@ -460,3 +460,49 @@ func TestCopyCutIndexOutgrowsReserve(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+// Scaling joins files of different sizes, and a full-range MJPEG source
+// arrives in studio range.
+func TestTranscodeScaleAndLevels(t *testing.T) {
+	dir := t.TempDir()
+	big, small, mj := filepath.Join(dir, "big.mp4"), filepath.Join(dir, "small.mp4"), filepath.Join(dir, "mj.mkv")
+	writeLumaClip(t, big, WriterOptions{Format: "mp4", Codec: "h264", Width: 320, Height: 180, FPS: 25}, 25)
+	writeLumaClip(t, small, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25}, 25)
+	writeLumaClip(t, mj, WriterOptions{Format: "matroska", Codec: "mjpeg", Width: 160, Height: 96, FPS: 25}, 25)
+	out := filepath.Join(dir, "joined.mp4")
+	res, err := TranscodeCut(context.Background(), []CutPart{
+		{Path: big, From: 0, To: 200 * time.Millisecond},
+		{Path: small, From: 0, To: 200 * time.Millisecond, OutStart: 200 * time.Millisecond},
+		{Path: mj, From: 0, To: 200 * time.Millisecond, OutStart: 400 * time.Millisecond},
+	}, out, TranscodeOptions{CRF: 16, Preset: "veryfast", Width: 240, Height: 136}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Frames != 15 || res.Width != 240 || res.Height != 136 {
+		t.Fatalf("result %+v", res)
+	}
+	r, err := OpenVideo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 0; ; i++ {
+		f, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			if i != 15 {
+				t.Errorf("%d frames", i)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		level := float64(16 + 8*(i%5))
+		if i >= 10 { // MJPEG drew full-range levels; studio range squeezes them
+			level = 16 + level*219/255
+		}
+		if got := meanLuma(f.Image); f.Image.Rect.Dx() != 240 || f.Image.Rect.Dy() != 136 || math.Abs(got-level) > 3 {
+			t.Errorf("frame %d: %dx%d luma %.1f, want 240x136 luma %.1f", i, f.Image.Rect.Dx(), f.Image.Rect.Dy(), got, level)
+		}
+	}
+}

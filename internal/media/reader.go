@@ -27,7 +27,20 @@ type VideoReader struct {
 	// pending means the frame in r.frame was looked at but not used: the
 	// next call to Next returns it again.
 	pending bool
+
+	// Conversion: frames not in 4:2:0, or not at the output size asked
+	// for, are scaled into conv; out is the frame Next last returned.
+	outW, outH int
+	studio     bool // convert full-range (JPEG) frames to studio range too
+	sws        *astiav.SoftwareScaleContext
+	swsKey     [3]int // source width, height, pixel format sws was made for
+	conv       *astiav.Frame
+	out        *astiav.Frame
 }
+
+// SetOutputSize makes Next return every frame scaled to w×h (0×0: the
+// stream's own size).
+func (r *VideoReader) SetOutputSize(w, h int) { r.outW, r.outH = w, h }
 
 // Frame is one decoded picture. Image is valid until the next call to Next.
 type Frame struct {
@@ -173,12 +186,15 @@ func (r *VideoReader) feed() error {
 }
 
 func (r *VideoReader) current() (*Frame, error) {
-	switch r.frame.PixelFormat() {
-	case astiav.PixelFormatYuv420P, astiav.PixelFormatYuvj420P:
-	default:
-		return nil, fault.Mediaf("%s: pixel format %s is not supported yet", r.path, r.frame.PixelFormat().Name())
+	pf, w, h := r.frame.PixelFormat(), r.frame.Width(), r.frame.Height()
+	native := pf == astiav.PixelFormatYuv420P || (pf == astiav.PixelFormatYuvj420P && !r.studio)
+	r.out = r.frame
+	if !native || (r.outW > 0 && (w != r.outW || h != r.outH)) {
+		if err := r.convert(); err != nil {
+			return nil, err
+		}
 	}
-	img, err := frameImage(r.frame, false)
+	img, err := frameImage(r.out, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.path, err)
 	}
@@ -191,8 +207,58 @@ func (r *VideoReader) current() (*Frame, error) {
 	return &Frame{PTS: pts, Offset: off, Key: r.frame.KeyFrame(), Image: img}, nil
 }
 
+// convert scales r.frame into r.conv as yuv420p at the output size.
+func (r *VideoReader) convert() error {
+	src := r.frame
+	dw, dh := src.Width()&^1, src.Height()&^1
+	if r.outW > 0 {
+		dw, dh = r.outW, r.outH
+	}
+	key := [3]int{src.Width(), src.Height(), int(src.PixelFormat())}
+	if r.sws == nil || key != r.swsKey || r.conv.Width() != dw || r.conv.Height() != dh {
+		r.freeConv()
+		sws, err := astiav.CreateSoftwareScaleContext(src.Width(), src.Height(), src.PixelFormat(), dw, dh,
+			astiav.PixelFormatYuv420P, astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagBicubic))
+		if err != nil {
+			return fault.Mediaf("%s: cannot convert %s %dx%d: %v", r.path, src.PixelFormat().Name(), src.Width(), src.Height(), err)
+		}
+		r.sws, r.swsKey = sws, key
+		if r.conv = astiav.AllocFrame(); r.conv == nil {
+			return fmt.Errorf("%s: alloc frame", r.path)
+		}
+		r.conv.SetWidth(dw)
+		r.conv.SetHeight(dh)
+		r.conv.SetPixelFormat(astiav.PixelFormatYuv420P)
+		if err := r.conv.AllocBuffer(0); err != nil {
+			return fmt.Errorf("%s: %w", r.path, err)
+		}
+	}
+	// An encoder may still hold the previous picture: write into a fresh buffer then.
+	if _, err := frameImage(r.conv, true); err != nil {
+		return fmt.Errorf("%s: %w", r.path, err)
+	}
+	if err := r.sws.ScaleFrame(src, r.conv); err != nil {
+		return fault.Mediaf("%s: convert: %v", r.path, err)
+	}
+	r.conv.SetPts(src.Pts())
+	r.out = r.conv
+	return nil
+}
+
+func (r *VideoReader) freeConv() {
+	if r.sws != nil {
+		r.sws.Free()
+		r.sws = nil
+	}
+	if r.conv != nil {
+		r.conv.Free()
+		r.conv = nil
+	}
+}
+
 // Close frees the decoder and closes the file.
 func (r *VideoReader) Close() {
+	r.freeConv()
 	if r.frame != nil {
 		r.frame.Free()
 		r.frame = nil

@@ -72,7 +72,7 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 				break
 			}
 			held.Unref()
-			if err := held.Ref(r.frame); err != nil {
+			if err := held.Ref(r.out); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
 			heldOff, have = f.Offset, true

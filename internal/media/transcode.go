@@ -18,6 +18,9 @@ import (
 type TranscodeOptions struct {
 	CRF    int
 	Preset string
+	// Width and Height scale every frame (0: the first file's size). With
+	// them, files of different sizes can join.
+	Width, Height int
 	// Caption, when set, is burned in under every frame, in a bar added
 	// below the picture so that nothing the camera recorded is covered. It
 	// gets the frame's position in the output and returns the text.
@@ -66,6 +69,9 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					fps = int(rate.Float64() + 0.5)
 				}
 				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps
+				if o.Width > 0 && o.Height > 0 {
+					res.Width, res.Height = o.Width&^1, o.Height&^1
+				}
 				if o.Caption != nil {
 					res.CaptionBar = max(24, res.Height/12) &^ 1
 					if face, err = overlay.NewFace(overlay.Mono, float64(res.CaptionBar)*0.6); err != nil {
@@ -78,6 +84,10 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					return err
 				}
 				res.Height += res.CaptionBar
+			}
+			r.studio = true // the encoder takes studio-range yuv420p
+			if o.Width > 0 && o.Height > 0 {
+				r.SetOutputSize(res.Width, res.Height-res.CaptionBar)
 			}
 			if err := r.SeekBefore(ctx, p.From); err != nil {
 				return err
@@ -97,16 +107,16 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					return nil
 				}
 				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height-res.CaptionBar {
-					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: cut with --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
+					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: use --scale or --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
 				}
 				at := p.OutStart + f.Offset - p.From
 				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
 				if pts < w.next {
 					pts = w.next // a join within tolerance may round onto the previous frame
 				}
-				if face == nil && r.frame.PixelFormat() == astiav.PixelFormatYuv420P && f.Image.Rect.Dx() == res.Width && f.Image.Rect.Dy() == res.Height {
+				if face == nil && r.out.PixelFormat() == astiav.PixelFormatYuv420P && f.Image.Rect.Dx() == res.Width && f.Image.Rect.Dy() == res.Height {
 					// Nothing to draw: the decoded frame goes to the encoder as it is.
-					if err := w.writeDecoded(r.frame, pts); err != nil {
+					if err := w.writeDecoded(r.out, pts); err != nil {
 						return err
 					}
 					res.Frames++
