@@ -109,6 +109,9 @@ type remux struct {
 }
 
 func (m *remux) open(in *astiav.Stream) error {
+	if id := in.CodecParameters().CodecID(); id != astiav.CodecIDH264 && id != astiav.CodecIDHevc {
+		return fault.Mediaf("%s video cannot be copied into an MP4 that players accept: use --mode transcode", id.Name())
+	}
 	var err error
 	if m.tmp, err = atomicfile.Temp(m.out); err != nil {
 		return fault.Usagef("cut %s: %v", m.out, err)

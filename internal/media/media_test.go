@@ -506,3 +506,57 @@ func TestTranscodeScaleAndLevels(t *testing.T) {
 		}
 	}
 }
+
+// The inputs recorders deliver, through both cut paths.
+func TestCutInputs(t *testing.T) {
+	cases := []struct {
+		name, format, codec string
+		copy                bool
+	}{
+		{"mkv-h264", "matroska", "h264", true},
+		{"mp4-hevc", "mp4", "hevc", true},
+		{"ts-hevc", "mpegts", "hevc", true},
+		{"mkv-mjpeg", "matroska", "mjpeg", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := filepath.Join(dir, "src")
+			writeLumaClip(t, src, WriterOptions{Format: c.format, Codec: c.codec, Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "ultrafast"}, 25)
+			part := []CutPart{{Path: src, From: 500 * time.Millisecond, To: 900 * time.Millisecond}}
+			want := "[13 14 15 16 17 18 19 20 21 22]"
+			if !c.copy {
+				_, err := CopyCut(context.Background(), part, filepath.Join(dir, "copy.mp4"), nil)
+				if fault.KindOf(err) != fault.Media || !strings.Contains(err.Error(), c.codec+" video cannot be copied") {
+					t.Errorf("copy of %s: %v", c.codec, err)
+				}
+			}
+			if c.copy {
+				out := filepath.Join(dir, "copy.mp4")
+				res, err := CopyCut(context.Background(), part, out, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// B-frame sources (x265 makes them) keep their trailing references.
+				idx, _ := decodeLumas(t, out)
+				if len(idx) != 10+res.Trailing || fmt.Sprint(idx[:min(10, len(idx))]) != want || res.Codec != c.codec {
+					t.Errorf("copy: frames %v (%s, %d trailing), want %s first", idx, res.Codec, res.Trailing, want)
+				}
+			}
+			out := filepath.Join(dir, "transcode.mp4")
+			if _, err := TranscodeCut(context.Background(), part, out, TranscodeOptions{CRF: 16, Preset: "veryfast"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			idx, _ := decodeLumas(t, out)
+			if c.codec == "mjpeg" {
+				// Full-range levels arrive squeezed into studio range
+				// (TestTranscodeScaleAndLevels checks them); here, the count.
+				if len(idx) != 10 {
+					t.Errorf("transcode: %d frames, want 10", len(idx))
+				}
+			} else if fmt.Sprint(idx) != want {
+				t.Errorf("transcode: frames %v, want %s", idx, want)
+			}
+		})
+	}
+}
