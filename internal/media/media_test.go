@@ -48,10 +48,12 @@ func fill(b []byte, v byte) {
 	}
 }
 
+// meanLuma averages the luma inside img.Rect; the planes' origin is the
+// picture's (0,0), so a narrowed Rect selects a region of the frame.
 func meanLuma(img *image.YCbCr) float64 {
 	var s, n int
-	for y := 0; y < img.Rect.Dy(); y++ {
-		for _, v := range img.Y[y*img.YStride : y*img.YStride+img.Rect.Dx()] {
+	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+		for _, v := range img.Y[y*img.YStride+img.Rect.Min.X : y*img.YStride+img.Rect.Max.X] {
 			s += int(v)
 			n++
 		}
@@ -558,5 +560,58 @@ func TestCutInputs(t *testing.T) {
 				t.Errorf("transcode: frames %v, want %s", idx, want)
 			}
 		})
+	}
+}
+
+func TestConcat(t *testing.T) {
+	dir := t.TempDir()
+	card := filepath.Join(dir, "card.mp4")
+	if err := WriteTitleCard(context.Background(), card, Card{Lines: []string{"Post 1", "Södergatan 2"}, Width: 640, Height: 360, FPS: 25, Seconds: 2}); err != nil {
+		t.Fatal(err)
+	}
+	clip := filepath.Join(dir, "clip.mkv") // 5 fps, 1 s, 160x96: another size and rate
+	writeLumaClip(t, clip, WriterOptions{Format: "matroska", Codec: "h264", Width: 160, Height: 96, FPS: 5}, 5)
+	out := filepath.Join(dir, "joined.mp4")
+	items, err := Concat(context.Background(), []string{card, clip}, out, ConcatOptions{Width: 320, Height: 180, FPS: 25, CRF: 16, Preset: "veryfast"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Frames != 50 || items[1].Frames != 25 || items[1].Start != 2*time.Second {
+		t.Fatalf("items %+v", items)
+	}
+	in, err := Probe(context.Background(), out)
+	if err != nil || in.Frames != 75 || in.Duration != 3 || in.Video().Width != 320 {
+		t.Fatalf("joined: %+v %v", in, err)
+	}
+	want, _ := CardPicture(Card{Lines: []string{"Post 1", "Södergatan 2"}, Width: 640, Height: 360})
+	r, err := OpenVideo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 0; i < 75; i++ {
+		f, err := r.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := f.Image
+		switch {
+		case i == 25: // the card, halved: same mean level as the drawn card
+			if got, exp := meanLuma(img), meanLuma(want); math.Abs(got-exp) > 2 {
+				t.Errorf("frame 25: luma %.1f, card %.1f", got, exp)
+			}
+		case i >= 50: // the clip: 160x96 fits 320x180 as 300x180 at x=10; frame (i-50)/5 of it
+			inner := *img
+			inner.Rect = image.Rect(12, 2, 308, 178)
+			level := float64(16 + 8*((i-50)/5))
+			if got := meanLuma(&inner); math.Abs(got-level) > 3 {
+				t.Errorf("frame %d: picture luma %.1f, want %.0f", i, got, level)
+			}
+			bar := *img
+			bar.Rect = image.Rect(0, 0, 8, 180)
+			if got := meanLuma(&bar); math.Abs(got-16) > 3 {
+				t.Errorf("frame %d: side bar luma %.1f, want black", i, got)
+			}
+		}
 	}
 }

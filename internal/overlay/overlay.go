@@ -159,14 +159,20 @@ func RGB(r, g, b uint8) color.YCbCr {
 
 // Copy copies the picture src into the top-left of dst, plane by plane;
 // dst must be at least as large (strides may differ).
-func Copy(dst, src *image.YCbCr) {
+func Copy(dst, src *image.YCbCr) { CopyAt(dst, src, image.Point{}) }
+
+// CopyAt copies src into dst with its top-left at p (even coordinates, so
+// that chroma lines up); src must fit inside dst there.
+func CopyAt(dst, src *image.YCbCr, p image.Point) {
 	w, h := src.Rect.Dx(), src.Rect.Dy()
 	for y := 0; y < h; y++ {
-		copy(dst.Y[y*dst.YStride:y*dst.YStride+w], src.Y[y*src.YStride:])
+		o := (p.Y+y)*dst.YStride + p.X
+		copy(dst.Y[o:o+w], src.Y[y*src.YStride:])
 	}
 	cw, ch := (w+1)/2, (h+1)/2
 	for y := 0; y < ch; y++ {
-		copy(dst.Cb[y*dst.CStride:y*dst.CStride+cw], src.Cb[y*src.CStride:])
-		copy(dst.Cr[y*dst.CStride:y*dst.CStride+cw], src.Cr[y*src.CStride:])
+		o := (p.Y/2+y)*dst.CStride + p.X/2
+		copy(dst.Cb[o:o+cw], src.Cb[y*src.CStride:])
+		copy(dst.Cr[o:o+cw], src.Cr[y*src.CStride:])
 	}
 }
