@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,7 +35,7 @@ type cutRecord struct {
 	Requested       [2]time.Time      `json:"requested"`
 	Mode            string            `json:"mode"`
 	Frames          int               `json:"frames"`
-	ReencodedFrames string            `json:"reencoded_frames"` // none | all
+	ReencodedFrames string            `json:"reencoded_frames"` // none | all | first N (…)
 	EditList        *editList         `json:"edit_list,omitempty"`
 	TrailingFrames  int               `json:"trailing_frames,omitempty"`
 	DroppedPackets  int               `json:"dropped_packets,omitempty"`
@@ -84,9 +85,7 @@ func (a *app) cutCommand() *cobra.Command {
 				mode = cfg.Clip.Mode
 			}
 			switch mode {
-			case "copy", "transcode":
-			case "exact":
-				return fault.Usagef("--mode exact is not available yet: use copy (keyframe start hidden by an edit list) or transcode")
+			case "copy", "exact", "transcode":
 			default:
 				return fault.Usagef("--mode %q: use copy, exact or transcode", mode)
 			}
@@ -160,7 +159,7 @@ func (a *app) cutCommand() *cobra.Command {
 			}
 			var records []cutRecord
 			for i, run := range runs {
-				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh}, burnIn)
+				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh}, burnIn, nil)
 				if err != nil {
 					return err
 				}
@@ -173,6 +172,9 @@ func (a *app) cutCommand() *cobra.Command {
 						fmt.Fprintf(w, " (starts %d frames before, hidden by the edit list)", r.EditList.LeadInFrames)
 					}
 					fmt.Fprintln(w)
+					if fb := r.Parameters["exact_fallback"]; fb != "" {
+						fmt.Fprintf(w, "  note: transcoded instead of a frame-exact copy: %s\n", fb)
+					}
 					if r.TrailingFrames > 0 {
 						fmt.Fprintf(w, "  note: %d frame(s) after --to are kept because earlier frames reference them\n", r.TrailingFrames)
 					}
@@ -226,7 +228,7 @@ func splitRuns(parts []footage.Part, atGaps, scaled bool) [][]footage.Part {
 // cutRun writes one output file from a run of segments, checks it, and
 // writes its record.
 func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Coverage, run []footage.Part, from, to time.Time,
-	out, mode, gapPolicy string, topts media.TranscodeOptions, burnIn bool) (*cutRecord, error) {
+	out, mode, gapPolicy string, topts media.TranscodeOptions, burnIn bool, params map[string]string) (*cutRecord, error) {
 	ctx := cmd.Context()
 	st, _ := a.openStore(ctx)
 	start := maxTime(from, run[0].Source.TrueStart)
@@ -236,6 +238,9 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 		GapPolicy: gapPolicy, ClockVerified: cam.Clock.Verified(), ClockOffset: cam.Clock.At(start).Seconds(),
 		Software: "klipp " + version + ", FFmpeg " + media.Version(), Created: a.now().UTC(), Gaps: []footage.Gap{},
 		Parameters: map[string]string{"gaps": gapPolicy},
+	}
+	for k, v := range params {
+		rec.Parameters[k] = v
 	}
 	var parts []media.CutPart
 	var covered time.Duration
@@ -273,6 +278,25 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 		rec.TrailingFrames, rec.DroppedPackets, shownPlus, hidden = res.Trailing, res.Dropped, res.Trailing, res.LeadIn
 		if res.LeadIn > 0 {
 			rec.EditList = &editList{LeadInFrames: res.LeadIn, LeadInSeconds: res.LeadInTime.Seconds()}
+		}
+	case "exact":
+		res, err := media.ExactCut(ctx, parts, out, prog)
+		if errors.Is(err, media.ErrCannotMatch) {
+			// Said in the record: the whole clip is re-encoded instead.
+			finish()
+			rec.Parameters["exact_fallback"] = err.Error()
+			return a.cutRun(cmd, cam, cov, run, from, to, out, "transcode", gapPolicy, topts, burnIn, rec.Parameters)
+		}
+		finish()
+		if err != nil {
+			return nil, err
+		}
+		rec.Frames, rec.Codec, rec.Width, rec.Height = res.Frames, res.Codec, res.Width, res.Height
+		rec.TrailingFrames, rec.DroppedPackets, shownPlus = res.Trailing, res.Dropped, res.Trailing
+		rec.ReencodedFrames = "none"
+		if res.Reencoded > 0 {
+			rec.ReencodedFrames = fmt.Sprintf("first %d (from --from to the keyframe %.3f s into %s; libx264, parameter sets in-band)",
+				res.Reencoded, res.CopyFrom.Seconds(), filepath.Base(parts[0].Path))
 		}
 	case "transcode":
 		opts := topts

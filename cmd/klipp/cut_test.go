@@ -89,7 +89,7 @@ func TestCut(t *testing.T) {
 	seg := gt.Cameras["sodergatan-2"].Segments[10]
 	from := seg.TrueStart.Add(43*time.Second + 310*time.Millisecond)
 	to := from.Add(40 * time.Second)
-	for _, mode := range []string{"copy", "transcode"} {
+	for _, mode := range []string{"copy", "exact", "transcode"} {
 		t.Run(mode, func(t *testing.T) {
 			file := filepath.Join(out, mode+".mp4")
 			code, stdout, errs := klipp(t, "--config", conf, "--json", "cut", "--camera", "sodergatan-2",
@@ -113,6 +113,9 @@ func TestCut(t *testing.T) {
 			}
 			if mode == "copy" && (rec.EditList == nil || rec.EditList.LeadInFrames == 0 || rec.ReencodedFrames != "none") {
 				t.Errorf("copy record: %+v", rec)
+			}
+			if mode == "exact" && (rec.EditList != nil || !strings.HasPrefix(rec.ReencodedFrames, "first ")) {
+				t.Errorf("exact record: %+v", rec)
 			}
 			if side, err := os.ReadFile(file + ".json"); err != nil || !strings.Contains(string(side), rec.SHA256) {
 				t.Errorf("sidecar record: %v", err)
@@ -171,7 +174,7 @@ func TestCut(t *testing.T) {
 		{"to before from", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:07", "-o", filepath.Join(out, "x.mp4")}, 2, "must be after"},
 		{"no footage", []string{"--camera", "stortorget", "--from", "2026-11-21 10:00", "--to", "2026-11-21 10:01", "-o", filepath.Join(out, "x.mp4")}, 3, "nearest footage ends 2026-11-20 22:17:00.000 CET"},
 		{"exists", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", existing}, 2, "exists: use --force"},
-		{"exact not yet", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "exact"}, 2, "not available yet"},
+		{"unknown mode", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "fast"}, 2, "use copy, exact or transcode"},
 		{"burn-in with copy", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "copy", "--burn-in"}, 2, "--burn-in needs --mode transcode"},
 		{"bad scale", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "transcode", "--scale", "big"}, 2, "WIDTHxHEIGHT"},
 		{"scale with copy", []string{"--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:09", "-o", filepath.Join(out, "x.mp4"), "--mode", "copy", "--scale", "320x180"}, 2, "--scale needs --mode transcode"},

@@ -106,6 +106,7 @@ type remux struct {
 	lastDTS  int64
 	started  bool
 	reserve  func(fps float64) int // bytes to keep for the index at the front; nil: a second pass moves it
+	prefix   []byte                // put before the next packet's data (parameter sets in-band)
 }
 
 func (m *remux) open(in *astiav.Stream) error {
@@ -313,7 +314,20 @@ func (m *remux) write(pkt *astiav.Packet, in *astiav.Stream, outTS func(int64) i
 	default:
 		m.res.Frames++
 	}
-	o := pkt.Clone()
+	var o *astiav.Packet
+	if m.prefix != nil {
+		// A fresh packet: FromData on a referenced one would leak its buffer.
+		o = astiav.AllocPacket()
+		if err := o.FromData(append(append([]byte(nil), m.prefix...), pkt.Data()...)); err != nil {
+			o.Free()
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
+		o.SetFlags(pkt.Flags())
+		o.SetDuration(pkt.Duration())
+		m.prefix = nil
+	} else {
+		o = pkt.Clone()
+	}
 	defer o.Free()
 	o.SetStreamIndex(m.st.Index())
 	o.SetPts(outTS(pts))

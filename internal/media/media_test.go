@@ -615,3 +615,52 @@ func TestConcat(t *testing.T) {
 		}
 	}
 }
+
+func TestExactCutNeedsH264(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "h.mp4")
+	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "hevc", Width: 160, Height: 96, FPS: 25, GOP: 10}, 25)
+	_, err := ExactCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: time.Second}}, src+".cut.mp4", nil)
+	if !errors.Is(err, ErrCannotMatch) {
+		t.Errorf("hevc exact cut: %v", err)
+	}
+}
+
+func TestExactCut(t *testing.T) {
+	for _, format := range []string{"mp4", "mpegts"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			o := WriterOptions{Format: format, Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "ultrafast"}
+			writeLumaClip(t, a, o, 25)
+			o.StartPTS = 25
+			writeLumaClip(t, b, o, 25)
+			out := filepath.Join(dir, "exact.mp4")
+			// 0.5 s is frame 12.5: the first frame shown is 13 (0.52 s); the
+			// next keyframe is 20 (0.8 s), so 13..19 are re-encoded.
+			res, err := ExactCut(context.Background(), []CutPart{
+				{Path: a, From: 500 * time.Millisecond, To: time.Second},
+				{Path: b, From: 0, To: 500 * time.Millisecond, OutStart: 500 * time.Millisecond},
+			}, out, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Reencoded != 7 || res.Frames != 25 || res.LeadIn != 0 || res.CopyFrom != 800*time.Millisecond {
+				t.Errorf("result %+v", res)
+			}
+			idx, offs := decodeLumas(t, out)
+			var want []int
+			for i := 13; i < 25; i++ {
+				want = append(want, i)
+			}
+			for i := 0; i < 13; i++ {
+				want = append(want, i)
+			}
+			if fmt.Sprint(idx) != fmt.Sprint(want) {
+				t.Errorf("decoded %v\nwant    %v", idx, want)
+			}
+			if len(offs) > 0 && offs[0] != 0 {
+				t.Errorf("first frame at %v, want 0 (no edit list lead-in)", offs[0])
+			}
+		})
+	}
+}
