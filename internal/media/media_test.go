@@ -664,3 +664,36 @@ func TestExactCut(t *testing.T) {
 		})
 	}
 }
+
+// Cancelling a cut (Ctrl-C) leaves nothing behind, in every mode.
+func TestCutCancelLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.mp4")
+	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "ultrafast"}, 25)
+	parts := []CutPart{{Path: src, From: 0, To: 400 * time.Millisecond}, {Path: src, From: 0, To: time.Second, OutStart: 400 * time.Millisecond}}
+	cuts := map[string]func(ctx context.Context, out string, stop func()) error{
+		"copy": func(ctx context.Context, out string, stop func()) error {
+			_, err := CopyCut(ctx, parts, out, func(time.Duration, time.Duration) { stop() })
+			return err
+		},
+		"exact": func(ctx context.Context, out string, stop func()) error {
+			_, err := ExactCut(ctx, parts, out, func(time.Duration, time.Duration) { stop() })
+			return err
+		},
+		"transcode": func(ctx context.Context, out string, stop func()) error {
+			_, err := TranscodeCut(ctx, parts, out, TranscodeOptions{CRF: 23, Preset: "ultrafast"}, func(time.Duration, time.Duration) { stop() })
+			return err
+		},
+	}
+	for name, cut := range cuts {
+		ctx, stop := context.WithCancel(context.Background())
+		err := cut(ctx, filepath.Join(dir, name+".mp4"), stop) // cancelled after the first part
+		stop()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v, want cancelled", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
