@@ -48,6 +48,8 @@ type cutRecord struct {
 	Software        string            `json:"software"`
 	Created         time.Time         `json:"created"`
 	Codec           string            `json:"codec"`
+	Audio           string            `json:"audio,omitempty"`      // audio codec copied along
+	AudioNote       string            `json:"audio_note,omitempty"` // why source audio is not in the file
 	Width           int               `json:"width"`
 	Height          int               `json:"height"`
 }
@@ -68,7 +70,7 @@ type cutSource struct {
 func (a *app) cutCommand() *cobra.Command {
 	var camera, from, to, out, mode, gaps, preset, scale string
 	var crf int
-	var burnIn, force bool
+	var burnIn, force, noAudio bool
 	cmd := &cobra.Command{
 		Use:   "cut --camera ID --from T --to T -o OUT.mp4",
 		Short: "One MP4 of a camera's footage between two true times, across however many files",
@@ -159,7 +161,7 @@ func (a *app) cutCommand() *cobra.Command {
 			}
 			var records []cutRecord
 			for i, run := range runs {
-				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh}, burnIn, nil)
+				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh}, burnIn, map[string]string{"no_audio": strconv.FormatBool(noAudio)})
 				if err != nil {
 					return err
 				}
@@ -172,6 +174,9 @@ func (a *app) cutCommand() *cobra.Command {
 						fmt.Fprintf(w, " (starts %d frames before, hidden by the edit list)", r.EditList.LeadInFrames)
 					}
 					fmt.Fprintln(w)
+					if r.AudioNote != "" {
+						fmt.Fprintf(w, "  note: %s\n", r.AudioNote)
+					}
 					if fb := r.Parameters["exact_fallback"]; fb != "" {
 						fmt.Fprintf(w, "  note: transcoded instead of a frame-exact copy: %s\n", fb)
 					}
@@ -198,6 +203,7 @@ func (a *app) cutCommand() *cobra.Command {
 	fl.StringVar(&scale, "scale", "", "transcode: scale every frame to WIDTHxHEIGHT (lets files of different sizes join)")
 	fl.BoolVar(&burnIn, "burn-in", false, "transcode: draw camera name and true time to the millisecond on every frame")
 	fl.BoolVar(&force, "force", false, "replace existing files")
+	fl.BoolVar(&noAudio, "no-audio", false, "leave the source's audio out")
 	return cmd
 }
 
@@ -269,18 +275,19 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 	var hidden, shownPlus int // samples the edit list hides; frames shown beyond the request
 	switch mode {
 	case "copy":
-		res, err := media.CopyCut(ctx, parts, out, prog)
+		res, err := media.CopyCut(ctx, parts, out, media.CutOptions{NoAudio: rec.Parameters["no_audio"] == "true", Progress: prog})
 		finish()
 		if err != nil {
 			return nil, err
 		}
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "none", res.Codec, res.Width, res.Height
 		rec.TrailingFrames, rec.DroppedPackets, shownPlus, hidden = res.Trailing, res.Dropped, res.Trailing, res.LeadIn
+		rec.Audio, rec.AudioNote = res.Audio, res.AudioNote
 		if res.LeadIn > 0 {
 			rec.EditList = &editList{LeadInFrames: res.LeadIn, LeadInSeconds: res.LeadInTime.Seconds()}
 		}
 	case "exact":
-		res, err := media.ExactCut(ctx, parts, out, prog)
+		res, err := media.ExactCut(ctx, parts, out, media.CutOptions{NoAudio: rec.Parameters["no_audio"] == "true", Progress: prog})
 		if errors.Is(err, media.ErrCannotMatch) {
 			// Said in the record: the whole clip is re-encoded instead.
 			finish()
@@ -293,6 +300,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 		}
 		rec.Frames, rec.Codec, rec.Width, rec.Height = res.Frames, res.Codec, res.Width, res.Height
 		rec.TrailingFrames, rec.DroppedPackets, shownPlus = res.Trailing, res.Dropped, res.Trailing
+		rec.Audio, rec.AudioNote = res.Audio, res.AudioNote
 		rec.ReencodedFrames = "none"
 		if res.Reencoded > 0 {
 			rec.ReencodedFrames = fmt.Sprintf("first %d (from --from to the keyframe %.3f s into %s; libx264, parameter sets in-band)",
@@ -315,6 +323,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 			return nil, err
 		}
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "all", "h264", res.Width, res.Height
+		rec.AudioNote = res.AudioNote
 	}
 	// Check the written file against the request: its index must list the
 	// frames the range holds, within one.

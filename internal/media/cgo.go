@@ -50,6 +50,15 @@ func frameImage(f *astiav.Frame, writable bool) (*image.YCbCr, error) {
 	}, nil
 }
 
+// frameSamples aliases plane 0 of an audio frame (mono, or interleaved).
+func frameSamples(f *astiav.Frame) ([]byte, error) {
+	c := (*C.AVFrame)(f.UnsafePointer())
+	if ret := C.av_frame_make_writable(c); ret < 0 {
+		return nil, fmt.Errorf("make frame writable: %w", astiav.Error(ret))
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(c.data[0])), int(c.linesize[0])), nil
+}
+
 // formatContextC returns the AVFormatContext behind fc: astiav's
 // FormatContext is a struct whose only field is that pointer.
 func formatContextC(fc *astiav.FormatContext) *C.AVFormatContext {

@@ -34,16 +34,26 @@ type CopyResult struct {
 	// frames before To reference them (sources with B-frames); a copy cut
 	// then shows them at its end.
 	Trailing int
-	Codec    string
-	Width    int
-	Height   int
+	// Audio is the audio codec copied along, or "".
+	Audio string
+	// AudioNote says why a source's audio is not in the cut.
+	AudioNote string
+	Codec     string
+	Width     int
+	Height    int
 }
 
 // CopyCut remuxes the parts' video without re-encoding into one MP4 at out.
 // The first part starts at the keyframe at or before its From; an MP4 edit
 // list makes playback start at From. Parts must share codec parameters.
 // Memory holds at most one group of pictures.
-func CopyCut(ctx context.Context, parts []CutPart, out string, progress func(done, total time.Duration)) (*CopyResult, error) {
+// CutOptions apply to copy and exact cuts.
+type CutOptions struct {
+	NoAudio  bool // leave the source's audio out
+	Progress func(done, total time.Duration)
+}
+
+func CopyCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*CopyResult, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("cut %s: nothing to cut", out)
 	}
@@ -56,25 +66,25 @@ func CopyCut(ctx context.Context, parts []CutPart, out string, progress func(don
 	// rewriting the file: at most 24 bytes a sample (size, chunk offset,
 	// sync and composition entries), a GOP of lead-in and a margin.
 	reserve := func(fps float64) int { return int(16384 + 24*((total+20*time.Second).Seconds()*fps+250)) }
-	return copyCutReserving(ctx, parts, out, total, reserve, progress)
+	return copyCutReserving(ctx, parts, out, total, reserve, o)
 }
 
 // copyCutReserving writes with reserve(fps) bytes kept for the index at the
 // front, and when the index outgrows them, writes again with a second pass
 // that moves it there.
-func copyCutReserving(ctx context.Context, parts []CutPart, out string, total time.Duration, reserve func(fps float64) int, progress func(done, total time.Duration)) (*CopyResult, error) {
-	res, err := copyCut(ctx, parts, out, total, reserve, progress)
+func copyCutReserving(ctx context.Context, parts []CutPart, out string, total time.Duration, reserve func(fps float64) int, o CutOptions) (*CopyResult, error) {
+	res, err := copyCut(ctx, parts, out, total, reserve, o)
 	if errors.Is(err, errMoovTooBig) {
-		res, err = copyCut(ctx, parts, out, total, nil, progress)
+		res, err = copyCut(ctx, parts, out, total, nil, o)
 	}
 	return res, err
 }
 
 var errMoovTooBig = errors.New("reserved moov space too small")
 
-func copyCut(ctx context.Context, parts []CutPart, out string, total time.Duration, reserve func(fps float64) int, progress func(done, total time.Duration)) (*CopyResult, error) {
+func copyCut(ctx context.Context, parts []CutPart, out string, total time.Duration, reserve func(fps float64) int, o CutOptions) (*CopyResult, error) {
 	res := &CopyResult{}
-	m := &remux{out: out, res: res, reserve: reserve}
+	m := &remux{out: out, res: res, reserve: reserve, noAudio: o.NoAudio}
 	defer m.free()
 	var done time.Duration
 	for i, p := range parts {
@@ -83,8 +93,8 @@ func copyCut(ctx context.Context, parts []CutPart, out string, total time.Durati
 			return nil, err
 		}
 		done += p.To - p.From
-		if progress != nil {
-			progress(done, total)
+		if o.Progress != nil {
+			o.Progress(done, total)
 		}
 	}
 	if err := m.finish(); err != nil {
@@ -107,9 +117,27 @@ type remux struct {
 	started  bool
 	reserve  func(fps float64) int // bytes to keep for the index at the front; nil: a second pass moves it
 	prefix   []byte                // put before the next packet's data (parameter sets in-band)
+
+	noAudio   bool
+	ast       *astiav.Stream // audio output, when the source's audio can be copied
+	lastADTS  int64
+	audioFrom *time.Duration // for the next part: audio from here, not from its From (exact cuts)
 }
 
-func (m *remux) open(in *astiav.Stream) error {
+// copyableAudio are the audio codecs an MP4 takes as they are.
+var copyableAudio = map[astiav.CodecID]bool{astiav.CodecIDAac: true, astiav.CodecIDMp3: true}
+
+// firstStream returns a file's first stream of a media type, or nil.
+func firstStream(fc *astiav.FormatContext, t astiav.MediaType) *astiav.Stream {
+	for _, s := range fc.Streams() {
+		if s.CodecParameters().MediaType() == t {
+			return s
+		}
+	}
+	return nil
+}
+
+func (m *remux) open(in, ain *astiav.Stream) error {
 	if id := in.CodecParameters().CodecID(); id != astiav.CodecIDH264 && id != astiav.CodecIDHevc {
 		return fault.Mediaf("%s video cannot be copied into an MP4 that players accept: use --mode transcode", id.Name())
 	}
@@ -133,6 +161,22 @@ func (m *remux) open(in *astiav.Stream) error {
 		m.st.SetAvgFrameRate(r)
 	}
 	m.extra, m.codec = cp.ExtraData(), cp.CodecID()
+	switch {
+	case ain == nil || m.noAudio:
+	case copyableAudio[ain.CodecParameters().CodecID()]:
+		if m.ast = m.fc.NewStream(nil); m.ast == nil {
+			return fmt.Errorf("cut %s: new audio stream", m.out)
+		}
+		if err := ain.CodecParameters().Copy(m.ast.CodecParameters()); err != nil {
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
+		m.ast.CodecParameters().SetCodecTag(0)
+		m.ast.SetTimeBase(ain.TimeBase())
+		m.res.Audio = ain.CodecParameters().CodecID().Name()
+	default:
+		m.res.AudioNote = fmt.Sprintf("%s audio is not in the cut: an MP4 needs it transcoded to AAC, which klipp does not do yet",
+			ain.CodecParameters().CodecID().Name())
+	}
 	m.res.Codec, m.res.Width, m.res.Height = cp.CodecID().Name(), cp.Width(), cp.Height()
 	if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
 		return fmt.Errorf("cut %s: %w", m.out, err)
@@ -161,18 +205,12 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	}
 	defer fc.Free()
 	defer fc.CloseInput()
-	var in *astiav.Stream
-	for _, s := range fc.Streams() {
-		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
-			in = s
-			break
-		}
-	}
+	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)
 	if in == nil {
 		return fault.Mediaf("%s: no video stream", p.Path)
 	}
 	if m.fc == nil {
-		if err := m.open(in); err != nil {
+		if err := m.open(in, ain); err != nil {
 			return err
 		}
 	} else if cp := in.CodecParameters(); cp.CodecID() != m.codec || cp.Width() != m.res.Width || cp.Height() != m.res.Height ||
@@ -190,8 +228,18 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	outTS := func(ts int64) int64 {
 		return astiav.RescaleQ(int64(p.OutStart+offset(ts)-p.From), nsTB, m.st.TimeBase())
 	}
-	if p.From > 0 {
-		ts := start + astiav.RescaleQ(int64(p.From), nsTB, tb)
+	startNs := astiav.RescaleQ(start, tb, nsTB)
+	aoffset := func(ts int64) time.Duration {
+		return time.Duration(astiav.RescaleQ(ts, ain.TimeBase(), nsTB) - startNs)
+	}
+	videoDone := false
+	// Audio is timed against the video stream's start, so sync survives joins.
+	audioFrom := p.From
+	if m.audioFrom != nil {
+		audioFrom, m.audioFrom = *m.audioFrom, nil
+	}
+	if seekTo := min(p.From, audioFrom); seekTo > 0 {
+		ts := start + astiav.RescaleQ(int64(seekTo), nsTB, tb)
 		if err := fc.SeekFrame(in.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return fault.Mediaf("%s: seek: %v", p.Path, err)
 		}
@@ -222,7 +270,27 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if err != nil {
 			return fault.Mediaf("%s: read: %s", p.Path, reason(err, rmark))
 		}
-		if pkt.StreamIndex() != in.Index() {
+		if m.ast != nil && ain != nil && pkt.StreamIndex() == ain.Index() {
+			ts := pkt.Pts()
+			if ts == astiav.NoPtsValue {
+				ts = pkt.Dts()
+			}
+			off := aoffset(ts)
+			if off >= p.To && videoDone {
+				pkt.Unref()
+				break
+			}
+			var err error
+			if off >= audioFrom && off < p.To {
+				err = m.writeAudio(pkt, ain, astiav.RescaleQ(int64(p.OutStart+off-p.From), nsTB, m.ast.TimeBase()))
+			}
+			pkt.Unref()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if pkt.StreamIndex() != in.Index() || videoDone {
 			pkt.Unref()
 			continue
 		}
@@ -238,7 +306,10 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			// In decode order, nothing after this can show before To.
 			pkt.Unref()
 			if streaming {
-				break
+				if m.ast == nil {
+					break
+				}
+				videoDone = true // read on for the audio up to To
 			}
 			continue
 		}
@@ -344,6 +415,26 @@ func (m *remux) write(pkt *astiav.Packet, in *astiav.Stream, outTS func(int64) i
 	o.SetPos(-1)
 	if err := m.fc.WriteInterleavedFrame(o); err != nil {
 		return fmt.Errorf("cut %s: write: %w", m.out, err)
+	}
+	return nil
+}
+
+// writeAudio copies one audio packet placed at out (in the output's audio
+// time base).
+func (m *remux) writeAudio(pkt *astiav.Packet, ain *astiav.Stream, out int64) error {
+	o := pkt.Clone()
+	defer o.Free()
+	o.SetStreamIndex(m.ast.Index())
+	if m.lastADTS != 0 && out <= m.lastADTS {
+		out = m.lastADTS + 1
+	}
+	m.lastADTS = out
+	o.SetPts(out)
+	o.SetDts(out)
+	o.SetDuration(astiav.RescaleQ(pkt.Duration(), ain.TimeBase(), m.ast.TimeBase()))
+	o.SetPos(-1)
+	if err := m.fc.WriteInterleavedFrame(o); err != nil {
+		return fmt.Errorf("cut %s: write audio: %w", m.out, err)
 	}
 	return nil
 }

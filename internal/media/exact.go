@@ -30,7 +30,7 @@ type ExactResult struct {
 // keyframe are re-encoded (H.264, same size and pixel format and profile,
 // parameter sets in-band), and from that keyframe on the original packets
 // are copied, with the source's parameter sets put back in-band there.
-func ExactCut(ctx context.Context, parts []CutPart, out string, progress func(done, total time.Duration)) (*ExactResult, error) {
+func ExactCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*ExactResult, error) {
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("cut %s: nothing to cut", out)
 	}
@@ -44,7 +44,7 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, progress func(do
 		total += p.To - p.From
 	}
 	res := &ExactResult{Reencoded: len(head.packets), CopyFrom: head.keyAt}
-	m := &remux{out: out, res: &res.CopyResult}
+	m := &remux{out: out, res: &res.CopyResult, noAudio: o.NoAudio}
 	defer m.free()
 	fail := func(err error) (*ExactResult, error) {
 		m.abort()
@@ -60,6 +60,8 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, progress func(do
 		first.From = head.keyAt
 		rest = append([]CutPart{first}, parts[1:]...)
 		m.prefix = head.paramSets
+		from := parts[0].From // the re-encoded head has no audio of its own
+		m.audioFrom = &from
 	} else {
 		rest = parts[1:]
 	}
@@ -67,8 +69,8 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, progress func(do
 		if err := m.part(ctx, p, false); err != nil {
 			return fail(err)
 		}
-		if progress != nil {
-			progress(p.To-p.From, total)
+		if o.Progress != nil {
+			o.Progress(p.To-p.From, total)
 		}
 	}
 	if err := m.finish(); err != nil {
@@ -234,13 +236,8 @@ func (m *remux) writeHead(ctx context.Context, p CutPart, h *head) error {
 	}
 	defer fc.Free()
 	defer fc.CloseInput()
-	for _, s := range fc.Streams() {
-		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
-			if err := m.open(s); err != nil {
-				return err
-			}
-			break
-		}
+	if err := m.open(firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)); err != nil {
+		return err
 	}
 	nsTB := astiav.NewRational(1, int(time.Second))
 	for i, pkt := range h.packets {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asticode/go-astiav"
+
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -303,7 +305,7 @@ func TestCopyCut(t *testing.T) {
 			res, err := CopyCut(context.Background(), []CutPart{
 				{Path: a, From: 500 * time.Millisecond, To: time.Second},
 				{Path: b, From: 0, To: 500 * time.Millisecond, OutStart: 500 * time.Millisecond},
-			}, out, nil)
+			}, out, CutOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,7 +353,7 @@ func TestCopyCutBFrames(t *testing.T) {
 	src := filepath.Join(dir, "b.mp4")
 	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "medium"}, 25)
 	out := filepath.Join(dir, "cut.mp4")
-	res, err := CopyCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: 700 * time.Millisecond}}, out, nil)
+	res, err := CopyCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: 700 * time.Millisecond}}, out, CutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,11 +445,11 @@ func TestCopyCutIndexOutgrowsReserve(t *testing.T) {
 	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 64, Height: 64, FPS: 25, GOP: 10, Preset: "ultrafast"}, 25)
 	out := filepath.Join(dir, "cut.mp4")
 	tiny := func(float64) int { return 64 }
-	res, err := copyCutReserving(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, out, time.Second, tiny, nil)
+	res, err := copyCutReserving(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, out, time.Second, tiny, CutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := copyCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "x.mp4"), time.Second, tiny, nil); !errors.Is(err, errMoovTooBig) {
+	if _, err := copyCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "x.mp4"), time.Second, tiny, CutOptions{}); !errors.Is(err, errMoovTooBig) {
 		t.Fatalf("a 64-byte reserve: %v", err)
 	}
 	idx, _ := decodeLumas(t, out)
@@ -528,14 +530,14 @@ func TestCutInputs(t *testing.T) {
 			part := []CutPart{{Path: src, From: 500 * time.Millisecond, To: 900 * time.Millisecond}}
 			want := "[13 14 15 16 17 18 19 20 21 22]"
 			if !c.copy {
-				_, err := CopyCut(context.Background(), part, filepath.Join(dir, "copy.mp4"), nil)
+				_, err := CopyCut(context.Background(), part, filepath.Join(dir, "copy.mp4"), CutOptions{})
 				if fault.KindOf(err) != fault.Media || !strings.Contains(err.Error(), c.codec+" video cannot be copied") {
 					t.Errorf("copy of %s: %v", c.codec, err)
 				}
 			}
 			if c.copy {
 				out := filepath.Join(dir, "copy.mp4")
-				res, err := CopyCut(context.Background(), part, out, nil)
+				res, err := CopyCut(context.Background(), part, out, CutOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -619,7 +621,7 @@ func TestConcat(t *testing.T) {
 func TestExactCutNeedsH264(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "h.mp4")
 	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "hevc", Width: 160, Height: 96, FPS: 25, GOP: 10}, 25)
-	_, err := ExactCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: time.Second}}, src+".cut.mp4", nil)
+	_, err := ExactCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: time.Second}}, src+".cut.mp4", CutOptions{})
 	if !errors.Is(err, ErrCannotMatch) {
 		t.Errorf("hevc exact cut: %v", err)
 	}
@@ -640,7 +642,7 @@ func TestExactCut(t *testing.T) {
 			res, err := ExactCut(context.Background(), []CutPart{
 				{Path: a, From: 500 * time.Millisecond, To: time.Second},
 				{Path: b, From: 0, To: 500 * time.Millisecond, OutStart: 500 * time.Millisecond},
-			}, out, nil)
+			}, out, CutOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -673,11 +675,11 @@ func TestCutCancelLeavesNothing(t *testing.T) {
 	parts := []CutPart{{Path: src, From: 0, To: 400 * time.Millisecond}, {Path: src, From: 0, To: time.Second, OutStart: 400 * time.Millisecond}}
 	cuts := map[string]func(ctx context.Context, out string, stop func()) error{
 		"copy": func(ctx context.Context, out string, stop func()) error {
-			_, err := CopyCut(ctx, parts, out, func(time.Duration, time.Duration) { stop() })
+			_, err := CopyCut(ctx, parts, out, CutOptions{Progress: func(time.Duration, time.Duration) { stop() }})
 			return err
 		},
 		"exact": func(ctx context.Context, out string, stop func()) error {
-			_, err := ExactCut(ctx, parts, out, func(time.Duration, time.Duration) { stop() })
+			_, err := ExactCut(ctx, parts, out, CutOptions{Progress: func(time.Duration, time.Duration) { stop() }})
 			return err
 		},
 		"transcode": func(ctx context.Context, out string, stop func()) error {
@@ -695,5 +697,94 @@ func TestCutCancelLeavesNothing(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// audioSpan returns the audio stream's codec and the span its packets cover.
+func audioSpan(t *testing.T, path string) (codec string, from, to time.Duration) {
+	t.Helper()
+	fc, err := openInput(path, logMark())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fc.Free()
+	defer fc.CloseInput()
+	a := firstStream(fc, astiav.MediaTypeAudio)
+	if a == nil {
+		return "", 0, 0
+	}
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	ns := astiav.NewRational(1, int(time.Second))
+	first := true
+	for fc.ReadFrame(pkt) == nil {
+		if pkt.StreamIndex() == a.Index() {
+			s := time.Duration(astiav.RescaleQ(pkt.Pts(), a.TimeBase(), ns))
+			e := time.Duration(astiav.RescaleQ(pkt.Pts()+pkt.Duration(), a.TimeBase(), ns))
+			if first || s < from {
+				from = s
+			}
+			to, first = max(to, e), false
+		}
+		pkt.Unref()
+	}
+	return a.CodecParameters().CodecID().Name(), from, to
+}
+
+func TestCutKeepsAudio(t *testing.T) {
+	for _, format := range []string{"mp4", "mpegts"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			o := WriterOptions{Format: format, Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, Preset: "ultrafast", Audio: "aac"}
+			writeLumaClip(t, a, o, 50)
+			o.StartPTS = 50
+			writeLumaClip(t, b, o, 50)
+			parts := []CutPart{
+				{Path: a, From: 700 * time.Millisecond, To: 2 * time.Second},
+				{Path: b, From: 0, To: 1300 * time.Millisecond, OutStart: 1300 * time.Millisecond},
+			}
+			for name, cut := range map[string]func(string) (*CopyResult, error){
+				"copy": func(out string) (*CopyResult, error) { return CopyCut(context.Background(), parts, out, CutOptions{}) },
+				"exact": func(out string) (*CopyResult, error) {
+					r, err := ExactCut(context.Background(), parts, out, CutOptions{})
+					if err != nil {
+						return nil, err
+					}
+					return &r.CopyResult, nil
+				},
+			} {
+				out := filepath.Join(dir, name+".mp4")
+				res, err := cut(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				codec, from, to := audioSpan(t, out)
+				// 2.6 s of video from 0; AAC frames are 21.3 ms, so the audio
+				// may start or end up to one frame inside the video's span.
+				if res.Audio != "aac" || codec != "aac" || from < 0 || from > 22*time.Millisecond || to < 2578*time.Millisecond || to > 2622*time.Millisecond {
+					t.Errorf("%s: audio %s %q from %v to %v, want aac over 0..2.6 s", name, res.Audio, codec, from, to)
+				}
+			}
+			out := filepath.Join(dir, "silent.mp4")
+			if res, err := CopyCut(context.Background(), parts, out, CutOptions{NoAudio: true}); err != nil || res.Audio != "" {
+				t.Fatalf("no audio: %+v %v", res, err)
+			}
+			if codec, _, _ := audioSpan(t, out); codec != "" {
+				t.Errorf("--no-audio kept %s", codec)
+			}
+		})
+	}
+	// G.711 cannot go into an MP4 as it is: the cut says so.
+	dir := t.TempDir()
+	src := filepath.Join(dir, "g711.mkv")
+	writeLumaClip(t, src, WriterOptions{Format: "matroska", Codec: "h264", Width: 160, Height: 96, FPS: 25, Preset: "ultrafast", Audio: "pcm_alaw"}, 25)
+	res, err := CopyCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "c.mp4"), CutOptions{})
+	if err != nil || res.Audio != "" || !strings.Contains(res.AudioNote, "pcm_alaw audio is not in the cut") {
+		t.Errorf("g711: %+v %v", res, err)
+	}
+	tr, err := TranscodeCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "t.mp4"), TranscodeOptions{}, nil)
+	if err != nil || !strings.Contains(tr.AudioNote, "pcm_alaw audio is not in transcoded cuts") {
+		t.Errorf("g711 transcode: %+v %v", tr, err)
 	}
 }

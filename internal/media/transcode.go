@@ -33,6 +33,7 @@ type TranscodeResult struct {
 	Width, Height int // of the output, caption bar included
 	CaptionBar    int // pixels added below the picture for the caption
 	FPS           int
+	AudioNote     string // why source audio is not in the file
 }
 
 // TranscodeCut decodes the frames of each part in [From, To) and encodes
@@ -84,6 +85,9 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					return err
 				}
 				res.Height += res.CaptionBar
+			}
+			if a := firstStream(r.fc, astiav.MediaTypeAudio); a != nil && res.AudioNote == "" {
+				res.AudioNote = a.CodecParameters().CodecID().Name() + " audio is not in transcoded cuts yet: use --mode copy or exact to keep it"
 			}
 			r.studio = true // the encoder takes studio-range yuv420p
 			if o.Width > 0 && o.Height > 0 {

@@ -26,6 +26,9 @@ type WriterOptions struct {
 	CreationTime  time.Time
 	StartPTS      int64 // pts of the first frame, in frames (a recorder's running clock)
 	FastStart     bool  // MP4: index (moov) before the data, for playback while downloading
+	// Audio adds a mono 1 kHz tone track: "aac" (48 kHz) or "pcm_alaw"
+	// (G.711 A-law, 8 kHz, as CCTV recorders write it).
+	Audio string
 }
 
 var muxers = map[string]string{"mp4": "mp4", "fmp4": "mp4", "mpegts": "mpegts", "matroska": "matroska"}
@@ -46,6 +49,7 @@ type VideoWriter struct {
 	pkt       *astiav.Packet
 	next      int64
 	headerOK  bool
+	audio     *toneTrack
 }
 
 // CreateVideo opens an encoder and a muxer for path.
@@ -131,6 +135,11 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 	}
 	w.st.SetTimeBase(w.enc.TimeBase())
 	w.st.SetAvgFrameRate(astiav.NewRational(o.FPS, 1))
+	if o.Audio != "" {
+		if w.audio, err = newToneTrack(w.fc, o.Audio); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
 	if !o.CreationTime.IsZero() {
 		if err = setMetadata(w.fc, "creation_time", o.CreationTime.UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
 			return nil, fmt.Errorf("create %s: %w", path, err)
@@ -206,7 +215,17 @@ func (w *VideoWriter) WriteFrame() error {
 	if err := w.enc.SendFrame(w.frame); err != nil {
 		return fmt.Errorf("encode %s: %w", w.path, err)
 	}
-	return w.drain()
+	if err := w.drain(); err != nil {
+		return err
+	}
+	if w.audio != nil {
+		// Audio up to the end of this frame, from where the video starts.
+		until := time.Duration(w.next-w.opts.StartPTS) * time.Second / time.Duration(w.opts.FPS)
+		if err := w.audio.writeUntil(w.fc, until, w.opts.StartPTS, w.opts.FPS); err != nil {
+			return fmt.Errorf("audio %s: %w", w.path, err)
+		}
+	}
+	return nil
 }
 
 func (w *VideoWriter) drain() error {
@@ -240,6 +259,12 @@ func (w *VideoWriter) Close() error {
 		w.Abort()
 		return err
 	}
+	if w.audio != nil {
+		if err := w.audio.flush(w.fc); err != nil {
+			w.Abort()
+			return fmt.Errorf("audio %s: %w", w.path, err)
+		}
+	}
 	if err := w.fc.WriteTrailer(); err != nil {
 		w.Abort()
 		return fmt.Errorf("finish %s: %w", w.path, err)
@@ -264,6 +289,10 @@ func (w *VideoWriter) Abort() {
 }
 
 func (w *VideoWriter) free() {
+	if w.audio != nil {
+		w.audio.free()
+		w.audio = nil
+	}
 	if w.pkt != nil {
 		w.pkt.Free()
 		w.pkt = nil
