@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -21,26 +22,7 @@ func (a *app) coverageCommand() *cobra.Command {
 		Short: "Segments, gaps, damaged files and source expiry for a camera and time range",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if camera == "" {
-				return fault.Usagef("--camera is required")
-			}
-			cam, err := a.camera(camera)
-			if err != nil {
-				return err
-			}
-			f, err := a.parseTime("from", from)
-			if err != nil {
-				return err
-			}
-			t, err := a.parseTime("to", to)
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			cov, err := footage.CoverageOf(cmd.Context(), st, cam, f, t, a.now())
+			cam, cov, err := a.coverage(cmd.Context(), camera, from, to)
 			if err != nil {
 				return err
 			}
@@ -51,6 +33,35 @@ func (a *app) coverageCommand() *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "start of the range (true time)")
 	cmd.Flags().StringVar(&to, "to", "", "end of the range (true time)")
 	return cmd
+}
+
+// coverage reads --camera, --from and --to and answers what the camera
+// recorded between them.
+func (a *app) coverage(ctx context.Context, camera, from, to string) (*catalog.Camera, *footage.Coverage, error) {
+	if camera == "" {
+		return nil, nil, fault.Usagef("--camera is required")
+	}
+	cam, err := a.camera(camera)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := a.parseTime("from", from)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := a.parseTime("to", to)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cov, err := footage.CoverageOf(ctx, st, cam, f, t, a.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return cam, cov, nil
 }
 
 func (a *app) printCoverage(w io.Writer, cam *catalog.Camera, c *footage.Coverage) {

@@ -76,7 +76,7 @@ func (a *app) cutCommand() *cobra.Command {
 		Short: "One MP4 of a camera's footage between two true times, across however many files",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if camera == "" || out == "" {
+			if out == "" {
 				return fault.Usagef("cut needs --camera, --from, --to and -o")
 			}
 			cfg, err := a.config()
@@ -112,26 +112,12 @@ func (a *app) cutCommand() *cobra.Command {
 			if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
 				return fault.Usagef("-o %s: directory %s does not exist", out, filepath.Dir(out))
 			}
-			cam, err := a.camera(camera)
+			cam, cov, err := a.coverage(cmd.Context(), camera, from, to)
 			if err != nil {
 				return err
 			}
-			f, err := a.parseTime("from", from)
-			if err != nil {
-				return err
-			}
-			t, err := a.parseTime("to", to)
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			cov, err := footage.CoverageOf(cmd.Context(), st, cam, f, t, a.now())
-			if err != nil {
-				return err
-			}
+			f, t := cov.From, cov.To
+			st, _ := a.openStore(cmd.Context()) // opened by coverage
 			if len(cov.Segments) == 0 {
 				near, err := footage.Nearest(cmd.Context(), st, cam, f, a.show)
 				if err != nil {
@@ -237,8 +223,8 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 	out, mode, gapPolicy string, topts media.TranscodeOptions, burnIn bool, params map[string]string) (*cutRecord, error) {
 	ctx := cmd.Context()
 	st, _ := a.openStore(ctx)
-	start := maxTime(from, run[0].Source.TrueStart)
-	end := minTime(to, run[len(run)-1].Source.TrueEnd)
+	start := clock.Later(from, run[0].Source.TrueStart)
+	end := clock.Earlier(to, run[len(run)-1].Source.TrueEnd)
 	rec := &cutRecord{
 		File: out, Camera: cam.ID, CameraName: cam.Name, From: start, To: end, Requested: [2]time.Time{from, to}, Mode: mode,
 		GapPolicy: gapPolicy, ClockVerified: cam.Clock.Verified(), ClockOffset: cam.Clock.At(start).Seconds(),
@@ -257,7 +243,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 		if err != nil {
 			return nil, err
 		}
-		lo, hi := maxTime(start, s.TrueStart), minTime(end, s.TrueEnd)
+		lo, hi := clock.Later(start, s.TrueStart), clock.Earlier(end, s.TrueEnd)
 		if !hi.After(lo) {
 			continue
 		}
@@ -361,18 +347,4 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }

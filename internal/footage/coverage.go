@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
@@ -96,7 +97,7 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 		if s.TrueStart.Sub(cursor) > tol {
 			c.Gaps = append(c.Gaps, gap(cursor, s.TrueStart, unreadable, c.Ambiguous))
 		}
-		lo, hi := maxTime(s.TrueStart, cursor), minTime(s.TrueEnd, to)
+		lo, hi := clock.Later(s.TrueStart, cursor), clock.Earlier(s.TrueEnd, to)
 		if hi.After(lo) {
 			c.Covered += Seconds(hi.Sub(lo).Seconds())
 		}
@@ -152,18 +153,4 @@ func relTo(root, path string) string {
 		return filepath.ToSlash(r)
 	}
 	return path
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }

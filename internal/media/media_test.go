@@ -268,26 +268,36 @@ func TestTitleCard(t *testing.T) {
 	}
 }
 
-// decodeLumas returns each decoded frame's mean luma level index
-// ((luma-16)/8, as writeLumaClip drew it) and offset.
-func decodeLumas(t *testing.T, path string) (idx []int, offs []time.Duration) {
+// eachFrame decodes path (honouring its edit list), calls fn for each frame
+// and returns how many there were.
+func eachFrame(t *testing.T, path string, fn func(i int, f *Frame)) int {
 	t.Helper()
 	r, err := OpenVideo(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	for {
+	for i := 0; ; i++ {
 		f, err := r.Next(context.Background())
 		if errors.Is(err, io.EOF) {
-			return
+			return i
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
+		fn(i, f)
+	}
+}
+
+// decodeLumas returns each decoded frame's mean luma level index
+// ((luma-16)/8, as writeLumaClip drew it) and offset.
+func decodeLumas(t *testing.T, path string) (idx []int, offs []time.Duration) {
+	t.Helper()
+	eachFrame(t, path, func(_ int, f *Frame) {
 		idx = append(idx, int(math.Round((meanLuma(f.Image)-16)/8)))
 		offs = append(offs, f.Offset)
-	}
+	})
+	return idx, offs
 }
 
 func TestCopyCut(t *testing.T) {
@@ -385,22 +395,7 @@ func TestTranscodeCut(t *testing.T) {
 	if res.Frames != 25 || res.Height != 180+24 || res.CaptionBar != 24 || len(captions) != 25 || captions[0] != 20*time.Millisecond || captions[24] != 980*time.Millisecond {
 		t.Fatalf("result %+v, captions %v", res, captions)
 	}
-	r, err := OpenVideo(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for i := 0; ; i++ {
-		f, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			if i != 25 {
-				t.Errorf("decoded %d frames, want 25", i)
-			}
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	n := eachFrame(t, out, func(i int, f *Frame) {
 		want := 13 + i
 		if i >= 12 {
 			want = i - 12
@@ -428,8 +423,10 @@ func TestTranscodeCut(t *testing.T) {
 		}
 		if dark < 1000 || light < 100 {
 			t.Errorf("frame %d: caption not burned in (%d dark, %d light pixels)", i, dark, light)
-			break
 		}
+	})
+	if n != 25 {
+		t.Errorf("decoded %d frames, want 25", n)
 	}
 	data, _ := os.ReadFile(out)
 	if bytes.Index(data, []byte("moov")) > bytes.Index(data, []byte("mdat")) {
@@ -485,22 +482,7 @@ func TestTranscodeScaleAndLevels(t *testing.T) {
 	if res.Frames != 15 || res.Width != 240 || res.Height != 136 {
 		t.Fatalf("result %+v", res)
 	}
-	r, err := OpenVideo(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for i := 0; ; i++ {
-		f, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			if i != 15 {
-				t.Errorf("%d frames", i)
-			}
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	n := eachFrame(t, out, func(i int, f *Frame) {
 		level := float64(16 + 8*(i%5))
 		if i >= 10 { // MJPEG drew full-range levels; studio range squeezes them
 			level = 16 + level*219/255
@@ -508,6 +490,9 @@ func TestTranscodeScaleAndLevels(t *testing.T) {
 		if got := meanLuma(f.Image); f.Image.Rect.Dx() != 240 || f.Image.Rect.Dy() != 136 || math.Abs(got-level) > 3 {
 			t.Errorf("frame %d: %dx%d luma %.1f, want 240x136 luma %.1f", i, f.Image.Rect.Dx(), f.Image.Rect.Dy(), got, level)
 		}
+	})
+	if n != 15 {
+		t.Errorf("%d frames, want 15", n)
 	}
 }
 
@@ -586,16 +571,7 @@ func TestConcat(t *testing.T) {
 		t.Fatalf("joined: %+v %v", in, err)
 	}
 	want, _ := CardPicture(Card{Lines: []string{"Post 1", "Södergatan 2"}, Width: 640, Height: 360})
-	r, err := OpenVideo(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	for i := 0; i < 75; i++ {
-		f, err := r.Next(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachFrame(t, out, func(i int, f *Frame) {
 		img := f.Image
 		switch {
 		case i == 25: // the card, halved: same mean level as the drawn card
@@ -615,7 +591,7 @@ func TestConcat(t *testing.T) {
 				t.Errorf("frame %d: side bar luma %.1f, want black", i, got)
 			}
 		}
-	}
+	})
 }
 
 func TestExactCutNeedsH264(t *testing.T) {
