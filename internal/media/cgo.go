@@ -50,13 +50,36 @@ func frameImage(f *astiav.Frame, writable bool) (*image.YCbCr, error) {
 	}, nil
 }
 
-// frameSamples aliases plane 0 of an audio frame (mono, or interleaved).
+// frameSamples aliases plane 0 of an audio frame (mono, or interleaved),
+// made writable first.
 func frameSamples(f *astiav.Frame) ([]byte, error) {
-	c := (*C.AVFrame)(f.UnsafePointer())
-	if ret := C.av_frame_make_writable(c); ret < 0 {
-		return nil, fmt.Errorf("make frame writable: %w", astiav.Error(ret))
+	planes, err := framePlanes(f, 1, true)
+	if err != nil {
+		return nil, err
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(c.data[0])), int(c.linesize[0])), nil
+	return planes[0], nil
+}
+
+// framePlanes aliases the first n planes of an audio frame (for planar
+// formats one per channel; packed formats use plane 0 only).
+func framePlanes(f *astiav.Frame, n int, writable bool) ([][]byte, error) {
+	c := (*C.AVFrame)(f.UnsafePointer())
+	if writable {
+		if ret := C.av_frame_make_writable(c); ret < 0 {
+			return nil, fmt.Errorf("make frame writable: %w", astiav.Error(ret))
+		}
+	}
+	if n > 8 {
+		return nil, fmt.Errorf("%d audio channels", n)
+	}
+	planes := make([][]byte, n)
+	for i := range planes {
+		if c.data[i] == nil {
+			return nil, fmt.Errorf("audio frame has no plane %d", i)
+		}
+		planes[i] = unsafe.Slice((*byte)(unsafe.Pointer(c.data[i])), int(c.linesize[0]))
+	}
+	return planes, nil
 }
 
 // formatContextC returns the AVFormatContext behind fc: astiav's

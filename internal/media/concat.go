@@ -36,7 +36,7 @@ func Concat(ctx context.Context, inputs []string, out string, o ConcatOptions, p
 		return nil, fmt.Errorf("concat %s: no inputs", out)
 	}
 	w, err := CreateVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: o.Width, Height: o.Height, FPS: o.FPS,
-		CRF: o.CRF, Preset: o.Preset, FastStart: true})
+		CRF: o.CRF, Preset: o.Preset, FastStart: true, GOP: 2 * o.FPS})
 	if err != nil {
 		return nil, err
 	}

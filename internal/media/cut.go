@@ -119,7 +119,8 @@ type remux struct {
 	prefix   []byte                // put before the next packet's data (parameter sets in-band)
 
 	noAudio   bool
-	ast       *astiav.Stream // audio output, when the source's audio can be copied
+	ast       *astiav.Stream // audio output, when the source has audio
+	aconv     *audioToAAC    // set when that audio is re-encoded to AAC
 	lastADTS  int64
 	audioFrom *time.Duration // for the next part: audio from here, not from its From (exact cuts)
 }
@@ -174,8 +175,24 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 		m.ast.SetTimeBase(ain.TimeBase())
 		m.res.Audio = ain.CodecParameters().CodecID().Name()
 	default:
-		m.res.AudioNote = fmt.Sprintf("%s audio is not in the cut: an MP4 needs it transcoded to AAC, which klipp does not do yet",
-			ain.CodecParameters().CodecID().Name())
+		name := ain.CodecParameters().CodecID().Name()
+		conv, err := newAudioToAAC(ain.CodecParameters(), m.fc.OutputFormat().Flags().Has(astiav.IOFormatFlagGlobalheader))
+		if err != nil {
+			m.res.AudioNote = fmt.Sprintf("%s audio is not in the cut: it cannot be re-encoded to AAC (%v)", name, err)
+			break
+		}
+		if m.ast = m.fc.NewStream(nil); m.ast == nil {
+			conv.free()
+			return fmt.Errorf("cut %s: new audio stream", m.out)
+		}
+		if err := m.ast.CodecParameters().FromCodecContext(conv.enc); err != nil {
+			conv.free()
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
+		m.ast.SetTimeBase(conv.timeBase())
+		m.aconv = conv
+		m.res.Audio = "aac"
+		m.res.AudioNote = fmt.Sprintf("%s audio re-encoded to AAC (an MP4 cannot hold it as it is)", name)
 	}
 	m.res.Codec, m.res.Width, m.res.Height = cp.CodecID().Name(), cp.Width(), cp.Height()
 	if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
@@ -281,7 +298,11 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 				break
 			}
 			var err error
-			if off >= audioFrom && off < p.To {
+			switch {
+			case off < audioFrom || off >= p.To:
+			case m.aconv != nil:
+				err = m.aconv.push(pkt, astiav.RescaleQ(int64(p.OutStart+off-p.From), nsTB, m.aconv.timeBase()), m.writeAAC)
+			default:
 				err = m.writeAudio(pkt, ain, astiav.RescaleQ(int64(p.OutStart+off-p.From), nsTB, m.ast.TimeBase()))
 			}
 			pkt.Unref()
@@ -439,9 +460,24 @@ func (m *remux) writeAudio(pkt *astiav.Packet, ain *astiav.Stream, out int64) er
 	return nil
 }
 
+// writeAAC writes a packet from the AAC encoder.
+func (m *remux) writeAAC(pkt *astiav.Packet) error {
+	pkt.SetStreamIndex(m.ast.Index())
+	pkt.RescaleTs(m.aconv.timeBase(), m.ast.TimeBase())
+	if err := m.fc.WriteInterleavedFrame(pkt); err != nil {
+		return fmt.Errorf("cut %s: write audio: %w", m.out, err)
+	}
+	return nil
+}
+
 func (m *remux) finish() error {
 	if m.fc == nil || m.res.Frames == 0 {
 		return fault.NotFoundf("cut %s: no frames in the requested range", m.out)
+	}
+	if m.aconv != nil {
+		if err := m.aconv.flush(m.writeAAC); err != nil {
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
 	}
 	mark := logMark()
 	if err := m.fc.WriteTrailer(); err != nil {
@@ -471,6 +507,10 @@ func (m *remux) abort() {
 }
 
 func (m *remux) free() {
+	if m.aconv != nil {
+		m.aconv.free()
+		m.aconv = nil
+	}
 	if m.io != nil {
 		_ = m.io.Close()
 		m.io = nil

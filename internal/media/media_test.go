@@ -751,13 +751,19 @@ func TestCutKeepsAudio(t *testing.T) {
 			}
 		})
 	}
-	// G.711 cannot go into an MP4 as it is: the cut says so.
+	// G.711 cannot go into an MP4 as it is: it is re-encoded to AAC, and
+	// the cut says so.
 	dir := t.TempDir()
 	src := filepath.Join(dir, "g711.mkv")
-	writeLumaClip(t, src, WriterOptions{Format: "matroska", Codec: "h264", Width: 160, Height: 96, FPS: 25, Preset: "ultrafast", Audio: "pcm_alaw"}, 25)
-	res, err := CopyCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "c.mp4"), CutOptions{})
-	if err != nil || res.Audio != "" || !strings.Contains(res.AudioNote, "pcm_alaw audio is not in the cut") {
+	writeLumaClip(t, src, WriterOptions{Format: "matroska", Codec: "h264", Width: 160, Height: 96, FPS: 25, Preset: "ultrafast", Audio: "pcm_alaw"}, 50)
+	out := filepath.Join(dir, "c.mp4")
+	res, err := CopyCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: 1500 * time.Millisecond}}, out, CutOptions{})
+	if err != nil || res.Audio != "aac" || !strings.Contains(res.AudioNote, "pcm_alaw audio re-encoded to AAC") {
 		t.Errorf("g711: %+v %v", res, err)
+	}
+	// 1 s of 8 kHz audio, in AAC frames of 128 ms: it covers the second.
+	if codec, from, to := audioSpan(t, out); codec != "aac" || from > 20*time.Millisecond || to < 980*time.Millisecond || to > 1130*time.Millisecond {
+		t.Errorf("g711 as aac: %q from %v to %v", codec, from, to)
 	}
 	tr, err := TranscodeCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "t.mp4"), TranscodeOptions{}, nil)
 	if err != nil || !strings.Contains(tr.AudioNote, "pcm_alaw audio is not in transcoded cuts") {

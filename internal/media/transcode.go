@@ -80,7 +80,7 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					}
 				}
 				w, err = CreateVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: res.Width, Height: res.Height + res.CaptionBar, FPS: fps,
-					CRF: o.CRF, Preset: o.Preset, FastStart: true})
+					CRF: o.CRF, Preset: o.Preset, FastStart: true, GOP: -1}) // keyframes where x264 chooses, as ffmpeg does
 				if err != nil {
 					return err
 				}

@@ -19,7 +19,7 @@ type WriterOptions struct {
 	Codec         string // h264 | hevc | mjpeg
 	Width, Height int
 	FPS           int
-	GOP           int    // frames from keyframe to keyframe; default 2 s
+	GOP           int    // frames from keyframe to keyframe, fixed as recorders do; default 2 s; < 0: the encoder's own choice
 	CRF           int    // default 28
 	Preset        string // x264/x265 preset; default veryfast
 	Threads       int    // encoder threads; 0 lets the encoder choose
@@ -66,7 +66,7 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 	if o.Width <= 0 || o.Height <= 0 || o.Width%2 != 0 || o.Height%2 != 0 || o.FPS <= 0 {
 		return nil, fmt.Errorf("create %s: bad size %dx%d@%d", path, o.Width, o.Height, o.FPS)
 	}
-	if o.GOP <= 0 {
+	if o.GOP == 0 {
 		o.GOP = 2 * o.FPS
 	}
 	if o.CRF <= 0 {
@@ -104,7 +104,9 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 	w.enc.SetPixelFormat(pixFmt)
 	w.enc.SetTimeBase(astiav.NewRational(1, o.FPS))
 	w.enc.SetFramerate(astiav.NewRational(o.FPS, 1))
-	w.enc.SetGopSize(o.GOP)
+	if o.GOP > 0 {
+		w.enc.SetGopSize(o.GOP)
+	}
 	w.enc.SetThreadCount(o.Threads)
 	if w.fc.OutputFormat().Flags().Has(astiav.IOFormatFlagGlobalheader) {
 		w.enc.SetFlags(w.enc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
@@ -115,12 +117,18 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 	case "h264":
 		_ = opts.Set("preset", o.Preset, 0)
 		_ = opts.Set("crf", strconv.Itoa(o.CRF), 0)
-		// Keyframes exactly every GOP frames, as a recorder makes them.
-		_ = opts.Set("x264-params", "scenecut=0:keyint="+strconv.Itoa(o.GOP), 0)
+		if o.GOP > 0 {
+			// Keyframes exactly every GOP frames, as a recorder makes them.
+			_ = opts.Set("x264-params", "scenecut=0:keyint="+strconv.Itoa(o.GOP), 0)
+		}
 	case "hevc":
 		_ = opts.Set("preset", o.Preset, 0)
 		_ = opts.Set("crf", strconv.Itoa(o.CRF), 0)
-		_ = opts.Set("x265-params", "log-level=error:scenecut=0:keyint="+strconv.Itoa(o.GOP)+":min-keyint="+strconv.Itoa(o.GOP), 0)
+		params := "log-level=error"
+		if o.GOP > 0 {
+			params += ":scenecut=0:keyint=" + strconv.Itoa(o.GOP) + ":min-keyint=" + strconv.Itoa(o.GOP)
+		}
+		_ = opts.Set("x265-params", params, 0)
 	case "mjpeg":
 		_ = opts.Set("q:v", "5", 0)
 	}

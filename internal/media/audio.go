@@ -1,0 +1,242 @@
+package media
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/asticode/go-astiav"
+)
+
+// audioToAAC re-encodes audio an MP4 cannot hold as it is (G.711 A-law and
+// µ-law from CCTV recorders, PCM, ADPCM) to AAC at the same sample rate and
+// channel layout. Samples are converted to planar float in Go and buffered
+// until a whole AAC frame is ready.
+type audioToAAC struct {
+	dec     *astiav.CodecContext
+	enc     *astiav.CodecContext
+	in, out *astiav.Frame
+	pkt     *astiav.Packet
+	rate    int
+	chans   int
+	buf     [][]float32 // per channel, waiting for a full frame
+	nextPTS int64       // output pts (1/rate) of buf[c][0]
+	started bool
+}
+
+func newAudioToAAC(src *astiav.CodecParameters, globalHeader bool) (*audioToAAC, error) {
+	a := &audioToAAC{rate: src.SampleRate(), chans: src.Channels()}
+	if a.chans <= 0 {
+		a.chans = 1
+	}
+	dc := astiav.FindDecoder(src.CodecID())
+	if dc == nil {
+		return nil, fmt.Errorf("no decoder for %s audio", src.CodecID().Name())
+	}
+	if a.dec = astiav.AllocCodecContext(dc); a.dec == nil {
+		return nil, errors.New("alloc audio decoder")
+	}
+	if err := src.ToCodecContext(a.dec); err != nil {
+		a.free()
+		return nil, err
+	}
+	if err := a.dec.Open(dc, nil); err != nil {
+		a.free()
+		return nil, fmt.Errorf("open %s decoder: %w", dc.Name(), err)
+	}
+	// Containers often leave PCM's layout unspecified: name it by count.
+	layout := astiav.ChannelLayoutMono
+	switch a.chans {
+	case 1:
+	case 2:
+		layout = astiav.ChannelLayoutStereo
+	default:
+		a.free()
+		return nil, fmt.Errorf("%d audio channels", a.chans)
+	}
+	ec := astiav.FindEncoder(astiav.CodecIDAac)
+	if ec == nil {
+		a.free()
+		return nil, errors.New("no AAC encoder in this FFmpeg")
+	}
+	if a.enc = astiav.AllocCodecContext(ec); a.enc == nil {
+		a.free()
+		return nil, errors.New("alloc AAC encoder")
+	}
+	a.enc.SetSampleFormat(astiav.SampleFormatFltp)
+	a.enc.SetSampleRate(a.rate)
+	a.enc.SetChannelLayout(layout)
+	a.enc.SetTimeBase(astiav.NewRational(1, a.rate))
+	a.enc.SetBitRate(int64(32000 * a.chans))
+	if globalHeader {
+		a.enc.SetFlags(a.enc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
+	}
+	if err := a.enc.Open(ec, nil); err != nil {
+		a.free()
+		return nil, fmt.Errorf("open AAC encoder at %d Hz: %w", a.rate, err)
+	}
+	a.in, a.out, a.pkt = astiav.AllocFrame(), astiav.AllocFrame(), astiav.AllocPacket()
+	a.out.SetSampleFormat(astiav.SampleFormatFltp)
+	a.out.SetSampleRate(a.rate)
+	a.out.SetChannelLayout(layout)
+	a.out.SetNbSamples(a.enc.FrameSize())
+	if err := a.out.AllocBuffer(0); err != nil {
+		a.free()
+		return nil, err
+	}
+	a.buf = make([][]float32, a.chans)
+	return a, nil
+}
+
+// push decodes one source packet. at is the output time of its first sample
+// (in 1/rate); emit receives every AAC packet ready.
+func (a *audioToAAC) push(pkt *astiav.Packet, at int64, emit func(*astiav.Packet) error) error {
+	if err := a.dec.SendPacket(pkt); err != nil && !errors.Is(err, astiav.ErrEagain) {
+		return fmt.Errorf("decode audio: %w", err)
+	}
+	for {
+		a.in.Unref()
+		err := a.dec.ReceiveFrame(a.in)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("decode audio: %w", err)
+		}
+		pending := int64(len(a.buf[0]))
+		// A jump of more than 100 ms (a gap crossed with --gaps allow) starts
+		// the sound again at its time rather than early.
+		if !a.started || math.Abs(float64(at-(a.nextPTS+pending))) > float64(a.rate)/10 {
+			if err := a.drainBuffer(true, emit); err != nil {
+				return err
+			}
+			a.nextPTS, a.started = at, true
+		}
+		if err := a.appendSamples(a.in); err != nil {
+			return err
+		}
+		at += int64(a.in.NbSamples())
+		if err := a.drainBuffer(false, emit); err != nil {
+			return err
+		}
+	}
+}
+
+// appendSamples converts a decoded frame to planar float.
+func (a *audioToAAC) appendSamples(f *astiav.Frame) error {
+	n := f.NbSamples()
+	planar := f.SampleFormat() == astiav.SampleFormatS16P || f.SampleFormat() == astiav.SampleFormatFltp
+	var size int
+	switch f.SampleFormat() {
+	case astiav.SampleFormatS16, astiav.SampleFormatS16P:
+		size = 2
+	case astiav.SampleFormatFlt, astiav.SampleFormatFltp:
+		size = 4
+	default:
+		return fmt.Errorf("audio sample format %s is not supported", f.SampleFormat().Name())
+	}
+	nplanes := 1
+	if planar {
+		nplanes = a.chans
+	}
+	planes, err := framePlanes(f, nplanes, false)
+	if err != nil {
+		return err
+	}
+	for c := 0; c < a.chans; c++ {
+		for i := 0; i < n; i++ {
+			data, idx := planes[0], (i*a.chans+c)*size
+			if planar {
+				data, idx = planes[c], i*size
+			}
+			if idx+size > len(data) {
+				return errors.New("short audio frame")
+			}
+			var v float32
+			if size == 2 {
+				v = float32(int16(binary.LittleEndian.Uint16(data[idx:]))) / 32768
+			} else {
+				v = math.Float32frombits(binary.LittleEndian.Uint32(data[idx:]))
+			}
+			a.buf[c] = append(a.buf[c], v)
+		}
+	}
+	return nil
+}
+
+// drainBuffer encodes whole frames from the buffer; with all, the rest too
+// (as a short last frame).
+func (a *audioToAAC) drainBuffer(all bool, emit func(*astiav.Packet) error) error {
+	size := a.enc.FrameSize()
+	for len(a.buf[0]) >= size || (all && len(a.buf[0]) > 0) {
+		n := min(size, len(a.buf[0]))
+		a.out.SetNbSamples(n)
+		planes, err := framePlanes(a.out, a.chans, true)
+		if err != nil {
+			return err
+		}
+		for c := 0; c < a.chans; c++ {
+			for i := 0; i < n; i++ {
+				binary.LittleEndian.PutUint32(planes[c][4*i:], math.Float32bits(a.buf[c][i]))
+			}
+			a.buf[c] = a.buf[c][n:]
+		}
+		a.out.SetPts(a.nextPTS)
+		a.nextPTS += int64(n)
+		if err := a.enc.SendFrame(a.out); err != nil {
+			return fmt.Errorf("encode AAC: %w", err)
+		}
+		if err := a.receive(emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *audioToAAC) receive(emit func(*astiav.Packet) error) error {
+	for {
+		err := a.enc.ReceivePacket(a.pkt)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("encode AAC: %w", err)
+		}
+		err = emit(a.pkt)
+		a.pkt.Unref()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// flush encodes what is buffered and drains the encoder.
+func (a *audioToAAC) flush(emit func(*astiav.Packet) error) error {
+	if err := a.drainBuffer(true, emit); err != nil {
+		return err
+	}
+	if err := a.enc.SendFrame(nil); err != nil {
+		return fmt.Errorf("encode AAC: %w", err)
+	}
+	return a.receive(emit)
+}
+
+func (a *audioToAAC) timeBase() astiav.Rational { return astiav.NewRational(1, a.rate) }
+
+func (a *audioToAAC) free() {
+	for _, f := range []*astiav.Frame{a.in, a.out} {
+		if f != nil {
+			f.Free()
+		}
+	}
+	if a.pkt != nil {
+		a.pkt.Free()
+	}
+	if a.dec != nil {
+		a.dec.Free()
+	}
+	if a.enc != nil {
+		a.enc.Free()
+	}
+}
