@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/asticode/go-astiav"
 )
@@ -238,5 +239,103 @@ func (a *audioToAAC) free() {
 	}
 	if a.enc != nil {
 		a.enc.Free()
+	}
+}
+
+// audioCarry puts a source's audio into an output: copied when an MP4
+// takes the codec as it is (AAC, MP3), otherwise re-encoded to AAC.
+type audioCarry struct {
+	fc    *astiav.FormatContext
+	st    *astiav.Stream
+	conv  *audioToAAC
+	last  int64
+	wrote bool
+	codec string // in the output
+	note  string // what happened to the source's audio, when not a plain copy
+}
+
+// copyableAudio are the audio codecs an MP4 takes as they are.
+var copyableAudio = map[astiav.CodecID]bool{astiav.CodecIDAac: true, astiav.CodecIDMp3: true}
+
+// newAudioCarry adds an audio stream for ain to fc (before its header). It
+// returns nil and a note when the audio cannot be carried.
+func newAudioCarry(fc *astiav.FormatContext, ain *astiav.Stream) (*audioCarry, string) {
+	cp := ain.CodecParameters()
+	name := cp.CodecID().Name()
+	c := &audioCarry{fc: fc}
+	if !copyableAudio[cp.CodecID()] {
+		conv, err := newAudioToAAC(cp, fc.OutputFormat().Flags().Has(astiav.IOFormatFlagGlobalheader))
+		if err != nil {
+			return nil, fmt.Sprintf("%s audio is not in the cut: it cannot be re-encoded to AAC (%v)", name, err)
+		}
+		c.conv, c.note = conv, name+" audio re-encoded to AAC (an MP4 cannot hold it as it is)"
+	}
+	if c.st = fc.NewStream(nil); c.st == nil {
+		c.free()
+		return nil, name + " audio is not in the cut: no stream could be added"
+	}
+	var err error
+	if c.conv != nil {
+		err = c.st.CodecParameters().FromCodecContext(c.conv.enc)
+		c.st.SetTimeBase(c.conv.timeBase())
+		c.codec = "aac"
+	} else {
+		err = cp.Copy(c.st.CodecParameters())
+		c.st.CodecParameters().SetCodecTag(0)
+		c.st.SetTimeBase(ain.TimeBase())
+		c.codec = name
+	}
+	if err != nil {
+		c.free()
+		return nil, fmt.Sprintf("%s audio is not in the cut: %v", name, err)
+	}
+	return c, ""
+}
+
+// write carries one source packet (time base inTB) to output time at.
+func (c *audioCarry) write(pkt *astiav.Packet, inTB astiav.Rational, at time.Duration) error {
+	ns := astiav.NewRational(1, int(time.Second))
+	if c.conv != nil {
+		return c.conv.push(pkt, astiav.RescaleQ(int64(at), ns, c.conv.timeBase()), c.writeEncoded)
+	}
+	o := pkt.Clone()
+	defer o.Free()
+	ts := astiav.RescaleQ(int64(at), ns, c.st.TimeBase())
+	if c.wrote && ts <= c.last {
+		ts = c.last + 1
+	}
+	c.last, c.wrote = ts, true
+	o.SetStreamIndex(c.st.Index())
+	o.SetPts(ts)
+	o.SetDts(ts)
+	o.SetDuration(astiav.RescaleQ(pkt.Duration(), inTB, c.st.TimeBase()))
+	o.SetPos(-1)
+	if err := c.fc.WriteInterleavedFrame(o); err != nil {
+		return fmt.Errorf("write audio: %w", err)
+	}
+	return nil
+}
+
+func (c *audioCarry) writeEncoded(pkt *astiav.Packet) error {
+	pkt.SetStreamIndex(c.st.Index())
+	pkt.RescaleTs(c.conv.timeBase(), c.st.TimeBase())
+	if err := c.fc.WriteInterleavedFrame(pkt); err != nil {
+		return fmt.Errorf("write audio: %w", err)
+	}
+	return nil
+}
+
+// flush writes what a re-encoder still holds; call before the trailer.
+func (c *audioCarry) flush() error {
+	if c.conv == nil {
+		return nil
+	}
+	return c.conv.flush(c.writeEncoded)
+}
+
+func (c *audioCarry) free() {
+	if c.conv != nil {
+		c.conv.free()
+		c.conv = nil
 	}
 }

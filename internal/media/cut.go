@@ -119,14 +119,9 @@ type remux struct {
 	prefix   []byte                // put before the next packet's data (parameter sets in-band)
 
 	noAudio   bool
-	ast       *astiav.Stream // audio output, when the source has audio
-	aconv     *audioToAAC    // set when that audio is re-encoded to AAC
-	lastADTS  int64
+	audio     *audioCarry    // the source's audio, when the cut has it
 	audioFrom *time.Duration // for the next part: audio from here, not from its From (exact cuts)
 }
-
-// copyableAudio are the audio codecs an MP4 takes as they are.
-var copyableAudio = map[astiav.CodecID]bool{astiav.CodecIDAac: true, astiav.CodecIDMp3: true}
 
 // firstStream returns a file's first stream of a media type, or nil.
 func firstStream(fc *astiav.FormatContext, t astiav.MediaType) *astiav.Stream {
@@ -162,37 +157,12 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 		m.st.SetAvgFrameRate(r)
 	}
 	m.extra, m.codec = cp.ExtraData(), cp.CodecID()
-	switch {
-	case ain == nil || m.noAudio:
-	case copyableAudio[ain.CodecParameters().CodecID()]:
-		if m.ast = m.fc.NewStream(nil); m.ast == nil {
-			return fmt.Errorf("cut %s: new audio stream", m.out)
+	if ain != nil && !m.noAudio {
+		m.audio, m.res.AudioNote = newAudioCarry(m.fc, ain)
+		if m.audio != nil {
+			m.res.Audio = m.audio.codec
+			m.res.AudioNote = m.audio.note
 		}
-		if err := ain.CodecParameters().Copy(m.ast.CodecParameters()); err != nil {
-			return fmt.Errorf("cut %s: %w", m.out, err)
-		}
-		m.ast.CodecParameters().SetCodecTag(0)
-		m.ast.SetTimeBase(ain.TimeBase())
-		m.res.Audio = ain.CodecParameters().CodecID().Name()
-	default:
-		name := ain.CodecParameters().CodecID().Name()
-		conv, err := newAudioToAAC(ain.CodecParameters(), m.fc.OutputFormat().Flags().Has(astiav.IOFormatFlagGlobalheader))
-		if err != nil {
-			m.res.AudioNote = fmt.Sprintf("%s audio is not in the cut: it cannot be re-encoded to AAC (%v)", name, err)
-			break
-		}
-		if m.ast = m.fc.NewStream(nil); m.ast == nil {
-			conv.free()
-			return fmt.Errorf("cut %s: new audio stream", m.out)
-		}
-		if err := m.ast.CodecParameters().FromCodecContext(conv.enc); err != nil {
-			conv.free()
-			return fmt.Errorf("cut %s: %w", m.out, err)
-		}
-		m.ast.SetTimeBase(conv.timeBase())
-		m.aconv = conv
-		m.res.Audio = "aac"
-		m.res.AudioNote = fmt.Sprintf("%s audio re-encoded to AAC (an MP4 cannot hold it as it is)", name)
 	}
 	m.res.Codec, m.res.Width, m.res.Height = cp.CodecID().Name(), cp.Width(), cp.Height()
 	if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
@@ -287,7 +257,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if err != nil {
 			return fault.Mediaf("%s: read: %s", p.Path, reason(err, rmark))
 		}
-		if m.ast != nil && ain != nil && pkt.StreamIndex() == ain.Index() {
+		if m.audio != nil && ain != nil && pkt.StreamIndex() == ain.Index() {
 			ts := pkt.Pts()
 			if ts == astiav.NoPtsValue {
 				ts = pkt.Dts()
@@ -298,12 +268,8 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 				break
 			}
 			var err error
-			switch {
-			case off < audioFrom || off >= p.To:
-			case m.aconv != nil:
-				err = m.aconv.push(pkt, astiav.RescaleQ(int64(p.OutStart+off-p.From), nsTB, m.aconv.timeBase()), m.writeAAC)
-			default:
-				err = m.writeAudio(pkt, ain, astiav.RescaleQ(int64(p.OutStart+off-p.From), nsTB, m.ast.TimeBase()))
+			if off >= audioFrom && off < p.To {
+				err = m.audio.write(pkt, ain.TimeBase(), p.OutStart+off-p.From)
 			}
 			pkt.Unref()
 			if err != nil {
@@ -327,7 +293,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			// In decode order, nothing after this can show before To.
 			pkt.Unref()
 			if streaming {
-				if m.ast == nil {
+				if m.audio == nil {
 					break
 				}
 				videoDone = true // read on for the audio up to To
@@ -440,42 +406,12 @@ func (m *remux) write(pkt *astiav.Packet, in *astiav.Stream, outTS func(int64) i
 	return nil
 }
 
-// writeAudio copies one audio packet placed at out (in the output's audio
-// time base).
-func (m *remux) writeAudio(pkt *astiav.Packet, ain *astiav.Stream, out int64) error {
-	o := pkt.Clone()
-	defer o.Free()
-	o.SetStreamIndex(m.ast.Index())
-	if m.lastADTS != 0 && out <= m.lastADTS {
-		out = m.lastADTS + 1
-	}
-	m.lastADTS = out
-	o.SetPts(out)
-	o.SetDts(out)
-	o.SetDuration(astiav.RescaleQ(pkt.Duration(), ain.TimeBase(), m.ast.TimeBase()))
-	o.SetPos(-1)
-	if err := m.fc.WriteInterleavedFrame(o); err != nil {
-		return fmt.Errorf("cut %s: write audio: %w", m.out, err)
-	}
-	return nil
-}
-
-// writeAAC writes a packet from the AAC encoder.
-func (m *remux) writeAAC(pkt *astiav.Packet) error {
-	pkt.SetStreamIndex(m.ast.Index())
-	pkt.RescaleTs(m.aconv.timeBase(), m.ast.TimeBase())
-	if err := m.fc.WriteInterleavedFrame(pkt); err != nil {
-		return fmt.Errorf("cut %s: write audio: %w", m.out, err)
-	}
-	return nil
-}
-
 func (m *remux) finish() error {
 	if m.fc == nil || m.res.Frames == 0 {
 		return fault.NotFoundf("cut %s: no frames in the requested range", m.out)
 	}
-	if m.aconv != nil {
-		if err := m.aconv.flush(m.writeAAC); err != nil {
+	if m.audio != nil {
+		if err := m.audio.flush(); err != nil {
 			return fmt.Errorf("cut %s: %w", m.out, err)
 		}
 	}
@@ -507,9 +443,9 @@ func (m *remux) abort() {
 }
 
 func (m *remux) free() {
-	if m.aconv != nil {
-		m.aconv.free()
-		m.aconv = nil
+	if m.audio != nil {
+		m.audio.free()
+		m.audio = nil
 	}
 	if m.io != nil {
 		_ = m.io.Close()

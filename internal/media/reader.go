@@ -32,10 +32,14 @@ type VideoReader struct {
 	// for, are scaled into conv; out is the frame Next last returned.
 	outW, outH int
 	studio     bool // convert full-range (JPEG) frames to studio range too
-	sws        *astiav.SoftwareScaleContext
-	swsKey     [3]int // source width, height, pixel format sws was made for
-	conv       *astiav.Frame
-	out        *astiav.Frame
+
+	// onAudio, when set, receives each packet of the first audio stream as
+	// the reader passes it.
+	onAudio func(pkt *astiav.Packet, st *astiav.Stream) error
+	sws     *astiav.SoftwareScaleContext
+	swsKey  [3]int // source width, height, pixel format sws was made for
+	conv    *astiav.Frame
+	out     *astiav.Frame
 }
 
 // SetOutputSize makes Next return every frame scaled to w×h (0×0: the
@@ -173,6 +177,12 @@ func (r *VideoReader) feed() error {
 			return fault.Mediaf("%s: read: %s", r.path, reason(err, mark))
 		}
 		if r.pkt.StreamIndex() != r.st.Index() {
+			if a := r.audioStream(); r.onAudio != nil && a != nil && r.pkt.StreamIndex() == a.Index() {
+				if err := r.onAudio(r.pkt, a); err != nil {
+					r.pkt.Unref()
+					return err
+				}
+			}
 			r.pkt.Unref()
 			continue
 		}
@@ -206,6 +216,9 @@ func (r *VideoReader) current() (*Frame, error) {
 	off := time.Duration(astiav.RescaleQ(pts-r.start, tb, astiav.NewRational(1, int(time.Second))))
 	return &Frame{PTS: pts, Offset: off, Key: r.frame.KeyFrame(), Image: img}, nil
 }
+
+// audioStream returns the file's first audio stream, or nil.
+func (r *VideoReader) audioStream() *astiav.Stream { return firstStream(r.fc, astiav.MediaTypeAudio) }
 
 // convert scales r.frame into r.conv as yuv420p at the output size.
 func (r *VideoReader) convert() error {

@@ -50,10 +50,19 @@ type VideoWriter struct {
 	next      int64
 	headerOK  bool
 	audio     *toneTrack
+	// beforeTrailer, when set, runs after the last frame and before the
+	// file is finished (flushing carried-over audio).
+	beforeTrailer func() error
 }
 
 // CreateVideo opens an encoder and a muxer for path.
-func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
+func CreateVideo(path string, o WriterOptions) (*VideoWriter, error) {
+	return createVideo(path, o, nil)
+}
+
+// createVideo is CreateVideo with a hook that adds streams (audio carried
+// over from a source) to the muxer before its header is written.
+func createVideo(path string, o WriterOptions, addStreams func(fc *astiav.FormatContext) error) (w *VideoWriter, err error) {
 	initLog()
 	muxer, ok := muxers[o.Format]
 	if !ok {
@@ -157,6 +166,11 @@ func CreateVideo(path string, o WriterOptions) (w *VideoWriter, err error) {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	w.fc.SetPb(w.io)
+	if addStreams != nil {
+		if err = addStreams(w.fc); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
 	hdr := astiav.NewDictionary()
 	defer hdr.Free()
 	switch {
@@ -271,6 +285,12 @@ func (w *VideoWriter) Close() error {
 		if err := w.audio.flush(w.fc); err != nil {
 			w.Abort()
 			return fmt.Errorf("audio %s: %w", w.path, err)
+		}
+	}
+	if w.beforeTrailer != nil {
+		if err := w.beforeTrailer(); err != nil {
+			w.Abort()
+			return fmt.Errorf("finish %s: %w", w.path, err)
 		}
 	}
 	if err := w.fc.WriteTrailer(); err != nil {
