@@ -147,7 +147,7 @@ func (a *app) cutCommand() *cobra.Command {
 			}
 			var records []cutRecord
 			for i, run := range runs {
-				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh}, burnIn, map[string]string{"no_audio": strconv.FormatBool(noAudio)})
+				rec, err := a.cutRun(cmd, cam, cov, run, f, t, names[i], mode, gaps, media.TranscodeOptions{CRF: crf, Preset: preset, Width: sw, Height: sh, NoAudio: noAudio}, burnIn, map[string]string{"no_audio": strconv.FormatBool(noAudio)})
 				if err != nil {
 					return err
 				}
@@ -309,7 +309,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 			return nil, err
 		}
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "all", "h264", res.Width, res.Height
-		rec.AudioNote = res.AudioNote
+		rec.Audio, rec.AudioNote = res.Audio, res.AudioNote
 	}
 	// Check the written file against the request: its index must list the
 	// frames the range holds, within one.

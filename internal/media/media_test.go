@@ -722,6 +722,13 @@ func TestCutKeepsAudio(t *testing.T) {
 			}
 			for name, cut := range map[string]func(string) (*CopyResult, error){
 				"copy": func(out string) (*CopyResult, error) { return CopyCut(context.Background(), parts, out, CutOptions{}) },
+				"transcode": func(out string) (*CopyResult, error) {
+					r, err := TranscodeCut(context.Background(), parts, out, TranscodeOptions{Preset: "ultrafast"}, nil)
+					if err != nil {
+						return nil, err
+					}
+					return &CopyResult{Audio: r.Audio}, nil
+				},
 				"exact": func(out string) (*CopyResult, error) {
 					r, err := ExactCut(context.Background(), parts, out, CutOptions{})
 					if err != nil {
@@ -765,8 +772,12 @@ func TestCutKeepsAudio(t *testing.T) {
 	if codec, from, to := audioSpan(t, out); codec != "aac" || from > 20*time.Millisecond || to < 980*time.Millisecond || to > 1130*time.Millisecond {
 		t.Errorf("g711 as aac: %q from %v to %v", codec, from, to)
 	}
-	tr, err := TranscodeCut(context.Background(), []CutPart{{Path: src, From: 0, To: time.Second}}, filepath.Join(dir, "t.mp4"), TranscodeOptions{}, nil)
-	if err != nil || !strings.Contains(tr.AudioNote, "pcm_alaw audio is not in transcoded cuts") {
+	tout := filepath.Join(dir, "t.mp4")
+	tr, err := TranscodeCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: 1500 * time.Millisecond}}, tout, TranscodeOptions{}, nil)
+	if err != nil || tr.Audio != "aac" || !strings.Contains(tr.AudioNote, "pcm_alaw audio re-encoded to AAC") {
 		t.Errorf("g711 transcode: %+v %v", tr, err)
+	}
+	if codec, from, to := audioSpan(t, tout); codec != "aac" || from > 20*time.Millisecond || to < 900*time.Millisecond || to > 1130*time.Millisecond {
+		t.Errorf("g711 transcoded as aac: %q from %v to %v", codec, from, to)
 	}
 }

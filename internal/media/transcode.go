@@ -16,8 +16,9 @@ import (
 
 // TranscodeOptions shape a transcoded cut.
 type TranscodeOptions struct {
-	CRF    int
-	Preset string
+	CRF     int
+	Preset  string
+	NoAudio bool // leave the source's audio out
 	// Width and Height scale every frame (0: the first file's size). With
 	// them, files of different sizes can join.
 	Width, Height int
@@ -33,7 +34,8 @@ type TranscodeResult struct {
 	Width, Height int // of the output, caption bar included
 	CaptionBar    int // pixels added below the picture for the caption
 	FPS           int
-	AudioNote     string // why source audio is not in the file
+	Audio         string // the audio codec in the file, or ""
+	AudioNote     string // what happened to the source's audio, when not a plain copy
 }
 
 // TranscodeCut decodes the frames of each part in [From, To) and encodes
@@ -55,6 +57,12 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 		}
 	}()
 	var face *overlay.Face
+	var audio *audioCarry
+	defer func() {
+		if audio != nil {
+			audio.free()
+		}
+	}()
 	for _, p := range parts {
 		r, err := openVideo(p.Path, 0) // decode on every core, as the encoder does
 		if err != nil {
@@ -79,15 +87,40 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 						return err
 					}
 				}
-				w, err = CreateVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: res.Width, Height: res.Height + res.CaptionBar, FPS: fps,
-					CRF: o.CRF, Preset: o.Preset, FastStart: true, GOP: -1}) // keyframes where x264 chooses, as ffmpeg does
+				addAudio := func(fc *astiav.FormatContext) error {
+					if a := r.audioStream(); a != nil && !o.NoAudio {
+						audio, res.AudioNote = newAudioCarry(fc, a)
+						if audio != nil {
+							res.Audio, res.AudioNote = audio.codec, audio.note
+						}
+					}
+					return nil
+				}
+				w, err = createVideo(out, WriterOptions{Format: "mp4", Codec: "h264", Width: res.Width, Height: res.Height + res.CaptionBar, FPS: fps,
+					CRF: o.CRF, Preset: o.Preset, FastStart: true, GOP: -1}, addAudio) // keyframes where x264 chooses, as ffmpeg does
 				if err != nil {
 					return err
 				}
+				if audio != nil {
+					w.beforeTrailer = audio.flush
+				}
 				res.Height += res.CaptionBar
 			}
-			if a := firstStream(r.fc, astiav.MediaTypeAudio); a != nil && res.AudioNote == "" {
-				res.AudioNote = a.CodecParameters().CodecID().Name() + " audio is not in transcoded cuts yet: use --mode copy or exact to keep it"
+			if audio != nil {
+				// The audio in [From, To), timed against the video's start.
+				ns := astiav.NewRational(1, int(time.Second))
+				startNs := astiav.RescaleQ(r.start, r.st.TimeBase(), ns)
+				r.onAudio = func(pkt *astiav.Packet, a *astiav.Stream) error {
+					ts := pkt.Pts()
+					if ts == astiav.NoPtsValue {
+						ts = pkt.Dts()
+					}
+					off := time.Duration(astiav.RescaleQ(ts, a.TimeBase(), ns) - startNs)
+					if off < p.From || off >= p.To {
+						return nil
+					}
+					return audio.write(pkt, a.TimeBase(), p.OutStart+off-p.From)
+				}
 			}
 			r.studio = true // the encoder takes studio-range yuv420p
 			if o.Width > 0 && o.Height > 0 {
