@@ -101,6 +101,16 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 		if hi.After(lo) {
 			c.Covered += Seconds(hi.Sub(lo).Seconds())
 		}
+		// Holes inside the file are gaps too.
+		for _, j := range s.Jumps {
+			jf, jt := clock.Later(s.TrueStart.Add(j.At), lo), clock.Earlier(s.TrueStart.Add(j.At+j.Length), hi)
+			if !jt.After(jf) {
+				continue
+			}
+			c.Covered -= Seconds(jt.Sub(jf).Seconds())
+			c.Gaps = append(c.Gaps, Gap{From: jf, To: jt, Duration: Seconds(jt.Sub(jf).Seconds()),
+				Reason: fmt.Sprintf("timestamp jump inside %s: the recorder wrote no frames", p.File)})
+		}
 		if s.TrueEnd.After(cursor) {
 			cursor = s.TrueEnd
 		}

@@ -2,6 +2,7 @@ package footage
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,6 +203,39 @@ func TestIncrementalAndDamaged(t *testing.T) {
 	}
 	if _, err := CoverageOf(ctx, st, cam, to, from, time.Now()); fault.KindOf(err) != fault.Usage {
 		t.Errorf("reversed range: %v", err)
+	}
+}
+
+func TestJumpInsideFileIsAGap(t *testing.T) {
+	root := t.TempDir()
+	segment(t, root, "2026-11-20/22-00-00.mp4")
+	// 22:00:02: frames for 0.4 s, a 1.6 s hole, then 0.4 s more.
+	path := filepath.Join(root, "2026-11-20", "22-00-02.mp4")
+	w, err := media.CreateVideo(path, media.WriterOptions{Format: "mp4", Codec: "h264", Width: 64, Height: 64, FPS: 25, Preset: "ultrafast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pts := range []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59} {
+		if err := w.WriteFrameAt(pts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cam := testCamera(t, root, "%Y-%m-%d/%H-%M-%S.mp4", clock.Offsets{})
+	st := openStore(t)
+	if _, err := Index(ctx, st, cam, nil); err != nil {
+		t.Fatal(err)
+	}
+	from := utc("2026-11-20T21:00:00Z")
+	c, err := CoverageOf(ctx, st, cam, from, from.Add(4400*time.Millisecond), from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Gaps) != 1 || !c.Gaps[0].From.Equal(from.Add(2400*time.Millisecond)) || !c.Gaps[0].To.Equal(from.Add(4*time.Second)) ||
+		!strings.Contains(c.Gaps[0].Reason, "timestamp jump inside 2026-11-20/22-00-02.mp4") || math.Abs(float64(c.Covered)-2.8) > 1e-9 {
+		t.Errorf("gaps %+v, covered %v", c.Gaps, c.Covered)
 	}
 }
 

@@ -163,7 +163,7 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 
 // sameSegment reports whether placing changed nothing in a cached row.
 func sameSegment(a, b store.Segment) bool {
-	return a.Status == b.Status && a.Note == b.Note && a.CameraStart.Equal(b.CameraStart) &&
+	return a.Status == b.Status && a.Note == b.Note && len(a.Jumps) == len(b.Jumps) && a.CameraStart.Equal(b.CameraStart) &&
 		a.TrueStart.Equal(b.TrueStart) && a.TrueEnd.Equal(b.TrueEnd)
 }
 
@@ -185,6 +185,9 @@ func probeSegment(ctx context.Context, camera string, f file) store.Segment {
 	}
 	if info.Damaged != "" {
 		seg.Status, seg.Damaged = store.StatusDamaged, info.Damaged
+	}
+	for _, j := range info.Jumps {
+		seg.Jumps = append(seg.Jumps, store.Jump{At: j.At, Length: j.Length})
 	}
 	return seg
 }

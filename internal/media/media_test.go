@@ -781,3 +781,32 @@ func TestCutKeepsAudio(t *testing.T) {
 		t.Errorf("g711 transcoded as aac: %q from %v to %v", codec, from, to)
 	}
 }
+
+func TestProbeFindsTimestampJump(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "paused.mp4")
+	w, err := CreateVideo(path, WriterOptions{Format: "mp4", Codec: "h264", Width: 64, Height: 64, FPS: 25, Preset: "ultrafast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pts := range []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59} {
+		if err := w.WriteFrameAt(pts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Probe(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Jumps) != 1 || in.Jumps[0].At != 400*time.Millisecond || in.Jumps[0].Length != 1600*time.Millisecond || in.Frames != 20 {
+		t.Errorf("jumps %+v, %d frames", in.Jumps, in.Frames)
+	}
+	// A steady file has none.
+	steady := filepath.Join(t.TempDir(), "steady.mp4")
+	writeLumaClip(t, steady, WriterOptions{Format: "mpegts", Codec: "h264", Width: 64, Height: 64, FPS: 25}, 50)
+	if in, err := Probe(context.Background(), steady); err != nil || len(in.Jumps) != 0 || in.Damaged != "" {
+		t.Errorf("steady file: %+v %v", in, err)
+	}
+}

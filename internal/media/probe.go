@@ -25,6 +25,16 @@ type Info struct {
 	// Damaged is FFmpeg's reason when the file opened but could not be read
 	// to its end intact; the durations then cover what was readable.
 	Damaged string `json:"damaged,omitempty"`
+	// Jumps are holes inside the file: the timestamps skip ahead by more
+	// than a frame and half a second (a recorder that paused).
+	Jumps []Jump `json:"jumps,omitempty"`
+}
+
+// Jump is a hole in a file's timestamps: no frame from At (offset from
+// the start) for Length.
+type Jump struct {
+	At     time.Duration `json:"at"`
+	Length time.Duration `json:"length"`
 }
 
 // Seconds is a duration that shows as seconds in JSON.
@@ -93,6 +103,11 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 			}
 			if video < 0 {
 				video, vtb, fps = s.Index(), s.TimeBase(), si.FrameRate
+				// The base rate measures frame steps; the average is lowered
+				// by the very holes being looked for.
+				if r := s.RFrameRate(); r.Num() > 0 && r.Den() > 0 && r.Float64() <= 240 {
+					fps = r.Float64()
+				}
 			}
 		case astiav.MediaTypeAudio:
 			si.SampleRate, si.Channels = cp.SampleRate(), cp.Channels()
@@ -109,6 +124,8 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 	}
 	defer pkt.Free()
 	first, end := astiav.NoPtsValue, astiav.NoPtsValue
+	prevDTS := astiav.NoPtsValue
+	var prevDur int64
 	// A packet without a duration (common in MPEG-TS) lasts one frame.
 	var frameDur int64
 	if fps > 0 {
@@ -140,6 +157,30 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 			ts := pkt.Pts()
 			if ts == astiav.NoPtsValue {
 				ts = pkt.Dts()
+			}
+			if dts := pkt.Dts(); dts != astiav.NoPtsValue && !pkt.Flags().Has(astiav.PacketFlagDiscard) {
+				if prevDTS != astiav.NoPtsValue {
+					step := time.Duration(float64(dts-prevDTS) / float64(vtb.Den()) * float64(vtb.Num()) * float64(time.Second))
+					// The nominal frame, not the packet's duration: an MP4 gives
+					// the frame before a hole the hole's length.
+					nominal := frameDur
+					if nominal <= 0 {
+						nominal = prevDur
+					}
+					frame := time.Duration(float64(nominal) / float64(vtb.Den()) * float64(vtb.Num()) * float64(time.Second))
+					switch {
+					case step < 0 && in.Damaged == "":
+						in.Damaged = fmt.Sprintf("timestamps go back %v at frame %d", -step, in.Frames)
+					case step > frame+500*time.Millisecond:
+						at := time.Duration(float64(prevDTS-first) / float64(vtb.Den()) * float64(vtb.Num()) * float64(time.Second))
+						in.Jumps = append(in.Jumps, Jump{At: at + frame, Length: step - frame})
+					}
+				}
+				prevDTS = dts
+				prevDur = pkt.Duration()
+				if prevDur <= 0 {
+					prevDur = frameDur
+				}
 			}
 			if ts != astiav.NoPtsValue {
 				if first == astiav.NoPtsValue || ts < first {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -29,6 +30,37 @@ type Segment struct {
 	TrueStart    time.Time
 	TrueEnd      time.Time
 	SHA256       string
+	Jumps        []Jump // holes inside the file
+}
+
+// Jump is a hole inside a file: no frames from At (after the file's start)
+// for Length.
+type Jump struct {
+	At, Length time.Duration
+}
+
+func encodeJumps(js []Jump) string {
+	if len(js) == 0 {
+		return ""
+	}
+	pairs := make([][2]int64, len(js))
+	for i, j := range js {
+		pairs[i] = [2]int64{int64(j.At), int64(j.Length)}
+	}
+	b, _ := json.Marshal(pairs)
+	return string(b)
+}
+
+func decodeJumps(s string) []Jump {
+	var pairs [][2]int64
+	if s == "" || json.Unmarshal([]byte(s), &pairs) != nil {
+		return nil
+	}
+	js := make([]Jump, len(pairs))
+	for i, p := range pairs {
+		js[i] = Jump{At: time.Duration(p[0]), Length: time.Duration(p[1])}
+	}
+	return js
 }
 
 // Segment statuses.
@@ -39,18 +71,20 @@ const (
 )
 
 const segmentColumns = `id, camera, path, size, mtime_ns, container, codec, width, height, fps, frames, duration_ns,
-	creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256`
+	creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps`
 
 func scanSegment(rows *sql.Rows) (Segment, error) {
 	var s Segment
 	var dur, cs, ts, te int64
 	var ct sql.NullInt64
+	var jumps string
 	err := rows.Scan(&s.ID, &s.Camera, &s.Path, &s.Size, &s.MTime, &s.Container, &s.Codec, &s.Width, &s.Height, &s.FPS,
-		&s.Frames, &dur, &ct, &s.Damaged, &s.Status, &s.Note, &cs, &ts, &te, &s.SHA256)
+		&s.Frames, &dur, &ct, &s.Damaged, &s.Status, &s.Note, &cs, &ts, &te, &s.SHA256, &jumps)
 	if err != nil {
 		return s, err
 	}
 	s.Duration = time.Duration(dur)
+	s.Jumps = decodeJumps(jumps)
 	if ct.Valid {
 		t := time.Unix(0, ct.Int64).UTC()
 		s.CreationTime = &t
@@ -128,14 +162,14 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 			}
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO segments (camera, path, size, mtime_ns, container, codec, width, height, fps, frames,
-			duration_ns, creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			duration_ns, creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (camera, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
 			container = excluded.container, codec = excluded.codec, width = excluded.width, height = excluded.height,
 			fps = excluded.fps, frames = excluded.frames, duration_ns = excluded.duration_ns,
 			creation_time_ns = excluded.creation_time_ns, damaged = excluded.damaged, status = excluded.status,
 			note = excluded.note, camera_start_ns = excluded.camera_start_ns, true_start_ns = excluded.true_start_ns,
-			true_end_ns = excluded.true_end_ns,
+			true_end_ns = excluded.true_end_ns, jumps = excluded.jumps,
 			sha256 = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.sha256 ELSE '' END`)
 		if err != nil {
 			return err
@@ -147,7 +181,7 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 				ct = g.CreationTime.UnixNano()
 			}
 			if _, err := stmt.ExecContext(ctx, camera, g.Path, g.Size, g.MTime, g.Container, g.Codec, g.Width, g.Height, g.FPS, g.Frames,
-				int64(g.Duration), ct, g.Damaged, g.Status, g.Note, g.CameraStart.UnixNano(), g.TrueStart.UnixNano(), g.TrueEnd.UnixNano(), g.SHA256); err != nil {
+				int64(g.Duration), ct, g.Damaged, g.Status, g.Note, g.CameraStart.UnixNano(), g.TrueStart.UnixNano(), g.TrueEnd.UnixNano(), g.SHA256, encodeJumps(g.Jumps)); err != nil {
 				return fmt.Errorf("save %s: %w", g.Path, err)
 			}
 		}

@@ -15,14 +15,15 @@ func TestMigrationsAndSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := st.SchemaVersion(ctx)
-	if err != nil || v != 1 {
+	if err != nil || v != 2 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	t0 := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
 	ct := t0.Add(35 * time.Second)
 	segs := []Segment{
 		{Path: "/r/a.mp4", Size: 10, MTime: 1, Duration: time.Minute, Status: StatusOK, CameraStart: ct, TrueStart: t0, TrueEnd: t0.Add(time.Minute), CreationTime: &ct},
-		{Path: "/r/b.mp4", Size: 20, MTime: 2, Duration: time.Minute, Status: StatusOK, TrueStart: t0.Add(time.Minute), TrueEnd: t0.Add(2 * time.Minute)},
+		{Path: "/r/b.mp4", Size: 20, MTime: 2, Duration: time.Minute, Status: StatusOK, TrueStart: t0.Add(time.Minute), TrueEnd: t0.Add(2 * time.Minute),
+			Jumps: []Jump{{At: 10 * time.Second, Length: 5 * time.Second}}},
 		{Path: "/r/c.mp4", Size: 5, MTime: 3, Status: StatusDamaged, Damaged: "moov atom not found", TrueStart: t0.Add(2 * time.Minute), TrueEnd: t0.Add(2 * time.Minute)},
 	}
 	if err := st.SaveSegments(ctx, "cam", segs, nil, time.Minute, t0); err != nil {
@@ -39,7 +40,8 @@ func TestMigrationsAndSegments(t *testing.T) {
 	if err != nil || len(got) != 3 {
 		t.Fatalf("segments = %d, %v", len(got), err)
 	}
-	if got[0].CreationTime == nil || !got[0].CreationTime.Equal(ct) || !got[0].CameraStart.Equal(ct) || got[2].Damaged != "moov atom not found" {
+	if got[0].CreationTime == nil || !got[0].CreationTime.Equal(ct) || !got[0].CameraStart.Equal(ct) || got[2].Damaged != "moov atom not found" ||
+		len(got[1].Jumps) != 1 || got[1].Jumps[0] != (Jump{At: 10 * time.Second, Length: 5 * time.Second}) || got[0].Jumps != nil {
 		t.Errorf("round trip = %+v", got)
 	}
 	// A range inside the second segment finds it, and only it.
