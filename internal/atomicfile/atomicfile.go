@@ -18,6 +18,13 @@ func Temp(path string) (string, error) {
 		return "", err
 	}
 	name := f.Name()
+	// CreateTemp makes files only their owner can read; a delivered file is
+	// an ordinary one.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(name)
+		return "", err
+	}
 	if err := f.Close(); err != nil {
 		os.Remove(name)
 		return "", err

@@ -18,6 +18,9 @@ func TestWrite(t *testing.T) {
 	if data, _ := os.ReadFile(p); string(data) != "two" {
 		t.Errorf("content %q", data)
 	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
+	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
 	}

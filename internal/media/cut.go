@@ -116,7 +116,11 @@ type remux struct {
 	lastDTS  int64
 	started  bool
 	reserve  func(fps float64) int // bytes to keep for the index at the front; nil: a second pass moves it
-	prefix   []byte                // put before the next packet's data (parameter sets in-band)
+	// keyPrefix goes before the data of every keyframe: the source's
+	// parameter sets in-band, so that a player seeking to any keyframe
+	// decodes it with them and not with the re-encoded head's.
+	keyPrefix []byte
+	videoTag  astiav.CodecTag // MP4 sample entry; 0: the muxer's choice (avc1, hev1)
 
 	noAudio   bool
 	audio     *audioCarry    // the source's audio, when the cut has it
@@ -151,7 +155,7 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 	if err := cp.Copy(m.st.CodecParameters()); err != nil {
 		return fmt.Errorf("cut %s: %w", m.out, err)
 	}
-	m.st.CodecParameters().SetCodecTag(0)
+	m.st.CodecParameters().SetCodecTag(m.videoTag)
 	m.st.SetTimeBase(in.TimeBase())
 	if r := in.AvgFrameRate(); r.Num() > 0 {
 		m.st.SetAvgFrameRate(r)
@@ -373,16 +377,15 @@ func (m *remux) write(pkt *astiav.Packet, in *astiav.Stream, outTS func(int64) i
 		m.res.Frames++
 	}
 	var o *astiav.Packet
-	if m.prefix != nil {
+	if m.keyPrefix != nil && pkt.Flags().Has(astiav.PacketFlagKey) {
 		// A fresh packet: FromData on a referenced one would leak its buffer.
 		o = astiav.AllocPacket()
-		if err := o.FromData(append(append([]byte(nil), m.prefix...), pkt.Data()...)); err != nil {
+		if err := o.FromData(append(append([]byte(nil), m.keyPrefix...), pkt.Data()...)); err != nil {
 			o.Free()
 			return fmt.Errorf("cut %s: %w", m.out, err)
 		}
 		o.SetFlags(pkt.Flags())
 		o.SetDuration(pkt.Duration())
-		m.prefix = nil
 	} else {
 		o = pkt.Clone()
 	}

@@ -44,7 +44,9 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*
 		total += p.To - p.From
 	}
 	res := &ExactResult{Reencoded: len(head.packets), CopyFrom: head.keyAt}
-	m := &remux{out: out, res: &res.CopyResult, noAudio: o.NoAudio}
+	// avc3: the sample entry whose samples may carry their own parameter
+	// sets, which the re-encoded head and the copied rest each do.
+	m := &remux{out: out, res: &res.CopyResult, noAudio: o.NoAudio, videoTag: astiav.CodecTag(0x33637661)}
 	defer m.free()
 	fail := func(err error) (*ExactResult, error) {
 		m.abort()
@@ -59,7 +61,7 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*
 		first.OutStart += head.keyAt - first.From
 		first.From = head.keyAt
 		rest = append([]CutPart{first}, parts[1:]...)
-		m.prefix = head.paramSets
+		m.keyPrefix = head.paramSets
 		from := parts[0].From // the re-encoded head has no audio of its own
 		m.audioFrom = &from
 	} else {
