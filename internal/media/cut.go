@@ -190,7 +190,7 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 // part copies one source's packets.
 func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	mark := logMark()
-	fc, err := openInput(p.Path, mark)
+	fc, err := openHeaders(p.Path, mark)
 	if err != nil {
 		return err
 	}

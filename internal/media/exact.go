@@ -232,7 +232,7 @@ func newHeadEncoder(r *VideoReader, cp *astiav.CodecParameters) (*astiav.CodecCo
 func (m *remux) writeHead(ctx context.Context, p CutPart, h *head) error {
 	defer h.free()
 	mark := logMark()
-	fc, err := openInput(p.Path, mark)
+	fc, err := openHeaders(p.Path, mark)
 	if err != nil {
 		return err
 	}

@@ -217,7 +217,7 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 // check of a file klipp has just written.
 func IndexedFrames(path string) (int64, error) {
 	mark := logMark()
-	fc, err := openInput(path, mark)
+	fc, err := openHeaders(path, mark)
 	if err != nil {
 		return 0, err
 	}
