@@ -42,6 +42,9 @@ func (a *app) probeCommand() *cobra.Command {
 					}
 					rows = append(rows, []string{fmt.Sprintf("stream %d", s.Index), s.Type + ": " + desc + " (time base " + s.TimeBase + ")"})
 				}
+				for _, j := range in.Jumps {
+					rows = append(rows, []string{"timestamp jump", fmt.Sprintf("no frames from %.3fs for %.3fs", j.At.Seconds(), j.Length.Seconds())})
+				}
 				if in.Damaged != "" {
 					rows = append(rows, []string{"DAMAGED", in.Damaged})
 				} else {
