@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/klipp-forensics/klipp/internal/atomicfile"
+	"github.com/klipp-forensics/klipp/internal/audit"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -331,6 +332,15 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 	rec.SHA256 = sum
 	data, _ := json.MarshalIndent(rec, "", "  ")
 	if err := atomicfile.Write(out+".json", append(data, '\n')); err != nil {
+		return nil, err
+	}
+	hashes := map[string]string{out: rec.SHA256}
+	for _, s := range rec.Sources {
+		hashes[s.File] = s.SHA256
+	}
+	if err := a.record(audit.Entry{Action: "cut", Camera: cam.ID, Hashes: hashes, Detail: map[string]string{
+		"file": out, "mode": rec.Mode, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano),
+		"gaps": gapPolicy, "frames": strconv.Itoa(rec.Frames), "record": out + ".json"}}); err != nil {
 		return nil, err
 	}
 	return rec, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/klipp-forensics/klipp/internal/audit"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
@@ -139,6 +140,18 @@ func (a *app) stillCommand() *cobra.Command {
 				}
 				if err := g.Wait(); err != nil {
 					return err
+				}
+				for _, w := range bySeg[id] {
+					r := records[w.idx]
+					sum, err := fileSHA256(r.File)
+					if err != nil {
+						return err
+					}
+					if err := a.record(audit.Entry{Action: "still", Camera: cam.ID,
+						Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
+						Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
+						return err
+					}
 				}
 			}
 			return a.emit(records, func(w io.Writer) {
