@@ -13,7 +13,9 @@ func TestCaseCommands(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "klipp.yaml")
 	os.WriteFile(conf, []byte("data_dir: data\nanalyst: Anna\n"), 0o644)
-	k := func(args ...string) (int, string, string) { return klipp(t, append([]string{"--config", conf}, args...)...) }
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
 
 	code, out, errs := k("--json", "case", "new", "--number", "5000-K123456-26", "--title", "Rån Södergatan", "--crime", "rån",
 		"--place", "Södergatan 2, Malmö", "--position", "55.6036,13.0021", "--from", "2026-11-20 22:00", "--to", "2026-11-20 23:00",
