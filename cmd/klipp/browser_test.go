@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klipp-forensics/klipp/internal/demo"
 )
 
 // browserPage loads each video, seeks to at seconds, draws the frame and
@@ -51,15 +50,7 @@ func TestCutsPlayInChromium(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium is not installed (make test installs it)")
 	}
-	dir := site(t)
-	conf := filepath.Join(dir, "klipp.yaml")
-	if code, _, errs := klipp(t, "--config", conf, "-q", "index"); code != 0 {
-		t.Fatal(errs)
-	}
-	gt, err := demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, conf, gt := indexedSite(t)
 	seg := gt.Cameras["sodergatan-2"].Segments[10]
 	from := seg.TrueStart.Add(43*time.Second + 310*time.Millisecond) // between keyframes, across a file join
 	to := from.Add(30 * time.Second)

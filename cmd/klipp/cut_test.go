@@ -74,15 +74,7 @@ func sameCodes(t *testing.T, what string, got, want []int64) {
 }
 
 func TestCut(t *testing.T) {
-	dir := site(t)
-	conf := filepath.Join(dir, "klipp.yaml")
-	if code, _, errs := klipp(t, "--config", conf, "-q", "index"); code != 0 {
-		t.Fatal(errs)
-	}
-	gt, err := demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, conf, gt := indexedSite(t)
 	out := t.TempDir()
 	// Drifting camera, across the 22:10/22:11 camera-clock file join, from a
 	// time between keyframes.

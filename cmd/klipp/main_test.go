@@ -47,6 +47,21 @@ func site(t *testing.T) string {
 	return siteDir
 }
 
+// indexedSite is the test site, indexed, with its config and ground truth.
+func indexedSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
+	t.Helper()
+	dir = site(t)
+	conf = filepath.Join(dir, "klipp.yaml")
+	if code, _, errs := klipp(t, "--config", conf, "-q", "index"); code != 0 {
+		t.Fatal(errs)
+	}
+	gt, err := demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, conf, gt
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if siteDir != "" {

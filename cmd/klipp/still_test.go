@@ -47,15 +47,7 @@ func codeInPNG(t *testing.T, path string) int64 {
 }
 
 func TestStillIsTheFrameOnScreen(t *testing.T) {
-	dir := site(t)
-	conf := filepath.Join(dir, "klipp.yaml")
-	if code, _, errs := klipp(t, "--config", conf, "-q", "index"); code != 0 {
-		t.Fatal(errs)
-	}
-	gt, err := demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, conf, gt := indexedSite(t)
 	const frame = 200 * time.Millisecond // the test site runs at 5 fps
 	for _, cam := range []string{"sodergatan-2", "malmo-c-spar-4", "lilla-torg", "sodergatan-14", "gustav-adolfs-torg"} {
 		var visit demo.Visit

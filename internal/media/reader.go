@@ -109,6 +109,18 @@ func openVideo(path string, threads int) (r *VideoReader, err error) {
 
 // openInput opens and analyses a container, with FFmpeg's reason on failure.
 func openInput(path string, mark int) (*astiav.FormatContext, error) {
+	return openContainer(path, mark, false)
+}
+
+// openHeaders is openInput, but skips the stream analysis (which decodes
+// frames) when the headers already give the video's size, pixel format and
+// codec setup, as an MP4's index does: for jobs that copy packets or only
+// read the index.
+func openHeaders(path string, mark int) (*astiav.FormatContext, error) {
+	return openContainer(path, mark, true)
+}
+
+func openContainer(path string, mark int, skipIfComplete bool) (*astiav.FormatContext, error) {
 	fc := astiav.AllocFormatContext()
 	if fc == nil {
 		return nil, fmt.Errorf("%s: alloc format context", path)
@@ -116,6 +128,9 @@ func openInput(path string, mark int) (*astiav.FormatContext, error) {
 	if err := fc.OpenInput(path, nil, nil); err != nil {
 		fc.Free()
 		return nil, fault.Mediaf("%s: cannot open: %s", path, reason(err, mark))
+	}
+	if skipIfComplete && headersComplete(fc) {
+		return fc, nil
 	}
 	if err := fc.FindStreamInfo(nil); err != nil {
 		fc.CloseInput()
@@ -125,38 +140,26 @@ func openInput(path string, mark int) (*astiav.FormatContext, error) {
 	return fc, nil
 }
 
-// openHeaders opens a container like openInput, but skips the stream
-// analysis (which decodes frames) when the headers already give the video's
-// size, pixel format and codec setup, as an MP4's index does: for jobs that
-// copy packets or only read the index.
-func openHeaders(path string, mark int) (*astiav.FormatContext, error) {
-	fc := astiav.AllocFormatContext()
-	if fc == nil {
-		return nil, fmt.Errorf("%s: alloc format context", path)
+// headersComplete reports whether the container's headers describe every
+// audio and video stream fully.
+func headersComplete(fc *astiav.FormatContext) bool {
+	if len(fc.Streams()) == 0 {
+		return false
 	}
-	if err := fc.OpenInput(path, nil, nil); err != nil {
-		fc.Free()
-		return nil, fault.Mediaf("%s: cannot open: %s", path, reason(err, mark))
-	}
-	complete := true
 	for _, s := range fc.Streams() {
 		cp := s.CodecParameters()
 		switch cp.MediaType() {
 		case astiav.MediaTypeVideo:
-			complete = complete && cp.Width() > 0 && cp.Height() > 0 && cp.PixelFormat() != astiav.PixelFormatNone && len(cp.ExtraData()) > 0
+			if cp.Width() == 0 || cp.Height() == 0 || cp.PixelFormat() == astiav.PixelFormatNone || len(cp.ExtraData()) == 0 {
+				return false
+			}
 		case astiav.MediaTypeAudio:
-			complete = complete && cp.SampleRate() > 0 && cp.Channels() > 0
+			if cp.SampleRate() == 0 || cp.Channels() == 0 {
+				return false
+			}
 		}
 	}
-	if complete && len(fc.Streams()) > 0 {
-		return fc, nil
-	}
-	if err := fc.FindStreamInfo(nil); err != nil {
-		fc.CloseInput()
-		fc.Free()
-		return nil, fault.Mediaf("%s: cannot read stream info: %s", path, reason(err, mark))
-	}
-	return fc, nil
+	return true
 }
 
 // reason joins FFmpeg's logged messages with the error it returned.
