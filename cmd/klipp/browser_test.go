@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
 )
 
 // browserPage loads each video, seeks to at seconds, draws the frame and
