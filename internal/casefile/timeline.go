@@ -1,0 +1,118 @@
+package casefile
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/store"
+)
+
+// Tags are the kinds of observation an entry can be tagged with.
+var Tags = []string{"suspect", "victim", "vehicle", "witness"}
+
+// ValidateEntry checks an entry before it is stored.
+func ValidateEntry(e store.Entry) error {
+	if strings.TrimSpace(e.Text) == "" {
+		return fault.Usagef("an entry needs --text: what the footage shows")
+	}
+	if e.Camera == "" {
+		return fault.Usagef("an entry needs --camera")
+	}
+	if !e.To.After(e.From) {
+		return fault.Usagef("the clip's --to must be after its --from")
+	}
+	if e.At.Before(e.From) || e.At.After(e.To) {
+		return fault.Usagef("the entry's time %s lies outside its clip %s – %s", e.At.Format(time.RFC3339), e.From.Format(time.RFC3339), e.To.Format(time.RFC3339))
+	}
+	for _, tag := range e.Tags {
+		known := false
+		for _, k := range Tags {
+			known = known || tag == k
+		}
+		if !known {
+			return fault.Usagef("tag %q is not one of %s", tag, strings.Join(Tags, ", "))
+		}
+	}
+	for _, s := range e.Stills {
+		if s.Before(e.From) || s.After(e.To) {
+			return fault.Usagef("still time %s lies outside the clip", s.Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// editable returns the case, refusing archived ones: their timeline is
+// evidence in the archive and no longer changes.
+func editable(ctx context.Context, st *store.Store, number string) (store.Case, error) {
+	c, err := Get(ctx, st, number)
+	if err != nil {
+		return c, err
+	}
+	if c.Status == "archived" {
+		return c, fault.Usagef("case %s is archived: its timeline no longer changes", number)
+	}
+	return c, nil
+}
+
+// AddEntry stores a new entry of a case.
+func AddEntry(ctx context.Context, st *store.Store, e store.Entry, now time.Time) (store.Entry, error) {
+	if _, err := editable(ctx, st, e.Case); err != nil {
+		return e, err
+	}
+	if err := ValidateEntry(e); err != nil {
+		return e, err
+	}
+	e.Created, e.Updated = now.UTC(), now.UTC()
+	id, err := st.CreateEntry(ctx, e)
+	if err != nil {
+		return e, fault.Wrap(fault.Storage, err)
+	}
+	e.ID = id
+	return e, nil
+}
+
+// EditEntry changes an entry through edit and stores it.
+func EditEntry(ctx context.Context, st *store.Store, number string, id int64, now time.Time, edit func(*store.Entry) error) (store.Entry, error) {
+	if _, err := editable(ctx, st, number); err != nil {
+		return store.Entry{}, err
+	}
+	e, err := st.GetEntry(ctx, number, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return e, fault.NotFoundf("case %s has no entry %d (klipp timeline list %s)", number, id, number)
+	}
+	if err != nil {
+		return e, fault.Wrap(fault.Storage, err)
+	}
+	if err := edit(&e); err != nil {
+		return e, err
+	}
+	if err := ValidateEntry(e); err != nil {
+		return e, err
+	}
+	e.Updated = now.UTC()
+	if err := st.UpdateEntry(ctx, e); err != nil {
+		return e, fault.Wrap(fault.Storage, err)
+	}
+	return e, nil
+}
+
+// RemoveEntry deletes an entry.
+func RemoveEntry(ctx context.Context, st *store.Store, number string, id int64) (store.Entry, error) {
+	if _, err := editable(ctx, st, number); err != nil {
+		return store.Entry{}, err
+	}
+	e, err := st.GetEntry(ctx, number, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return e, fault.NotFoundf("case %s has no entry %d (klipp timeline list %s)", number, id, number)
+	}
+	if err != nil {
+		return e, fault.Wrap(fault.Storage, err)
+	}
+	if err := st.DeleteEntry(ctx, number, id); err != nil {
+		return e, fault.Wrap(fault.Storage, err)
+	}
+	return e, nil
+}
