@@ -1,0 +1,148 @@
+// Package bundle writes and verifies export bundles (design.md §7): every
+// delivered file listed in manifest.json with its SHA-256 and what it was
+// derived from, and a SHA256SUMS that `sha256sum -c` checks with no klipp
+// installed.
+package bundle
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/atomicfile"
+)
+
+// File is one delivered file.
+type File struct {
+	Path        string            `json:"path"` // slash-separated, relative to the bundle
+	Size        int64             `json:"size"`
+	SHA256      string            `json:"sha256"`
+	DerivedFrom []string          `json:"derived_from,omitempty"` // sources, by path or SHA-256
+	Tool        string            `json:"tool,omitempty"`         // e.g. "klipp dev, FFmpeg 5.1.9"
+	Parameters  map[string]string `json:"parameters,omitempty"`
+}
+
+// Manifest lists a bundle's files.
+type Manifest struct {
+	Case     string    `json:"case"`
+	ExportID string    `json:"export_id"`
+	Created  time.Time `json:"created"`
+	Software string    `json:"software"`
+	Files    []File    `json:"files"`
+}
+
+// Names of the bundle's own index files.
+const (
+	ManifestName = "manifest.json"
+	SumsName     = "SHA256SUMS"
+)
+
+// HashFile returns a file's size and SHA-256.
+func HashFile(p string) (int64, string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("hash %s: %w", p, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Finish writes manifest.json (files sorted by path) and then SHA256SUMS,
+// which lists every file of the manifest and the manifest itself.
+func Finish(dir string, m Manifest) error {
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, ManifestName), append(data, '\n')); err != nil {
+		return err
+	}
+	_, msum, err := HashFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, f := range m.Files {
+		fmt.Fprintf(&b, "%s  %s\n", f.SHA256, f.Path)
+	}
+	fmt.Fprintf(&b, "%s  %s\n", msum, ManifestName)
+	return atomicfile.Write(filepath.Join(dir, SumsName), []byte(b.String()))
+}
+
+// Report is what Verify found.
+type Report struct {
+	Dir     string   `json:"dir"`
+	Checked int      `json:"checked"`
+	Missing []string `json:"missing"`
+	Changed []string `json:"changed"`
+	Extra   []string `json:"extra"`
+	Invalid []string `json:"invalid"` // lines of SHA256SUMS that are not "<sha256>  <path inside the bundle>"
+}
+
+// OK reports whether every listed file is present and unchanged, and no
+// file is unlisted.
+func (r *Report) OK() bool {
+	return len(r.Missing)+len(r.Changed)+len(r.Extra)+len(r.Invalid) == 0
+}
+
+// Verify recomputes every hash listed in dir's SHA256SUMS.
+func Verify(dir string) (*Report, error) {
+	f, err := os.Open(filepath.Join(dir, SumsName))
+	if err != nil {
+		return nil, fmt.Errorf("%s: no %s: %w", dir, SumsName, err)
+	}
+	defer f.Close()
+	r := &Report{Dir: dir, Missing: []string{}, Changed: []string{}, Extra: []string{}, Invalid: []string{}}
+	listed := map[string]bool{SumsName: true}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		sum, name, ok := strings.Cut(line, "  ")
+		clean := path.Clean(name)
+		if !ok || len(sum) != 64 || name == "" || clean != name || strings.HasPrefix(clean, "../") || clean == ".." || path.IsAbs(clean) {
+			r.Invalid = append(r.Invalid, line)
+			continue
+		}
+		listed[name] = true
+		r.Checked++
+		_, got, err := HashFile(filepath.Join(dir, filepath.FromSlash(name)))
+		switch {
+		case os.IsNotExist(err):
+			r.Missing = append(r.Missing, name)
+		case err != nil:
+			return nil, err
+		case got != sum:
+			r.Changed = append(r.Changed, name)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel = filepath.ToSlash(rel); !listed[rel] {
+			r.Extra = append(r.Extra, rel)
+		}
+		return nil
+	})
+	return r, err
+}
