@@ -16,9 +16,7 @@ build: setup
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/klipp
 
 demo: build
-	./$(BIN) demo --dir demo
-	./$(BIN) --config demo/klipp.yaml coverage --camera lilla-torg --from "2026-11-20 22:10" --to "2026-11-20 22:20"
-	./$(BIN) --config demo/klipp.yaml coverage --camera stortorget --from "2026-11-20 22:14" --to "2026-11-20 22:17"
+	@bash scripts/demo.sh
 
 test: setup lint
 	$(GO) test -count=1 ./...
