@@ -31,3 +31,5 @@ $K cut --camera sodergatan-2 --from "2026-11-20 22:10:05.500" --to "2026-11-20 2
 $K still --camera sodergatan-14 --at "2026-11-20 22:11:15" -o demo/out/sodergatan-14.png --force
 echo
 $K audit verify
+echo
+$K export $CASE -o demo/exports

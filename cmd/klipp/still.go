@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
@@ -75,84 +77,9 @@ func (a *app) stillCommand() *cobra.Command {
 					return fault.Usagef("%s exists: use --force to replace it", names[i])
 				}
 			}
-			st, err := a.openStore(cmd.Context())
+			records, err := a.writeStills(cmd.Context(), cam, times, names)
 			if err != nil {
 				return err
-			}
-			// Group the times by segment so each file is opened once.
-			type want struct {
-				idx int
-				off time.Duration
-			}
-			bySeg := map[int64][]want{}
-			segs := map[int64]*store.Segment{}
-			var order []int64
-			for i, t := range times {
-				seg, err := footage.Locate(cmd.Context(), st, cam, t, a.show)
-				if err != nil {
-					return err
-				}
-				if _, ok := segs[seg.ID]; !ok {
-					segs[seg.ID] = seg
-					order = append(order, seg.ID)
-				}
-				bySeg[seg.ID] = append(bySeg[seg.ID], want{i, t.Sub(seg.TrueStart)})
-			}
-			records := make([]stillRecord, len(times))
-			for _, id := range order {
-				seg := segs[id]
-				sum, err := footage.SourceHash(cmd.Context(), st, seg)
-				if err != nil {
-					return err
-				}
-				offs := make([]time.Duration, len(bySeg[id]))
-				for j, w := range bySeg[id] {
-					offs[j] = w.off
-				}
-				stills, err := media.StillsAt(cmd.Context(), seg.Path, offs)
-				if err != nil {
-					return err
-				}
-				g := new(errgroup.Group)
-				g.SetLimit(runtime.NumCPU())
-				for j, w := range bySeg[id] {
-					s := stills[j]
-					frameTrue := seg.TrueStart.Add(s.Offset)
-					frameCam := seg.CameraStart.Add(s.Offset)
-					rec := stillRecord{
-						File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,
-						ClockOffset: frameCam.Sub(frameTrue).Seconds(), ClockChecked: cam.Clock.Verified(),
-						Source: seg.Path, SourceSHA256: sum, SourcePTS: s.PTS,
-					}
-					meta := media.Meta{
-						"Camera":            cam.ID + " (" + cam.Name + ")",
-						"True time":         frameTrue.Format(time.RFC3339Nano),
-						"Camera clock time": frameCam.In(cam.Timezone).Format(time.RFC3339Nano),
-						"Requested time":    times[w.idx].Format(time.RFC3339Nano),
-						"Clock verified":    fmt.Sprint(cam.Clock.Verified()),
-						"Source":            seg.Path,
-						"Source SHA-256":    sum,
-						"Source PTS":        fmt.Sprint(s.PTS),
-						"Software":          "klipp " + version + ", FFmpeg " + media.Version(),
-					}
-					records[w.idx] = rec
-					g.Go(func() error { return media.WriteStill(names[w.idx], s, meta) })
-				}
-				if err := g.Wait(); err != nil {
-					return err
-				}
-				for _, w := range bySeg[id] {
-					r := records[w.idx]
-					sum, err := fileSHA256(r.File)
-					if err != nil {
-						return err
-					}
-					if err := a.record(audit.Entry{Action: "still", Camera: cam.ID,
-						Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
-						Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
-						return err
-					}
-				}
 			}
 			return a.emit(records, func(w io.Writer) {
 				for _, r := range records {
@@ -171,4 +98,89 @@ func (a *app) stillCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&out, "output", "o", "", "output .png or .jpg (with several times: OUT-HHMMSS.mmm.png)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace existing files")
 	return cmd
+}
+
+// writeStills writes the frame on screen at each true time to the matching
+// name, opening each source once, and audits each still.
+func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, times []time.Time, names []string) ([]stillRecord, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Group the times by segment so each file is opened once.
+	type want struct {
+		idx int
+		off time.Duration
+	}
+	bySeg := map[int64][]want{}
+	segs := map[int64]*store.Segment{}
+	var order []int64
+	for i, t := range times {
+		seg, err := footage.Locate(ctx, st, cam, t, a.show)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := segs[seg.ID]; !ok {
+			segs[seg.ID] = seg
+			order = append(order, seg.ID)
+		}
+		bySeg[seg.ID] = append(bySeg[seg.ID], want{i, t.Sub(seg.TrueStart)})
+	}
+	records := make([]stillRecord, len(times))
+	for _, id := range order {
+		seg := segs[id]
+		sum, err := footage.SourceHash(ctx, st, seg)
+		if err != nil {
+			return nil, err
+		}
+		offs := make([]time.Duration, len(bySeg[id]))
+		for j, w := range bySeg[id] {
+			offs[j] = w.off
+		}
+		stills, err := media.StillsAt(ctx, seg.Path, offs)
+		if err != nil {
+			return nil, err
+		}
+		g := new(errgroup.Group)
+		g.SetLimit(runtime.NumCPU())
+		for j, w := range bySeg[id] {
+			s := stills[j]
+			frameTrue := seg.TrueStart.Add(s.Offset)
+			frameCam := seg.CameraStart.Add(s.Offset)
+			rec := stillRecord{
+				File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,
+				ClockOffset: frameCam.Sub(frameTrue).Seconds(), ClockChecked: cam.Clock.Verified(),
+				Source: seg.Path, SourceSHA256: sum, SourcePTS: s.PTS,
+			}
+			meta := media.Meta{
+				"Camera":            cam.ID + " (" + cam.Name + ")",
+				"True time":         frameTrue.Format(time.RFC3339Nano),
+				"Camera clock time": frameCam.In(cam.Timezone).Format(time.RFC3339Nano),
+				"Requested time":    times[w.idx].Format(time.RFC3339Nano),
+				"Clock verified":    fmt.Sprint(cam.Clock.Verified()),
+				"Source":            seg.Path,
+				"Source SHA-256":    sum,
+				"Source PTS":        fmt.Sprint(s.PTS),
+				"Software":          "klipp " + version + ", FFmpeg " + media.Version(),
+			}
+			records[w.idx] = rec
+			g.Go(func() error { return media.WriteStill(names[w.idx], s, meta) })
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		for _, w := range bySeg[id] {
+			r := records[w.idx]
+			sum, err := fileSHA256(r.File)
+			if err != nil {
+				return nil, err
+			}
+			if err := a.record(audit.Entry{Action: "still", Camera: cam.ID,
+				Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
+				Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return records, nil
 }

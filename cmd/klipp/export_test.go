@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/bundle"
+)
+
+func TestExport(t *testing.T) {
+	_, conf, gt := indexedSite(t)
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
+	number := "K-EXPORT-1"
+	if code, _, errs := k("case", "new", "--number", number, "--title", "Export", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17"); code != 0 {
+		t.Fatal(errs)
+	}
+	at := gt.Suspect.Visits[3].Enter.Add(5 * time.Second) // Södergatan 2, the drifting camera
+	if code, _, errs := k("timeline", "add", number, "--camera", "sodergatan-2", "--at", at.Format(time.RFC3339Nano), "--text", "Misstänkt"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := k("timeline", "add", number, "--camera", "lilla-torg", "--at", "2026-11-20 22:15", "--text", "Ingen inspelning"); code != 0 {
+		t.Fatal(errs)
+	}
+	out := t.TempDir()
+	code, stdout, errs := k("--json", "export", number, "-o", out)
+	if code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	var res struct{ Dir string }
+	json.Unmarshal([]byte(stdout), &res)
+	if code, _, errs := k("verify", res.Dir); code != 0 {
+		t.Fatalf("verify: %s", errs)
+	}
+	// Nothing half-built is left beside the bundle.
+	if entries, _ := os.ReadDir(filepath.Join(out, number)); len(entries) != 1 {
+		t.Errorf("bundle directory holds %v", entries)
+	}
+	var tl []exportEntry
+	data, _ := os.ReadFile(filepath.Join(res.Dir, "timeline.json"))
+	if err := json.Unmarshal(data, &tl); err != nil || len(tl) != 2 || tl[0].Clip == "" || tl[1].Clip != "" || tl[1].Note == "" {
+		t.Fatalf("timeline.json: %v %s", err, data)
+	}
+	// The entry's still is the frame on screen at its time.
+	seg := gt.Cameras["sodergatan-2"].Segments[int(at.Sub(gt.Cameras["sodergatan-2"].Segments[0].TrueStart)/time.Minute)]
+	k200 := at.Sub(seg.TrueStart) / (200 * time.Millisecond)
+	if got, want := codeInPNG(t, filepath.Join(res.Dir, tl[0].Stills[0])), seg.CameraClock.Add(k200*200*time.Millisecond).UnixMilli(); got != want {
+		t.Errorf("still shows %d, want %d", got, want)
+	}
+	// Native copies are the sources, bit for bit.
+	var m bundle.Manifest
+	data, _ = os.ReadFile(filepath.Join(res.Dir, "manifest.json"))
+	json.Unmarshal(data, &m)
+	natives := 0
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, "native/") {
+			natives++
+			if _, sum, _ := bundle.HashFile(f.DerivedFrom[0]); sum != f.SHA256 {
+				t.Errorf("%s differs from %s", f.Path, f.DerivedFrom[0])
+			}
+		}
+	}
+	if natives == 0 {
+		t.Error("no native copies")
+	}
+	if a, _ := os.ReadFile(filepath.Join(res.Dir, "audit.jsonl")); !strings.Contains(string(a), `"action":"timeline.add"`) || !strings.Contains(string(a), number) {
+		t.Errorf("bundle audit.jsonl:\n%s", a)
+	}
+	// One changed byte in a clip: verify names it.
+	clip := filepath.Join(res.Dir, filepath.FromSlash(tl[0].Clip))
+	b, _ := os.ReadFile(clip)
+	b[len(b)/2] ^= 1
+	os.WriteFile(clip, b, 0o644)
+	if code, _, errs := k("verify", res.Dir); code != 5 || !strings.Contains(errs, "changed: "+tl[0].Clip) {
+		t.Errorf("tampered clip: %d %q", code, errs)
+	}
+	if code, _, errs := k("export", "K404", "-o", out); code != 3 || !strings.Contains(errs, "no case K404") {
+		t.Errorf("unknown case: %d %q", code, errs)
+	}
+}
