@@ -119,7 +119,9 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 		nn := fmt.Sprintf("%02d-%s", i+1, cam.ID)
 		hhmmss := e.At.In(a.cfg.Timezone).Format("150405")
 		x := exportEntry{entryView: a.viewEntry(e, i+1), Stills: []string{}}
-		fmt.Fprintf(a.stderr, "export %s: entry %d of %d (%s)\n", cs.Number, i+1, len(entries), cam.Name)
+		if !a.quiet {
+			fmt.Fprintf(a.stderr, "export %s: entry %d of %d (%s)\n", cs.Number, i+1, len(entries), cam.Name)
+		}
 
 		cov, err := footage.CoverageOf(ctx, a.store, cam, e.From, e.To, a.now())
 		if err != nil {
