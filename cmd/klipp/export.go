@@ -111,6 +111,7 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 	}
 	natives := map[string]bool{}
 	var out []exportEntry
+	var items []presentationItem
 	for i, e := range entries {
 		cam, err := a.camera(e.Camera)
 		if err != nil {
@@ -136,6 +137,7 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 				return m, fmt.Errorf("entry %d (%s): %w", i+1, cam.ID, err)
 			}
 			x.Clip, x.Gaps = clip, len(rec.Gaps)
+			items = append(items, presentationItem{number: i + 1, entry: e, clip: filepath.Join(dir, filepath.FromSlash(clip)), clipFrom: rec.From})
 			var from []string
 			for _, s := range rec.Sources {
 				rel, err := a.copyNative(dir, cam.ID, cam.Recordings.Path, s.File, s.SHA256, natives)
@@ -183,6 +185,23 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 			}
 		}
 		out = append(out, x)
+	}
+	if len(items) > 0 {
+		if !a.quiet {
+			fmt.Fprintf(a.stderr, "export %s: presentation (%d clips)\n", cs.Number, len(items))
+		}
+		if err := a.writePresentation(ctx, cs, items, filepath.Join(dir, "presentation.mp4")); err != nil {
+			return m, fmt.Errorf("presentation: %w", err)
+		}
+		var clips []string
+		for _, it := range items {
+			rel, _ := filepath.Rel(dir, it.clip)
+			clips = append(clips, filepath.ToSlash(rel))
+		}
+		if err := add("presentation.mp4", clips, map[string]string{"size": fmt.Sprintf("%dx%d", a.cfg.Presentation.Width, a.cfg.Presentation.Height),
+			"card_seconds": fmt.Sprint(a.cfg.Presentation.CardSeconds), "language": a.cfg.Report.Language}); err != nil {
+			return m, err
+		}
 	}
 	if err := writeTimeline(dir, out, a); err != nil {
 		return m, err

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,10 +11,14 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/bundle"
+	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/media"
 )
 
 func TestExport(t *testing.T) {
 	_, conf, gt := indexedSite(t)
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640") // small, to keep the test quick
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
 	k := func(args ...string) (int, string, string) {
 		return klipp(t, append([]string{"--config", conf}, args...)...)
 	}
@@ -71,6 +77,34 @@ func TestExport(t *testing.T) {
 	if a, _ := os.ReadFile(filepath.Join(res.Dir, "audit.jsonl")); !strings.Contains(string(a), `"action":"timeline.add"`) || !strings.Contains(string(a), number) {
 		t.Errorf("bundle audit.jsonl:\n%s", a)
 	}
+	// The presentation: opening card, the entry's card, its clip; the middle
+	// of the entry's card shows that card.
+	pres := filepath.Join(res.Dir, "presentation.mp4")
+	info, err := media.Probe(context.Background(), pres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two 4-second cards and the entry's 15-second clip (clip.before 5 s, after 10 s).
+	if want := 8 + tl[0].To.Sub(tl[0].From).Seconds(); math.Abs(float64(info.Duration)-want) > 0.08 || info.Video().Width != 640 {
+		t.Errorf("presentation %.3f s %dx%d, want %.3f s 640x360", float64(info.Duration), info.Video().Width, info.Video().Height, want)
+	}
+	cardWant, _ := media.CardPicture(media.Card{Width: 640, Height: 360, Lines: []string{"Post 1", "Misstänkt", "Södergatan 2, Södergatan / Stortorget, Malmö",
+		clock.FormatDisplay(at, time.FixedZone("CET", 3600))}})
+	stills, err := media.StillsAt(context.Background(), pres, []time.Duration{6 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diff, n float64
+	for y := 0; y < 360; y++ {
+		for x := 0; x < 640; x++ {
+			diff += math.Abs(float64(stills[0].Image.Y[stills[0].Image.YOffset(x, y)]) - float64(cardWant.Y[cardWant.YOffset(x, y)]))
+			n++
+		}
+	}
+	if diff/n > 3 {
+		t.Errorf("frame at 6 s differs from the entry's card by %.1f levels on average", diff/n)
+	}
+
 	// One changed byte in a clip: verify names it.
 	clip := filepath.Join(res.Dir, filepath.FromSlash(tl[0].Clip))
 	b, _ := os.ReadFile(clip)
