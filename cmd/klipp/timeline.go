@@ -179,11 +179,7 @@ func (a *app) timelineCommand() *cobra.Command {
 		Short: "Change an entry",
 		Args:  exactArgs(2, "a case number and an entry id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[1], 10, 64)
-			if err != nil {
-				return fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
-			}
-			st, err := a.openStore(cmd.Context())
+			st, id, err := a.entryArgs(cmd, args)
 			if err != nil {
 				return err
 			}
@@ -207,11 +203,7 @@ func (a *app) timelineCommand() *cobra.Command {
 		Short: "Remove an entry",
 		Args:  exactArgs(2, "a case number and an entry id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[1], 10, 64)
-			if err != nil {
-				return fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
-			}
-			st, err := a.openStore(cmd.Context())
+			st, id, err := a.entryArgs(cmd, args)
 			if err != nil {
 				return err
 			}
@@ -229,6 +221,16 @@ func (a *app) timelineCommand() *cobra.Command {
 	}
 	c.AddCommand(add, list, edit, rm)
 	return c
+}
+
+// entryArgs reads "CASE ID" and opens the store.
+func (a *app) entryArgs(cmd *cobra.Command, args []string) (*store.Store, int64, error) {
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		return nil, 0, fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
+	}
+	st, err := a.openStore(cmd.Context())
+	return st, id, err
 }
 
 // warnWithoutFootage tells (on stderr) when the index has no footage at

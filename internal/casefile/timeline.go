@@ -74,8 +74,8 @@ func AddEntry(ctx context.Context, st *store.Store, e store.Entry, now time.Time
 	return e, nil
 }
 
-// EditEntry changes an entry through edit and stores it.
-func EditEntry(ctx context.Context, st *store.Store, number string, id int64, now time.Time, edit func(*store.Entry) error) (store.Entry, error) {
+// editableEntry returns an entry of a case whose timeline may change.
+func editableEntry(ctx context.Context, st *store.Store, number string, id int64) (store.Entry, error) {
 	if _, err := editable(ctx, st, number); err != nil {
 		return store.Entry{}, err
 	}
@@ -85,6 +85,15 @@ func EditEntry(ctx context.Context, st *store.Store, number string, id int64, no
 	}
 	if err != nil {
 		return e, fault.Wrap(fault.Storage, err)
+	}
+	return e, nil
+}
+
+// EditEntry changes an entry through edit and stores it.
+func EditEntry(ctx context.Context, st *store.Store, number string, id int64, now time.Time, edit func(*store.Entry) error) (store.Entry, error) {
+	e, err := editableEntry(ctx, st, number, id)
+	if err != nil {
+		return e, err
 	}
 	if err := edit(&e); err != nil {
 		return e, err
@@ -101,15 +110,9 @@ func EditEntry(ctx context.Context, st *store.Store, number string, id int64, no
 
 // RemoveEntry deletes an entry.
 func RemoveEntry(ctx context.Context, st *store.Store, number string, id int64) (store.Entry, error) {
-	if _, err := editable(ctx, st, number); err != nil {
-		return store.Entry{}, err
-	}
-	e, err := st.GetEntry(ctx, number, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return e, fault.NotFoundf("case %s has no entry %d (klipp timeline list %s)", number, id, number)
-	}
+	e, err := editableEntry(ctx, st, number, id)
 	if err != nil {
-		return e, fault.Wrap(fault.Storage, err)
+		return e, err
 	}
 	if err := st.DeleteEntry(ctx, number, id); err != nil {
 		return e, fault.Wrap(fault.Storage, err)
