@@ -5,7 +5,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 # Packages with no FFmpeg (cgo) loops run under the race detector.
 RACE_PKGS := ./internal/clock ./internal/config ./internal/catalog ./internal/pattern ./internal/fault \
-             ./internal/framecode ./internal/overlay ./internal/store ./internal/audit ./internal/atomicfile ./internal/bundle ./internal/casefile
+             ./internal/framecode ./internal/overlay ./internal/store ./internal/audit ./internal/atomicfile ./internal/bundle ./internal/casefile ./internal/render
 
 .PHONY: setup build demo test bench lint clean
 

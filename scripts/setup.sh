@@ -2,12 +2,13 @@
 # Installs what klipp needs to build and test on Debian 12: FFmpeg 5.1
 # development libraries, pkg-config and the ffmpeg command-line tool (used by
 # `make bench` as the reference) and Chromium (tests play the cuts in a
-# browser). Idempotent: apt runs only when something is
+# browser), poppler-utils (tests read the report PDF) and awscli (tests
+# check the archive with an independent S3 client). Idempotent: apt runs only when something is
 # missing.
 set -euo pipefail
 
 packages=(pkg-config gcc libavcodec-dev libavformat-dev libavfilter-dev libswscale-dev
-  libswresample-dev libavutil-dev libavdevice-dev ffmpeg tzdata chromium)
+  libswresample-dev libavutil-dev libavdevice-dev ffmpeg tzdata chromium poppler-utils awscli)
 
 missing=()
 for p in "${packages[@]}"; do

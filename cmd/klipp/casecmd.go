@@ -30,6 +30,8 @@ type caseView struct {
 	Suspect     string          `json:"suspect,omitempty"`
 	Status      string          `json:"status"`
 	Deadline    *time.Time      `json:"deadline,omitempty"`
+	Received    time.Time       `json:"received"`
+	Delivered   *time.Time      `json:"delivered,omitempty"`
 	Created     time.Time       `json:"created"`
 	CreatedBy   string          `json:"created_by"`
 	Updated     time.Time       `json:"updated"`
@@ -37,7 +39,7 @@ type caseView struct {
 
 func viewCase(c store.Case) caseView {
 	v := caseView{Number: c.Number, Title: c.Title, Crime: c.Crime, Place: c.Place, From: c.From, To: c.To, RequestedBy: c.RequestedBy,
-		Request: c.Request, Suspect: c.Suspect, Status: c.Status, Deadline: c.Deadline, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated}
+		Request: c.Request, Suspect: c.Suspect, Status: c.Status, Deadline: c.Deadline, Received: c.Received, Delivered: c.Delivered, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated}
 	if c.Lat != nil {
 		v.Position = &catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}
 	}
@@ -46,7 +48,7 @@ func viewCase(c store.Case) caseView {
 
 // caseFlags are the fields new and edit share.
 type caseFlags struct {
-	number, title, crime, place, position, from, to, requestedBy, request, suspect, deadline, status string
+	number, title, crime, place, position, from, to, requestedBy, request, suspect, deadline, status, received, delivered string
 }
 
 func (f *caseFlags) register(fs *pflag.FlagSet, withNumber bool) {
@@ -63,6 +65,8 @@ func (f *caseFlags) register(fs *pflag.FlagSet, withNumber bool) {
 	fs.StringVar(&f.request, "request", "", "what is asked for")
 	fs.StringVar(&f.suspect, "suspect", "", "description of the suspect")
 	fs.StringVar(&f.deadline, "deadline", "", "when the delivery is due")
+	fs.StringVar(&f.received, "received", "", "when the request arrived (default: now); klipp stats counts turnaround from it")
+	fs.StringVar(&f.delivered, "delivered", "", "when the case was delivered (default: when its status becomes delivered); implies status delivered")
 }
 
 // apply sets the fields given on the command line (all of them for new).
@@ -95,6 +99,21 @@ func (a *app) applyCaseFlags(fs *pflag.FlagSet, f *caseFlags, c *store.Case) err
 	if set("to") {
 		if c.To, err = a.parseTime("to", f.to); err != nil {
 			return err
+		}
+	}
+	if set("received") {
+		if c.Received, err = a.parseTime("received", f.received); err != nil {
+			return err
+		}
+	}
+	if set("delivered") {
+		d, err := a.parseTime("delivered", f.delivered)
+		if err != nil {
+			return err
+		}
+		c.Delivered = &d
+		if c.Status == "requested" || c.Status == "in-progress" || c.Status == "" {
+			c.Status = "delivered"
 		}
 	}
 	if set("deadline") {
@@ -201,15 +220,17 @@ func (a *app) caseCommand() *cobra.Command {
 	editCmd.Flags().StringVar(&ef.status, "status", "", strings.Join(casefile.Statuses, " | "))
 	editCmd.Flags().BoolVar(&reopen, "reopen", false, "allow moving the status back")
 
+	var cf caseFlags
 	closeCmd := &cobra.Command{
-		Use:   "close NUMBER",
+		Use:   "close NUMBER [--delivered T]",
 		Short: "Mark a case delivered",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := caseFlags{status: "delivered"}
-			return a.editCase(cmd, args[0], &f, false, "case.close")
+			cf.status = "delivered"
+			return a.editCase(cmd, args[0], &cf, false, "case.close")
 		},
 	}
+	closeCmd.Flags().StringVar(&cf.delivered, "delivered", "", "when it was delivered (default: now)")
 	c.AddCommand(newCmd, listCmd, showCmd, editCmd, closeCmd)
 	return c
 }
@@ -252,6 +273,10 @@ func (a *app) printCase(w io.Writer, c store.Case) {
 		[]string{"requested by", c.RequestedBy}, []string{"request", c.Request}, []string{"suspect", c.Suspect})
 	if c.Deadline != nil {
 		rows = append(rows, []string{"deadline", a.show(*c.Deadline)})
+	}
+	rows = append(rows, []string{"received", a.show(c.Received)})
+	if c.Delivered != nil {
+		rows = append(rows, []string{"delivered", a.show(*c.Delivered)})
 	}
 	rows = append(rows, []string{"opened", a.show(c.Created) + " by " + c.CreatedBy}, []string{"updated", a.show(c.Updated)})
 	table(w, rows)

@@ -338,7 +338,7 @@ func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Cover
 	for _, s := range rec.Sources {
 		hashes[s.File] = s.SHA256
 	}
-	if err := a.record(audit.Entry{Action: "cut", Camera: cam.ID, Hashes: hashes, Detail: map[string]string{
+	if err := a.record(audit.Entry{Action: "cut", Camera: cam.ID, Case: rec.Parameters["case"], Hashes: hashes, Detail: map[string]string{
 		"file": out, "mode": rec.Mode, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano),
 		"gaps": gapPolicy, "frames": strconv.Itoa(rec.Frames), "record": out + ".json"}}); err != nil {
 		return nil, err

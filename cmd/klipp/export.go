@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +21,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/audit"
 	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -27,18 +31,129 @@ import (
 // exportEntry is one timeline entry as the bundle's timeline.json has it.
 type exportEntry struct {
 	entryView
-	Clip   string   `json:"clip,omitempty"` // bundle path; "" when the camera has no footage for the range
-	Stills []string `json:"still_files"`
-	Gaps   int      `json:"gaps"`
-	Note   string   `json:"note,omitempty"`
+	Clip        string      `json:"clip,omitempty"` // bundle path; "" when the camera has no footage for the range
+	Mode        string      `json:"mode,omitempty"`
+	Reencoded   string      `json:"reencoded_frames,omitempty"`
+	ClipFrom    time.Time   `json:"clip_first_frame,omitempty"` // true time of the clip's first frame
+	Stills      []string    `json:"still_files"`
+	StillFrames []time.Time `json:"still_frame_times"` // true time of the frame each still shows
+	Gaps        int         `json:"gaps"`
+	Note        string      `json:"note,omitempty"`
+}
+
+// exportMarker marks a directory that klipp made for bundles; export
+// refuses to write into a non-empty directory without it.
+const exportMarker = ".klipp-exports"
+
+// journalName is the resume journal inside a bundle under construction.
+const journalName = ".journal.json"
+
+// exportStep is one finished step of an export as the journal has it: what
+// it was made from (Key) and the files it left, with their hashes. A re-run
+// reuses a step whose key is unchanged and whose files still hash the same.
+type exportStep struct {
+	Key   string        `json:"key"`
+	Files []bundle.File `json:"files"`
+	Entry *exportEntry  `json:"entry,omitempty"`
+	Gaps  []footage.Gap `json:"gaps,omitempty"`
+}
+
+// exportJob is one export under construction.
+type exportJob struct {
+	dir      string // the hidden work directory
+	id       string
+	software string
+	journal  map[string]exportStep
+	files    map[string]bundle.File
+	stages   map[string]time.Duration
+	reused   []string
+}
+
+func (j *exportJob) path(rel string) string { return filepath.Join(j.dir, filepath.FromSlash(rel)) }
+
+// reuse returns the journal's step under name if its key matches and every
+// file it made is intact; its files then join the manifest.
+func (j *exportJob) reuse(name, key string) (exportStep, bool) {
+	s, ok := j.journal[name]
+	if !ok || s.Key != key {
+		return s, false
+	}
+	for _, f := range s.Files {
+		if size, sum, err := bundle.HashFile(j.path(f.Path)); err != nil || size != f.Size || sum != f.SHA256 {
+			return s, false
+		}
+	}
+	for _, f := range s.Files {
+		j.files[f.Path] = f
+	}
+	j.reused = append(j.reused, name)
+	return s, true
+}
+
+// sweep removes every file in an interrupted export's work directory that
+// no finished step accounts for: temporary files of the step that was
+// running, and anything else that cannot be trusted.
+func (j *exportJob) sweep(work string) error {
+	keep := map[string]bool{journalName: true}
+	for _, s := range j.journal {
+		for _, f := range s.Files {
+			keep[f.Path] = true
+		}
+	}
+	return filepath.WalkDir(work, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(work, p)
+		if !keep[filepath.ToSlash(rel)] {
+			return os.Remove(p)
+		}
+		return nil
+	})
+}
+
+// done records a finished step in the journal (written atomically).
+func (j *exportJob) done(name string, s exportStep) error {
+	for _, f := range s.Files {
+		j.files[f.Path] = f
+	}
+	j.journal[name] = s
+	data, err := json.Marshal(j.journal)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(j.path(journalName), data)
+}
+
+// file hashes a written bundle file into a manifest entry.
+func (j *exportJob) file(rel string, from []string, params map[string]string) (bundle.File, error) {
+	size, sum, err := bundle.HashFile(j.path(rel))
+	if err != nil {
+		return bundle.File{}, err
+	}
+	return bundle.File{Path: rel, Size: size, SHA256: sum, DerivedFrom: from, Tool: j.software, Parameters: params}, nil
+}
+
+// timed adds the time since start to a stage.
+func (j *exportJob) timed(stage string, start time.Time) { j.stages[stage] += time.Since(start) }
+
+// stepKey is a digest of what a step is made from.
+func stepKey(v any) string {
+	data, _ := json.Marshal(v)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 func (a *app) exportCommand() *cobra.Command {
 	var outDir string
+	var fresh bool
 	cmd := &cobra.Command{
 		Use:   "export CASE [-o DIR]",
-		Short: "Build the case's bundle: clips, stills, native sources, timeline, audit, manifest and SHA256SUMS",
-		Args:  exactArgs(1, "a case number"),
+		Short: "Build the case's bundle: clips, stills, native sources, presentation, report, timeline, audit, manifest and SHA256SUMS",
+		Long: "Build the case's bundle under DIR/<case>/<export-id>. The bundle is assembled under a hidden name and\n" +
+			"renamed when complete. An interrupted export is resumed by running the command again: finished\n" +
+			"clips, stills and the presentation are reused when their sources and hashes are unchanged.",
+		Args: exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
@@ -62,177 +177,336 @@ func (a *app) exportCommand() *cobra.Command {
 			if outDir == "" {
 				outDir = filepath.Join(cfg.DataDir, "exports")
 			}
-			id := a.now().UTC().Format("20060102T150405Z")
-			final := filepath.Join(outDir, cs.Number, id)
-			work := filepath.Join(outDir, cs.Number, "."+id+".part") // renamed when complete
-			if err := os.MkdirAll(work, 0o755); err != nil {
-				return fault.Usagef("-o %s: %v", outDir, err)
-			}
-			m, err := a.buildBundle(cmd, cs, entries, work, id)
-			if err != nil {
-				os.RemoveAll(work)
+			if err := claimExportDir(outDir); err != nil {
 				return err
 			}
-			if err := os.Rename(work, final); err != nil {
-				os.RemoveAll(work)
+			caseDir := filepath.Join(outDir, cs.Number)
+			if err := os.MkdirAll(caseDir, 0o755); err != nil {
+				return fault.Usagef("-o %s: %v", outDir, err)
+			}
+			job := &exportJob{id: a.now().UTC().Format("20060102T150405Z"), software: "klipp " + version + ", FFmpeg " + media.Version(),
+				journal: map[string]exportStep{}, files: map[string]bundle.File{}, stages: map[string]time.Duration{}}
+			if prev := unfinishedExport(caseDir); prev != "" && !fresh {
+				job.id = prev
+				work := filepath.Join(caseDir, "."+prev+".part")
+				if data, err := os.ReadFile(filepath.Join(work, journalName)); err == nil {
+					json.Unmarshal(data, &job.journal)
+				}
+				if err := job.sweep(work); err != nil {
+					return err
+				}
+				a.say("export %s: resuming the unfinished export %s", cs.Number, prev)
+			} else if prev != "" {
+				os.RemoveAll(filepath.Join(caseDir, "."+prev+".part"))
+			}
+			final := filepath.Join(caseDir, job.id)
+			job.dir = filepath.Join(caseDir, "."+job.id+".part") // renamed when complete
+			if err := os.MkdirAll(job.dir, 0o755); err != nil {
+				return fault.Usagef("-o %s: %v", outDir, err)
+			}
+			m, err := a.buildBundle(cmd, cs, entries, job)
+			if err != nil {
+				// Finished steps stay for the next run; Ctrl-C or an error
+				// leaves only the hidden work directory.
+				return err
+			}
+			if err := os.Rename(job.dir, final); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
 			_, msum, _ := bundle.HashFile(filepath.Join(final, bundle.ManifestName))
 			if err := a.record(audit.Entry{Action: "export", Case: cs.Number, Hashes: map[string]string{filepath.Join(final, bundle.ManifestName): msum},
-				Detail: map[string]string{"dir": final, "files": strconv.Itoa(len(m.Files)), "entries": strconv.Itoa(len(entries))}}); err != nil {
+				Detail: map[string]string{"dir": final, "files": strconv.Itoa(len(m.Files)), "entries": strconv.Itoa(len(entries)),
+					"reused": strings.Join(job.reused, ",")}}); err != nil {
 				return err
 			}
-			return a.emit(map[string]any{"dir": final, "case": cs.Number, "export_id": id, "files": len(m.Files), "manifest_sha256": msum}, func(w io.Writer) {
+			stages := map[string]float64{}
+			for k, v := range job.stages {
+				stages[k] = v.Seconds()
+			}
+			return a.emit(map[string]any{"dir": final, "case": cs.Number, "export_id": job.id, "files": len(m.Files), "manifest_sha256": msum,
+				"stages_s": stages, "reused": job.reused}, func(w io.Writer) {
 				fmt.Fprintf(w, "bundle %s: %d files for %d entries; check it with: klipp verify %s (or sha256sum -c SHA256SUMS there)\n", final, len(m.Files), len(entries), final)
+				fmt.Fprintf(w, "time by stage: %s\n", stageSummary(job.stages))
 			})
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "output", "o", "", "directory for bundles (default: <data_dir>/exports); the bundle is DIR/<case>/<export-id>")
+	cmd.Flags().BoolVar(&fresh, "restart", false, "discard an unfinished export of the case instead of resuming it")
 	return cmd
 }
 
-// buildBundle writes every file of the bundle into dir.
-func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Entry, dir, id string) (bundle.Manifest, error) {
-	ctx := cmd.Context()
-	software := "klipp " + version + ", FFmpeg " + media.Version()
-	m := bundle.Manifest{Case: cs.Number, ExportID: id, Created: a.now().UTC(), Software: software}
-	add := func(rel string, from []string, params map[string]string) error {
-		size, sum, err := bundle.HashFile(filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil {
-			return err
+// stageOrder is the order export's stages run in.
+var stageOrder = []string{"clips", "native copies", "stills", "presentation", "timeline and audit", "report", "manifest"}
+
+// stageSummary formats the time spent per stage, in order, with the total.
+func stageSummary(stages map[string]time.Duration) string {
+	var parts []string
+	var total time.Duration
+	for _, k := range stageOrder {
+		if d, ok := stages[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.2f s", k, d.Seconds()))
+			total += d
 		}
-		m.Files = append(m.Files, bundle.File{Path: rel, Size: size, SHA256: sum, DerivedFrom: from, Tool: software, Parameters: params})
+	}
+	return strings.Join(parts, ", ") + fmt.Sprintf("; total %.2f s", total.Seconds())
+}
+
+// say prints a progress line on stderr unless --quiet.
+func (a *app) say(format string, args ...any) {
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, format+"\n", args...)
+	}
+}
+
+// claimExportDir makes sure bundles may be written into dir: it is new,
+// empty, or one klipp made; it is then marked as klipp's.
+func claimExportDir(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, exportMarker)); err == nil {
 		return nil
 	}
+	if list, err := os.ReadDir(dir); err == nil && len(list) > 0 {
+		return fault.Usagef("-o %s is not empty and klipp did not make it; choose a new or empty directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fault.Usagef("-o %s: %v", dir, err)
+	}
+	return atomicfile.Write(filepath.Join(dir, exportMarker), []byte("klipp export bundles are written here: <case>/<export-id>/\n"))
+}
+
+// unfinishedExport returns the id of the newest interrupted export in a
+// case's directory, or "".
+func unfinishedExport(caseDir string) string {
+	list, _ := os.ReadDir(caseDir)
+	id := ""
+	for _, e := range list {
+		if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".part") {
+			id = strings.TrimSuffix(strings.TrimPrefix(n, "."), ".part")
+		}
+	}
+	return id
+}
+
+// buildBundle writes every file of the bundle into job.dir, reusing the
+// steps a previous run finished.
+func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Entry, job *exportJob) (bundle.Manifest, error) {
+	ctx := cmd.Context()
+	created, _ := time.Parse("20060102T150405Z", job.id)
+	m := bundle.Manifest{Case: cs.Number, ExportID: job.id, Created: created, Software: job.software}
 	for _, sub := range []string{"clips", "stills", "native"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := os.MkdirAll(job.path(sub), 0o755); err != nil {
 			return m, err
 		}
 	}
-	natives := map[string]bool{}
 	var out []exportEntry
 	var items []presentationItem
+	var gaps []footage.Gap
+	gapCamera := map[int]string{}
 	for i, e := range entries {
 		cam, err := a.camera(e.Camera)
 		if err != nil {
 			return m, err
 		}
-		nn := fmt.Sprintf("%02d-%s", i+1, cam.ID)
-		hhmmss := e.At.In(a.cfg.Timezone).Format("150405")
-		x := exportEntry{entryView: a.viewEntry(e, i+1), Stills: []string{}}
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "export %s: entry %d of %d (%s)\n", cs.Number, i+1, len(entries), cam.Name)
+		name := fmt.Sprintf("entry-%d", i+1)
+		key := stepKey([]any{e, a.cfg.Clip.Mode, cam.Recordings.Path, i + 1})
+		s, ok := job.reuse(name, key)
+		if ok {
+			a.say("export %s: entry %d of %d (%s): reusing its finished clip and stills", cs.Number, i+1, len(entries), cam.Name)
+		} else {
+			a.say("export %s: entry %d of %d (%s)", cs.Number, i+1, len(entries), cam.Name)
+			if s, err = a.exportEntry(cmd, cs, e, i+1, cam, job); err != nil {
+				return m, fmt.Errorf("entry %d (%s): %w", i+1, cam.ID, err)
+			}
+			s.Key = key
+			if err := job.done(name, s); err != nil {
+				return m, err
+			}
 		}
-
-		cov, err := footage.CoverageOf(ctx, a.store, cam, e.From, e.To, a.now())
+		x := *s.Entry
+		x.entryView = a.viewEntry(e, i+1)
+		out = append(out, x)
+		for _, g := range s.Gaps {
+			gapCamera[len(gaps)] = cam.ID
+			gaps = append(gaps, g)
+		}
+		if x.Clip != "" {
+			items = append(items, presentationItem{number: i + 1, entry: e, clip: job.path(x.Clip), clipFrom: x.ClipFrom})
+		}
+	}
+	if len(items) > 0 {
+		var clipSums []string
+		for _, it := range items {
+			rel, _ := filepath.Rel(job.dir, it.clip)
+			clipSums = append(clipSums, job.files[filepath.ToSlash(rel)].SHA256)
+		}
+		key := stepKey([]any{clipSums, out, a.cfg.Presentation, a.cfg.Report.Language, cs.Title, a.cfg.Analyst, job.id})
+		if _, ok := job.reuse("presentation", key); ok {
+			a.say("export %s: presentation: reusing the finished one", cs.Number)
+		} else {
+			a.say("export %s: presentation (%d clips)", cs.Number, len(items))
+			start := time.Now()
+			if err := a.writePresentation(ctx, cs, items, created, job.path("presentation.mp4")); err != nil {
+				return m, fmt.Errorf("presentation: %w", err)
+			}
+			var clips []string
+			for _, it := range items {
+				rel, _ := filepath.Rel(job.dir, it.clip)
+				clips = append(clips, filepath.ToSlash(rel))
+			}
+			f, err := job.file("presentation.mp4", clips, map[string]string{"size": fmt.Sprintf("%dx%d", a.cfg.Presentation.Width, a.cfg.Presentation.Height),
+				"card_seconds": fmt.Sprint(a.cfg.Presentation.CardSeconds), "language": a.cfg.Report.Language})
+			if err != nil {
+				return m, err
+			}
+			job.timed("presentation", start)
+			if err := job.done("presentation", exportStep{Key: key, Files: []bundle.File{f}}); err != nil {
+				return m, err
+			}
+		}
+	}
+	start := time.Now()
+	if err := writeTimeline(job.dir, out, a); err != nil {
+		return m, err
+	}
+	if err := a.caseAudit(job.dir, cs.Number); err != nil {
+		return m, err
+	}
+	for rel, params := range map[string]map[string]string{"timeline.json": nil, "timeline.csv": nil, "audit.jsonl": {"filter": "case " + cs.Number}} {
+		f, err := job.file(rel, nil, params)
 		if err != nil {
 			return m, err
 		}
-		if len(cov.Segments) > 0 {
-			clip := "clips/" + nn + "-" + hhmmss + ".mp4"
-			runs := splitRuns(cov.Segments, false, false)
-			rec, err := a.cutRun(cmd, cam, cov, runs[0], e.From, e.To, filepath.Join(dir, filepath.FromSlash(clip)), a.cfg.Clip.Mode, "allow",
-				media.TranscodeOptions{CRF: 20, Preset: "veryfast"}, false, nil)
+		job.files[rel] = f
+	}
+	job.timed("timeline and audit", start)
+
+	a.say("export %s: report", cs.Number)
+	start = time.Now()
+	if err := a.writeReport(ctx, cs, out, gaps, gapCamera, job, created); err != nil {
+		return m, fmt.Errorf("report: %w", err)
+	}
+	job.timed("report", start)
+
+	start = time.Now()
+	for _, f := range job.files {
+		m.Files = append(m.Files, f)
+	}
+	os.Remove(job.path(journalName))
+	err := bundle.Finish(job.dir, m)
+	job.timed("manifest", start)
+	return m, err
+}
+
+// exportEntry writes one entry's clip (with its record and native sources)
+// and stills.
+func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, number int, cam *catalog.Camera, job *exportJob) (exportStep, error) {
+	ctx := cmd.Context()
+	nn := fmt.Sprintf("%02d-%s", number, cam.ID)
+	hhmmss := e.At.In(a.cfg.Timezone).Format("150405")
+	x := &exportEntry{Stills: []string{}, StillFrames: []time.Time{}}
+	step := exportStep{Entry: x}
+	cov, err := footage.CoverageOf(ctx, a.store, cam, e.From, e.To, a.now())
+	if err != nil {
+		return step, err
+	}
+	step.Gaps = append(append(step.Gaps, cov.Gaps...), damagedAsGaps(cov.Damaged)...)
+	if len(cov.Segments) > 0 {
+		start := time.Now()
+		clip := "clips/" + nn + "-" + hhmmss + ".mp4"
+		runs := splitRuns(cov.Segments, false, false)
+		rec, err := a.cutRun(cmd, cam, cov, runs[0], e.From, e.To, job.path(clip), a.cfg.Clip.Mode, "allow",
+			media.TranscodeOptions{CRF: 20, Preset: "veryfast"}, false, map[string]string{"case": cs.Number})
+		if err != nil {
+			return step, err
+		}
+		job.timed("clips", start)
+		x.Clip, x.Gaps, x.Mode, x.Reencoded, x.ClipFrom = clip, len(rec.Gaps), rec.Mode, rec.ReencodedFrames, rec.From
+		start = time.Now()
+		var from []string
+		listed := map[string]bool{}
+		for _, s := range rec.Sources {
+			rel, err := a.copyNative(job, cam.ID, cam.Recordings.Path, s.File, s.SHA256)
 			if err != nil {
-				return m, fmt.Errorf("entry %d (%s): %w", i+1, cam.ID, err)
+				return step, err
 			}
-			x.Clip, x.Gaps = clip, len(rec.Gaps)
-			items = append(items, presentationItem{number: i + 1, entry: e, clip: filepath.Join(dir, filepath.FromSlash(clip)), clipFrom: rec.From})
-			var from []string
-			for _, s := range rec.Sources {
-				rel, err := a.copyNative(dir, cam.ID, cam.Recordings.Path, s.File, s.SHA256, natives)
+			from = append(from, rel)
+			if !listed[rel] {
+				listed[rel] = true
+				f, err := job.file(rel, []string{s.File}, map[string]string{"copy": "bit-exact"})
 				if err != nil {
-					return m, err
+					return step, err
 				}
-				from = append(from, rel)
-				if !natives[rel+"#listed"] {
-					natives[rel+"#listed"] = true
-					if err := add(rel, []string{s.File}, map[string]string{"copy": "bit-exact"}); err != nil {
-						return m, err
-					}
-				}
-			}
-			if err := os.Rename(filepath.Join(dir, filepath.FromSlash(clip))+".json", filepath.Join(dir, "clips", nn+"-"+hhmmss+".json")); err != nil {
-				return m, err
-			}
-			if err := add(clip, from, map[string]string{"mode": rec.Mode, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano),
-				"reencoded_frames": rec.ReencodedFrames}); err != nil {
-				return m, err
-			}
-			if err := add("clips/"+nn+"-"+hhmmss+".json", []string{clip}, nil); err != nil {
-				return m, err
-			}
-		} else {
-			x.Note = "no footage for the clip range"
-		}
-		times := e.Stills
-		if len(times) == 0 {
-			times = []time.Time{e.At}
-		}
-		var names []string
-		for _, t := range times {
-			names = append(names, filepath.Join(dir, "stills", nn+"-"+t.In(a.cfg.Timezone).Format("150405.000")+".png"))
-		}
-		recs, err := a.writeStills(ctx, cam, times, names)
-		if err != nil && x.Clip != "" {
-			return m, fmt.Errorf("entry %d (%s): %w", i+1, cam.ID, err)
-		}
-		for _, r := range recs {
-			rel := "stills/" + filepath.Base(r.File)
-			x.Stills = append(x.Stills, rel)
-			if err := add(rel, []string{r.Source}, map[string]string{"at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}); err != nil {
-				return m, err
+				step.Files = append(step.Files, f)
 			}
 		}
-		out = append(out, x)
-	}
-	if len(items) > 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "export %s: presentation (%d clips)\n", cs.Number, len(items))
+		job.timed("native copies", start)
+		record := "clips/" + nn + "-" + hhmmss + ".json"
+		if err := os.Rename(job.path(clip)+".json", job.path(record)); err != nil {
+			return step, err
 		}
-		if err := a.writePresentation(ctx, cs, items, filepath.Join(dir, "presentation.mp4")); err != nil {
-			return m, fmt.Errorf("presentation: %w", err)
+		f, err := job.file(clip, from, map[string]string{"mode": rec.Mode, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano),
+			"reencoded_frames": rec.ReencodedFrames})
+		if err != nil {
+			return step, err
 		}
-		var clips []string
-		for _, it := range items {
-			rel, _ := filepath.Rel(dir, it.clip)
-			clips = append(clips, filepath.ToSlash(rel))
+		r, err := job.file(record, []string{clip}, nil)
+		if err != nil {
+			return step, err
 		}
-		if err := add("presentation.mp4", clips, map[string]string{"size": fmt.Sprintf("%dx%d", a.cfg.Presentation.Width, a.cfg.Presentation.Height),
-			"card_seconds": fmt.Sprint(a.cfg.Presentation.CardSeconds), "language": a.cfg.Report.Language}); err != nil {
-			return m, err
+		step.Files = append(step.Files, f, r)
+	} else {
+		x.Note = "no footage for the clip range"
+	}
+	start := time.Now()
+	times := e.Stills
+	if len(times) == 0 {
+		times = []time.Time{e.At}
+	}
+	var names []string
+	for _, t := range times {
+		names = append(names, job.path("stills/"+nn+"-"+t.In(a.cfg.Timezone).Format("150405.000")+".png"))
+	}
+	recs, err := a.writeStills(ctx, cam, cs.Number, times, names)
+	if err != nil && x.Clip != "" {
+		return step, err
+	}
+	for _, r := range recs {
+		rel := "stills/" + filepath.Base(r.File)
+		x.Stills = append(x.Stills, rel)
+		x.StillFrames = append(x.StillFrames, r.FrameTime)
+		f, err := job.file(rel, []string{r.Source}, map[string]string{"at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)})
+		if err != nil {
+			return step, err
 		}
+		step.Files = append(step.Files, f)
 	}
-	if err := writeTimeline(dir, out, a); err != nil {
-		return m, err
+	job.timed("stills", start)
+	return step, nil
+}
+
+func damagedAsGaps(parts []footage.Part) []footage.Gap {
+	var gaps []footage.Gap
+	for _, p := range parts {
+		reason := "damaged file " + filepath.Base(p.File)
+		if p.Reason != "" {
+			reason += ": " + p.Reason
+		}
+		gaps = append(gaps, footage.Gap{From: p.TrueStart, To: p.TrueEnd, Duration: p.Duration, Reason: reason})
 	}
-	if err := add("timeline.json", nil, nil); err != nil {
-		return m, err
-	}
-	if err := add("timeline.csv", nil, nil); err != nil {
-		return m, err
-	}
-	if err := a.caseAudit(dir, cs.Number); err != nil {
-		return m, err
-	}
-	if err := add("audit.jsonl", nil, map[string]string{"filter": "case " + cs.Number}); err != nil {
-		return m, err
-	}
-	return m, bundle.Finish(dir, m)
+	return gaps
 }
 
 // copyNative copies a source segment bit-exactly to native/<camera>/<path
 // below the recordings directory>, checking it against its recorded hash.
-func (a *app) copyNative(dir, camera, root, src, sum string, done map[string]bool) (string, error) {
+func (a *app) copyNative(job *exportJob, camera, root, src, sum string) (string, error) {
 	rel, err := filepath.Rel(root, src)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = filepath.Base(src)
 	}
 	rel = "native/" + camera + "/" + filepath.ToSlash(rel)
-	if done[rel] {
-		return rel, nil
+	if f, ok := job.files[rel]; ok && f.SHA256 == sum {
+		return rel, nil // copied for an earlier entry
 	}
-	dst := filepath.Join(dir, filepath.FromSlash(rel))
+	dst := job.path(rel)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return rel, err
 	}
@@ -246,7 +520,6 @@ func (a *app) copyNative(dir, camera, root, src, sum string, done map[string]boo
 	if _, got, err := bundle.HashFile(dst); err != nil || got != sum {
 		return rel, fault.Storagef("native copy of %s does not match its recorded SHA-256", src)
 	}
-	done[rel] = true
 	return rel, nil
 }
 

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +107,24 @@ func TestExport(t *testing.T) {
 		t.Errorf("frame at 6 s differs from the entry's card by %.1f levels on average", diff/n)
 	}
 
+	// The report: every entry text, the case number, camera names with
+	// å/ä/ö, the clock table with the drifting camera, the entry without
+	// footage and its gap; the map is an image in it.
+	report := filepath.Join(res.Dir, "report.pdf")
+	text, err := exec.Command("pdftotext", "-layout", report, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	for _, want := range []string{number, "Misstänkt", "Ingen inspelning", "Södergatan 2", "Lilla Torg", "Kamerornas klockor",
+		"Södergatan 2 (sodergatan-2)", "inget filmmaterial för klippets tid", "lilla-torg", "no recording", tl[0].Clip, m.Files[0].SHA256} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("report.pdf text lacks %q", want)
+		}
+	}
+	if imgs, _ := exec.Command("pdfimages", "-list", report).Output(); !strings.Contains(string(imgs), "1600  1100") {
+		t.Errorf("no map image in the report:\n%s", imgs)
+	}
+
 	// One changed byte in a clip: verify names it.
 	clip := filepath.Join(res.Dir, filepath.FromSlash(tl[0].Clip))
 	b, _ := os.ReadFile(clip)
@@ -115,5 +135,102 @@ func TestExport(t *testing.T) {
 	}
 	if code, _, errs := k("export", "K404", "-o", out); code != 3 || !strings.Contains(errs, "no case K404") {
 		t.Errorf("unknown case: %d %q", code, errs)
+	}
+	if code, _, errs := k("export", "../x", "-o", out); code != 2 {
+		t.Errorf("case number with ..: %d %q", code, errs)
+	}
+	// A directory klipp did not make, with something in it, is refused.
+	foreign := t.TempDir()
+	os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o644)
+	if code, _, errs := k("export", number, "-o", foreign); code != 2 || !strings.Contains(errs, "not empty") {
+		t.Errorf("foreign directory: %d %q", code, errs)
+	}
+}
+
+// TestExportResumesAfterKill kills klipp export with SIGKILL once its first
+// entry is finished, then runs it again: the bundle completes, the finished
+// entry is reused, and nothing half-built ever sits under the final name.
+func TestExportResumesAfterKill(t *testing.T) {
+	_, conf, gt := indexedSite(t)
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
+	number := "K-RESUME-1"
+	if code, _, errs := k("case", "new", "--number", number, "--title", "Återupptagen", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17"); code != 0 {
+		t.Fatal(errs)
+	}
+	for i, cam := range []string{"stortorget", "sodergatan-2", "sodergatan-14"} {
+		at := gt.Suspect.Visits[2+i].Enter.Add(3 * time.Second)
+		if code, _, errs := k("timeline", "add", number, "--camera", cam, "--at", at.Format(time.RFC3339Nano), "--text", "Post "+cam); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "--config", conf, "export", number, "-o", out)
+	cmd.Env = append(os.Environ(), "KLIPP_TEST_AS_KLIPP=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	caseDir := filepath.Join(out, number)
+	killed := false
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && !killed; time.Sleep(10 * time.Millisecond) {
+		select {
+		case err := <-exited:
+			t.Fatalf("export ended before it could be killed: %v\n%s", err, stderr.String())
+		default:
+		}
+		parts, _ := filepath.Glob(filepath.Join(caseDir, ".*.part", journalName))
+		if len(parts) == 1 {
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			killed = true
+		}
+	}
+	if !killed {
+		t.Fatal("the export never finished an entry")
+	}
+	if list, _ := os.ReadDir(caseDir); len(list) != 1 || !strings.HasPrefix(list[0].Name(), ".") {
+		t.Fatalf("after the kill the case directory holds %v; want only the hidden work directory", list)
+	}
+	code, stdout, errs := k("--json", "export", number, "-o", out)
+	if code != 0 {
+		t.Fatalf("re-run: %s", errs)
+	}
+	var res struct {
+		Dir    string
+		Reused []string
+	}
+	json.Unmarshal([]byte(stdout), &res)
+	if !strings.Contains(errs, "resuming the unfinished export") || len(res.Reused) == 0 || res.Reused[0] != "entry-1" {
+		t.Errorf("the re-run did not resume: reused %v\n%s", res.Reused, errs)
+	}
+	if code, _, errs := k("verify", res.Dir); code != 0 {
+		t.Fatalf("verify: %s", errs)
+	}
+	check := exec.Command("sha256sum", "--quiet", "-c", "SHA256SUMS")
+	check.Dir = res.Dir
+	if sums, err := check.CombinedOutput(); err != nil {
+		t.Errorf("sha256sum -c: %v %s", err, sums)
+	}
+	if list, _ := os.ReadDir(caseDir); len(list) != 1 || list[0].Name() != filepath.Base(res.Dir) {
+		t.Errorf("case directory holds %v", list)
+	}
+	var m bundle.Manifest
+	data, _ := os.ReadFile(filepath.Join(res.Dir, "manifest.json"))
+	json.Unmarshal(data, &m)
+	clips := 0
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, "clips/") && strings.HasSuffix(f.Path, ".mp4") {
+			clips++
+		}
+	}
+	if clips != 3 {
+		t.Errorf("%d clips in the manifest, want 3", clips)
 	}
 }

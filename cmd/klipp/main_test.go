@@ -63,6 +63,11 @@ func indexedSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
 }
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as klipp for tests that need a separate
+	// process (to kill it, for one).
+	if os.Getenv("KLIPP_TEST_AS_KLIPP") == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
 	code := m.Run()
 	if siteDir != "" {
 		os.RemoveAll(siteDir)

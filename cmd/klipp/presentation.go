@@ -29,7 +29,7 @@ var presentationWords = map[string]map[string]string{
 // entry in time order a title card and its clip with camera and true time
 // burned in, joined at the configured size. Work files stay outside the
 // bundle.
-func (a *app) writePresentation(ctx context.Context, cs store.Case, items []presentationItem, out string) error {
+func (a *app) writePresentation(ctx context.Context, cs store.Case, items []presentationItem, created time.Time, out string) error {
 	cfg := a.cfg
 	words := presentationWords[cfg.Report.Language]
 	work, err := os.MkdirTemp("", "klipp-presentation-")
@@ -43,7 +43,7 @@ func (a *app) writePresentation(ctx context.Context, cs store.Case, items []pres
 			FPS: 25, Seconds: cfg.Presentation.CardSeconds})
 	}
 	opening, err := card("00-opening.mp4", words["case"]+" "+cs.Number, cs.Title, words["analyst"]+": "+cfg.Analyst,
-		words["date"]+": "+a.now().In(cfg.Timezone).Format("2006-01-02"))
+		words["date"]+": "+created.In(cfg.Timezone).Format("2006-01-02"))
 	if err != nil {
 		return err
 	}

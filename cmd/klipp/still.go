@@ -77,7 +77,7 @@ func (a *app) stillCommand() *cobra.Command {
 					return fault.Usagef("%s exists: use --force to replace it", names[i])
 				}
 			}
-			records, err := a.writeStills(cmd.Context(), cam, times, names)
+			records, err := a.writeStills(cmd.Context(), cam, "", times, names)
 			if err != nil {
 				return err
 			}
@@ -102,7 +102,7 @@ func (a *app) stillCommand() *cobra.Command {
 
 // writeStills writes the frame on screen at each true time to the matching
 // name, opening each source once, and audits each still.
-func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, times []time.Time, names []string) ([]stillRecord, error) {
+func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, caseNumber string, times []time.Time, names []string) ([]stillRecord, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, times []time
 			if err != nil {
 				return nil, err
 			}
-			if err := a.record(audit.Entry{Action: "still", Camera: cam.ID,
+			if err := a.record(audit.Entry{Action: "still", Camera: cam.ID, Case: caseNumber,
 				Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
 				Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
 				return nil, err

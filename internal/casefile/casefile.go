@@ -62,8 +62,17 @@ func Validate(c store.Case) error {
 // Create stores a new case with status "requested".
 func Create(ctx context.Context, st *store.Store, c store.Case, who string, now time.Time) (store.Case, error) {
 	c.Status, c.CreatedBy, c.Created, c.Updated = "requested", who, now.UTC(), now.UTC()
+	if c.Delivered != nil {
+		c.Status = "delivered" // entered after the fact
+	}
+	if c.Received.IsZero() {
+		c.Received = now.UTC()
+	}
 	if err := Validate(c); err != nil {
 		return c, err
+	}
+	if c.Delivered != nil && c.Delivered.Before(c.Received) {
+		return c, fault.Usagef("case %s: delivered (%s) before the request was received (%s)", c.Number, c.Delivered.Format(time.RFC3339), c.Received.Format(time.RFC3339))
 	}
 	if err := st.CreateCase(ctx, c); err != nil {
 		if errors.Is(err, store.ErrExists) {
@@ -103,6 +112,16 @@ func Update(ctx context.Context, st *store.Store, number string, now time.Time, 
 		return c, fault.Usagef("case %s is %s: moving it back to %s needs --reopen", number, before, c.Status)
 	}
 	c.Updated = now.UTC()
+	if rank(c.Status) >= rank("delivered") && c.Delivered == nil {
+		d := now.UTC()
+		c.Delivered = &d
+	}
+	if rank(c.Status) < rank("delivered") {
+		c.Delivered = nil // reopened
+	}
+	if c.Delivered != nil && c.Delivered.Before(c.Received) {
+		return c, fault.Usagef("case %s: delivered (%s) before the request was received (%s)", number, c.Delivered.Format(time.RFC3339), c.Received.Format(time.RFC3339))
+	}
 	if err := st.UpdateCase(ctx, c); err != nil {
 		return c, fault.Wrap(fault.Storage, err)
 	}

@@ -20,6 +20,7 @@ var localLayouts = []string{
 	"2006-01-02T15:04:05.999999999",
 	"2006-01-02 15:04",
 	"2006-01-02T15:04",
+	"2006-01-02", // midnight at the start of the day
 }
 
 // ParseTime reads an instant given as RFC 3339 (with offset) or as a wall

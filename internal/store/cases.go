@@ -18,6 +18,8 @@ type Case struct {
 	Suspect                     string
 	Status                      string
 	Deadline                    *time.Time
+	Received                    time.Time  // when the request arrived
+	Delivered                   *time.Time // when the case was first delivered
 	Created                     time.Time
 	CreatedBy                   string
 	Updated                     time.Time
@@ -29,7 +31,7 @@ var ErrNotFound = errors.New("not found")
 // ErrExists is returned when a record with the same key exists.
 var ErrExists = errors.New("already exists")
 
-const caseColumns = `number, title, crime, place, lat, lon, from_ns, to_ns, requested_by, request, suspect, status, deadline_ns, created_ns, created_by, updated_ns`
+const caseColumns = `number, title, crime, place, lat, lon, from_ns, to_ns, requested_by, request, suspect, status, deadline_ns, created_ns, created_by, updated_ns, received_ns, delivered_ns`
 
 func nsOrNil(t *time.Time) any {
 	if t == nil {
@@ -40,9 +42,9 @@ func nsOrNil(t *time.Time) any {
 
 // CreateCase inserts c; ErrExists when the number is taken.
 func (s *Store) CreateCase(ctx context.Context, c Case) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
-		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano())
+		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("case %s: %w", c.Number, ErrExists)
 	}
@@ -52,9 +54,9 @@ func (s *Store) CreateCase(ctx context.Context, c Case) error {
 // UpdateCase replaces every field of the case with c's number.
 func (s *Store) UpdateCase(ctx context.Context, c Case) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE cases SET title = ?, crime = ?, place = ?, lat = ?, lon = ?, from_ns = ?, to_ns = ?,
-		requested_by = ?, request = ?, suspect = ?, status = ?, deadline_ns = ?, updated_ns = ? WHERE number = ?`,
+		requested_by = ?, request = ?, suspect = ?, status = ?, deadline_ns = ?, updated_ns = ?, received_ns = ?, delivered_ns = ? WHERE number = ?`,
 		c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
-		c.Status, nsOrNil(c.Deadline), c.Updated.UnixNano(), c.Number)
+		c.Status, nsOrNil(c.Deadline), c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.Number)
 	if err != nil {
 		return err
 	}
@@ -68,9 +70,9 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var lat, lon sql.NullFloat64
 	var from, to, created, updated int64
-	var deadline sql.NullInt64
+	var deadline, received, delivered sql.NullInt64
 	err := row.Scan(&c.Number, &c.Title, &c.Crime, &c.Place, &lat, &lon, &from, &to, &c.RequestedBy, &c.Request, &c.Suspect,
-		&c.Status, &deadline, &created, &c.CreatedBy, &updated)
+		&c.Status, &deadline, &created, &c.CreatedBy, &updated, &received, &delivered)
 	if err != nil {
 		return c, err
 	}
@@ -82,6 +84,14 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	if deadline.Valid {
 		d := time.Unix(0, deadline.Int64).UTC()
 		c.Deadline = &d
+	}
+	c.Received = c.Created
+	if received.Valid {
+		c.Received = time.Unix(0, received.Int64).UTC()
+	}
+	if delivered.Valid {
+		d := time.Unix(0, delivered.Int64).UTC()
+		c.Delivered = &d
 	}
 	return c, nil
 }

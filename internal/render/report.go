@@ -1,0 +1,448 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/klipp-forensics/klipp/internal/clock"
+)
+
+// Report is everything the written report says. Times are true time unless
+// a field says camera clock.
+type Report struct {
+	Language string // sv | en
+	Page     string // A4 | Letter
+	Zone     *time.Location
+	Case     Case
+	Analyst  string
+	Created  time.Time
+	ExportID string
+	Software string
+	Entries  []Entry
+	Map      *MapInput // nil: no positions to draw
+	Clocks   []ClockRow
+	Gaps     []GapRow
+	Notes    []string   // derivation notes, one paragraph each
+	Files    []FileHash // the bundle's files other than the report and its indexes
+}
+
+// Case is the request the report answers.
+type Case struct {
+	Number, Title, Crime, Place string
+	From, To                    time.Time
+	RequestedBy, Request        string
+	Suspect, Status             string
+}
+
+// Entry is one timeline entry and what the export made of it.
+type Entry struct {
+	Number        int
+	At            time.Time
+	CameraClock   time.Time
+	ClockVerified bool
+	Camera        string // id
+	CameraName    string
+	Address       string
+	From, To      time.Time // clip range
+	Text          string
+	Tags          []string
+	Author        string
+	Clip          string // bundle path; "" when there was no footage
+	Mode          string
+	Reencoded     string // which frames of the clip were re-encoded
+	Gaps          int
+	Note          string
+	Stills        []Still
+}
+
+// Still is one still of an entry.
+type Still struct {
+	File      string    // bundle path
+	Path      string    // where the PNG is now
+	FrameTime time.Time // true time of the frame shown
+}
+
+// ClockRow is one camera's clock: offset = camera clock − true time.
+type ClockRow struct {
+	Camera, Name string
+	Offset       time.Duration // at the case's incident
+	Verified     bool
+	Measurements []clock.Measurement
+}
+
+// GapRow is a stretch without usable footage within a clip or the case's
+// window on a camera of the timeline.
+type GapRow struct {
+	Camera   string
+	From, To time.Time
+	Reason   string
+}
+
+// FileHash is one bundle file.
+type FileHash struct {
+	Path   string
+	Size   int64
+	SHA256 string
+}
+
+var words = map[string]map[string]string{
+	"sv": {
+		"report": "Bildanalysrapport", "case": "Ärende", "title": "Rubrik", "crime": "Brottstyp", "place": "Plats",
+		"window": "Händelsetid", "requested_by": "Beställare", "request": "Beställning", "suspect": "Signalement",
+		"status": "Status", "analyst": "Analytiker", "date": "Datum", "export": "Export-id", "software": "Programvara",
+		"summary": "Sammanfattning av tidslinjen", "nr": "Nr", "time": "Tid (sann)", "camera": "Kamera", "text": "Iakttagelse",
+		"tags": "Taggar", "map": "Karta över kameror och förflyttning", "map_note": "Kamerornas positioner ur kamerakatalogen; den röda linjen förbinder tidslinjens poster i tidsordning (numrerade). Skalstock nere till vänster, norr uppåt. Ritad av klipp utan kartunderlag.",
+		"entry": "Post", "true_time": "Sann tid", "camera_clock": "Kamerans klocka", "unverified": "ej kontrollerad",
+		"address": "Adress", "clip": "Filmklipp", "clip_range": "Klippets tid", "mode": "Klippläge", "reencoded": "Omkodade bilder",
+		"gaps": "Luckor i klippet", "stills": "Stillbilder", "frame": "bilden visad vid", "author": "Införd av", "note": "Anmärkning",
+		"no_footage": "inget filmmaterial för klippets tid",
+		"clocks":     "Kamerornas klockor", "offset": "Avvikelse (kamera − sann)", "verified": "Kontrollerad", "measured": "Mätningar",
+		"yes": "ja", "no": "nej", "gap_title": "Luckor, skadat material och omkodade bilder", "from": "Från", "to": "Till",
+		"reason": "Orsak", "none": "Inga luckor eller skadade filer inom klippen och ärendets tid.", "derivation": "Hur materialet har tagits fram",
+		"hashes": "Filer och kontrollsummor (SHA-256)", "hash_note": "Alla filer i exporten med storlek och SHA-256. Rapporten själv, manifest.json och SHA256SUMS finns i SHA256SUMS; kontrollera med sha256sum -c SHA256SUMS eller klipp verify.",
+		"file": "Fil", "size": "Byte", "page": "Sida", "reencoded_list": "Omkodade bilder per klipp",
+	},
+	"en": {
+		"report": "Image analysis report", "case": "Case", "title": "Title", "crime": "Crime", "place": "Place",
+		"window": "Incident window", "requested_by": "Requested by", "request": "Request", "suspect": "Suspect description",
+		"status": "Status", "analyst": "Analyst", "date": "Date", "export": "Export id", "software": "Software",
+		"summary": "Timeline summary", "nr": "No.", "time": "Time (true)", "camera": "Camera", "text": "Observation",
+		"tags": "Tags", "map": "Map of cameras and movement", "map_note": "Camera positions from the camera catalog; the red line joins the timeline's entries in time order (numbered). Scale bar bottom left, north up. Drawn by klipp without map tiles.",
+		"entry": "Entry", "true_time": "True time", "camera_clock": "Camera clock", "unverified": "not verified",
+		"address": "Address", "clip": "Clip", "clip_range": "Clip range", "mode": "Cut mode", "reencoded": "Re-encoded frames",
+		"gaps": "Gaps in the clip", "stills": "Stills", "frame": "frame shown at", "author": "Entered by", "note": "Note",
+		"no_footage": "no footage for the clip range",
+		"clocks":     "Camera clocks", "offset": "Offset (camera − true)", "verified": "Verified", "measured": "Measurements",
+		"yes": "yes", "no": "no", "gap_title": "Gaps, damaged footage and re-encoded frames", "from": "From", "to": "To",
+		"reason": "Reason", "none": "No gaps or damaged files within the clips and the case's window.", "derivation": "How the material was derived",
+		"hashes": "Files and checksums (SHA-256)", "hash_note": "Every file of the export with its size and SHA-256. The report itself, manifest.json and SHA256SUMS are listed in SHA256SUMS; check with sha256sum -c SHA256SUMS or klipp verify.",
+		"file": "File", "size": "Bytes", "page": "Page", "reencoded_list": "Re-encoded frames per clip",
+	},
+}
+
+// Words returns the report's vocabulary in a language (sv or en).
+func Words(language string) map[string]string {
+	if w, ok := words[language]; ok {
+		return w
+	}
+	return words["en"]
+}
+
+// WritePDF writes the report to w.
+func WritePDF(w io.Writer, r Report) error {
+	t := Words(r.Language)
+	zone := r.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	at := func(x time.Time) string { return clock.FormatDisplay(x, zone) }
+	page := r.Page
+	if page == "" {
+		page = "A4"
+	}
+	pdf := fpdf.New("P", "mm", page, "")
+	pdf.SetCreationDate(r.Created)
+	pdf.SetModificationDate(r.Created)
+	pdf.SetCatalogSort(true)
+	pdf.SetTitle(t["report"]+" "+r.Case.Number, true)
+	pdf.SetAuthor(r.Analyst, true)
+	pdf.SetCreator(r.Software, true)
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.AddUTF8FontFromBytes("gomono", "", gomono.TTF)
+	pdf.SetMargins(18, 18, 18)
+	pdf.SetAutoPageBreak(true, 18)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-13)
+		pdf.SetFont("go", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(0, 5, t["case"]+" "+r.Case.Number+" · "+r.ExportID, "", 0, "L", false, 0, "")
+		pdf.CellFormat(0, 5, fmt.Sprintf("%s %d / {nb}", t["page"], pdf.PageNo()), "", 0, "R", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	pageW, pageH := pdf.GetPageSize()
+	left, _, right, _ := pdf.GetMargins()
+	width := pageW - left - right
+
+	heading := func(s string) {
+		pdf.Ln(3)
+		pdf.SetFont("go", "B", 14)
+		pdf.MultiCell(0, 7, s, "", "L", false)
+		pdf.Ln(1)
+		pdf.SetFont("go", "", 10)
+	}
+	field := func(label, value string) {
+		if strings.TrimSpace(value) == "" {
+			return
+		}
+		pdf.SetFont("go", "B", 10)
+		pdf.CellFormat(48, 5.5, label, "", 0, "L", false, 0, "")
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(width-48, 5.5, value, "", "L", false)
+	}
+	// table draws rows with column widths in mm; long cells wrap.
+	table := func(widths []float64, head []string, rows [][]string, size float64) {
+		line := size * 0.5
+		row := func(cells []string, bold bool) {
+			style := ""
+			if bold {
+				style = "B"
+			}
+			pdf.SetFont("go", style, size)
+			lines := 1
+			for i, c := range cells {
+				if n := len(pdf.SplitText(c, widths[i]-2)); n > lines {
+					lines = n
+				}
+			}
+			h := float64(lines) * line
+			if pdf.GetY()+h > pageH-20 {
+				pdf.AddPage()
+			}
+			x, y := pdf.GetX(), pdf.GetY()
+			for i, c := range cells {
+				pdf.Rect(x, y, widths[i], h+1, "D")
+				pdf.SetXY(x+1, y+0.5)
+				pdf.MultiCell(widths[i]-2, line, c, "", "L", false)
+				x += widths[i]
+			}
+			pdf.SetXY(left, y+h+1)
+		}
+		pdf.SetDrawColor(180, 180, 180)
+		row(head, true)
+		for _, c := range rows {
+			row(c, false)
+		}
+		pdf.SetDrawColor(0, 0, 0)
+		pdf.SetFont("go", "", 10)
+	}
+
+	// Cover.
+	pdf.AddPage()
+	pdf.SetFont("go", "B", 22)
+	pdf.MultiCell(0, 11, t["report"], "", "L", false)
+	pdf.SetFont("go", "B", 16)
+	pdf.MultiCell(0, 9, t["case"]+" "+r.Case.Number, "", "L", false)
+	pdf.SetFont("go", "", 13)
+	pdf.MultiCell(0, 7, r.Case.Title, "", "L", false)
+	pdf.Ln(6)
+	field(t["crime"], r.Case.Crime)
+	field(t["place"], r.Case.Place)
+	field(t["window"], at(r.Case.From)+" – "+at(r.Case.To))
+	field(t["requested_by"], r.Case.RequestedBy)
+	field(t["request"], r.Case.Request)
+	field(t["suspect"], r.Case.Suspect)
+	field(t["status"], r.Case.Status)
+	pdf.Ln(4)
+	field(t["analyst"], r.Analyst)
+	field(t["date"], at(r.Created))
+	field(t["export"], r.ExportID)
+	field(t["software"], r.Software)
+
+	// Summary of the timeline.
+	heading(t["summary"])
+	var rows [][]string
+	for _, e := range r.Entries {
+		rows = append(rows, []string{fmt.Sprint(e.Number), at(e.At), e.CameraName, e.Text, strings.Join(e.Tags, ", ")})
+	}
+	table([]float64{10, 42, 38, width - 10 - 42 - 38 - 22, 22}, []string{t["nr"], t["time"], t["camera"], t["text"], t["tags"]}, rows, 9)
+
+	// Map.
+	if r.Map != nil {
+		img, err := DrawMap(*r.Map)
+		if err != nil {
+			return err
+		}
+		pdf.AddPage()
+		heading(t["map"])
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			return err
+		}
+		pdf.RegisterImageOptionsReader("map", fpdf.ImageOptions{ImageType: "PNG"}, &b)
+		h := width * float64(img.Bounds().Dy()) / float64(img.Bounds().Dx())
+		pdf.ImageOptions("map", left, pdf.GetY(), width, h, true, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		pdf.Ln(2)
+		pdf.SetFont("go", "", 9)
+		pdf.MultiCell(0, 4.5, t["map_note"], "", "L", false)
+	}
+
+	// One section per entry.
+	for _, e := range r.Entries {
+		pdf.AddPage()
+		heading(fmt.Sprintf("%s %d · %s · %s", t["entry"], e.Number, e.At.In(zone).Format("15:04:05"), e.CameraName))
+		pdf.SetFont("go", "", 11)
+		pdf.MultiCell(0, 6, e.Text, "", "L", false)
+		pdf.Ln(2)
+		camClock := e.CameraClock.In(zone).Format("2006-01-02 15:04:05.000")
+		if !e.ClockVerified {
+			camClock += " (" + t["unverified"] + ")"
+		}
+		field(t["true_time"], at(e.At))
+		field(t["camera_clock"], camClock)
+		field(t["camera"], e.CameraName+" ("+e.Camera+")")
+		field(t["address"], e.Address)
+		field(t["tags"], strings.Join(e.Tags, ", "))
+		field(t["author"], e.Author)
+		field(t["clip_range"], e.From.In(zone).Format("15:04:05.000")+" – "+e.To.In(zone).Format("15:04:05.000"))
+		if e.Clip != "" {
+			field(t["clip"], e.Clip)
+			field(t["mode"], e.Mode)
+			field(t["reencoded"], e.Reencoded)
+			if e.Gaps > 0 {
+				field(t["gaps"], fmt.Sprint(e.Gaps))
+			}
+		}
+		note := e.Note
+		if e.Clip == "" {
+			note = t["no_footage"]
+		}
+		field(t["note"], note)
+		for i, s := range e.Stills {
+			if err := stillImage(pdf, fmt.Sprintf("still-%d-%d", e.Number, i), s.Path, width, left); err != nil {
+				return fmt.Errorf("report: still %s: %w", s.File, err)
+			}
+			pdf.SetFont("go", "", 8.5)
+			pdf.MultiCell(0, 4.5, s.File+" · "+t["frame"]+" "+at(s.FrameTime), "", "L", false)
+			pdf.Ln(2)
+		}
+	}
+
+	// Clocks.
+	pdf.AddPage()
+	heading(t["clocks"])
+	rows = nil
+	for _, c := range r.Clocks {
+		v := t["no"]
+		if c.Verified {
+			v = t["yes"]
+		}
+		var ms []string
+		for _, m := range c.Measurements {
+			s := m.At.In(zone).Format("2006-01-02 15:04") + ": " + formatOffset(m.Offset)
+			if m.Note != "" {
+				s += " (" + m.Note + ")"
+			}
+			ms = append(ms, s)
+		}
+		rows = append(rows, []string{c.Name + " (" + c.Camera + ")", formatOffset(c.Offset), v, strings.Join(ms, "\n")})
+	}
+	table([]float64{52, 32, 22, width - 106}, []string{t["camera"], t["offset"], t["verified"], t["measured"]}, rows, 9)
+
+	// Gaps and re-encoded frames.
+	heading(t["gap_title"])
+	if len(r.Gaps) == 0 {
+		pdf.MultiCell(0, 5, t["none"], "", "L", false)
+	} else {
+		rows = nil
+		for _, g := range r.Gaps {
+			rows = append(rows, []string{g.Camera, at(g.From), at(g.To), g.Reason})
+		}
+		table([]float64{38, 42, 42, width - 122}, []string{t["camera"], t["from"], t["to"], t["reason"]}, rows, 9)
+	}
+	pdf.Ln(3)
+	pdf.SetFont("go", "B", 10)
+	pdf.MultiCell(0, 5.5, t["reencoded_list"], "", "L", false)
+	rows = nil
+	for _, e := range r.Entries {
+		if e.Clip != "" {
+			rows = append(rows, []string{fmt.Sprint(e.Number), e.Clip, e.Mode, e.Reencoded})
+		}
+	}
+	table([]float64{10, 60, 22, width - 92}, []string{t["nr"], t["clip"], t["mode"], t["reencoded"]}, rows, 9)
+
+	// Derivation notes.
+	heading(t["derivation"])
+	for _, n := range r.Notes {
+		pdf.MultiCell(0, 5, n, "", "L", false)
+		pdf.Ln(1.5)
+	}
+
+	// Hashes.
+	pdf.AddPage()
+	heading(t["hashes"])
+	pdf.SetFont("go", "", 9)
+	pdf.MultiCell(0, 4.5, t["hash_note"], "", "L", false)
+	pdf.Ln(2)
+	for _, f := range r.Files {
+		pdf.SetFont("go", "", 8)
+		pdf.MultiCell(0, 4, fmt.Sprintf("%s (%d %s)", f.Path, f.Size, t["size"]), "", "L", false)
+		pdf.SetFont("gomono", "", 7.5)
+		pdf.MultiCell(0, 4, f.SHA256, "", "L", false)
+		pdf.Ln(0.8)
+	}
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return pdf.Output(w)
+}
+
+// stillImage puts a PNG still into the report as a JPEG at the text width
+// (at most 95 mm high). The PNG in the bundle stays the evidence; the report
+// shows it for reading.
+func stillImage(pdf *fpdf.Fpdf, name, path string, width, left float64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, flatten(img), &jpeg.Options{Quality: 90}); err != nil {
+		return err
+	}
+	pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "JPG"}, &b)
+	w := width
+	h := w * float64(img.Bounds().Dy()) / float64(img.Bounds().Dx())
+	if h > 95 {
+		h = 95
+		w = h * float64(img.Bounds().Dx()) / float64(img.Bounds().Dy())
+	}
+	_, pageH := pdf.GetPageSize()
+	if pdf.GetY()+h > pageH-22 {
+		pdf.AddPage()
+	}
+	pdf.ImageOptions(name, left, pdf.GetY(), w, h, true, fpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+	return nil
+}
+
+// flatten returns img as opaque RGB for JPEG encoding.
+func flatten(img image.Image) image.Image {
+	if _, ok := img.(*image.YCbCr); ok {
+		return img
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			i := out.PixOffset(x, y)
+			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = uint8(r>>8), uint8(g>>8), uint8(bl>>8), 255
+		}
+	}
+	return out
+}
+
+func formatOffset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "−", -d
+	}
+	return fmt.Sprintf("%s%.3f s", sign, d.Seconds())
+}
