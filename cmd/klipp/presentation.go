@@ -73,6 +73,9 @@ func (a *app) writePresentation(ctx context.Context, cs store.Case, items []pres
 		}
 		inputs = append(inputs, c, burned)
 	}
-	_, err = media.Concat(ctx, inputs, out, media.ConcatOptions{Width: cfg.Presentation.Width, Height: cfg.Presentation.Height, FPS: 25, CRF: 20, Preset: "veryfast"}, nil)
+	update, finish := a.progress("presentation")
+	defer finish()
+	_, err = media.Concat(ctx, inputs, out, media.ConcatOptions{Width: cfg.Presentation.Width, Height: cfg.Presentation.Height, FPS: 25, CRF: 20, Preset: "veryfast"},
+		func(done, total int) { update(int64(done), int64(total)) })
 	return err
 }
