@@ -5,12 +5,17 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 # Packages with no FFmpeg (cgo) loops run under the race detector.
 RACE_PKGS := ./internal/clock ./internal/config ./internal/catalog ./internal/pattern ./internal/fault \
-             ./internal/framecode ./internal/overlay ./internal/store ./internal/audit ./internal/atomicfile ./internal/bundle ./internal/casefile ./internal/render
+             ./internal/framecode ./internal/overlay ./internal/store ./internal/audit ./internal/atomicfile ./internal/bundle ./internal/casefile ./internal/render \
+             ./internal/archive
 
-.PHONY: setup build demo test bench lint clean
+.PHONY: setup minio build demo test bench lint clean
 
 setup:
 	@bash scripts/setup.sh
+
+# The MinIO server for the archive tests and benchmark (cached in GOPATH/bin).
+minio:
+	@bash scripts/minio.sh
 
 build: setup
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/klipp
@@ -18,7 +23,7 @@ build: setup
 demo: build
 	@bash scripts/demo.sh
 
-test: setup lint
+test: setup minio lint
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
 
@@ -26,7 +31,7 @@ lint:
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-bench: build
+bench: build minio
 	@bash scripts/bench.sh
 
 clean:

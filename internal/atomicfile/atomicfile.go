@@ -47,3 +47,48 @@ func Write(path string, data []byte) error {
 	}
 	return nil
 }
+
+// File is a file being written under a temporary name; Commit renames it
+// to its final name, Abort (safe to defer, a no-op after Commit) removes it.
+type File struct {
+	*os.File
+	final     string
+	committed bool
+}
+
+// Create opens a temporary file beside path for streaming writes.
+func Create(path string) (*File, error) {
+	tmp, err := Temp(path)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return &File{File: f, final: path}, nil
+}
+
+// Commit flushes the file to disk and renames it to its final name.
+func (f *File) Commit() error {
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", f.final, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", f.final, err)
+	}
+	if err := os.Rename(f.Name(), f.final); err != nil {
+		return fmt.Errorf("write %s: %w", f.final, err)
+	}
+	f.committed = true
+	return nil
+}
+
+// Abort removes the temporary file unless it was committed.
+func (f *File) Abort() {
+	if !f.committed {
+		f.Close()
+		os.Remove(f.Name())
+	}
+}

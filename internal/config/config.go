@@ -60,12 +60,16 @@ type Archive struct {
 	S3      S3
 }
 
-// S3 configures the S3 backend. Credentials come from the environment only.
+// S3 configures the S3 backend. Credentials come from KLIPP_S3_ACCESS_KEY
+// and KLIPP_S3_SECRET_KEY, or from the file's access_key and secret_key;
+// they are never printed.
 type S3 struct {
 	Endpoint, Bucket, Prefix, Region string
 	TLS                              bool
 	CAFile                           string
 	LockMode                         string // governance | compliance
+	AccessKey                        string `json:"-"`
+	SecretKey                        string `json:"-"`
 }
 
 // defaults lists every key klipp knows with its default value; a key not
@@ -92,6 +96,8 @@ var defaults = map[string]any{
 	"archive.s3.tls":            false,
 	"archive.s3.ca_file":        "",
 	"archive.s3.lock_mode":      "governance",
+	"archive.s3.access_key":     "",
+	"archive.s3.secret_key":     "",
 	"retention_classes.default": "10y",
 }
 
@@ -207,13 +213,21 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 		c.Archive.Path = filepath.Join(c.DataDir, "archive")
 	}
 	c.Archive.S3 = S3{
-		Endpoint: r.str("archive.s3.endpoint"),
-		Bucket:   r.str("archive.s3.bucket"),
-		Prefix:   r.str("archive.s3.prefix"),
-		Region:   r.str("archive.s3.region"),
-		TLS:      r.boolean("archive.s3.tls"),
-		CAFile:   resolve(base, r.str("archive.s3.ca_file")),
-		LockMode: r.oneOf("archive.s3.lock_mode", "governance", "compliance"),
+		Endpoint:  r.str("archive.s3.endpoint"),
+		Bucket:    r.str("archive.s3.bucket"),
+		Prefix:    r.str("archive.s3.prefix"),
+		Region:    r.str("archive.s3.region"),
+		TLS:       r.boolean("archive.s3.tls"),
+		CAFile:    resolve(base, r.str("archive.s3.ca_file")),
+		LockMode:  r.oneOf("archive.s3.lock_mode", "governance", "compliance"),
+		AccessKey: r.str("archive.s3.access_key"),
+		SecretKey: r.str("archive.s3.secret_key"),
+	}
+	if k := os.Getenv("KLIPP_S3_ACCESS_KEY"); k != "" {
+		c.Archive.S3.AccessKey = k
+	}
+	if k := os.Getenv("KLIPP_S3_SECRET_KEY"); k != "" {
+		c.Archive.S3.SecretKey = k
 	}
 	c.RetentionClasses = map[string]time.Duration{}
 	for _, k := range v.AllKeys() {
