@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type caseView struct {
 	Suspect     string          `json:"suspect,omitempty"`
 	Status      string          `json:"status"`
 	Deadline    *time.Time      `json:"deadline,omitempty"`
+	Retention   string          `json:"retention_class"`
 	Received    time.Time       `json:"received"`
 	Delivered   *time.Time      `json:"delivered,omitempty"`
 	Created     time.Time       `json:"created"`
@@ -39,7 +41,7 @@ type caseView struct {
 
 func viewCase(c store.Case) caseView {
 	v := caseView{Number: c.Number, Title: c.Title, Crime: c.Crime, Place: c.Place, From: c.From, To: c.To, RequestedBy: c.RequestedBy,
-		Request: c.Request, Suspect: c.Suspect, Status: c.Status, Deadline: c.Deadline, Received: c.Received, Delivered: c.Delivered, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated}
+		Request: c.Request, Suspect: c.Suspect, Status: c.Status, Deadline: c.Deadline, Retention: c.RetentionClass, Received: c.Received, Delivered: c.Delivered, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated}
 	if c.Lat != nil {
 		v.Position = &catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}
 	}
@@ -48,7 +50,7 @@ func viewCase(c store.Case) caseView {
 
 // caseFlags are the fields new and edit share.
 type caseFlags struct {
-	number, title, crime, place, position, from, to, requestedBy, request, suspect, deadline, status, received, delivered string
+	number, title, crime, place, position, from, to, requestedBy, request, suspect, deadline, status, received, delivered, retention string
 }
 
 func (f *caseFlags) register(fs *pflag.FlagSet, withNumber bool) {
@@ -65,6 +67,7 @@ func (f *caseFlags) register(fs *pflag.FlagSet, withNumber bool) {
 	fs.StringVar(&f.request, "request", "", "what is asked for")
 	fs.StringVar(&f.suspect, "suspect", "", "description of the suspect")
 	fs.StringVar(&f.deadline, "deadline", "", "when the delivery is due")
+	fs.StringVar(&f.retention, "retention", "", "retention class (retention_classes in klipp.yaml) for its archived bundles (default: default)")
 	fs.StringVar(&f.received, "received", "", "when the request arrived (default: now); klipp stats counts turnaround from it")
 	fs.StringVar(&f.delivered, "delivered", "", "when the case was delivered (default: when its status becomes delivered); implies status delivered")
 }
@@ -100,6 +103,17 @@ func (a *app) applyCaseFlags(fs *pflag.FlagSet, f *caseFlags, c *store.Case) err
 		if c.To, err = a.parseTime("to", f.to); err != nil {
 			return err
 		}
+	}
+	if set("retention") {
+		if _, ok := a.cfg.RetentionClasses[f.retention]; !ok {
+			var names []string
+			for k := range a.cfg.RetentionClasses {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			return fault.Usagef("--retention %q is not a retention class; klipp.yaml has: %s", f.retention, strings.Join(names, ", "))
+		}
+		c.RetentionClass = f.retention
 	}
 	if set("received") {
 		if c.Received, err = a.parseTime("received", f.received); err != nil {
@@ -274,7 +288,7 @@ func (a *app) printCase(w io.Writer, c store.Case) {
 	if c.Deadline != nil {
 		rows = append(rows, []string{"deadline", a.show(*c.Deadline)})
 	}
-	rows = append(rows, []string{"received", a.show(c.Received)})
+	rows = append(rows, []string{"retention", c.RetentionClass}, []string{"received", a.show(c.Received)})
 	if c.Delivered != nil {
 		rows = append(rows, []string{"delivered", a.show(*c.Delivered)})
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -15,10 +16,15 @@ import (
 
 func (a *app) verifyCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "verify DIR",
-		Short: "Recompute every hash of an export bundle; names missing, changed and extra files",
-		Args:  exactArgs(1, "a bundle directory"),
+		Use:   "verify DIR|CASE/EXPORT-ID",
+		Short: "Recompute every hash of an export bundle, or of an archived one; names missing, changed and extra files",
+		Args:  exactArgs(1, "a bundle directory or an archive reference CASE/EXPORT-ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if fi, err := os.Stat(args[0]); err != nil && strings.Count(args[0], "/") == 1 && !strings.HasPrefix(args[0], ".") {
+				return a.verifyArchived(cmd.Context(), args[0]) // CASE/EXPORT-ID: an archived bundle
+			} else if err == nil && !fi.IsDir() {
+				return fault.Usagef("%s is a file; give a bundle directory or an archive reference CASE/EXPORT-ID", args[0])
+			}
 			r, err := bundle.Verify(args[0])
 			if err != nil {
 				return fault.NotFoundf("%v", err)

@@ -68,6 +68,9 @@ func Create(ctx context.Context, st *store.Store, c store.Case, who string, now 
 	if c.Received.IsZero() {
 		c.Received = now.UTC()
 	}
+	if c.RetentionClass == "" {
+		c.RetentionClass = "default"
+	}
 	if err := Validate(c); err != nil {
 		return c, err
 	}

@@ -20,6 +20,7 @@ type Case struct {
 	Deadline                    *time.Time
 	Received                    time.Time  // when the request arrived
 	Delivered                   *time.Time // when the case was first delivered
+	RetentionClass              string     // retention_classes key for its archived bundles
 	Created                     time.Time
 	CreatedBy                   string
 	Updated                     time.Time
@@ -31,7 +32,7 @@ var ErrNotFound = errors.New("not found")
 // ErrExists is returned when a record with the same key exists.
 var ErrExists = errors.New("already exists")
 
-const caseColumns = `number, title, crime, place, lat, lon, from_ns, to_ns, requested_by, request, suspect, status, deadline_ns, created_ns, created_by, updated_ns, received_ns, delivered_ns`
+const caseColumns = `number, title, crime, place, lat, lon, from_ns, to_ns, requested_by, request, suspect, status, deadline_ns, created_ns, created_by, updated_ns, received_ns, delivered_ns, retention_class`
 
 func nsOrNil(t *time.Time) any {
 	if t == nil {
@@ -42,9 +43,9 @@ func nsOrNil(t *time.Time) any {
 
 // CreateCase inserts c; ErrExists when the number is taken.
 func (s *Store) CreateCase(ctx context.Context, c Case) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
-		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered))
+		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass)
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("case %s: %w", c.Number, ErrExists)
 	}
@@ -54,9 +55,9 @@ func (s *Store) CreateCase(ctx context.Context, c Case) error {
 // UpdateCase replaces every field of the case with c's number.
 func (s *Store) UpdateCase(ctx context.Context, c Case) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE cases SET title = ?, crime = ?, place = ?, lat = ?, lon = ?, from_ns = ?, to_ns = ?,
-		requested_by = ?, request = ?, suspect = ?, status = ?, deadline_ns = ?, updated_ns = ?, received_ns = ?, delivered_ns = ? WHERE number = ?`,
+		requested_by = ?, request = ?, suspect = ?, status = ?, deadline_ns = ?, updated_ns = ?, received_ns = ?, delivered_ns = ?, retention_class = ? WHERE number = ?`,
 		c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
-		c.Status, nsOrNil(c.Deadline), c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.Number)
+		c.Status, nsOrNil(c.Deadline), c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass, c.Number)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var from, to, created, updated int64
 	var deadline, received, delivered sql.NullInt64
 	err := row.Scan(&c.Number, &c.Title, &c.Crime, &c.Place, &lat, &lon, &from, &to, &c.RequestedBy, &c.Request, &c.Suspect,
-		&c.Status, &deadline, &created, &c.CreatedBy, &updated, &received, &delivered)
+		&c.Status, &deadline, &created, &c.CreatedBy, &updated, &received, &delivered, &c.RetentionClass)
 	if err != nil {
 		return c, err
 	}

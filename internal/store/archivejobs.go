@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ArchiveJob is a bundle klipp was asked to archive.
+type ArchiveJob struct {
+	Case, ExportID string
+	Dir            string
+	Backend        string
+	State          string // queued | uploading | verified | failed
+	Error          string
+	Attempts       int
+	RetainUntil    *time.Time
+	Hold           bool
+	LocalDeleted   bool
+	Created        time.Time
+	Updated        time.Time
+}
+
+const jobColumns = `case_number, export_id, dir, backend, state, error, attempts, retain_until_ns, hold, local_deleted, created_ns, updated_ns`
+
+// PutArchiveJob inserts or replaces a job (keyed by case and export id).
+func (s *Store) PutArchiveJob(ctx context.Context, j ArchiveJob) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO archive_jobs (`+jobColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_number, export_id) DO UPDATE SET dir = excluded.dir, backend = excluded.backend, state = excluded.state,
+		error = excluded.error, attempts = excluded.attempts, retain_until_ns = excluded.retain_until_ns, hold = excluded.hold,
+		local_deleted = excluded.local_deleted, updated_ns = excluded.updated_ns`,
+		j.Case, j.ExportID, j.Dir, j.Backend, j.State, j.Error, j.Attempts, nsOrNil(j.RetainUntil), j.Hold, j.LocalDeleted,
+		j.Created.UnixNano(), j.Updated.UnixNano())
+	return err
+}
+
+func scanJob(row interface{ Scan(...any) error }) (ArchiveJob, error) {
+	var j ArchiveJob
+	var until sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&j.Case, &j.ExportID, &j.Dir, &j.Backend, &j.State, &j.Error, &j.Attempts, &until, &j.Hold, &j.LocalDeleted, &created, &updated)
+	if err != nil {
+		return j, err
+	}
+	if until.Valid {
+		t := time.Unix(0, until.Int64).UTC()
+		j.RetainUntil = &t
+	}
+	j.Created, j.Updated = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	return j, nil
+}
+
+// ArchiveJob returns one job; ErrNotFound when there is none.
+func (s *Store) ArchiveJob(ctx context.Context, number, exportID string) (ArchiveJob, error) {
+	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM archive_jobs WHERE case_number = ? AND export_id = ?`, number, exportID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return j, fmt.Errorf("archive job %s/%s: %w", number, exportID, ErrNotFound)
+	}
+	return j, err
+}
+
+// ArchiveJobs lists jobs, of one case if number is given and in the given
+// states if any, oldest first.
+func (s *Store) ArchiveJobs(ctx context.Context, number string, states ...string) ([]ArchiveJob, error) {
+	q, args := `SELECT `+jobColumns+` FROM archive_jobs WHERE (? = '' OR case_number = ?)`, []any{number, number}
+	if len(states) > 0 {
+		q += ` AND state IN (?` + repeatString(", ?", len(states)-1) + `)`
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_ns, case_number, export_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ArchiveJob
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+func repeatString(s string, n int) string {
+	out := ""
+	for range n {
+		out += s
+	}
+	return out
+}
