@@ -272,6 +272,16 @@ func (a *app) pushBundle(ctx context.Context, dir string, jobs int, rate int64, 
 	if err := db.PutArchiveJob(ctx, job); err != nil {
 		return v, fault.Wrap(fault.Storage, err)
 	}
+	// The native copies now outlive their sources.
+	var kept []store.Preserved
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, "native/") && len(f.DerivedFrom) > 0 {
+			kept = append(kept, store.Preserved{Path: f.DerivedFrom[0], SHA256: f.SHA256, Case: ref.Case, ExportID: ref.ExportID, Archived: a.now().UTC()})
+		}
+	}
+	if err := db.AddPreserved(ctx, kept); err != nil {
+		return v, fault.Wrap(fault.Storage, err)
+	}
 	_, msum, _ := bundle.HashFile(filepath.Join(dir, bundle.ManifestName))
 	if err := a.record(audit.Entry{Action: "archive.push", Case: ref.Case, Hashes: map[string]string{ref.Key(a.archivePrefix(), bundle.ManifestName): msum},
 		Detail: map[string]string{"export": ref.ExportID, "store": st.Describe(), "objects": strconv.Itoa(res.Objects), "uploaded": strconv.Itoa(res.Uploaded),
