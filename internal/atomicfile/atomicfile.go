@@ -85,6 +85,13 @@ func (f *File) Commit() error {
 	return nil
 }
 
+// CommitAs is Commit to a name decided only once the content is written
+// (e.g. one that holds its hash).
+func (f *File) CommitAs(path string) error {
+	f.final = path
+	return f.Commit()
+}
+
 // Abort removes the temporary file unless it was committed.
 func (f *File) Abort() {
 	if !f.committed {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
@@ -159,8 +160,8 @@ func gap(from, to time.Time, unreadable, ambiguous []Part) Gap {
 }
 
 func relTo(root, path string) string {
-	if r, err := filepath.Rel(root, path); err == nil {
+	if r, err := filepath.Rel(root, path); err == nil && root != "" && !strings.HasPrefix(r, "..") {
 		return filepath.ToSlash(r)
 	}
-	return path
+	return path // an ingested file in the evidence store
 }

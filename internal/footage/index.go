@@ -57,7 +57,7 @@ type file struct {
 func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress Progress) (*Report, error) {
 	root := cam.Recordings.Path
 	if root == "" {
-		return nil, fault.Usagef("camera %s has no recordings path in %s", cam.ID, "cameras.yaml")
+		return &Report{Camera: cam.ID}, nil // footage comes only by klipp ingest
 	}
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		return nil, fault.Usagef("camera %s: recordings path %s does not exist or is not a directory", cam.ID, root)
@@ -128,15 +128,22 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 			progress(i+1, len(files))
 		}
 	}
+	// Rows for files that are gone from the recordings directory go; rows
+	// of files elsewhere (delivered files ingested into the evidence store)
+	// stay.
 	var remove []int64
+	var maxDur time.Duration
 	for _, s := range byPath {
+		if !strings.HasPrefix(s.Path, root+string(filepath.Separator)) {
+			maxDur = max(maxDur, s.Duration)
+			continue
+		}
 		remove = append(remove, s.ID)
 		rep.Removed++
 	}
 
 	placed := place(cam, files, segs)
 	var upsert []store.Segment
-	var maxDur time.Duration
 	stored := make(map[int64]store.Segment, len(existing))
 	for _, e := range existing {
 		stored[e.ID] = e

@@ -141,17 +141,24 @@ func (s *Server) waitLive(limit time.Duration) error {
 			return fmt.Errorf("minio exited at start: %s", log)
 		default:
 		}
-		resp, err := client.Get(scheme + "://" + s.Endpoint + "/minio/health/live")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		// Live first; then ready, because a live server may still answer
+		// 503 "not initialized" for a moment.
+		if ok(client, scheme+"://"+s.Endpoint+"/minio/health/live") && ok(client, scheme+"://"+s.Endpoint+"/minio/health/ready") {
+			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	s.Stop()
 	return fmt.Errorf("minio on %s not live after %s", s.Endpoint, limit)
+}
+
+func ok(client *http.Client, url string) bool {
+	resp, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // Stop kills the server (as an outage would) and waits for it to exit.

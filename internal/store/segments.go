@@ -197,3 +197,14 @@ func (s *Store) SetSHA256(ctx context.Context, id int64, sum string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE segments SET sha256 = ? WHERE id = ?`, sum, id)
 	return err
 }
+
+// AddSegment stores one segment outside a directory scan (an ingested
+// file), keeping the camera's longest segment duration for range queries.
+func (s *Store) AddSegment(ctx context.Context, g Segment, now time.Time) error {
+	maxDur := g.Duration
+	var cur sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT max_duration_ns FROM camera_index WHERE camera = ?`, g.Camera).Scan(&cur); err == nil && cur.Valid {
+		maxDur = max(maxDur, time.Duration(cur.Int64))
+	}
+	return s.SaveSegments(ctx, g.Camera, []Segment{g}, nil, maxDur, now)
+}

@@ -1,0 +1,57 @@
+package footage
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/store"
+)
+
+// AddFile probes a delivered file already copied into the evidence store
+// and puts it on the camera's timeline. Its camera-clock start is start if
+// given, else the container's creation_time, else the time in its original
+// name by the camera's file name pattern. sum is the SHA-256 taken at
+// acquisition.
+func AddFile(ctx context.Context, st *store.Store, cam *catalog.Camera, path, originalName string, start *time.Time, sum string, now time.Time) (store.Segment, string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return store.Segment{}, "", err
+	}
+	seg := probeSegment(ctx, cam.ID, file{rel: filepath.Base(path), path: path, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+	from := "--start"
+	switch {
+	case start != nil:
+	case seg.CreationTime != nil:
+		start, from = seg.CreationTime, "the file's creation_time"
+	case cam.Recordings.Pattern != nil:
+		// The pattern may span directories: try the name with more and
+		// more of its path.
+		parts := strings.Split(filepath.ToSlash(originalName), "/")
+		for i := len(parts) - 1; i >= 0 && start == nil; i-- {
+			n, ok, err := cam.Recordings.Pattern.Match(strings.Join(parts[i:], "/"))
+			if err == nil && ok {
+				if c := n.Candidates(cam.Timezone); len(c) == 1 {
+					start, from = &c[0], "the file name"
+				}
+			}
+		}
+	}
+	if start == nil {
+		return seg, "", fault.Usagef("%s: no start time in the file or its name; give the recording's start by the camera's clock with --start", originalName)
+	}
+	seg.CameraStart = *start
+	seg.TrueStart = cam.Clock.TrueTime(*start)
+	seg.TrueEnd = seg.TrueStart.Add(seg.Duration)
+	seg.SHA256 = sum
+	seg.Note = "ingested; start from " + from
+	if err := st.AddSegment(ctx, seg, now); err != nil {
+		return seg, from, fmt.Errorf("camera %s: index %s: %w", cam.ID, path, err)
+	}
+	return seg, from, nil
+}
