@@ -23,3 +23,6 @@ go run ./scripts/bench -klipp bin/klipp -stills
 echo
 echo "== cuts (1080p25) =="
 go run ./scripts/bench -klipp bin/klipp -cut
+echo
+echo "== archive push of a 1 GB bundle to a local MinIO =="
+go run ./scripts/bench -klipp bin/klipp -archive

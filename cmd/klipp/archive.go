@@ -260,7 +260,9 @@ func (a *app) pushBundle(ctx context.Context, dir string, jobs int, rate int64, 
 	if err != nil {
 		return fail(err)
 	}
-	rep, err := archive.Verify(ctx, st, ref, archive.VerifyOptions{Prefix: a.archivePrefix(), Mode: a.lockMode(), Until: until, Hold: job.Hold})
+	// Every object: its checksum as the store verified it on receipt (or
+	// read back), its retention and hold; manifest.json last.
+	rep, err := archive.Verify(ctx, st, ref, archive.VerifyOptions{Prefix: a.archivePrefix(), Mode: a.lockMode(), Until: until, Hold: job.Hold, Stored: true})
 	if err != nil {
 		return fail(err)
 	}

@@ -249,7 +249,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 	if !single {
 		// Multipart: the server holds a checksum of part checksums, so read
 		// the object back and compare it with the local SHA-256.
-		got, err := s.hashObject(ctx, key)
+		got, err := hashObject(ctx, s, key)
 		if err != nil {
 			return obj, err
 		}
@@ -262,14 +262,6 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 	return obj, nil
 }
 
-func (s *S3) hashObject(ctx context.Context, key string) (string, error) {
-	rc, err := s.Get(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	return HashReader(rc)
-}
 
 func (s *S3) Stat(ctx context.Context, key string) (Object, error) {
 	info, err := s.client.StatObject(ctx, s.cfg.Bucket, key, minio.StatObjectOptions{Checksum: true})

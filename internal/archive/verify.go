@@ -21,6 +21,10 @@ type VerifyOptions struct {
 	Mode   string    // the lock mode every object must carry; "" checks none
 	Until  time.Time // every object must be retained at least until then; zero checks none
 	Hold   bool      // every object must be under legal hold
+	// Stored trusts a checksum the store itself verified on receipt (an S3
+	// PUT with x-amz-checksum-sha256) instead of reading the object back;
+	// push uses it right after uploading. archive verify reads everything.
+	Stored bool
 }
 
 // VerifyReport is what Verify found. A bundle passes when every list is
@@ -133,18 +137,15 @@ func Verify(ctx context.Context, st Store, ref Ref, opts VerifyOptions) (*Verify
 				r.Changed = append(r.Changed, p)
 				continue
 			}
-			rc, err := st.Get(ctx, key)
-			if err != nil {
-				return nil, err
-			}
-			got, err := HashReader(rc)
-			rc.Close()
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", key, err)
-			}
-			if got != s {
-				r.Changed = append(r.Changed, p)
-				continue
+			if !opts.Stored || !o.ChecksumVerified {
+				got, err := hashObject(ctx, st, key)
+				if err != nil {
+					return nil, err
+				}
+				if got != s {
+					r.Changed = append(r.Changed, p)
+					continue
+				}
 			}
 		}
 		switch {
@@ -167,6 +168,19 @@ func Verify(ctx context.Context, st Store, ref Ref, opts VerifyOptions) (*Verify
 		}
 	}
 	return r, nil
+}
+
+func hashObject(ctx context.Context, st Store, key string) (string, error) {
+	rc, err := st.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	sum, err := HashReader(rc)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	return sum, nil
 }
 
 func readAll(ctx context.Context, st Store, key string) ([]byte, error) {

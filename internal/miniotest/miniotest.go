@@ -68,27 +68,44 @@ func isExecutable(p string) bool {
 // Start starts a server and stops it when the test ends.
 func Start(t testing.TB, withTLS bool) *Server {
 	t.Helper()
-	bin, err := Binary()
+	dir := t.TempDir()
+	s, err := Run(dir, withTLS)
 	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{AccessKey: "klipptest", SecretKey: "klipptest-secret-0123", TLS: withTLS, bin: bin, data: t.TempDir()}
-	if withTLS {
-		s.certs = t.TempDir()
-		if s.CAFile, err = writeCerts(s.certs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Endpoint = fmt.Sprintf("127.0.0.1:%d", port)
-	if err := s.start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// Run starts a server with its data (and certificates) under dir, which
+// must exist; the caller stops it.
+func Run(dir string, withTLS bool) (*Server, error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{AccessKey: "klipptest", SecretKey: "klipptest-secret-0123", TLS: withTLS, bin: bin, data: filepath.Join(dir, "data")}
+	if err := os.MkdirAll(s.data, 0o755); err != nil {
+		return nil, err
+	}
+	if withTLS {
+		s.certs = filepath.Join(dir, "certs")
+		if err := os.MkdirAll(s.certs, 0o755); err != nil {
+			return nil, err
+		}
+		if s.CAFile, err = writeCerts(s.certs); err != nil {
+			return nil, err
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s.Endpoint = fmt.Sprintf("127.0.0.1:%d", port)
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func freePort() (int, error) {

@@ -29,9 +29,12 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the generated tree")
 	stills := flag.Bool("stills", false, "run the stills benchmark instead")
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
+	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
 	flag.Parse()
 	var err error
 	switch {
+	case *archive:
+		err = archiveBench(*klipp)
 	case *cuts:
 		err = cutBench(*klipp)
 	case *stills:
