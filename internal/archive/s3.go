@@ -262,7 +262,6 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 	return obj, nil
 }
 
-
 func (s *S3) Stat(ctx context.Context, key string) (Object, error) {
 	info, err := s.client.StatObject(ctx, s.cfg.Bucket, key, minio.StatObjectOptions{Checksum: true})
 	if err != nil {

@@ -160,7 +160,8 @@ func (s *Server) waitLive(limit time.Duration) error {
 		}
 		// Live first; then ready, because a live server may still answer
 		// 503 "not initialized" for a moment.
-		if ok(client, scheme+"://"+s.Endpoint+"/minio/health/live") && ok(client, scheme+"://"+s.Endpoint+"/minio/health/ready") {
+		if ok(client, scheme+"://"+s.Endpoint+"/minio/health/live") && ok(client, scheme+"://"+s.Endpoint+"/minio/health/ready") &&
+			serving(client, scheme+"://"+s.Endpoint+"/") {
 			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -176,6 +177,17 @@ func ok(client *http.Client, url string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
+}
+
+// serving reports whether the S3 API answers (an anonymous request is
+// refused with 403 once the object layer is up; 503 before).
+func serving(client *http.Client, url string) bool {
+	resp, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode != http.StatusServiceUnavailable
 }
 
 // Stop kills the server (as an outage would) and waits for it to exit.
