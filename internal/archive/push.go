@@ -25,7 +25,7 @@ type PushOptions struct {
 	RetainUntil time.Time
 	Jobs        int                     // parallel uploads; 0 means 4
 	MaxRate     int64                   // bytes per second over all uploads; 0 is unlimited
-	Progress    func(done, total int64) // bytes
+	Progress    func(done, total int64) // bytes; never called concurrently
 }
 
 // PushResult is what a push did.
@@ -90,13 +90,13 @@ func Push(ctx context.Context, st Store, dir string, opts PushOptions) (PushResu
 
 	var mu sync.Mutex
 	var done int64
+	// report calls Progress from one upload at a time.
 	report := func(n int64) {
 		mu.Lock()
+		defer mu.Unlock()
 		done += n
-		d := done
-		mu.Unlock()
 		if opts.Progress != nil {
-			opts.Progress(d, total)
+			opts.Progress(done, total)
 		}
 	}
 	limit := newRateLimit(opts.MaxRate)
