@@ -26,3 +26,7 @@ go run ./scripts/bench -klipp bin/klipp -cut
 echo
 echo "== archive push of a 1 GB bundle to a local MinIO =="
 go run ./scripts/bench -klipp bin/klipp -archive
+echo
+echo "== terminal UI: a frame step on the demo footage (goal < 100 ms), a filter key among 2,000 cameras (goal < 50 ms) =="
+go test -run XXX -bench FrameStep -benchtime 100x ./cmd/klipp | grep Benchmark
+go test -run XXX -bench PickerKey -benchtime 500x ./internal/tui | grep Benchmark

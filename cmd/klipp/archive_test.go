@@ -222,8 +222,10 @@ func TestArchiveS3(t *testing.T) {
 
 // emptyConfig is a klipp.yaml with its own data directory and nothing else.
 func emptyConfig(t *testing.T) string {
-	conf := filepath.Join(t.TempDir(), "klipp.yaml")
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "klipp.yaml")
 	os.WriteFile(conf, []byte("data_dir: data\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte("cameras: []\n"), 0o644)
 	return conf
 }
 

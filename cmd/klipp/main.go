@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
@@ -100,7 +101,10 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		Version:       version,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(a.stderr, "klipp: the terminal UI is not built yet; the commands below are available.")
+			// No command: the terminal UI on a terminal, the help otherwise.
+			if in, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(os.Stdin.Fd())) {
+				return a.runTUI(cmd.Context())
+			}
 			return cmd.Help()
 		},
 	}
@@ -111,7 +115,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress output")
 	pf.StringVar(&a.timezone, "timezone", "", "display and input time zone (config: timezone)")
 	pf.StringVar(&a.dataDir, "data-dir", "", "index and case store directory (config: data_dir)")
-	root.AddCommand(a.demoCommand(), a.camerasCommand(), a.indexCommand(), a.coverageCommand(), a.probeCommand(), a.stillCommand(), a.cutCommand(), a.caseCommand(), a.timelineCommand(), a.exportCommand(), a.statsCommand(), a.archiveCommand(), a.retentionCommand(), a.ingestCommand(), a.verifyCommand(), a.auditCommand(), a.configCommand())
+	root.AddCommand(a.demoCommand(), a.camerasCommand(), a.indexCommand(), a.coverageCommand(), a.probeCommand(), a.stillCommand(), a.cutCommand(), a.caseCommand(), a.timelineCommand(), a.exportCommand(), a.statsCommand(), a.archiveCommand(), a.retentionCommand(), a.ingestCommand(), a.tuiCommand(), a.verifyCommand(), a.auditCommand(), a.configCommand())
 	return root
 }
 

@@ -16,7 +16,7 @@ import (
 )
 
 // klipp runs one command line in-process and returns exit code and output.
-func klipp(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func klipp(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, &out, &errb)
@@ -32,7 +32,7 @@ var (
 // site generates one demo site for the package: 17 minutes so that it holds
 // the gap (lilla-torg, minutes 14–15) and the truncated file (stortorget,
 // minute 15), at 5 fps to keep the test quick.
-func site(t *testing.T) string {
+func site(t testing.TB) string {
 	t.Helper()
 	siteOnce.Do(func() {
 		siteDir, siteErr = os.MkdirTemp("", "klipp-e2e-")
@@ -48,7 +48,7 @@ func site(t *testing.T) string {
 }
 
 // indexedSite is the test site, indexed, with its config and ground truth.
-func indexedSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
+func indexedSite(t testing.TB) (dir, conf string, gt *demo.GroundTruth) {
 	t.Helper()
 	dir = site(t)
 	conf = filepath.Join(dir, "klipp.yaml")

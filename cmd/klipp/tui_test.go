@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/klipp-forensics/klipp/internal/tui"
+)
+
+// drive sends messages to a model and runs every command they cause,
+// synchronously, until none is left: Update-level tests with the real
+// operations behind the UI.
+func drive(t *testing.T, m tea.Model, msgs ...tea.Msg) tea.Model {
+	t.Helper()
+	var queue []tea.Cmd
+	run := func(msg tea.Msg) {
+		var cmd tea.Cmd
+		m, cmd = m.Update(msg)
+		if cmd != nil {
+			queue = append(queue, cmd)
+		}
+	}
+	flush := func() {
+		for len(queue) > 0 {
+			cmd := queue[0]
+			queue = queue[1:]
+			msg := cmd()
+			switch msg := msg.(type) {
+			case nil, tea.QuitMsg:
+			case tea.BatchMsg:
+				for _, c := range msg {
+					if c != nil {
+						queue = append(queue, c)
+					}
+				}
+			default:
+				run(msg)
+			}
+		}
+	}
+	for _, msg := range msgs {
+		run(msg)
+		flush()
+	}
+	return m
+}
+
+func press(k string) tea.Msg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// typeText is one key press per character.
+func typeText(s string) []tea.Msg {
+	var out []tea.Msg
+	for _, r := range s {
+		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return out
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`)
+
+// screenText is what the terminal shows, without colours, with the parts
+// that depend on today's date made neutral.
+func screenText(m tea.Model) string {
+	s := ansi.ReplaceAllString(m.View().Content, "")
+	s = strings.NewReplacer("░", "█", "▒", "█", " !", "  ").Replace(s)
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// golden compares a screen with testdata/tui/NAME.golden
+// (KLIPP_UPDATE_GOLDEN=1 rewrites it).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "tui", name+".golden")
+	if os.Getenv("KLIPP_UPDATE_GOLDEN") == "1" {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		os.WriteFile(path, []byte(got), 0o644)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with KLIPP_UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("screen %s differs from its golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func newTestTUI(t *testing.T, conf string, w, h int) tea.Model {
+	t.Helper()
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	m, err := a.newTUI(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tm tea.Model = m
+	if cmd := m.Init(); cmd != nil {
+		tm = drive(t, tm, cmd())
+	}
+	return drive(t, tm, tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+func TestTUIScreens(t *testing.T) {
+	_, conf, _ := indexedSite(t)
+	number := "K-TUI-GOLDEN"
+	if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", number, "--title", "Väskryckning vid spår 4", "--crime", "stöld",
+		"--place", "Malmö C", "--position", "55.6091,13.0002", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:05", "--requested-by", "Insp. Åberg"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := klipp(t, "--config", conf, "timeline", "add", number, "--camera", "malmo-c-spar-4", "--at", "2026-11-20 22:01:25",
+		"--text", "Misstänkt lämnar tåget", "--tag", "suspect"); code != 0 {
+		t.Fatal(errs)
+	}
+	empty := emptyConfig(t)
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		w, h := size[0], size[1]
+		sz := "-" + strings.Join([]string{itoa(w), itoa(h)}, "x")
+		t.Run(sz[1:], func(t *testing.T) {
+			m := newTestTUI(t, conf, w, h)
+			m = drive(t, m, append([]tea.Msg{press("/")}, append(typeText(number), press("enter"))...)...)
+			golden(t, "cases"+sz, screenText(m))
+
+			m = drive(t, m, press("?"))
+			golden(t, "help"+sz, screenText(m))
+			m = drive(t, m, press("?"))
+
+			m = drive(t, m, press("enter"))
+			if got := m.(tui.Model).Screen(); got != "case" {
+				t.Fatalf("enter opened %q", got)
+			}
+			golden(t, "case"+sz, screenText(m))
+
+			m = drive(t, m, press("c"))
+			golden(t, "cameras"+sz, screenText(m))
+
+			m = drive(t, m, press("esc"), press("enter"))
+			if got := m.(tui.Model).Screen(); got != "frames" {
+				t.Fatalf("enter on an entry opened %q", got)
+			}
+			golden(t, "frames"+sz, screenText(m))
+
+			// The new-case form shows what is wrong next to the field.
+			m = drive(t, m, press("esc"), press("esc"), press("esc"), press("n"))
+			m = drive(t, m, append(typeText("bad/number"), press("enter"), press("enter"), press("enter"), press("enter"), press("enter"),
+				press("enter"), press("enter"), press("enter"))...)
+			if got := m.(tui.Model).Screen(); got != "new case" {
+				t.Fatalf("an invalid form left for %q", got)
+			}
+			golden(t, "newcase"+sz, screenText(m))
+
+			e := newTestTUI(t, empty, w, h)
+			e = drive(t, e, press("r"))
+			golden(t, "retention"+sz, screenText(e))
+			e = drive(t, e, press("esc"), press("a"))
+			golden(t, "archive"+sz, screenText(e))
+		})
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestTUIUpdate checks single steps through Update.
+func TestTUIUpdate(t *testing.T) {
+	_, conf, gt := indexedSite(t)
+	number := "K-TUI-UPDATE"
+	if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", number, "--title", "Update", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:20"); code != 0 {
+		t.Fatal(errs)
+	}
+	at := gt.Suspect.Visits[2].Enter.Add(2 * time.Second)
+	if code, _, errs := klipp(t, "--config", conf, "timeline", "add", number, "--camera", "stortorget", "--at", at.Format(time.RFC3339Nano), "--text", "Första"); code != 0 {
+		t.Fatal(errs)
+	}
+	m := newTestTUI(t, conf, 100, 30)
+	m = drive(t, m, append([]tea.Msg{press("/")}, append(typeText(number), press("enter"), press("enter"))...)...)
+	tests := []struct {
+		name  string
+		keys  []tea.Msg
+		check func(t *testing.T, m tui.Model, screen string)
+	}{
+		{"edit the entry's text", append([]tea.Msg{press("e")}, append(typeText(" (ändrad)"), press("enter"))...), func(t *testing.T, m tui.Model, s string) {
+			if !strings.Contains(s, "Första (ändrad)") {
+				t.Errorf("edited text not shown:\n%s", s)
+			}
+		}},
+		{"frames: one frame forward", []tea.Msg{press("enter"), press("right")}, func(t *testing.T, m tui.Model, s string) {
+			want := at.Add(200 * time.Millisecond).In(time.FixedZone("CET", 3600)).Format("15:04:05.000")
+			if m.Screen() != "frames" || !strings.Contains(s, "frame 2026-11-20 "+want) {
+				t.Errorf("after → want frame %s:\n%s", want, s)
+			}
+		}},
+		{"frames: ten seconds back and a typed time", append([]tea.Msg{press("["), press("g")}, append(typeText("22:00:30"), press("enter"))...), func(t *testing.T, m tui.Model, s string) {
+			if !strings.Contains(s, "cursor 2026-11-20 22:00:30.000") {
+				t.Errorf("go to 22:00:30:\n%s", s)
+			}
+		}},
+		{"delete needs y", []tea.Msg{press("esc"), press("d"), press("n")}, func(t *testing.T, m tui.Model, s string) {
+			if m.Status() != "not deleted" || !strings.Contains(s, "Första") {
+				t.Errorf("d then n: %q\n%s", m.Status(), s)
+			}
+		}},
+		{"delete", []tea.Msg{press("d"), press("y")}, func(t *testing.T, m tui.Model, s string) {
+			if strings.Contains(s, "Första") || !strings.Contains(m.Status(), "deleted") {
+				t.Errorf("d then y: %q\n%s", m.Status(), s)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		m = drive(t, m, tc.keys...)
+		tc.check(t, m.(tui.Model), screenText(m))
+	}
+	// The deletion is in the store and the audit log, as from the CLI.
+	_, out, _ := klipp(t, "--config", conf, "--json", "timeline", "list", number)
+	if strings.Contains(out, "Första") {
+		t.Errorf("the entry is still stored: %s", out)
+	}
+}
+
+// TestTUIFlow drives the whole flow on the demo site with the keys shown on
+// screen: open the case, pick a camera, step to a ground-truth time, take a
+// still, add an entry, export; then checks the bundle.
+func TestTUIFlow(t *testing.T) {
+	_, conf, gt := indexedSite(t)
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	number := "K-TUI-FLOW"
+	if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", number, "--title", "Flöde", "--position", "55.6058,13.0010",
+		"--from", "2026-11-20 22:05", "--to", "2026-11-20 22:12"); code != 0 {
+		t.Fatal(errs)
+	}
+	m := newTestTUI(t, conf, 80, 24)
+	seq := func(parts ...[]tea.Msg) []tea.Msg {
+		var out []tea.Msg
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	keys := func(ks ...string) []tea.Msg {
+		var out []tea.Msg
+		for _, k := range ks {
+			out = append(out, press(k))
+		}
+		return out
+	}
+	expect := func(screen, text string) {
+		t.Helper()
+		if got := m.(tui.Model).Screen(); got != screen || !strings.Contains(screenText(m), text) {
+			t.Fatalf("want the %s screen showing %q, got %s:\n%s", screen, text, got, screenText(m))
+		}
+	}
+	m = drive(t, m, seq(keys("/"), typeText(number), keys("enter", "enter"))...)
+	expect("case", "Case "+number)
+	m = drive(t, m, seq(keys("c", "/"), typeText("stortorget"), keys("enter"))...)
+	expect("cameras", "1 of 7 cameras")
+	m = drive(t, m, keys("enter")...)
+	expect("frames", "Stortorget")
+	// The ground truth: the suspect in view on Stortorget.
+	at := gt.Suspect.Visits[2].Enter.Add(3 * time.Second)
+	cet := time.FixedZone("CET", 3600)
+	m = drive(t, m, seq(keys("g"), typeText(at.In(cet).Format("15:04:05.000")), keys("enter"))...)
+	expect("frames", "cursor "+at.In(cet).Format("2006-01-02 15:04:05.000"))
+	m = drive(t, m, keys("s")...)
+	if !strings.Contains(m.(tui.Model).Status(), "still saved") {
+		t.Fatalf("s: %q", m.(tui.Model).Status())
+	}
+	m = drive(t, m, seq(keys("a"), typeText("Misstänkt på Stortorget"), keys("enter"))...)
+	if !strings.Contains(m.(tui.Model).Status(), "entry added") {
+		t.Fatalf("a: %q", m.(tui.Model).Status())
+	}
+	m = drive(t, m, keys("esc", "esc")...)
+	expect("case", "Misstänkt på Stortorget")
+	m = drive(t, m, keys("x")...)
+	if !strings.Contains(m.(tui.Model).Status(), "exported to") {
+		t.Fatalf("x: %q", m.(tui.Model).Status())
+	}
+
+	// The bundle: verified, with the entry's still showing the frame at
+	// the ground-truth time.
+	dir := filepath.Join(filepath.Dir(conf), "data", "exports", number)
+	list, _ := os.ReadDir(dir)
+	var bundleDir string
+	for _, e := range list {
+		if !strings.HasPrefix(e.Name(), ".") {
+			bundleDir = filepath.Join(dir, e.Name())
+		}
+	}
+	if code, _, errs := klipp(t, "--config", conf, "verify", bundleDir); code != 0 {
+		t.Fatalf("verify %s: %s", bundleDir, errs)
+	}
+	var tl []exportEntry
+	data, _ := os.ReadFile(filepath.Join(bundleDir, "timeline.json"))
+	json.Unmarshal(data, &tl)
+	// The entry is at the frame shown at the typed time: at it, or at most
+	// one frame (200 ms) before.
+	if len(tl) != 1 || tl[0].Text != "Misstänkt på Stortorget" || tl[0].At.After(at) || at.Sub(tl[0].At) >= 200*time.Millisecond || len(tl[0].Stills) != 1 {
+		t.Fatalf("timeline: %s", data)
+	}
+	at = tl[0].At
+	seg := gt.Cameras["stortorget"].Segments[int(at.Sub(gt.Cameras["stortorget"].Segments[0].TrueStart)/time.Minute)]
+	k := at.Sub(seg.TrueStart) / (200 * time.Millisecond)
+	if got, want := codeInPNG(t, filepath.Join(bundleDir, tl[0].Stills[0])), seg.CameraClock.Add(k*200*time.Millisecond).UnixMilli(); got != want {
+		t.Errorf("still shows %d, want %d", got, want)
+	}
+	// The still taken with s is in the data directory too.
+	if stills, _ := filepath.Glob(filepath.Join(filepath.Dir(conf), "data", "stills", number, "stortorget-*.png")); len(stills) != 1 {
+		t.Errorf("stills taken: %v", stills)
+	}
+}
+
+// TestTUIProgram runs the UI as a real program (teatest) at 80x24: from the
+// cases list into a case and its camera picker, then quits with q, and
+// compares the final screen with its golden file.
+func TestTUIProgram(t *testing.T) {
+	_, conf, _ := indexedSite(t)
+	number := "K-TUI-PROGRAM"
+	if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", number, "--title", "Program", "--position", "55.6091,13.0002",
+		"--from", "2026-11-20 22:00", "--to", "2026-11-20 22:03"); code != 0 {
+		t.Fatal(errs)
+	}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	m, err := a.newTUI(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "cases") }, teatest.WithDuration(30*time.Second))
+	settle := func() { time.Sleep(1500 * time.Millisecond) }
+	settle()
+	tm.Send(press("/"))
+	tm.Type(number)
+	tm.Send(press("enter"))
+	tm.Send(press("enter"))
+	settle()
+	tm.Send(press("c"))
+	settle()
+	tm.Send(press("/"))
+	tm.Type("malm")
+	tm.Send(press("enter"))
+	settle()
+	tm.Quit()
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+	golden(t, "program-cameras-80x24", screenText(fm))
+}
+
+// BenchmarkFrameStep is one frame step in the frame browser on the demo
+// footage: locate the segment, decode the frame at the new time. Goal:
+// under 100 ms.
+func BenchmarkFrameStep(b *testing.B) {
+	_, conf, gt := indexedSite(b)
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	if _, err := a.newTUI(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	ops := &tuiOps{a: a}
+	at := gt.Suspect.Visits[2].Enter
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at = at.Add(200 * time.Millisecond)
+		if _, err := ops.Frame(context.Background(), "stortorget", at); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,299 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
+)
+
+type casesModel struct {
+	all       []CaseRow
+	filter    string
+	filtering bool
+	cursor    int
+}
+
+type casesMsg []CaseRow
+
+func (m Model) loadCases() tea.Cmd {
+	return func() tea.Msg {
+		rows, err := m.ops.Cases(m.ctx)
+		if err != nil {
+			return errMsg{err}
+		}
+		return casesMsg(rows)
+	}
+}
+
+func (c casesModel) shown() []CaseRow {
+	if c.filter == "" {
+		return c.all
+	}
+	f := strings.ToLower(c.filter)
+	var out []CaseRow
+	for _, r := range c.all {
+		if strings.Contains(strings.ToLower(r.Number+" "+r.Title+" "+r.Status), f) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
+	c := &m.cases
+	switch msg := msg.(type) {
+	case casesMsg:
+		c.all = msg
+		if c.cursor >= len(c.shown()) {
+			c.cursor = max(0, len(c.shown())-1)
+		}
+	case tea.KeyPressMsg:
+		k := msg.String()
+		if c.filtering {
+			switch k {
+			case "enter", "esc":
+				c.filtering = false
+				if k == "esc" {
+					c.filter = ""
+				}
+			case "backspace":
+				if c.filter != "" {
+					r := []rune(c.filter)
+					c.filter = string(r[:len(r)-1])
+				}
+			default:
+				if t := msg.Key().Text; t != "" {
+					c.filter += t
+				}
+			}
+			c.cursor = 0
+			return m, nil
+		}
+		rows := c.shown()
+		switch k {
+		case "up", "k":
+			c.cursor = max(0, c.cursor-1)
+		case "down", "j":
+			c.cursor = min(len(rows)-1, c.cursor+1)
+		case "/":
+			c.filtering = true
+		case "n":
+			m.form = newForm()
+			m = m.push(screenNewCase)
+			return m, m.form.inputs[0].Focus()
+		case "r":
+			m = m.push(screenRetention)
+			return m, m.loadRetention()
+		case "a":
+			m = m.push(screenArchive)
+			return m, m.loadArchive()
+		case "enter":
+			if len(rows) > 0 {
+				m = m.push(screenCase)
+				m.caseView = caseModel{}
+				return m, m.loadCase(rows[c.cursor].Number)
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m Model) viewCases() (string, []key) {
+	c := m.cases
+	var b strings.Builder
+	b.WriteString(titleStyle.Render("klipp — cases") + "\n")
+	if c.filtering || c.filter != "" {
+		b.WriteString("filter: " + c.filter)
+		if c.filtering {
+			b.WriteString("▏")
+		}
+		b.WriteString("\n")
+	} else {
+		b.WriteString("\n")
+	}
+	rows := c.shown()
+	wide := m.width >= 120
+	head := fmt.Sprintf("%-18s %-12s %-19s %-19s %s", "case", "status", "incident", "footage expires", "title")
+	if wide {
+		head = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", "case", "status", "incident", "footage expires", "deadline", "title")
+	}
+	b.WriteString(dimStyle.Render(head) + "\n")
+	if len(rows) == 0 {
+		b.WriteString("no cases" + map[bool]string{true: " match", false: " yet: press n to open one"}[c.filter != ""] + "\n")
+	}
+	top := scrollTop(c.cursor, len(rows), m.height-7)
+	for i := top; i < len(rows) && i < top+m.height-7; i++ {
+		r := rows[i]
+		exp := "-"
+		if r.Expiry != nil {
+			exp = m.show(*r.Expiry)[:16]
+			if r.Expiry.Sub(m.now()) < 14*24*time.Hour {
+				exp = warnStyle.Render(exp + " !")
+			}
+		}
+		line := fmt.Sprintf("%-18s %-12s %-19s %-19s %s", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), r.Title)
+		if wide {
+			dl := "-"
+			if r.Deadline != nil {
+				dl = m.show(*r.Deadline)[:16]
+			}
+			line = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), dl, r.Title)
+		}
+		if i == c.cursor {
+			line = selectedStyle.Render(padRight(line, m.width))
+		}
+		b.WriteString(line + "\n")
+	}
+	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/", "filter"}, {"n", "new case"}, {"r", "retention"}, {"a", "archive"}}
+	if c.filtering {
+		keys = []key{{"type", "filter"}, {"enter", "keep"}, {"esc", "clear"}}
+	}
+	return b.String(), keys
+}
+
+// scrollTop keeps the cursor on screen.
+func scrollTop(cursor, n, rows int) int {
+	if rows < 1 {
+		rows = 1
+	}
+	if cursor < rows {
+		return 0
+	}
+	return min(cursor-rows+1, max(0, n-rows))
+}
+
+// The new-case form.
+
+var formFields = []struct{ label, hint string }{
+	{"Case number", "5000-K123456-26"},
+	{"Title", "Rån, Södergatan"},
+	{"Crime type", "rån"},
+	{"Place", "Södergatan 2, Malmö"},
+	{"Position", "55.6036,13.0021 (optional)"},
+	{"Incident from", "2026-11-20 22:00"},
+	{"Incident to", "2026-11-20 23:00"},
+	{"Requested by", "Insp. Berg"},
+}
+
+type formModel struct {
+	inputs []textinput.Model
+	focus  int
+	errs   []string
+}
+
+func newForm() formModel {
+	f := formModel{errs: make([]string, len(formFields))}
+	for _, fld := range formFields {
+		f.inputs = append(f.inputs, newInput(fld.hint, 34))
+	}
+	return f
+}
+
+// validate checks each field and puts the message next to it.
+func (m Model) validateForm() bool {
+	f := &m.form
+	v := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	ok := true
+	for i := range f.errs {
+		f.errs[i] = ""
+	}
+	set := func(i int, msg string) { f.errs[i], ok = msg, false }
+	if err := casefile.ValidNumber(v(0)); err != nil {
+		set(0, "letters, digits, . _ - only")
+	}
+	if v(1) == "" {
+		set(1, "required")
+	}
+	if p := v(4); p != "" {
+		if _, good := catalog.ParseLatLon(p); !good {
+			set(4, "LAT,LON in degrees")
+		}
+	}
+	from, err1 := clock.ParseTime(v(5), m.zone)
+	if err1 != nil {
+		set(5, "e.g. 2026-11-20 22:00")
+	}
+	to, err2 := clock.ParseTime(v(6), m.zone)
+	if err2 != nil {
+		set(6, "e.g. 2026-11-20 23:00")
+	} else if err1 == nil && !to.After(from) {
+		set(6, "must be after the start")
+	}
+	return ok
+}
+
+func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
+	f := &m.form
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc":
+			return m.back(), m.loadCases()
+		case "tab", "down":
+			f.inputs[f.focus].Blur()
+			f.focus = (f.focus + 1) % len(f.inputs)
+			return m, f.inputs[f.focus].Focus()
+		case "shift+tab", "up":
+			f.inputs[f.focus].Blur()
+			f.focus = (f.focus + len(f.inputs) - 1) % len(f.inputs)
+			return m, f.inputs[f.focus].Focus()
+		case "enter":
+			if f.focus < len(f.inputs)-1 {
+				f.inputs[f.focus].Blur()
+				f.focus++
+				return m, f.inputs[f.focus].Focus()
+			}
+			if !m.validateForm() {
+				return m, nil
+			}
+			nc := NewCase{Number: f.inputs[0].Value(), Title: f.inputs[1].Value(), Crime: f.inputs[2].Value(), Place: f.inputs[3].Value(),
+				Position: f.inputs[4].Value(), From: f.inputs[5].Value(), To: f.inputs[6].Value(), RequestedBy: f.inputs[7].Value()}
+			m.busy = "saving case " + nc.Number
+			return m, func() tea.Msg {
+				if err := m.ops.CreateCase(m.ctx, nc); err != nil {
+					return errMsg{err}
+				}
+				return caseCreatedMsg(strings.TrimSpace(nc.Number))
+			}
+		}
+	}
+	if created, ok := msg.(caseCreatedMsg); ok {
+		m.busy, m.status = "", "case "+string(created)+" saved"
+		m = m.back()
+		m = m.push(screenCase)
+		m.caseView = caseModel{}
+		return m, tea.Batch(m.loadCases(), m.loadCase(string(created)))
+	}
+	var cmd tea.Cmd
+	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	if f.errs[f.focus] != "" {
+		m.validateForm()
+	}
+	return m, cmd
+}
+
+type caseCreatedMsg string
+
+func (m Model) viewForm() (string, []key) {
+	f := m.form
+	var b strings.Builder
+	b.WriteString(titleStyle.Render("New case") + "\n\n")
+	for i, fld := range formFields {
+		label := padRight(fld.label, 15)
+		if i == f.focus {
+			label = titleStyle.Render(label)
+		}
+		line := label + " " + f.inputs[i].View()
+		if f.errs[i] != "" {
+			line += "  " + warnStyle.Render("✗ "+f.errs[i])
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String(), []key{{"tab/↓", "next field"}, {"enter", "next / save"}, {"esc", "cancel"}}
+}

@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+type caseModel struct {
+	detail   CaseDetail
+	loaded   bool
+	cursor   int
+	editing  bool
+	input    textinput.Model
+	deleting bool
+	log      []string // export / archive progress
+}
+
+type caseMsg CaseDetail
+
+func (m Model) loadCase(number string) tea.Cmd {
+	return func() tea.Msg {
+		d, err := m.ops.Case(m.ctx, number)
+		if err != nil {
+			return errMsg{err}
+		}
+		return caseMsg(d)
+	}
+}
+
+// progressMsg is a line of progress from a running export or push.
+type progressMsg string
+
+// doneMsg ends a long action with its result.
+type doneMsg struct{ text, number string }
+
+func (m Model) currentEntry() (Entry, bool) {
+	e := m.caseView.detail.Entries
+	if m.caseView.cursor < len(e) {
+		return e[m.caseView.cursor], true
+	}
+	return Entry{}, false
+}
+
+// longRun runs an action that reports progress lines, delivering them to
+// the program as messages.
+func (m Model) longRun(label, number string, run func(progress func(string)) (string, error)) tea.Cmd {
+	ch := make(chan tea.Msg, 64)
+	go func() {
+		text, err := run(func(line string) {
+			select {
+			case ch <- progressMsg(line):
+			default: // the UI is behind: drop a progress line, never block the work
+			}
+		})
+		if err != nil {
+			ch <- errMsg{err}
+		} else {
+			ch <- doneMsg{text: text, number: number}
+		}
+		close(ch)
+	}()
+	return waitFor(ch)
+}
+
+// waitFor delivers the next message of a channel, then waits again.
+func waitFor(ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return chained{msg, ch}
+	}
+}
+
+type chained struct {
+	msg tea.Msg
+	ch  chan tea.Msg
+}
+
+func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
+	c := &m.caseView
+	switch msg := msg.(type) {
+	case caseMsg:
+		c.detail, c.loaded = CaseDetail(msg), true
+		if c.cursor >= len(c.detail.Entries) {
+			c.cursor = max(0, len(c.detail.Entries)-1)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		k := msg.String()
+		if c.editing {
+			switch k {
+			case "esc":
+				c.editing = false
+				return m, nil
+			case "enter":
+				c.editing = false
+				e, ok := m.currentEntry()
+				if !ok {
+					return m, nil
+				}
+				text, number := c.input.Value(), c.detail.Number
+				return m, func() tea.Msg {
+					if err := m.ops.EditEntry(m.ctx, number, e.ID, text); err != nil {
+						return errMsg{err}
+					}
+					return doneMsg{text: fmt.Sprintf("entry %d saved", e.Number), number: number}
+				}
+			}
+			var cmd tea.Cmd
+			c.input, cmd = c.input.Update(msg)
+			return m, cmd
+		}
+		if c.deleting {
+			c.deleting = false
+			e, ok := m.currentEntry()
+			if k != "y" || !ok {
+				m.status = "not deleted"
+				return m, nil
+			}
+			number := c.detail.Number
+			return m, func() tea.Msg {
+				if err := m.ops.RemoveEntry(m.ctx, number, e.ID); err != nil {
+					return errMsg{err}
+				}
+				return doneMsg{text: fmt.Sprintf("entry %d deleted", e.Number), number: number}
+			}
+		}
+		switch k {
+		case "esc":
+			return m.back(), m.loadCases()
+		case "up", "k":
+			c.cursor = max(0, c.cursor-1)
+		case "down", "j":
+			c.cursor = min(len(c.detail.Entries)-1, c.cursor+1)
+		case "c":
+			m = m.push(screenCameras)
+			m.picker = pickerModel{speed: "walk"}
+			return m, m.loadCameras()
+		case "enter":
+			if e, ok := m.currentEntry(); ok {
+				m = m.push(screenFrames)
+				m.frames = framesModel{camera: e.Camera, cameraName: e.CameraName, at: e.At, seq: m.frames.seq}
+				cmd := m.loadFrame()
+				return m, cmd
+			}
+		case "e":
+			if e, ok := m.currentEntry(); ok {
+				c.editing = true
+				c.input = newInput("", max(20, m.width-20))
+				c.input.SetValue(e.Text)
+				return m, c.input.Focus()
+			}
+		case "d":
+			if e, ok := m.currentEntry(); ok {
+				c.deleting = true
+				m.status = fmt.Sprintf("delete entry %d (%s)? y to confirm", e.Number, e.Text)
+			}
+		case "x":
+			number := c.detail.Number
+			m.busy, c.log = "exporting "+number, nil
+			return m, m.longRun("export", number, func(p func(string)) (string, error) {
+				dir, err := m.ops.Export(m.ctx, number, p)
+				return "exported to " + dir, err
+			})
+		case "p":
+			number := c.detail.Number
+			m.busy, c.log = "archiving "+number, nil
+			return m, m.longRun("archive", number, func(p func(string)) (string, error) {
+				return m.ops.Push(m.ctx, number, p)
+			})
+		}
+	}
+	return m, nil
+}
+
+func (m Model) viewCase() (string, []key) {
+	c := m.caseView
+	d := c.detail
+	var b strings.Builder
+	if !c.loaded {
+		return "loading …", nil
+	}
+	b.WriteString(titleStyle.Render("Case "+d.Number) + "  " + d.Title + "  [" + d.Status + "]\n")
+	b.WriteString(fmt.Sprintf("%s · %s · %s – %s · requested by %s\n", d.Crime, d.Place, m.show(d.From)[:16], m.show(d.To)[11:16], d.RequestedBy))
+	if d.Request != "" || d.Suspect != "" {
+		b.WriteString(dimStyle.Render(clip("request: "+d.Request+"  suspect: "+d.Suspect, m.width)) + "\n")
+	}
+	state := "no export yet"
+	if len(d.Bundles) > 0 {
+		state = fmt.Sprintf("%d export(s), newest %s", len(d.Bundles), d.Bundles[len(d.Bundles)-1])
+	}
+	if d.ArchiveState != "" {
+		state += " · archive: " + d.ArchiveState
+	}
+	b.WriteString(dimStyle.Render(clip(state, m.width)) + "\n\n")
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-3s %-12s %-22s %-s", "#", "true time", "camera", "text")) + "\n")
+	if len(d.Entries) == 0 {
+		b.WriteString("no timeline entries: press c to pick a camera and look at frames\n")
+	}
+	rows := m.height - 12 - len(c.log)
+	top := scrollTop(c.cursor, len(d.Entries), rows)
+	for i := top; i < len(d.Entries) && i < top+max(1, rows); i++ {
+		e := d.Entries[i]
+		text := e.Text
+		if len(e.Tags) > 0 {
+			text += " [" + strings.Join(e.Tags, ",") + "]"
+		}
+		if m.width >= 120 {
+			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %d still(s)", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), e.Stills))
+		}
+		line := fmt.Sprintf("%-3d %-12s %-22s %s", e.Number, e.At.In(m.zone).Format("15:04:05.000"), clip(e.CameraName, 22), text)
+		if i == c.cursor {
+			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
+		}
+		b.WriteString(line + "\n")
+	}
+	if c.editing {
+		b.WriteString("\nedit text: " + c.input.View() + "\n")
+	}
+	for _, l := range c.log {
+		b.WriteString(dimStyle.Render(l) + "\n")
+	}
+	keys := []key{{"↑↓", "entry"}, {"enter", "frames"}, {"c", "cameras"}, {"e", "edit"}, {"d", "delete"}, {"x", "export"}, {"p", "archive"}}
+	if c.editing {
+		keys = []key{{"enter", "save"}, {"esc", "cancel"}}
+	}
+	return b.String(), keys
+}

@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/klipp-forensics/klipp/internal/clock"
+)
+
+type retentionModel struct {
+	rows   []RetentionRow
+	loaded bool
+	cursor int
+}
+
+type archiveModel struct {
+	rows   []ArchiveRow
+	loaded bool
+	cursor int
+}
+
+type retentionMsg []RetentionRow
+type archiveMsg []ArchiveRow
+
+func (m Model) loadRetention() tea.Cmd {
+	return func() tea.Msg {
+		rows, err := m.ops.Retention(m.ctx)
+		if err != nil {
+			return errMsg{err}
+		}
+		return retentionMsg(rows)
+	}
+}
+
+func (m Model) loadArchive() tea.Cmd {
+	return func() tea.Msg {
+		rows, err := m.ops.Archive(m.ctx)
+		if err != nil {
+			return errMsg{err}
+		}
+		return archiveMsg(rows)
+	}
+}
+
+func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
+	r := &m.ret
+	switch msg := msg.(type) {
+	case retentionMsg:
+		r.rows, r.loaded = msg, true
+		r.cursor = min(r.cursor, max(0, len(r.rows)-1))
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "esc":
+			return m.back(), m.loadCases()
+		case "up", "k":
+			r.cursor = max(0, r.cursor-1)
+		case "down", "j":
+			r.cursor = min(len(r.rows)-1, r.cursor+1)
+		case "P":
+			if r.cursor < len(r.rows) {
+				number := r.rows[r.cursor].Case
+				m.busy = "preserving " + number
+				return m, func() tea.Msg {
+					text, err := m.ops.Preserve(m.ctx, number)
+					if err != nil {
+						return errMsg{err}
+					}
+					rows, err := m.ops.Retention(m.ctx)
+					if err != nil {
+						return errMsg{err}
+					}
+					return tea.BatchMsg{func() tea.Msg { return retentionMsg(rows) }, func() tea.Msg { return statusMsg(text) }}
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m Model) viewRetention() (string, []key) {
+	r := m.ret
+	var b strings.Builder
+	b.WriteString(titleStyle.Render("Footage at risk") + "  (requested windows whose source recordings will be deleted within 14 days)\n\n")
+	if !r.loaded {
+		return b.String() + "loading …\n", nil
+	}
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-18s %-9s %-20s %-12s %-10s %s", "case", "what", "camera", "deleted in", "state", "unpreserved")) + "\n")
+	if len(r.rows) == 0 {
+		b.WriteString("nothing requested is at risk\n")
+	}
+	for i, row := range r.rows {
+		left := "-"
+		if row.Expires != nil {
+			left = clock.FormatDuration(row.Expires.Sub(m.now()).Round(time.Minute))
+		}
+		line := fmt.Sprintf("%-18s %-9s %-20s %-12s %-10s %d", row.Case, row.What, clip(row.Camera, 20), left, row.State, row.Unpreserved)
+		if i == r.cursor {
+			line = selectedStyle.Render(padRight(line, m.width))
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String(), []key{{"↑↓", "window"}, {"P", "preserve the case's at-risk footage"}}
+}
+
+func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
+	r := &m.arch
+	switch msg := msg.(type) {
+	case archiveMsg:
+		r.rows, r.loaded = msg, true
+		r.cursor = min(r.cursor, max(0, len(r.rows)-1))
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "esc":
+			return m.back(), m.loadCases()
+		case "up", "k":
+			r.cursor = max(0, r.cursor-1)
+		case "down", "j":
+			r.cursor = min(len(r.rows)-1, r.cursor+1)
+		case "R":
+			m.busy = "retrying queued bundles"
+			return m, func() tea.Msg {
+				text, err := m.ops.Retry(m.ctx)
+				if err != nil {
+					return errMsg{err}
+				}
+				rows, err := m.ops.Archive(m.ctx)
+				if err != nil {
+					return errMsg{err}
+				}
+				return tea.BatchMsg{func() tea.Msg { return archiveMsg(rows) }, func() tea.Msg { return statusMsg(text) }}
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m Model) viewArchive() (string, []key) {
+	r := m.arch
+	var b strings.Builder
+	b.WriteString(titleStyle.Render("Archive") + "  bundles and their state\n\n")
+	if !r.loaded {
+		return b.String() + "loading …\n", nil
+	}
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-44s %-11s %7s  %s", "bundle", "state", "objects", "note")) + "\n")
+	if len(r.rows) == 0 {
+		b.WriteString("nothing archived yet: press p on a case\n")
+	}
+	for i, row := range r.rows {
+		line := fmt.Sprintf("%-44s %-11s %7d  %s", clip(row.Ref, 44), row.State, row.Objects, row.Error)
+		if i == r.cursor {
+			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String(), []key{{"↑↓", "bundle"}, {"R", "retry queued"}}
+}

@@ -1,0 +1,198 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+var speeds = []string{"walk", "run", "bike", "car"}
+
+type pickerModel struct {
+	all       []CameraRow
+	shown     []int // indexes into all, after the filter
+	strips    map[string]Strip
+	stripW    int
+	filter    string
+	filtering bool
+	cursor    int
+	speed     string
+}
+
+type camerasMsg []CameraRow
+
+type stripMsg struct {
+	camera string
+	width  int
+	strip  Strip
+}
+
+func (m Model) loadCameras() tea.Cmd {
+	number, speed := m.caseView.detail.Number, m.picker.speed
+	return func() tea.Msg {
+		rows, err := m.ops.Cameras(m.ctx, number, speed)
+		if err != nil {
+			return errMsg{err}
+		}
+		return camerasMsg(rows)
+	}
+}
+
+// applyFilter recomputes the shown cameras: the filter matches name, id,
+// owner and quality.
+func (p *pickerModel) applyFilter() {
+	p.shown = p.shown[:0]
+	f := strings.ToLower(p.filter)
+	for i, c := range p.all {
+		if f == "" || strings.Contains(strings.ToLower(c.Name+" "+c.ID+" "+c.Owner+" "+c.Quality), f) {
+			p.shown = append(p.shown, i)
+		}
+	}
+	if p.cursor >= len(p.shown) {
+		p.cursor = max(0, len(p.shown)-1)
+	}
+}
+
+// stripWidth is the coverage strip's width at the terminal's width.
+func (m Model) stripWidth() int { return max(10, m.width-52) }
+
+// loadStrips fetches the coverage strips of the visible cameras that are
+// not loaded yet, off the UI goroutine.
+func (m Model) loadStrips() tea.Cmd {
+	p := m.picker
+	w := m.stripWidth()
+	d := m.caseView.detail
+	var cmds []tea.Cmd
+	top := scrollTop(p.cursor, len(p.shown), m.pickerRows())
+	for i := top; i < len(p.shown) && i < top+m.pickerRows(); i++ {
+		c := p.all[p.shown[i]]
+		if s, ok := p.strips[c.ID]; ok && len([]rune(string(s))) == w {
+			continue
+		}
+		id := c.ID
+		cmds = append(cmds, func() tea.Msg {
+			s, err := m.ops.Coverage(m.ctx, id, d.From, d.To, w)
+			if err != nil {
+				return errMsg{err}
+			}
+			return stripMsg{camera: id, width: w, strip: s}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) pickerRows() int { return max(1, m.height-8) }
+
+func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
+	p := &m.picker
+	switch msg := msg.(type) {
+	case camerasMsg:
+		p.all, p.strips = msg, map[string]Strip{}
+		p.applyFilter()
+		return m, m.loadStrips()
+	case stripMsg:
+		if p.strips == nil {
+			p.strips = map[string]Strip{}
+		}
+		p.strips[msg.camera] = msg.strip
+		return m, nil
+	case tea.WindowSizeMsg:
+		return m, m.loadStrips()
+	case tea.KeyPressMsg:
+		k := msg.String()
+		if p.filtering {
+			switch k {
+			case "enter":
+				p.filtering = false
+			case "esc":
+				p.filtering, p.filter = false, ""
+			case "backspace":
+				if r := []rune(p.filter); len(r) > 0 {
+					p.filter = string(r[:len(r)-1])
+				}
+			default:
+				p.filter += msg.Key().Text
+			}
+			p.applyFilter()
+			return m, m.loadStrips()
+		}
+		switch k {
+		case "esc":
+			return m.back(), nil
+		case "up", "k":
+			p.cursor = max(0, p.cursor-1)
+		case "down", "j":
+			p.cursor = min(len(p.shown)-1, p.cursor+1)
+		case "pgdown":
+			p.cursor = min(len(p.shown)-1, p.cursor+m.pickerRows())
+		case "pgup":
+			p.cursor = max(0, p.cursor-m.pickerRows())
+		case "/":
+			p.filtering = true
+			return m, nil
+		case "s":
+			for i, s := range speeds {
+				if s == p.speed {
+					p.speed = speeds[(i+1)%len(speeds)]
+					break
+				}
+			}
+			return m, m.loadCameras()
+		case "enter":
+			if len(p.shown) == 0 {
+				return m, nil
+			}
+			c := p.all[p.shown[p.cursor]]
+			at := m.caseView.detail.From
+			if !c.From.IsZero() {
+				at = c.From
+			}
+			m = m.push(screenFrames)
+			m.frames = framesModel{camera: c.ID, cameraName: c.Name, at: at, seq: m.frames.seq}
+			cmd := m.loadFrame()
+			return m, cmd
+		}
+		return m, m.loadStrips()
+	}
+	return m, nil
+}
+
+func (m Model) viewPicker() (string, []key) {
+	p := m.picker
+	d := m.caseView.detail
+	var b strings.Builder
+	b.WriteString(titleStyle.Render("Cameras for "+d.Number) + fmt.Sprintf("  by distance from %s · speed %s\n", d.Place, p.speed))
+	if p.filtering || p.filter != "" {
+		b.WriteString("filter: " + p.filter + map[bool]string{true: "▏", false: ""}[p.filtering])
+	}
+	b.WriteString(fmt.Sprintf("  %d of %d cameras\n", len(p.shown), len(p.all)))
+	w := m.stripWidth()
+	axis := m.show(d.From)[11:16] + strings.Repeat(" ", max(1, w-10)) + m.show(d.To)[11:16]
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-24s %6s %-17s ", "camera", "m", "could pass")) + dimStyle.Render(clip(axis, w)) + "\n")
+	rows := m.pickerRows()
+	top := scrollTop(p.cursor, len(p.shown), rows)
+	for i := top; i < len(p.shown) && i < top+rows; i++ {
+		c := p.all[p.shown[i]]
+		window := ""
+		if !c.From.IsZero() {
+			window = c.From.In(m.zone).Format("15:04:05") + "–" + c.To.In(m.zone).Format("15:04")
+		}
+		strip, ok := p.strips[c.ID]
+		s := strings.Repeat("·", w)
+		if ok {
+			s = string(strip)
+		}
+		line := fmt.Sprintf("%-24s %6.0f %-17s ", clip(c.Name, 24), c.Distance, window)
+		if i == p.cursor {
+			line = selectedStyle.Render(line)
+		}
+		b.WriteString(line + s + "\n")
+	}
+	b.WriteString(dimStyle.Render("█ footage  ░ expired  ▒ expiring within 14 days  x damaged  (blank) gap") + "\n")
+	keys := []key{{"↑↓", "camera"}, {"enter", "frames"}, {"/", "filter"}, {"s", "speed"}}
+	if p.filtering {
+		keys = []key{{"type", "name, owner, quality"}, {"enter", "keep"}, {"esc", "clear"}}
+	}
+	return b.String(), keys
+}
