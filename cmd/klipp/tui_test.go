@@ -222,6 +222,16 @@ func TestTUIUpdate(t *testing.T) {
 				t.Errorf("go to 22:00:30:\n%s", s)
 			}
 		}},
+		{"mouse: the wheel steps a frame", []tea.Msg{tea.MouseWheelMsg{Button: tea.MouseWheelDown}}, func(t *testing.T, m tui.Model, s string) {
+			if !strings.Contains(s, "cursor 2026-11-20 22:00:30.200") {
+				t.Errorf("wheel down:\n%s", s)
+			}
+		}},
+		{"mouse: a click on the selected entry opens it", []tea.Msg{press("esc"), tea.MouseClickMsg{Button: tea.MouseLeft, Y: 5}}, func(t *testing.T, m tui.Model, s string) {
+			if m.Screen() != "frames" {
+				t.Errorf("click on the entry row: %s\n%s", m.Screen(), s)
+			}
+		}},
 		{"delete needs y", []tea.Msg{press("esc"), press("d"), press("n")}, func(t *testing.T, m tui.Model, s string) {
 			if m.Status() != "not deleted" || !strings.Contains(s, "Första") {
 				t.Errorf("d then n: %q\n%s", m.Status(), s)

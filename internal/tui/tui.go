@@ -225,6 +225,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			mm, cmd := m.Update(inner)
 			return mm, tea.Batch(cmd, next)
 		}
+	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		return m.mouse(msg)
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+c" {
 			return m, tea.Quit
@@ -340,6 +342,7 @@ func (m Model) View() tea.View {
 	out := strings.Join(lines, "\n") + "\n" + clip(dimStyle.Render(status), m.width) + "\n" + strings.Join(foot, "\n")
 	v := tea.NewView(out)
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	return v
 }
 
