@@ -191,8 +191,16 @@ func (o *tuiOps) Cameras(ctx context.Context, number, speed string) ([]tui.Camer
 	if c.Lat != nil {
 		q = catalog.NearQuery{From: catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}, At: c.From, Speed: catalog.Speeds[speed]}
 	}
+	near := cat.Near(q)
+	if c.Lat == nil {
+		// No place: the catalog's order, without distances.
+		near = near[:0]
+		for _, cam := range cat.Cameras {
+			near = append(near, catalog.Near{Camera: cam})
+		}
+	}
 	var rows []tui.CameraRow
-	for _, n := range cat.Near(q) {
+	for _, n := range near {
 		r := tui.CameraRow{ID: n.Camera.ID, Name: n.Camera.Name, Owner: n.Camera.Owner, Quality: n.Camera.Quality}
 		if c.Lat != nil {
 			r.Distance = n.Distance

@@ -186,7 +186,16 @@ func (m Model) viewCase() (string, []key) {
 		return "loading …", nil
 	}
 	b.WriteString(titleStyle.Render("Case "+d.Number) + "  " + d.Title + "  [" + d.Status + "]\n")
-	b.WriteString(fmt.Sprintf("%s · %s · %s – %s · requested by %s\n", d.Crime, d.Place, m.show(d.From)[:16], m.show(d.To)[11:16], d.RequestedBy))
+	var parts []string
+	for _, p := range []string{d.Crime, d.Place, m.show(d.From)[:16] + " – " + m.show(d.To)[11:16]} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if d.RequestedBy != "" {
+		parts = append(parts, "requested by "+d.RequestedBy)
+	}
+	b.WriteString(strings.Join(parts, " · ") + "\n")
 	if d.Request != "" || d.Suspect != "" {
 		b.WriteString(dimStyle.Render(clip("request: "+d.Request+"  suspect: "+d.Suspect, m.width)) + "\n")
 	}
