@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # Packages with no FFmpeg (cgo) loops run under the race detector.
 RACE_PKGS := ./internal/clock ./internal/config ./internal/catalog ./internal/pattern ./internal/fault \
              ./internal/framecode ./internal/overlay ./internal/store ./internal/audit ./internal/atomicfile ./internal/bundle ./internal/casefile ./internal/render \
-             ./internal/archive
+             ./internal/archive ./internal/tui
 
 .PHONY: setup minio build demo test bench lint clean
 

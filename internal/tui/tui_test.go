@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"image"
+	"image/color"
+	"regexp"
+	"strings"
+	"testing"
+
+	"charm.land/lipgloss/v2"
+)
+
+func TestHalfBlocks(t *testing.T) {
+	// An 8x4 picture: red top half, blue bottom half, drawn in 4 columns:
+	// one row of cells (each two pixel rows high and two wide), red over
+	// blue.
+	img := image.NewRGBA(image.Rect(0, 0, 8, 4))
+	for y := 0; y < 4; y++ {
+		for x := 0; x < 8; x++ {
+			c := color.RGBA{255, 0, 0, 255}
+			if y >= 2 {
+				c = color.RGBA{0, 0, 255, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	out := halfBlocks(img, 4, 10)
+	if strings.Count(out, "▀") != 4 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("cells: %q", out)
+	}
+	if !strings.Contains(out, "\x1b[38;2;255;0;0m\x1b[48;2;0;0;255m▀") {
+		t.Errorf("want red over blue: %q", out)
+	}
+	// Wider than tall pictures keep their aspect: 16x9 in 80x40 cells is
+	// 80 cells wide and 22 rows (45 pixel rows).
+	wide := halfBlocks(image.NewRGBA(image.Rect(0, 0, 160, 90)), 80, 40)
+	if rows := strings.Count(wide, "\n"); rows != 22 {
+		t.Errorf("16:9 in 80 columns: %d rows", rows)
+	}
+}
+
+func TestHelpLinesWrap(t *testing.T) {
+	keys := []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"g", "go to"}, {"n/p", "camera"}, {"i/o", "in/out"},
+		{"s", "still"}, {"a", "add entry"}, {"?", "help"}, {"esc", "back"}}
+	lines := helpLines(keys, 40)
+	if len(lines) < 3 {
+		t.Fatalf("%d lines at 40 columns", len(lines))
+	}
+	all := ""
+	for _, l := range lines {
+		if w := lipgloss.Width(l); w > 40 {
+			t.Errorf("line %q is %d wide", l, w)
+		}
+		all += ansi.ReplaceAllString(l, "") + " "
+	}
+	for _, k := range keys {
+		if !strings.Contains(all, k.keys+" "+k.what) {
+			t.Errorf("key %q lost", k.keys)
+		}
+	}
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`)
+
+func TestClipKeepsEscapes(t *testing.T) {
+	s := "\x1b[1mSödergatan\x1b[0m 14"
+	got := clip(s, 5)
+	if lipgloss.Width(got) != 5 || !strings.HasPrefix(got, "\x1b[1mSöder") {
+		t.Errorf("clip: %q", got)
+	}
+	if clip("kort", 10) != "kort" {
+		t.Error("a short line changed")
+	}
+}
+
+func TestScrollTop(t *testing.T) {
+	for _, c := range []struct{ cursor, n, rows, want int }{{0, 100, 10, 0}, {9, 100, 10, 0}, {10, 100, 10, 1}, {99, 100, 10, 90}, {5, 3, 10, 0}} {
+		if got := scrollTop(c.cursor, c.n, c.rows); got != c.want {
+			t.Errorf("scrollTop(%d, %d, %d) = %d, want %d", c.cursor, c.n, c.rows, got, c.want)
+		}
+	}
+}
+
+func TestPickerFilter(t *testing.T) {
+	p := pickerModel{all: []CameraRow{{ID: "a", Name: "Södergatan 2", Owner: "polisen"}, {ID: "b", Name: "Malmö C", Owner: "trafikverket"},
+		{ID: "c", Name: "Butik", Owner: "business", Quality: "identification"}}}
+	for filter, want := range map[string]int{"": 3, "söder": 1, "TRAFIK": 1, "ident": 1, "zzz": 0} {
+		p.filter = filter
+		p.applyFilter()
+		if len(p.shown) != want {
+			t.Errorf("filter %q: %d shown, want %d", filter, len(p.shown), want)
+		}
+	}
+}
