@@ -90,21 +90,37 @@ func TestExport(t *testing.T) {
 	if want := 8 + tl[0].To.Sub(tl[0].From).Seconds(); math.Abs(float64(info.Duration)-want) > 0.08 || info.Video().Width != 640 {
 		t.Errorf("presentation %.3f s %dx%d, want %.3f s 640x360", float64(info.Duration), info.Video().Width, info.Video().Height, want)
 	}
-	cardWant, _ := media.CardPicture(media.Card{Width: 640, Height: 360, Lines: []string{"Post 1", "Misstänkt", "Södergatan 2, Södergatan / Stortorget, Malmö",
-		clock.FormatDisplay(at, time.FixedZone("CET", 3600))}})
-	stills, err := media.StillsAt(context.Background(), pres, []time.Duration{6 * time.Second})
-	if err != nil {
-		t.Fatal(err)
+	// The middle of each card shows that card, and not the other one: the
+	// opening card at 2 s, the entry's card at 6 s.
+	var res2 struct {
+		ExportID string `json:"export_id"`
 	}
-	var diff, n float64
-	for y := 0; y < 360; y++ {
-		for x := 0; x < 640; x++ {
-			diff += math.Abs(float64(stills[0].Image.Y[stills[0].Image.YOffset(x, y)]) - float64(cardWant.Y[cardWant.YOffset(x, y)]))
-			n++
+	json.Unmarshal([]byte(stdout), &res2)
+	created, _ := time.Parse("20060102T150405Z", res2.ExportID)
+	cet := time.FixedZone("CET", 3600)
+	cards := [][]string{
+		{"Ärende " + number, "Export", "Analytiker: Demo Analytiker", "Datum: " + created.In(cet).Format("2006-01-02")},
+		{"Post 1", "Misstänkt", "Södergatan 2, Södergatan / Stortorget, Malmö", clock.FormatDisplay(at, cet)},
+	}
+	for i, at := range []time.Duration{2 * time.Second, 6 * time.Second} {
+		stills, err := media.StillsAt(context.Background(), pres, []time.Duration{at})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if diff/n > 3 {
-		t.Errorf("frame at 6 s differs from the entry's card by %.1f levels on average", diff/n)
+		var diffs []float64
+		for _, lines := range cards {
+			want, _ := media.CardPicture(media.Card{Width: 640, Height: 360, Lines: lines})
+			var diff float64
+			for y := 0; y < 360; y++ {
+				for x := 0; x < 640; x++ {
+					diff += math.Abs(float64(stills[0].Image.Y[stills[0].Image.YOffset(x, y)]) - float64(want.Y[want.YOffset(x, y)]))
+				}
+			}
+			diffs = append(diffs, diff/(640*360))
+		}
+		if other := diffs[1-i]; diffs[i] > 3 || diffs[i] > other/2 {
+			t.Errorf("frame at %s: %.2f levels from the card %q, %.2f from the other", at, diffs[i], cards[i][0], other)
+		}
 	}
 
 	// The report: every entry text, the case number, camera names with

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/klipp-forensics/klipp/internal/demo"
 	"github.com/klipp-forensics/klipp/internal/tui"
 )
 
@@ -384,8 +385,21 @@ func TestTUIProgram(t *testing.T) {
 // BenchmarkFrameStep is one frame step in the frame browser on the demo
 // footage: locate the segment, decode the frame at the new time. Goal:
 // under 100 ms.
+//
+// KLIPP_BENCH_SITE names an indexed demo site to use (make bench passes
+// the full 25-fps one); otherwise the test's site.
 func BenchmarkFrameStep(b *testing.B) {
-	_, conf, gt := indexedSite(b)
+	var conf string
+	var gt *demo.GroundTruth
+	if dir := os.Getenv("KLIPP_BENCH_SITE"); dir != "" {
+		var err error
+		conf = filepath.Join(dir, "klipp.yaml")
+		if gt, err = demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json")); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		_, conf, gt = indexedSite(b)
+	}
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
 	if _, err := a.newTUI(context.Background()); err != nil {
 		b.Fatal(err)
