@@ -77,11 +77,10 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		rows := c.shown()
+		if moveCursor(k, &c.cursor, len(rows), m.height-7) {
+			return m, nil
+		}
 		switch k {
-		case "up", "k":
-			c.cursor = max(0, c.cursor-1)
-		case "down", "j":
-			c.cursor = min(len(rows)-1, c.cursor+1)
 		case "/":
 			c.filtering = true
 		case "n":

@@ -130,13 +130,12 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return doneMsg{text: fmt.Sprintf("entry %d deleted", e.Number), number: number}
 			}
 		}
+		if moveCursor(k, &c.cursor, len(c.detail.Entries), m.height-12) {
+			return m, nil
+		}
 		switch k {
 		case "esc":
 			return m.back(), m.loadCases()
-		case "up", "k":
-			c.cursor = max(0, c.cursor-1)
-		case "down", "j":
-			c.cursor = min(len(c.detail.Entries)-1, c.cursor+1)
 		case "c":
 			m = m.push(screenCameras)
 			m.picker = pickerModel{speed: "walk"}

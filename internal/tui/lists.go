@@ -52,28 +52,17 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.rows, r.loaded = msg, true
 		r.cursor = min(r.cursor, max(0, len(r.rows)-1))
 	case tea.KeyPressMsg:
+		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.height-6) {
+			return m, nil
+		}
 		switch msg.String() {
 		case "esc":
 			return m.back(), m.loadCases()
-		case "up", "k":
-			r.cursor = max(0, r.cursor-1)
-		case "down", "j":
-			r.cursor = min(len(r.rows)-1, r.cursor+1)
 		case "P":
 			if r.cursor < len(r.rows) {
 				number := r.rows[r.cursor].Case
 				m.busy = "preserving " + number
-				return m, func() tea.Msg {
-					text, err := m.ops.Preserve(m.ctx, number)
-					if err != nil {
-						return errMsg{err}
-					}
-					rows, err := m.ops.Retention(m.ctx)
-					if err != nil {
-						return errMsg{err}
-					}
-					return tea.BatchMsg{func() tea.Msg { return retentionMsg(rows) }, func() tea.Msg { return statusMsg(text) }}
-				}
+				return m, m.actThenReload(func() (string, error) { return m.ops.Preserve(m.ctx, number) }, m.loadRetention())
 			}
 		}
 	}
@@ -112,26 +101,15 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 		r.rows, r.loaded = msg, true
 		r.cursor = min(r.cursor, max(0, len(r.rows)-1))
 	case tea.KeyPressMsg:
+		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.height-6) {
+			return m, nil
+		}
 		switch msg.String() {
 		case "esc":
 			return m.back(), m.loadCases()
-		case "up", "k":
-			r.cursor = max(0, r.cursor-1)
-		case "down", "j":
-			r.cursor = min(len(r.rows)-1, r.cursor+1)
 		case "R":
 			m.busy = "retrying queued bundles"
-			return m, func() tea.Msg {
-				text, err := m.ops.Retry(m.ctx)
-				if err != nil {
-					return errMsg{err}
-				}
-				rows, err := m.ops.Archive(m.ctx)
-				if err != nil {
-					return errMsg{err}
-				}
-				return tea.BatchMsg{func() tea.Msg { return archiveMsg(rows) }, func() tea.Msg { return statusMsg(text) }}
-			}
+			return m, m.actThenReload(func() (string, error) { return m.ops.Retry(m.ctx) }, m.loadArchive())
 		}
 	}
 	return m, nil
@@ -156,4 +134,39 @@ func (m Model) viewArchive() (string, []key) {
 		b.WriteString(line + "\n")
 	}
 	return b.String(), []key{{"↑↓", "bundle"}, {"R", "retry queued"}}
+}
+
+// actThenReload runs an action, then a reload of the screen's rows, and
+// shows the action's message.
+func (m Model) actThenReload(act func() (string, error), reload tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		text, err := act()
+		if err != nil {
+			return errMsg{err}
+		}
+		return tea.BatchMsg{reload, func() tea.Msg { return statusMsg(text) }}
+	}
+}
+
+// moveCursor applies a movement key to a list's cursor and reports whether
+// the key was one.
+func moveCursor(k string, cursor *int, n, page int) bool {
+	switch k {
+	case "up", "k":
+		*cursor--
+	case "down", "j":
+		*cursor++
+	case "pgup":
+		*cursor -= max(1, page)
+	case "pgdown":
+		*cursor += max(1, page)
+	case "home":
+		*cursor = 0
+	case "end":
+		*cursor = n - 1
+	default:
+		return false
+	}
+	*cursor = max(0, min(n-1, *cursor))
+	return true
 }

@@ -117,17 +117,12 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.applyFilter()
 			return m, m.loadStrips()
 		}
+		if moveCursor(k, &p.cursor, len(p.shown), m.pickerRows()) {
+			return m, m.loadStrips()
+		}
 		switch k {
 		case "esc":
 			return m.back(), nil
-		case "up", "k":
-			p.cursor = max(0, p.cursor-1)
-		case "down", "j":
-			p.cursor = min(len(p.shown)-1, p.cursor+1)
-		case "pgdown":
-			p.cursor = min(len(p.shown)-1, p.cursor+m.pickerRows())
-		case "pgup":
-			p.cursor = max(0, p.cursor-m.pickerRows())
 		case "/":
 			p.filtering = true
 			return m, nil

@@ -92,3 +92,20 @@ func TestPickerFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestMoveCursor(t *testing.T) {
+	c := 0
+	for _, step := range []struct {
+		key  string
+		want int
+		ok   bool
+	}{{"down", 1, true}, {"j", 2, true}, {"pgdown", 9, true}, {"down", 9, true}, {"pgup", 2, true}, {"home", 0, true}, {"up", 0, true}, {"end", 9, true}, {"x", 9, false}} {
+		if ok := moveCursor(step.key, &c, 10, 7); ok != step.ok || c != step.want {
+			t.Errorf("%s: cursor %d (%v), want %d", step.key, c, ok, step.want)
+		}
+	}
+	c = 0
+	if moveCursor("down", &c, 0, 5); c != 0 {
+		t.Errorf("empty list: cursor %d", c)
+	}
+}
