@@ -223,6 +223,16 @@ func TestTUIUpdate(t *testing.T) {
 				t.Errorf("go to 22:00:30:\n%s", s)
 			}
 		}},
+		{"frames: n goes to the next camera by distance at the same time", []tea.Msg{press("n")}, func(t *testing.T, m tui.Model, s string) {
+			if strings.HasPrefix(s, "Stortorget") || !strings.Contains(s, "cursor 2026-11-20 22:00:30.000") {
+				t.Errorf("n:\n%s", s)
+			}
+		}},
+		{"frames: p comes back", []tea.Msg{press("p")}, func(t *testing.T, m tui.Model, s string) {
+			if !strings.HasPrefix(s, "Stortorget") {
+				t.Errorf("p:\n%s", s)
+			}
+		}},
 		{"mouse: the wheel steps a frame", []tea.Msg{tea.MouseWheelMsg{Button: tea.MouseWheelDown}}, func(t *testing.T, m tui.Model, s string) {
 			if !strings.Contains(s, "cursor 2026-11-20 22:00:30.200") {
 				t.Errorf("wheel down:\n%s", s)

@@ -145,6 +145,11 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m = m.push(screenFrames)
 				m.frames = framesModel{camera: e.Camera, cameraName: e.CameraName, at: e.At, seq: m.frames.seq}
 				cmd := m.loadFrame()
+				if m.picker.speed == "" || len(m.picker.all) == 0 {
+					// n/p step through the cameras by distance: load them.
+					m.picker = pickerModel{speed: "walk"}
+					return m, tea.Batch(cmd, m.loadCameras())
+				}
 				return m, cmd
 			}
 		case "e":

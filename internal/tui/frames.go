@@ -202,7 +202,7 @@ func (m Model) addEntry(text string) tea.Cmd {
 func (m Model) nextCamera(dir int) (tea.Model, tea.Cmd) {
 	p := m.picker
 	if len(p.all) == 0 {
-		m.status = "open the camera picker (c on the case) to step between cameras"
+		m.status = "the cameras are still loading"
 		return m, nil
 	}
 	idx := 0

@@ -87,10 +87,6 @@ func (m Model) pickerRows() int { return max(1, m.height-8) }
 func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 	p := &m.picker
 	switch msg := msg.(type) {
-	case camerasMsg:
-		p.all, p.strips = msg, map[string]Strip{}
-		p.applyFilter()
-		return m, m.loadStrips()
 	case stripMsg:
 		if p.strips == nil {
 			p.strips = map[string]Strip{}

@@ -200,6 +200,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			c.cursor = max(0, len(c.detail.Entries)-1)
 		}
 		return m, nil
+	case camerasMsg:
+		// The frame browser steps through them too, so they arrive on
+		// any screen.
+		p := &m.picker
+		p.all, p.strips = msg, map[string]Strip{}
+		p.applyFilter()
+		if m.screen == screenCameras {
+			return m, m.loadStrips()
+		}
+		return m, nil
 	case casesMsg:
 		m.cases.all = msg
 		if m.cases.cursor >= len(m.cases.shown()) {
