@@ -30,5 +30,6 @@ echo
 echo "== archive push of a 1 GB bundle to a local MinIO =="
 go run ./scripts/bench -klipp bin/klipp -archive
 echo
-echo "== terminal UI: a filter key among 2,000 cameras with the redraw (goal < 50 ms) =="
+echo "== terminal UI: camera picker with 2,000 cameras and 100,000 segments (goal < 50 ms per key) =="
 go test -run XXX -bench PickerKey -benchtime 500x ./internal/tui | grep Benchmark
+go test -run XXX -bench PickerStrips -benchtime 20x ./cmd/klipp | grep Benchmark

@@ -261,8 +261,10 @@ func (a *app) pushBundle(ctx context.Context, dir string, jobs int, rate int64, 
 		return fail(err)
 	}
 	// Every object: its checksum as the store verified it on receipt (or
-	// read back), its retention and hold; manifest.json last.
-	rep, err := archive.Verify(ctx, st, ref, archive.VerifyOptions{Prefix: a.archivePrefix(), Mode: a.lockMode(), Until: until, Hold: job.Hold, Stored: true})
+	// read back), its retention and hold; manifest.json last. Before the
+	// local copy is deleted, every object is read back and hashed.
+	rep, err := archive.Verify(ctx, st, ref, archive.VerifyOptions{Prefix: a.archivePrefix(), Mode: a.lockMode(), Until: until, Hold: job.Hold,
+		Stored: !deleteLocal})
 	if err != nil {
 		return fail(err)
 	}

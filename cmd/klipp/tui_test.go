@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/klipp-forensics/klipp/internal/demo"
+	"github.com/klipp-forensics/klipp/internal/store"
 	"github.com/klipp-forensics/klipp/internal/tui"
 )
 
@@ -459,6 +460,52 @@ func BenchmarkFrameStep(b *testing.B) {
 		at = at.Add(200 * time.Millisecond)
 		if _, err := ops.Frame(context.Background(), "stortorget", at); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPickerStrips is what the camera picker loads after a key that
+// changes the visible rows: the coverage strips of 40 cameras over an hour,
+// from an index of 2,000 cameras and 100,000 segments (50 one-minute
+// segments each). Goal: within the 50 ms per key (it runs off the UI
+// goroutine).
+func BenchmarkPickerStrips(b *testing.B) {
+	dir := b.TempDir()
+	var cat strings.Builder
+	cat.WriteString("cameras:\n")
+	for i := range 2000 {
+		fmt.Fprintf(&cat, "  - {id: cam-%04d, name: Kamera %04d, owner: kommun, location: {lat: %.5f, lon: 13.0}, kind: fixed, quality: overview, timezone: UTC}\n",
+			i, i, 55.6+float64(i)*1e-4)
+	}
+	os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte(cat.String()), 0o644)
+	conf := filepath.Join(dir, "klipp.yaml")
+	os.WriteFile(conf, []byte("data_dir: data\ntimezone: UTC\n"), 0o644)
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	ctx := context.Background()
+	if _, err := a.newTUI(ctx); err != nil {
+		b.Fatal(err)
+	}
+	st, _ := a.openStore(ctx)
+	t0 := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		id := fmt.Sprintf("cam-%04d", i)
+		var segs []store.Segment
+		for j := range 50 {
+			start := t0.Add(time.Duration(j-5) * time.Minute)
+			segs = append(segs, store.Segment{Camera: id, Path: fmt.Sprintf("/rec/%s/%02d.mp4", id, j), Size: 1, Status: store.StatusOK, Codec: "h264",
+				FPS: 25, Frames: 1500, Duration: time.Minute, CameraStart: start, TrueStart: start, TrueEnd: start.Add(time.Minute)})
+		}
+		if err := st.SaveSegments(ctx, id, segs, nil, time.Minute, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ops := &tuiOps{a: a}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for r := range 40 {
+			if _, err := ops.Coverage(ctx, fmt.Sprintf("cam-%04d", (i*40+r)%2000), t0, t0.Add(time.Hour), 108); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
