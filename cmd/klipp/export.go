@@ -486,6 +486,9 @@ func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, numb
 func damagedAsGaps(parts []footage.Part) []footage.Gap {
 	var gaps []footage.Gap
 	for _, p := range parts {
+		if !p.TrueEnd.After(p.TrueStart) {
+			continue // unreadable: coverage already gives its gap, with the reason
+		}
 		reason := "damaged file " + filepath.Base(p.File)
 		if p.Reason != "" {
 			reason += ": " + p.Reason

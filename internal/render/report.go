@@ -113,6 +113,7 @@ var words = map[string]map[string]string{
 		"reason": "Orsak", "none": "Inga luckor eller skadade filer inom klippen och ärendets tid.", "derivation": "Hur materialet har tagits fram",
 		"hashes": "Filer och kontrollsummor (SHA-256)", "hash_note": "Alla filer i exporten med storlek och SHA-256. Rapporten själv, manifest.json och SHA256SUMS finns i SHA256SUMS; kontrollera med sha256sum -c SHA256SUMS eller klipp verify.",
 		"file": "Fil", "size": "Byte", "page": "Sida", "reencoded_list": "Omkodade bilder per klipp",
+		"reencoded_none": "inga (kamerans egna kodade bilder)", "reencoded_all": "alla (H.264)",
 	},
 	"en": {
 		"report": "Image analysis report", "case": "Case", "title": "Title", "crime": "Crime", "place": "Place",
@@ -129,6 +130,7 @@ var words = map[string]map[string]string{
 		"reason": "Reason", "none": "No gaps or damaged files within the clips and the case's window.", "derivation": "How the material was derived",
 		"hashes": "Files and checksums (SHA-256)", "hash_note": "Every file of the export with its size and SHA-256. The report itself, manifest.json and SHA256SUMS are listed in SHA256SUMS; check with sha256sum -c SHA256SUMS or klipp verify.",
 		"file": "File", "size": "Bytes", "page": "Page", "reencoded_list": "Re-encoded frames per clip",
+		"reencoded_none": "none (the camera's own coded frames)", "reencoded_all": "all (H.264)",
 	},
 }
 
@@ -301,7 +303,7 @@ func WritePDF(w io.Writer, r Report) error {
 		if e.Clip != "" {
 			field(t["clip"], e.Clip)
 			field(t["mode"], e.Mode)
-			field(t["reencoded"], e.Reencoded)
+			field(t["reencoded"], reencoded(t, e.Reencoded))
 			if e.Gaps > 0 {
 				field(t["gaps"], fmt.Sprint(e.Gaps))
 			}
@@ -340,7 +342,7 @@ func WritePDF(w io.Writer, r Report) error {
 		}
 		rows = append(rows, []string{c.Name + " (" + c.Camera + ")", formatOffset(c.Offset), v, strings.Join(ms, "\n")})
 	}
-	table([]float64{52, 32, 22, width - 106}, []string{t["camera"], t["offset"], t["verified"], t["measured"]}, rows, 9)
+	table([]float64{50, 34, 27, width - 111}, []string{t["camera"], t["offset"], t["verified"], t["measured"]}, rows, 9)
 
 	// Gaps and re-encoded frames.
 	heading(t["gap_title"])
@@ -359,10 +361,10 @@ func WritePDF(w io.Writer, r Report) error {
 	rows = nil
 	for _, e := range r.Entries {
 		if e.Clip != "" {
-			rows = append(rows, []string{fmt.Sprint(e.Number), e.Clip, e.Mode, e.Reencoded})
+			rows = append(rows, []string{fmt.Sprint(e.Number), e.Clip, e.Mode, reencoded(t, e.Reencoded)})
 		}
 	}
-	table([]float64{10, 60, 22, width - 92}, []string{t["nr"], t["clip"], t["mode"], t["reencoded"]}, rows, 9)
+	table([]float64{10, 74, 22, width - 106}, []string{t["nr"], t["clip"], t["mode"], t["reencoded"]}, rows, 9)
 
 	// Derivation notes.
 	heading(t["derivation"])
@@ -437,6 +439,18 @@ func flatten(img image.Image) image.Image {
 		}
 	}
 	return out
+}
+
+// reencoded says "none" and "all" in the report's language; a detailed
+// account ("first N (…)") stays as the cut recorded it.
+func reencoded(t map[string]string, s string) string {
+	switch s {
+	case "none":
+		return t["reencoded_none"]
+	case "all":
+		return t["reencoded_all"]
+	}
+	return s
 }
 
 func formatOffset(d time.Duration) string {
