@@ -100,11 +100,16 @@ func (j *exportJob) sweep(work string) error {
 			keep[f.Path] = true
 		}
 	}
-	return filepath.WalkDir(work, func(p string, d fs.DirEntry, err error) error {
+	return sweep(work, keep)
+}
+
+// sweep removes every file below dir whose slash path is not in keep.
+func sweep(dir string, keep map[string]bool) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(work, p)
+		rel, _ := filepath.Rel(dir, p)
 		if !keep[filepath.ToSlash(rel)] {
 			return os.Remove(p)
 		}
@@ -389,6 +394,15 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 	start = time.Now()
 	for _, f := range job.files {
 		m.Files = append(m.Files, f)
+	}
+	// What an earlier run made for entries since changed or removed goes:
+	// the bundle holds exactly the manifest's files.
+	keep := map[string]bool{}
+	for p := range job.files {
+		keep[p] = true
+	}
+	if err := sweep(job.dir, keep); err != nil {
+		return m, err
 	}
 	os.Remove(job.path(journalName))
 	err := bundle.Finish(job.dir, m)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -202,7 +203,7 @@ func TestExportResumesAfterKill(t *testing.T) {
 		default:
 		}
 		parts, _ := filepath.Glob(filepath.Join(caseDir, ".*.part", journalName))
-		if len(parts) == 1 {
+		if len(parts) == 1 && journalHas(parts[0], "entry-2") {
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-exited
 			killed = true
@@ -214,6 +215,16 @@ func TestExportResumesAfterKill(t *testing.T) {
 	if list, _ := os.ReadDir(caseDir); len(list) != 1 || !strings.HasPrefix(list[0].Name(), ".") {
 		t.Fatalf("after the kill the case directory holds %v; want only the hidden work directory", list)
 	}
+	// Meanwhile the analyst moves the first entry: its clip is made again
+	// under its new name, the old one does not stay in the bundle, and the
+	// second entry's finished work is reused.
+	_, listed, _ := k("--json", "timeline", "list", number)
+	var views []entryView
+	json.Unmarshal([]byte(listed), &views)
+	moved := views[0].At.Add(2 * time.Second)
+	if code, _, errs := k("timeline", "edit", number, strconv.FormatInt(views[0].ID, 10), "--at", moved.Format(time.RFC3339Nano)); code != 0 {
+		t.Fatal(errs)
+	}
 	code, stdout, errs := k("--json", "export", number, "-o", out)
 	if code != 0 {
 		t.Fatalf("re-run: %s", errs)
@@ -223,7 +234,7 @@ func TestExportResumesAfterKill(t *testing.T) {
 		Reused []string
 	}
 	json.Unmarshal([]byte(stdout), &res)
-	if !strings.Contains(errs, "resuming the unfinished export") || len(res.Reused) == 0 || res.Reused[0] != "entry-1" {
+	if !strings.Contains(errs, "resuming the unfinished export") || len(res.Reused) == 0 || res.Reused[0] != "entry-2" {
 		t.Errorf("the re-run did not resume: reused %v\n%s", res.Reused, errs)
 	}
 	if code, _, errs := k("verify", res.Dir); code != 0 {
@@ -249,4 +260,18 @@ func TestExportResumesAfterKill(t *testing.T) {
 	if clips != 3 {
 		t.Errorf("%d clips in the manifest, want 3", clips)
 	}
+}
+
+// journalHas reports whether an export's journal records a finished step.
+func journalHas(path, step string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var j map[string]json.RawMessage
+	if json.Unmarshal(data, &j) != nil {
+		return false
+	}
+	_, ok := j[step]
+	return ok
 }
