@@ -317,6 +317,12 @@ func TestTUIUpdate(t *testing.T) {
 				t.Errorf("click on the entry row: %s\n%s", m.Screen(), s)
 			}
 		}},
+		{"an entry where there is no footage is added with the warning", append(append([]tea.Msg{press("g")}, typeText("22:15:30")...),
+			append([]tea.Msg{press("enter"), press("a")}, append(typeText("Ingen bild"), press("enter"))...)...), func(t *testing.T, m tui.Model, s string) {
+			if st := m.Status(); !strings.Contains(st, "entry added at 22:15:30.000") || !strings.Contains(st, "footage") {
+				t.Errorf("status %q", st)
+			}
+		}},
 		{"delete needs y", []tea.Msg{press("esc"), press("d"), press("n")}, func(t *testing.T, m tui.Model, s string) {
 			if m.Status() != "not deleted" || !strings.Contains(s, "Första") {
 				t.Errorf("d then n: %q\n%s", m.Status(), s)
@@ -397,6 +403,8 @@ func TestTUIFlow(t *testing.T) {
 	if !strings.Contains(m.(tui.Model).Status(), "exported to") {
 		t.Fatalf("x: %q", m.(tui.Model).Status())
 	}
+	// The export's progress was shown as it ran.
+	expect("case", "export "+number+": report")
 
 	// The bundle: verified, with the entry's still showing the frame at
 	// the ground-truth time.

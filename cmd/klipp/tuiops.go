@@ -156,10 +156,15 @@ func (o *tuiOps) Case(ctx context.Context, number string) (tui.CaseDetail, error
 	return d, nil
 }
 
-func (o *tuiOps) AddEntry(ctx context.Context, number, camera string, at, from, to time.Time, text string) error {
-	_, err := o.invoke(ctx, nil, "timeline", "add", number, "--camera", camera, "--at", at.Format(time.RFC3339Nano),
+func (o *tuiOps) AddEntry(ctx context.Context, number, camera string, at, from, to time.Time, text string) (string, error) {
+	warning := ""
+	_, err := o.invoke(ctx, func(line string) {
+		if w, ok := strings.CutPrefix(line, "klipp: warning: "); ok {
+			warning = w
+		}
+	}, "timeline", "add", number, "--camera", camera, "--at", at.Format(time.RFC3339Nano),
 		"--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano), "--text", text)
-	return err
+	return warning, err
 }
 
 func (o *tuiOps) EditEntry(ctx context.Context, number string, id int64, text string) error {
@@ -366,7 +371,8 @@ func (a *app) newTUI(ctx context.Context) (tui.Model, error) {
 	if _, err := a.openStore(ctx); err != nil {
 		return tui.Model{}, err
 	}
-	args := []string{"--quiet"}
+	// Not --quiet: an export's or a push's progress lines go to the UI.
+	var args []string
 	if a.configFile != "" {
 		args = append(args, "--config", a.configFile)
 	}

@@ -190,10 +190,15 @@ func (m Model) addEntry(text string) tea.Cmd {
 	}
 	number, cam := m.caseView.detail.Number, f.camera
 	return func() tea.Msg {
-		if err := m.ops.AddEntry(m.ctx, number, cam, at, from, to, text); err != nil {
+		warning, err := m.ops.AddEntry(m.ctx, number, cam, at, from, to, text)
+		if err != nil {
 			return errMsg{err}
 		}
-		return doneMsg{text: "entry added at " + at.In(m.zone).Format("15:04:05.000") + " on " + f.cameraName, number: number}
+		done := "entry added at " + at.In(m.zone).Format("15:04:05.000") + " on " + f.cameraName
+		if warning != "" {
+			done += "; " + warning
+		}
+		return doneMsg{text: done, number: number}
 	}
 }
 

@@ -21,7 +21,9 @@ type Ops interface {
 	Cases(ctx context.Context) ([]CaseRow, error)
 	CreateCase(ctx context.Context, c NewCase) error
 	Case(ctx context.Context, number string) (CaseDetail, error)
-	AddEntry(ctx context.Context, number, camera string, at, from, to time.Time, text string) error
+	// AddEntry returns a warning worth showing (no footage at that time),
+	// or "".
+	AddEntry(ctx context.Context, number, camera string, at, from, to time.Time, text string) (string, error)
 	EditEntry(ctx context.Context, number string, id int64, text string) error
 	RemoveEntry(ctx context.Context, number string, id int64) error
 	Cameras(ctx context.Context, number, speed string) ([]CameraRow, error)
