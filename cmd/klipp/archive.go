@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,27 +77,28 @@ func (a *app) archivePrefix() string {
 }
 
 // bundleDir finds the bundle a push means: a directory, or a case number
-// for its newest finished export.
-func (a *app) bundleDir(arg string) (string, error) {
+// for its newest export that is still on disk.
+func (a *app) bundleDir(ctx context.Context, arg string) (string, error) {
 	if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
 		return arg, nil
 	}
 	if err := casefile.ValidNumber(arg); err != nil {
 		return "", fault.Usagef("%s is neither a bundle directory nor a case number", arg)
 	}
-	caseDir := filepath.Join(a.cfg.DataDir, "exports", arg)
-	list, _ := os.ReadDir(caseDir)
-	var ids []string
-	for _, e := range list {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			ids = append(ids, e.Name())
+	db, err := a.openStore(ctx)
+	if err != nil {
+		return "", err
+	}
+	exports, err := db.Exports(ctx, arg)
+	if err != nil {
+		return "", fault.Wrap(fault.Storage, err)
+	}
+	for i := len(exports) - 1; i >= 0; i-- {
+		if _, err := os.Stat(filepath.Join(exports[i].Dir, bundle.ManifestName)); err == nil {
+			return exports[i].Dir, nil
 		}
 	}
-	if len(ids) == 0 {
-		return "", fault.NotFoundf("no export of case %s in %s (klipp export %s, or give the bundle's directory)", arg, caseDir, arg)
-	}
-	sort.Strings(ids)
-	return filepath.Join(caseDir, ids[len(ids)-1]), nil
+	return "", fault.NotFoundf("no export of case %s on disk (klipp export %s, or give the bundle's directory)", arg, arg)
 }
 
 // retainUntil is how long a case's bundles are locked: from now, for its
@@ -140,7 +140,7 @@ func (a *app) archivePush() *cobra.Command {
 			if _, err := a.config(); err != nil {
 				return err
 			}
-			dir, err := a.bundleDir(args[0])
+			dir, err := a.bundleDir(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

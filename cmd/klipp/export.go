@@ -219,6 +219,11 @@ func (a *app) exportCommand() *cobra.Command {
 				return fmt.Errorf("export: %w", err)
 			}
 			_, msum, _ := bundle.HashFile(filepath.Join(final, bundle.ManifestName))
+			abs, _ := filepath.Abs(final)
+			if err := st.AddExport(cmd.Context(), store.Export{Case: cs.Number, ExportID: job.id, Dir: abs, ManifestSHA256: msum, Files: len(m.Files),
+				Created: a.now().UTC()}); err != nil {
+				return fault.Wrap(fault.Storage, err)
+			}
 			if err := a.record(audit.Entry{Action: "export", Case: cs.Number, Hashes: map[string]string{filepath.Join(final, bundle.ManifestName): msum},
 				Detail: map[string]string{"dir": final, "files": strconv.Itoa(len(m.Files)), "entries": strconv.Itoa(len(entries)),
 					"reused": strings.Join(job.reused, ",")}}); err != nil {

@@ -405,6 +405,13 @@ func TestTUIFlow(t *testing.T) {
 	}
 	// The export's progress was shown as it ran.
 	expect("case", "export "+number+": report")
+	// p archives the export (the local archive of the test site), and the
+	// case shows it.
+	m = drive(t, m, keys("p")...)
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "archived "+number+"/") {
+		t.Fatalf("p: %q", st)
+	}
+	expect("case", "archive: ")
 
 	// The bundle: verified, with the entry's still showing the frame at
 	// the ground-truth time.

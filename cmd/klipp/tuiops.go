@@ -137,14 +137,12 @@ func (o *tuiOps) Case(ctx context.Context, number string) (tui.CaseDetail, error
 		d.Entries = append(d.Entries, tui.Entry{ID: e.ID, Number: e.Number, At: e.At, From: e.From, To: e.To, Camera: e.Camera, CameraName: e.CameraName,
 			Text: e.Text, Tags: e.Tags, Stills: max(1, len(e.Stills))})
 	}
-	if list, err := os.ReadDir(filepath.Join(o.a.cfg.DataDir, "exports", number)); err == nil {
-		for _, e := range list {
-			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-				d.Bundles = append(d.Bundles, e.Name())
+	if db, err := o.a.openStore(ctx); err == nil {
+		if exports, err := db.Exports(ctx, number); err == nil {
+			for _, e := range exports {
+				d.Bundles = append(d.Bundles, e.ExportID)
 			}
 		}
-	}
-	if db, err := o.a.openStore(ctx); err == nil {
 		if jobs, err := db.ArchiveJobs(ctx, number); err == nil && len(jobs) > 0 {
 			j := jobs[len(jobs)-1]
 			d.ArchiveState = j.ExportID + " " + map[string]string{"verified": "archived"}[j.State]

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Export is a finished export bundle.
+type Export struct {
+	Case, ExportID string
+	Dir            string
+	ManifestSHA256 string
+	Files          int
+	Created        time.Time
+}
+
+// AddExport records a finished bundle.
+func (s *Store) AddExport(ctx context.Context, e Export) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO exports (case_number, export_id, dir, manifest_sha256, files, created_ns) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.Case, e.ExportID, e.Dir, e.ManifestSHA256, e.Files, e.Created.UnixNano())
+	return err
+}
+
+// Exports lists a case's bundles, oldest first.
+func (s *Store) Exports(ctx context.Context, number string) ([]Export, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT case_number, export_id, dir, manifest_sha256, files, created_ns FROM exports
+		WHERE case_number = ? ORDER BY export_id`, number)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Export
+	for rows.Next() {
+		var e Export
+		var created int64
+		if err := rows.Scan(&e.Case, &e.ExportID, &e.Dir, &e.ManifestSHA256, &e.Files, &created); err != nil {
+			return nil, err
+		}
+		e.Created = time.Unix(0, created).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
