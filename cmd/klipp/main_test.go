@@ -68,6 +68,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv("KLIPP_TEST_AS_KLIPP") == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
+	// The UI draws frames with half-blocks in tests whatever the terminal.
+	os.Setenv("KLIPP_GRAPHICS", "blocks")
 	code := m.Run()
 	if siteDir != "" {
 		os.RemoveAll(siteDir)

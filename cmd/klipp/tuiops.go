@@ -380,7 +380,7 @@ func (a *app) newTUI(ctx context.Context) (tui.Model, error) {
 	if a.dataDir != "" {
 		args = append(args, "--data-dir", a.dataDir)
 	}
-	return tui.New(ctx, &tuiOps{a: a, args: args}, cfg.Timezone, a.now), nil
+	return tui.New(ctx, &tuiOps{a: a, args: args}, cfg.Timezone, a.now).WithGraphics(tui.DetectGraphics(os.Getenv)), nil
 }
 
 func (a *app) tuiCommand() *cobra.Command {

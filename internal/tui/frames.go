@@ -48,13 +48,6 @@ func (m *Model) loadFrame() tea.Cmd {
 	}
 }
 
-func (m Model) refreshFrame() tea.Cmd {
-	if m.screen == screenFrames && m.frames.camera != "" {
-		return nil // the next View scales the frame held to the new size
-	}
-	return nil
-}
-
 func (m Model) fps() float64 {
 	if m.frames.frame != nil && m.frames.frame.FPS > 0 {
 		return m.frames.frame.FPS
@@ -77,9 +70,13 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.err != nil {
 			f.err, f.frame = firstLine(msg.err.Error()), nil
+			if m.graphics == GraphicsKitty {
+				return m, tea.Raw(kittyDelete)
+			}
 		} else {
 			fr := msg.frame
 			f.frame, f.err = &fr, ""
+			return m, m.frameImage()
 		}
 	case tea.KeyPressMsg:
 		k := msg.String()
@@ -110,6 +107,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		frame := time.Duration(float64(time.Second) / m.fps())
 		switch k {
 		case "esc":
+			if m.graphics == GraphicsKitty {
+				return m.back(), tea.Raw(kittyDelete)
+			}
 			return m.back(), nil
 		case "right", "l":
 			return m.step(frame)
@@ -158,6 +158,21 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// frameImage draws the frame with kitty graphics below the two header
+// lines, where the view leaves room; nil with half-blocks.
+func (m Model) frameImage() tea.Cmd {
+	f := m.frames.frame
+	if m.graphics != GraphicsKitty || f == nil || f.Image == nil {
+		return nil
+	}
+	w, h := fitCells(f.Image.Bounds(), m.width, max(1, m.height-5))
+	seq, err := kittyImage(f.Image, 2, 0, w, h)
+	if err != nil {
+		return func() tea.Msg { return errMsg{err} }
+	}
+	return tea.Raw(seq)
 }
 
 // shownTime is the true time of the frame on screen (the cursor until it
@@ -255,6 +270,10 @@ func (m Model) viewFrames() (string, []key) {
 		b.WriteString("\n" + warnStyle.Render(clip(f.err, m.width)) + "\n")
 	case f.frame == nil:
 		b.WriteString("\ndecoding …\n")
+	case m.graphics == GraphicsKitty:
+		// The picture is placed over these lines (see frameImage).
+		_, h := fitCells(f.frame.Image.Bounds(), m.width, max(1, rows))
+		b.WriteString(strings.Repeat("\n", h))
 	default:
 		b.WriteString(halfBlocks(f.frame.Image, m.width, max(1, rows)))
 	}
@@ -280,13 +299,7 @@ func halfBlocks(img image.Image, cols, rows int) string {
 		return ""
 	}
 	bw, bh := img.Bounds().Dx(), img.Bounds().Dy()
-	w := cols
-	h := w * bh / bw / 2 // cells
-	if h > rows {
-		h = rows
-		w = h * 2 * bw / bh
-	}
-	w, h = max(1, w), max(1, h)
+	w, h := fitCells(img.Bounds(), cols, rows)
 	var b strings.Builder
 	b.Grow(w * h * 40)
 	px := func(x, y int) (uint32, uint32, uint32) {

@@ -133,6 +133,7 @@ type Model struct {
 	now  func() time.Time
 
 	width, height int
+	graphics      string // GraphicsBlocks or GraphicsKitty
 	screen        screen
 	stack         []screen
 	help          bool
@@ -150,12 +151,19 @@ type Model struct {
 
 // New returns the UI on the cases screen.
 func New(ctx context.Context, ops Ops, zone *time.Location, now func() time.Time) Model {
-	m := Model{ops: ops, ctx: ctx, zone: zone, now: now, width: 80, height: 24}
+	m := Model{ops: ops, ctx: ctx, zone: zone, now: now, width: 80, height: 24, graphics: GraphicsBlocks}
 	m.form = newForm()
 	return m
 }
 
 func (m Model) Init() tea.Cmd { return m.loadCases() }
+
+// WithGraphics selects how frames are drawn: GraphicsBlocks (half-blocks,
+// every terminal) or GraphicsKitty.
+func (m Model) WithGraphics(g string) Model {
+	m.graphics = g
+	return m
+}
 
 // Screen names, for tests.
 func (m Model) Screen() string {
@@ -185,7 +193,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		return m, m.refreshFrame()
+		if m.screen == screenFrames {
+			return m, m.frameImage() // the picture at the new size
+		}
+		return m, nil
 	case errMsg:
 		m.busy, m.status = "", "error: "+firstLine(msg.err.Error())
 		return m, nil

@@ -1,12 +1,17 @@
 package tui
 
 import (
+	"bytes"
+	"encoding/base64"
 	"image"
 	"image/color"
+	"image/png"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -107,5 +112,86 @@ func TestMoveCursor(t *testing.T) {
 	c = 0
 	if moveCursor("down", &c, 0, 5); c != 0 {
 		t.Errorf("empty list: cursor %d", c)
+	}
+}
+
+func TestKittyImage(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 300, 100))
+	for i := range img.Pix {
+		img.Pix[i] = uint8((uint32(i) * 2654435761) >> 24) // noise: the PNG needs several chunks
+		if i%4 == 3 {
+			img.Pix[i] = 255 // frames are opaque
+		}
+	}
+	seq, err := kittyImage(img, 2, 0, 60, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(seq, "\x1b7"+kittyDelete+"\x1b[3;1H\x1b_Ga=T,f=100,c=60,r=10,C=1,q=2,m=1;") || !strings.HasSuffix(seq, "\x1b8") {
+		t.Fatalf("sequence starts %q", seq[:80])
+	}
+	// The chunks put together are the picture, pixel for pixel.
+	var payload strings.Builder
+	chunks := regexp.MustCompile(`\x1b_G[^;]*;([^\x1b]*)\x1b\\`).FindAllStringSubmatch(seq, -1)
+	for i, c := range chunks {
+		if len(c[1]) > 4096 {
+			t.Errorf("chunk %d is %d bytes", i, len(c[1]))
+		}
+		payload.WriteString(c[1])
+	}
+	if last := chunks[len(chunks)-1][0]; !strings.Contains(last, "m=0;") {
+		t.Errorf("last chunk %q does not end the image", last[:20])
+	}
+	data, err := base64.StdEncoding.DecodeString(payload.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []image.Point{{0, 0}, {150, 50}, {299, 99}} {
+		r1, g1, b1, _ := got.At(p.X, p.Y).RGBA()
+		r2, g2, b2, _ := img.At(p.X, p.Y).RGBA()
+		if r1 != r2 || g1 != g2 || b1 != b2 {
+			t.Errorf("pixel %v: %v, want %v", p, got.At(p.X, p.Y), img.At(p.X, p.Y))
+		}
+	}
+}
+
+func TestDetectGraphics(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"TERM": "xterm-256color"}, GraphicsBlocks},
+		{map[string]string{"TERM": "xterm-kitty"}, GraphicsKitty},
+		{map[string]string{"TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"}, GraphicsBlocks},
+		{map[string]string{"TERM_PROGRAM": "WezTerm"}, GraphicsKitty},
+		{map[string]string{"TERM": "xterm-kitty", "KLIPP_GRAPHICS": "blocks"}, GraphicsBlocks},
+		{map[string]string{"KLIPP_GRAPHICS": "kitty"}, GraphicsKitty},
+	} {
+		if got := DetectGraphics(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("%v: %s, want %s", c.env, got, c.want)
+		}
+	}
+}
+
+func TestFramesWithKittyGraphics(t *testing.T) {
+	m := New(nil, nil, time.UTC, time.Now).WithGraphics(GraphicsKitty)
+	m.width, m.height, m.screen = 80, 24, screenFrames
+	m.frames = framesModel{camera: "c", cameraName: "Kamera", seq: 1}
+	img := image.NewRGBA(image.Rect(0, 0, 640, 360))
+	mm, cmd := m.Update(frameMsg{seq: 1, frame: Frame{Image: img, At: time.Unix(0, 0), FPS: 25}})
+	if cmd == nil {
+		t.Fatal("no image sent")
+	}
+	raw, ok := cmd().(tea.RawMsg)
+	if !ok || !strings.Contains(raw.Msg.(string), "\x1b_Ga=T,f=100,c=") {
+		t.Fatalf("cmd gave %T", cmd())
+	}
+	// The view leaves the picture's lines free of half-blocks.
+	if v := mm.(Model).View().Content; strings.Contains(v, "▀") {
+		t.Error("half-blocks drawn under the kitty picture")
 	}
 }
