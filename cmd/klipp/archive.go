@@ -153,8 +153,12 @@ func (a *app) archivePush() *cobra.Command {
 				return err
 			}
 			return a.emit(v, func(w io.Writer) {
-				fmt.Fprintf(w, "archived %s in %s: %d objects (%d uploaded, %d already there), every one re-read and verified; locked until %s%s\n",
-					v.Ref, v.Store, v.Objects, v.Uploaded, v.Skipped, v.RetainUntil.Format("2006-01-02"), modeNote(v.LockMode))
+				checked := "each object's SHA-256 as the archive verified it and its retention checked"
+				if deleteLocal {
+					checked = "every object read back and its SHA-256 compared"
+				}
+				fmt.Fprintf(w, "archived %s in %s: %d objects (%d uploaded, %d already there), %s; locked until %s%s\n",
+					v.Ref, v.Store, v.Objects, v.Uploaded, v.Skipped, checked, v.RetainUntil.Format("2006-01-02"), modeNote(v.LockMode))
 				if v.LocalDeleted {
 					fmt.Fprintf(w, "deleted the local bundle %s\n", dir)
 				}

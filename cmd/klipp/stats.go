@@ -52,7 +52,7 @@ func (a *app) statsCommand() *cobra.Command {
 				return writeStatsCSV(a.stdout, s)
 			}
 			return a.emit(s, func(w io.Writer) {
-				fmt.Fprintf(w, "%d requests: %d delivered, %d open, %d late; turnaround median %s, mean %s\n\n", s.Total.Requests, s.Total.Delivered,
+				fmt.Fprintf(w, "%d request(s): %d delivered, %d open, %d late; turnaround median %s, mean %s\n\n", s.Total.Requests, s.Total.Delivered,
 					s.Total.Open, s.Total.Late, turnaround(s.Total.MedianTurnaround, s.Total.Delivered), turnaround(s.Total.MeanTurnaround, s.Total.Delivered))
 				for _, part := range []struct {
 					head   string

@@ -70,7 +70,7 @@ func TestStats(t *testing.T) {
 		t.Errorf("csv %d %v:\n%s", code, err, out)
 	}
 	code, out, _ = k("stats")
-	if code != 0 || !strings.Contains(out, "5 requests: 4 delivered, 1 open") || !strings.Contains(out, "stöld") {
+	if code != 0 || !strings.Contains(out, "5 request(s): 4 delivered, 1 open") || !strings.Contains(out, "stöld") {
 		t.Errorf("stats without a range: %s", out)
 	}
 	if code, _, errs := k("stats", "--from", "2026-11-10", "--to", "2026-11-01"); code != 2 {
