@@ -47,12 +47,14 @@ func (o *tuiOps) invoke(ctx context.Context, progress func(string), args ...stri
 	go func() {
 		last := ""
 		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
 		for sc.Scan() {
 			last = sc.Text()
 			if progress != nil {
 				progress(last)
 			}
 		}
+		io.Copy(io.Discard, pr) // a line too long for the scanner must not block the command
 		done <- last
 	}()
 	code := run(ctx, append(append([]string{}, o.args...), args...), &out, pw)

@@ -127,7 +127,9 @@ const (
 
 // Model is the whole UI.
 type Model struct {
-	ops  Ops
+	ops Ops
+	// ctx is the program's: Bubble Tea runs commands without a context,
+	// so the model carries the one its operations must stop with.
 	ctx  context.Context
 	zone *time.Location
 	now  func() time.Time
