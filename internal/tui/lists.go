@@ -72,11 +72,11 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) viewRetention() (string, []key) {
 	r := m.ret
 	var b strings.Builder
-	b.WriteString(titleStyle.Render("Footage at risk") + "  (requested windows whose source recordings will be deleted within 14 days)\n\n")
+	b.WriteString(titleStyle.Render("Footage at risk") + "  (deleted by the source within 14 days)\n\n")
 	if !r.loaded {
 		return b.String() + "loading …\n", nil
 	}
-	b.WriteString(dimStyle.Render(fmt.Sprintf("%-18s %-9s %-20s %-12s %-10s %s", "case", "what", "camera", "deleted in", "state", "unpreserved")) + "\n")
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-16s %-9s %-18s %-10s %-8s %s", "case", "what", "camera", "left", "state", "unpreserved")) + "\n")
 	if len(r.rows) == 0 {
 		b.WriteString("nothing requested is at risk\n")
 	}
@@ -85,7 +85,7 @@ func (m Model) viewRetention() (string, []key) {
 		if row.Expires != nil {
 			left = clock.FormatDuration(row.Expires.Sub(m.now()).Round(time.Minute))
 		}
-		line := fmt.Sprintf("%-18s %-9s %-20s %-12s %-10s %d", row.Case, row.What, clip(row.Camera, 20), left, row.State, row.Unpreserved)
+		line := fmt.Sprintf("%-16s %-9s %-18s %-10s %-8s %d", clip(row.Case, 16), row.What, clip(row.Camera, 18), left, row.State, row.Unpreserved)
 		if i == r.cursor {
 			line = selectedStyle.Render(padRight(line, m.width))
 		}
