@@ -10,38 +10,40 @@ import (
 	"github.com/klipp-forensics/klipp/internal/clock"
 )
 
-type retentionModel struct {
-	rows   []RetentionRow
+// listModel is a loaded list with a cursor.
+type listModel[T any] struct {
+	rows   []T
 	loaded bool
 	cursor int
 }
 
-type archiveModel struct {
-	rows   []ArchiveRow
-	loaded bool
-	cursor int
+func (l *listModel[T]) set(rows []T) {
+	l.rows, l.loaded = rows, true
+	l.cursor = min(l.cursor, max(0, len(rows)-1))
 }
+
+type retentionModel = listModel[RetentionRow]
+type archiveModel = listModel[ArchiveRow]
 
 type retentionMsg []RetentionRow
 type archiveMsg []ArchiveRow
 
 func (m Model) loadRetention() tea.Cmd {
-	return func() tea.Msg {
-		rows, err := m.ops.Retention(m.ctx)
-		if err != nil {
-			return errMsg{err}
-		}
-		return retentionMsg(rows)
-	}
+	return load(func() ([]RetentionRow, error) { return m.ops.Retention(m.ctx) }, func(r []RetentionRow) tea.Msg { return retentionMsg(r) })
 }
 
 func (m Model) loadArchive() tea.Cmd {
+	return load(func() ([]ArchiveRow, error) { return m.ops.Archive(m.ctx) }, func(r []ArchiveRow) tea.Msg { return archiveMsg(r) })
+}
+
+// load fetches rows off the UI goroutine and wraps them in their message.
+func load[T any](fetch func() ([]T, error), wrap func([]T) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
-		rows, err := m.ops.Archive(m.ctx)
+		rows, err := fetch()
 		if err != nil {
 			return errMsg{err}
 		}
-		return archiveMsg(rows)
+		return wrap(rows)
 	}
 }
 
@@ -49,8 +51,7 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 	r := &m.ret
 	switch msg := msg.(type) {
 	case retentionMsg:
-		r.rows, r.loaded = msg, true
-		r.cursor = min(r.cursor, max(0, len(r.rows)-1))
+		r.set(msg)
 	case tea.KeyPressMsg:
 		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.height-6) {
 			return m, nil
@@ -98,8 +99,7 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 	r := &m.arch
 	switch msg := msg.(type) {
 	case archiveMsg:
-		r.rows, r.loaded = msg, true
-		r.cursor = min(r.cursor, max(0, len(r.rows)-1))
+		r.set(msg)
 	case tea.KeyPressMsg:
 		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.height-6) {
 			return m, nil
