@@ -136,3 +136,14 @@ func TestNiceLength(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsComplete: both languages say everything.
+func TestWordsComplete(t *testing.T) {
+	for a, b := range map[string]string{"sv": "en", "en": "sv"} {
+		for k := range words[a] {
+			if words[b][k] == "" {
+				t.Errorf("%q has no %s word", k, b)
+			}
+		}
+	}
+}
