@@ -397,13 +397,21 @@ func (a *app) archiveLs() *cobra.Command {
 				byRef[r.Ref] = r
 				rows = append(rows, r)
 			}
-			st, err := a.archiveStore(ctx)
-			if err != nil {
-				return err
+			// The queue is local: it is shown even when the archive cannot
+			// be reached, and the command then fails with the reason.
+			var list []archive.Bundle
+			st, storeErr := a.archiveStore(ctx)
+			if storeErr == nil {
+				list, storeErr = archive.List(ctx, st, a.archivePrefix(), number)
+				storeErr = archiveFault(storeErr)
 			}
-			list, err := archive.List(ctx, st, a.archivePrefix(), number)
-			if err != nil {
-				return archiveFault(err)
+			if storeErr != nil {
+				for _, r := range rows {
+					if r.State == "archived" {
+						r.State = "archived?"
+						r.Error = "archive not reachable to check"
+					}
+				}
 			}
 			for _, b := range list {
 				r := byRef[b.Ref]
@@ -424,7 +432,7 @@ func (a *app) archiveLs() *cobra.Command {
 			for _, r := range rows {
 				out = append(out, *r)
 			}
-			return a.emit(out, func(w io.Writer) {
+			if err := a.emit(out, func(w io.Writer) {
 				t := [][]string{{"bundle", "state", "objects", "size", "locked until", "hold", "note"}}
 				for _, r := range out {
 					until := ""
@@ -438,7 +446,10 @@ func (a *app) archiveLs() *cobra.Command {
 					t = append(t, []string{r.Ref.String(), r.State, strconv.Itoa(r.Objects), fmt.Sprintf("%.1f MB", float64(r.Bytes)/1e6), until, hold, r.Error})
 				}
 				table(w, t)
-			})
+			}); err != nil {
+				return err
+			}
+			return storeErr
 		},
 	}
 }

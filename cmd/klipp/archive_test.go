@@ -298,8 +298,16 @@ func TestArchiveOutage(t *testing.T) {
 		t.Errorf("want one line naming the retry, got %q", stderr.String())
 	}
 
-	srv.Restart(t)
+	// While the archive is down, ls still shows the queue, and fails.
 	code, stdout, errs := k("--json", "archive", "ls", "K-OUT")
+	var down []archiveRow
+	json.Unmarshal([]byte(stdout), &down)
+	if code != 5 || len(down) != 1 || down[0].State != "queued" || !strings.Contains(errs, "unreachable") {
+		t.Errorf("ls during the outage: %d %s %s", code, stdout, errs)
+	}
+
+	srv.Restart(t)
+	code, stdout, errs = k("--json", "archive", "ls", "K-OUT")
 	var rows []archiveRow
 	json.Unmarshal([]byte(stdout), &rows)
 	if code != 0 || len(rows) != 1 || rows[0].State != "queued" {

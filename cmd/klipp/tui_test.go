@@ -275,7 +275,12 @@ func TestTUIUpdate(t *testing.T) {
 		t.Fatal(errs)
 	}
 	m := newTestTUI(t, conf, 100, 30)
-	m = drive(t, m, append([]tea.Msg{press("/")}, append(typeText(number), press("enter"), press("enter"))...)...)
+	// Typing a case number's first capital starts the filter.
+	m = drive(t, m, append(typeText(number), press("enter"))...)
+	if s := screenText(m); !strings.Contains(s, "filter: "+number) || strings.Count(s, "requested ") != 1 {
+		t.Fatalf("type to filter:\n%s", s)
+	}
+	m = drive(t, m, press("enter"))
 	tests := []struct {
 		name  string
 		keys  []tea.Msg

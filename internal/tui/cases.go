@@ -99,6 +99,12 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.caseView = caseModel{}
 				return m, m.loadCase(rows[c.cursor].Number)
 			}
+		default:
+			// Type to filter: a digit or a capital starts the filter with
+			// itself (case numbers begin with them; small letters are keys).
+			if t := msg.Key().Text; len(t) == 1 && (t[0] >= '0' && t[0] <= '9' || t[0] >= 'A' && t[0] <= 'Z') {
+				c.filtering, c.filter, c.cursor = true, t, 0
+			}
 		}
 	}
 	return m, nil
@@ -150,7 +156,7 @@ func (m Model) viewCases() (string, []key) {
 		}
 		b.WriteString(line + "\n")
 	}
-	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/", "filter"}, {"n", "new case"}, {"r", "retention"}, {"a", "archive"}}
+	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/ or 0-9", "filter"}, {"n", "new case"}, {"r", "retention"}, {"a", "archive"}}
 	if c.filtering {
 		keys = []key{{"type", "filter"}, {"enter", "keep"}, {"esc", "clear"}}
 	}
