@@ -248,7 +248,7 @@ func TestTUIScreens(t *testing.T) {
 			p.keys(press("esc"), press("esc"), press("esc"), press("n"))
 			p.shows("New case")
 			p.keys(typeText("bad/number")...)
-			for range 8 {
+			for range 11 {
 				p.keys(press("enter"))
 			}
 			golden(t, "newcase"+sz, p.shows("✗ letters, digits"))
@@ -527,5 +527,36 @@ func BenchmarkPickerStrips(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestTUINewCase fills the new-case form with keys and finds the case
+// stored as the CLI stores it.
+func TestTUINewCase(t *testing.T) {
+	conf := emptyConfig(t)
+	m := newTestTUI(t, conf, 80, 24)
+	var msgs []tea.Msg
+	msgs = append(msgs, press("n"))
+	for i, v := range []string{"5000-K777-26", "Misshandel på Möllan", "misshandel", "Möllevångstorget", "55.5909,13.0097",
+		"2026-11-20 22:00", "2026-11-20 22:30", "Insp. Öst", "Alla kameror runt torget", "Mörk luva", "2026-11-27 12:00"} {
+		msgs = append(msgs, typeText(v)...)
+		if i < 10 {
+			msgs = append(msgs, press("tab"))
+		}
+	}
+	msgs = append(msgs, press("enter"))
+	m = drive(t, m, msgs...)
+	if got := m.(tui.Model).Screen(); got != "case" || !strings.Contains(screenText(m), "Case 5000-K777-26") {
+		t.Fatalf("after saving: %s\n%s", got, screenText(m))
+	}
+	code, out, _ := klipp(t, "--config", conf, "--json", "case", "show", "5000-K777-26")
+	var c caseView
+	json.Unmarshal([]byte(out), &c)
+	if code != 0 || c.Title != "Misshandel på Möllan" || c.Suspect != "Mörk luva" || c.Request != "Alla kameror runt torget" || c.Deadline == nil ||
+		c.Position == nil || c.RequestedBy != "Insp. Öst" {
+		t.Errorf("stored: %s", out)
+	}
+	if a, _ := os.ReadFile(filepath.Join(filepath.Dir(conf), "data", "audit.jsonl")); !strings.Contains(string(a), "5000-K777-26") {
+		t.Error("the new case is not in the audit log")
 	}
 }

@@ -115,7 +115,8 @@ func (o *tuiOps) windows(ctx context.Context, all bool) ([]retention.Window, err
 
 func (o *tuiOps) CreateCase(ctx context.Context, c tui.NewCase) error {
 	args := []string{"case", "new", "--number", strings.TrimSpace(c.Number), "--title", c.Title, "--from", c.From, "--to", c.To}
-	for flag, v := range map[string]string{"--crime": c.Crime, "--place": c.Place, "--position": c.Position, "--requested-by": c.RequestedBy} {
+	for flag, v := range map[string]string{"--crime": c.Crime, "--place": c.Place, "--position": c.Position, "--requested-by": c.RequestedBy,
+		"--request": c.Request, "--suspect": c.Suspect, "--deadline": c.Deadline} {
 		if strings.TrimSpace(v) != "" {
 			args = append(args, flag, v)
 		}

@@ -177,14 +177,17 @@ func scrollTop(cursor, n, rows int) int {
 // The new-case form.
 
 var formFields = []struct{ label, hint string }{
-	{"Case number", "5000-K123456-26"},
-	{"Title", "Rån, Södergatan"},
-	{"Crime type", "rån"},
-	{"Place", "Södergatan 2, Malmö"},
-	{"Position", "55.6036,13.0021 (optional)"},
-	{"Incident from", "2026-11-20 22:00"},
-	{"Incident to", "2026-11-20 23:00"},
-	{"Requested by", "Insp. Berg"},
+	{"Case number", "e.g. 5000-K123456-26"},
+	{"Title", "e.g. Rån, Södergatan"},
+	{"Crime type", "e.g. rån"},
+	{"Place", "e.g. Södergatan 2, Malmö"},
+	{"Position", "LAT,LON, e.g. 55.6036,13.0021"},
+	{"Incident from", "e.g. 2026-11-20 22:00"},
+	{"Incident to", "e.g. 2026-11-20 23:00"},
+	{"Requested by", "e.g. Insp. Berg"},
+	{"Request", "what is asked for"},
+	{"Suspect", "description"},
+	{"Deadline", "e.g. 2026-11-27 12:00"},
 }
 
 type formModel struct {
@@ -231,6 +234,11 @@ func (m Model) validateForm() bool {
 	} else if err1 == nil && !to.After(from) {
 		set(6, "must be after the start")
 	}
+	if d := v(10); d != "" {
+		if _, err := clock.ParseTime(d, m.zone); err != nil {
+			set(10, "e.g. 2026-11-27 12:00")
+		}
+	}
 	return ok
 }
 
@@ -258,7 +266,8 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return m, nil
 			}
 			nc := NewCase{Number: f.inputs[0].Value(), Title: f.inputs[1].Value(), Crime: f.inputs[2].Value(), Place: f.inputs[3].Value(),
-				Position: f.inputs[4].Value(), From: f.inputs[5].Value(), To: f.inputs[6].Value(), RequestedBy: f.inputs[7].Value()}
+				Position: f.inputs[4].Value(), From: f.inputs[5].Value(), To: f.inputs[6].Value(), RequestedBy: f.inputs[7].Value(),
+				Request: f.inputs[8].Value(), Suspect: f.inputs[9].Value(), Deadline: f.inputs[10].Value()}
 			m.busy = "saving case " + nc.Number
 			return m, func() tea.Msg {
 				if err := m.ops.CreateCase(m.ctx, nc); err != nil {

@@ -49,6 +49,7 @@ type CaseRow struct {
 // NewCase is the new-case form's content.
 type NewCase struct {
 	Number, Title, Crime, Place, Position, From, To, RequestedBy string
+	Request, Suspect, Deadline                                   string
 }
 
 // Entry is a timeline entry.
