@@ -224,19 +224,28 @@ func (m Model) validateForm() bool {
 			set(4, "LAT,LON in degrees")
 		}
 	}
+	timeErr := func(i int, err error) string {
+		if v(i) == "" {
+			return "required"
+		}
+		if strings.Contains(err.Error(), "ambiguous") || strings.Contains(err.Error(), "does not exist") {
+			return "not one time here (clock change): give the offset, e.g. +01:00"
+		}
+		return "not a time: YYYY-MM-DD HH:MM[:SS]"
+	}
 	from, err1 := clock.ParseTime(v(5), m.zone)
 	if err1 != nil {
-		set(5, "e.g. 2026-11-20 22:00")
+		set(5, timeErr(5, err1))
 	}
 	to, err2 := clock.ParseTime(v(6), m.zone)
 	if err2 != nil {
-		set(6, "e.g. 2026-11-20 23:00")
+		set(6, timeErr(6, err2))
 	} else if err1 == nil && !to.After(from) {
 		set(6, "must be after the start")
 	}
 	if d := v(10); d != "" {
 		if _, err := clock.ParseTime(d, m.zone); err != nil {
-			set(10, "e.g. 2026-11-27 12:00")
+			set(10, timeErr(10, err))
 		}
 	}
 	return ok

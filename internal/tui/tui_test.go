@@ -195,3 +195,28 @@ func TestFramesWithKittyGraphics(t *testing.T) {
 		t.Error("half-blocks drawn under the kitty picture")
 	}
 }
+
+func TestFormValidation(t *testing.T) {
+	zone, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(nil, nil, zone, time.Now)
+	for i, v := range []string{"5000-K1-26", "Titel", "", "", "55.6,200", "2026-10-25 02:30", "2026-10-25 01:00", "", "", "", "snart"} {
+		m.form.inputs[i].SetValue(v)
+	}
+	if m.validateForm() {
+		t.Fatal("an invalid form passed")
+	}
+	for i, want := range map[int]string{0: "", 1: "", 4: "LAT,LON", 5: "clock change", 6: "", 10: "not a time"} {
+		if got := m.form.errs[i]; (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("field %s: %q, want %q", formFields[i].label, got, want)
+		}
+	}
+	m.form.inputs[5].SetValue("2026-10-25T02:30:00+01:00")
+	m.form.inputs[4].SetValue("55.6,13.0")
+	m.form.inputs[10].SetValue("")
+	if m.validateForm() || !strings.Contains(m.form.errs[6], "after the start") {
+		t.Errorf("to before from: %q", m.form.errs[6])
+	}
+}
