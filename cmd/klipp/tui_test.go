@@ -221,6 +221,7 @@ func TestTUIScreens(t *testing.T) {
 		w, h := size[0], size[1]
 		sz := fmt.Sprintf("-%dx%d", w, h)
 		t.Run(sz[1:], func(t *testing.T) {
+			os.Remove(filepath.Join(filepath.Dir(conf), "data", "tui-drafts.json")) // the other size's half-typed form
 			p := startProgram(t, conf, w, h)
 			p.shows("klipp — cases")
 			p.until("the cases", func(s string) bool { return strings.Contains(s, "requested") })
@@ -558,5 +559,36 @@ func TestTUINewCase(t *testing.T) {
 	}
 	if a, _ := os.ReadFile(filepath.Join(filepath.Dir(conf), "data", "audit.jsonl")); !strings.Contains(string(a), "5000-K777-26") {
 		t.Error("the new case is not in the audit log")
+	}
+}
+
+// TestTUIDrafts: what is typed survives the UI going away mid-field (as a
+// crash or SIGKILL would take it): the next UI restores it.
+func TestTUIDrafts(t *testing.T) {
+	conf := emptyConfig(t)
+	m := newTestTUI(t, conf, 80, 24)
+	m = drive(t, m, append(append([]tea.Msg{press("n")}, typeText("5000-K888-26")...), append([]tea.Msg{press("tab")}, typeText("Halvskriv")...)...)...)
+	_ = m // the UI is gone; nothing was saved as a case yet
+
+	m = newTestTUI(t, conf, 80, 24)
+	m = drive(t, m, press("n"))
+	if s := screenText(m); !strings.Contains(s, "> 5000-K888-26") || !strings.Contains(s, "> Halvskriv") ||
+		!strings.Contains(m.(tui.Model).Status(), "restored") {
+		t.Fatalf("the form was not restored:\n%s", s)
+	}
+	// Finishing it saves the case and clears the draft.
+	msgs := append([]tea.Msg{press("tab")}, typeText("en")...)
+	for _, v := range []string{"", "", "", "2026-11-20 22:00", "2026-11-20 22:30", "", "", "", ""} { // crime … deadline
+		msgs = append(msgs, press("tab"))
+		msgs = append(msgs, typeText(v)...)
+	}
+	m = drive(t, m, append(msgs, press("enter"))...)
+	if !strings.Contains(screenText(m), "Case 5000-K888-26  Halvskriven") {
+		t.Fatalf("saving the restored form:\n%s", screenText(m))
+	}
+	m = newTestTUI(t, conf, 80, 24)
+	m = drive(t, m, press("n"))
+	if strings.Contains(screenText(m), "Halvskriv") {
+		t.Error("the saved form came back as a draft")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/klipp-forensics/klipp/internal/atomicfile"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -361,6 +362,44 @@ func (o *tuiOps) Retry(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return "queued bundles archived", nil
+}
+
+// draftsPath is where text being typed in the UI is kept.
+func (o *tuiOps) draftsPath() string { return filepath.Join(o.a.cfg.DataDir, "tui-drafts.json") }
+
+func (o *tuiOps) drafts() map[string][]string {
+	d := map[string][]string{}
+	if data, err := os.ReadFile(o.draftsPath()); err == nil {
+		json.Unmarshal(data, &d)
+	}
+	return d
+}
+
+// SaveDraft writes the drafts file whole, through a temporary name, on
+// every change: small, and never half-written.
+func (o *tuiOps) SaveDraft(key string, fields []string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	d := o.drafts()
+	if fields == nil {
+		if _, ok := d[key]; !ok {
+			return nil
+		}
+		delete(d, key)
+	} else {
+		d[key] = fields
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(o.draftsPath(), data)
+}
+
+func (o *tuiOps) Draft(key string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.drafts()[key]
 }
 
 // newTUI builds the UI for this app's configuration.

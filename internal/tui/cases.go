@@ -85,6 +85,12 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 			c.filtering = true
 		case "n":
 			m.form = newForm()
+			if d := m.ops.Draft(draftNewCase); len(d) == len(m.form.inputs) {
+				for i, v := range d {
+					m.form.inputs[i].SetValue(v)
+				}
+				m.status = "restored the new case you were typing"
+			}
 			m = m.push(screenNewCase)
 			return m, m.form.inputs[0].Focus()
 		case "r":
@@ -256,6 +262,9 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "esc":
+			if m.ops.Draft(draftNewCase) != nil {
+				m.status = "the form is kept: n to go on with it"
+			}
 			return m.back(), m.loadCases()
 		case "tab", "down":
 			f.inputs[f.focus].Blur()
@@ -287,6 +296,7 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if created, ok := msg.(caseCreatedMsg); ok {
+		m.ops.SaveDraft(draftNewCase, nil)
 		m.busy, m.status = "", "case "+string(created)+" saved"
 		m = m.back()
 		m = m.push(screenCase)
@@ -294,7 +304,15 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.loadCases(), m.loadCase(string(created)))
 	}
 	var cmd tea.Cmd
+	before := f.inputs[f.focus].Value()
 	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	if f.inputs[f.focus].Value() != before {
+		values := make([]string, len(f.inputs))
+		for i, in := range f.inputs {
+			values[i] = in.Value()
+		}
+		m.ops.SaveDraft(draftNewCase, values)
+	}
 	if f.errs[f.focus] != "" {
 		m.validateForm()
 	}

@@ -108,11 +108,15 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 					if err := m.ops.EditEntry(m.ctx, number, e.ID, text); err != nil {
 						return errMsg{err}
 					}
+					m.ops.SaveDraft(draftEdit, nil)
 					return doneMsg{text: fmt.Sprintf("entry %d saved", e.Number), number: number}
 				}
 			}
 			var cmd tea.Cmd
 			c.input, cmd = c.input.Update(msg)
+			if e, ok := m.currentEntry(); ok {
+				m.ops.SaveDraft(draftEdit, []string{c.detail.Number, fmt.Sprint(e.ID), c.input.Value()})
+			}
 			return m, cmd
 		}
 		if c.deleting {
@@ -157,6 +161,10 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				c.editing = true
 				c.input = newInput("", max(20, m.width-20))
 				c.input.SetValue(e.Text)
+				if d := m.ops.Draft(draftEdit); len(d) == 3 && d[0] == c.detail.Number && d[1] == fmt.Sprint(e.ID) {
+					c.input.SetValue(d[2])
+					m.status = "restored the text you were typing"
+				}
 				return m, c.input.Focus()
 			}
 		case "d":

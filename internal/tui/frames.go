@@ -102,6 +102,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			var cmd tea.Cmd
 			f.input, cmd = f.input.Update(msg)
+			if f.prompt == promptText {
+				m.ops.SaveDraft(draftEntry, []string{m.caseView.detail.Number, f.camera, f.input.Value()})
+			}
 			return m, cmd
 		}
 		frame := time.Duration(float64(time.Second) / m.fps())
@@ -154,6 +157,10 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "a":
 			f.prompt = promptText
 			f.input = newInput("what the frame shows, e.g. the suspect walks east", max(20, m.width-12))
+			if d := m.ops.Draft(draftEntry); len(d) == 3 && d[0] == m.caseView.detail.Number && d[1] == f.camera {
+				f.input.SetValue(d[2])
+				m.status = "restored the entry text you were typing"
+			}
 			return m, f.input.Focus()
 		}
 	}
@@ -207,8 +214,9 @@ func (m Model) addEntry(text string) tea.Cmd {
 	return func() tea.Msg {
 		warning, err := m.ops.AddEntry(m.ctx, number, cam, at, from, to, text)
 		if err != nil {
-			return errMsg{err}
+			return errMsg{err} // the draft stays
 		}
+		m.ops.SaveDraft(draftEntry, nil)
 		done := "entry added at " + at.In(m.zone).Format("15:04:05.000") + " on " + f.cameraName
 		if warning != "" {
 			done += "; " + warning

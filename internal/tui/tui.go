@@ -36,7 +36,18 @@ type Ops interface {
 	Preserve(ctx context.Context, number string) (string, error)
 	Archive(ctx context.Context) ([]ArchiveRow, error)
 	Retry(ctx context.Context) (string, error)
+	// SaveDraft keeps what is being typed into a field under key, so that
+	// quitting or a crash loses nothing; nil clears it. Draft returns it.
+	SaveDraft(key string, fields []string) error
+	Draft(key string) []string
 }
+
+// Draft keys.
+const (
+	draftNewCase = "new-case"
+	draftEntry   = "entry"
+	draftEdit    = "edit"
+)
 
 // CaseRow is a case in the list.
 type CaseRow struct {
