@@ -592,3 +592,34 @@ func TestTUIDrafts(t *testing.T) {
 		t.Error("the saved form came back as a draft")
 	}
 }
+
+// TestTUIEntryDraft: an entry's text half typed in the frame browser comes
+// back in the next UI at the same case and camera.
+func TestTUIEntryDraft(t *testing.T) {
+	_, conf, gt := indexedSite(t)
+	number := "K-TUI-DRAFT"
+	if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", number, "--title", "Utkast", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:20"); code != 0 {
+		t.Fatal(errs)
+	}
+	at := gt.Suspect.Visits[4].Enter.Add(time.Second)
+	if code, _, errs := klipp(t, "--config", conf, "timeline", "add", number, "--camera", "sodergatan-14", "--at", at.Format(time.RFC3339Nano), "--text", "Butiken"); code != 0 {
+		t.Fatal(errs)
+	}
+	open := func() tea.Model {
+		m := newTestTUI(t, conf, 100, 30)
+		return drive(t, m, append(append([]tea.Msg{press("/")}, typeText(number)...), press("enter"), press("enter"), press("enter"))...)
+	}
+	m := open()
+	m = drive(t, m, append([]tea.Msg{press("a")}, typeText("Misstänkt går in i butik")...)...)
+	_ = m // gone before enter
+	m = open()
+	m = drive(t, m, press("a"))
+	if s := screenText(m); !strings.Contains(s, "Misstänkt går in i butik") || !strings.Contains(m.(tui.Model).Status(), "restored") {
+		t.Fatalf("the entry text was not restored:\n%s", s)
+	}
+	m = drive(t, m, press("enter"))
+	_, out, _ := klipp(t, "--config", conf, "--json", "timeline", "list", number)
+	if !strings.Contains(out, "Misstänkt går in i butik") {
+		t.Errorf("the restored entry was not added: %s", out)
+	}
+}
