@@ -432,7 +432,11 @@ func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, numb
 		start := time.Now()
 		clip := "clips/" + nn + "-" + hhmmss + ".mp4"
 		runs := splitRuns(cov.Segments, false, false)
-		rec, err := a.cutRun(cmd, cam, cov, runs[0], e.From, e.To, job.path(clip), a.cfg.Clip.Mode, "allow",
+		mode := e.Mode
+		if mode == "" {
+			mode = a.cfg.Clip.Mode
+		}
+		rec, err := a.cutRun(cmd, cam, cov, runs[0], e.From, e.To, job.path(clip), mode, "allow",
 			media.TranscodeOptions{CRF: 20, Preset: "veryfast"}, false, map[string]string{"case": cs.Number})
 		if err != nil {
 			return step, err

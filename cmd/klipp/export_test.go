@@ -180,9 +180,16 @@ func TestExportResumesAfterKill(t *testing.T) {
 	}
 	for i, cam := range []string{"stortorget", "sodergatan-2", "sodergatan-14"} {
 		at := gt.Suspect.Visits[2+i].Enter.Add(3 * time.Second)
-		if code, _, errs := k("timeline", "add", number, "--camera", cam, "--at", at.Format(time.RFC3339Nano), "--text", "Post "+cam); code != 0 {
+		args := []string{"timeline", "add", number, "--camera", cam, "--at", at.Format(time.RFC3339Nano), "--text", "Post " + cam}
+		if cam == "sodergatan-14" {
+			args = append(args, "--mode", "exact") // this entry's clip is frame-exact
+		}
+		if code, _, errs := k(args...); code != 0 {
 			t.Fatal(errs)
 		}
+	}
+	if code, _, errs := k("timeline", "add", number, "--camera", "stortorget", "--at", "2026-11-20 22:10", "--text", "x", "--mode", "fast"); code != 2 {
+		t.Errorf("--mode fast: %d %s", code, errs)
 	}
 	out := t.TempDir()
 	cmd := exec.Command(os.Args[0], "--config", conf, "export", number, "-o", out)
@@ -259,6 +266,18 @@ func TestExportResumesAfterKill(t *testing.T) {
 	}
 	if clips != 3 {
 		t.Errorf("%d clips in the manifest, want 3", clips)
+	}
+	// Each clip in its entry's mode: the last exact, the others clip.mode.
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, "clips/") && strings.HasSuffix(f.Path, ".mp4") {
+			want := "copy"
+			if strings.Contains(f.Path, "sodergatan-14") {
+				want = "exact"
+			}
+			if f.Parameters["mode"] != want {
+				t.Errorf("%s made in %q mode, want %s", f.Path, f.Parameters["mode"], want)
+			}
+		}
 	}
 }
 

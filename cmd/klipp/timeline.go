@@ -32,12 +32,13 @@ type entryView struct {
 	Tags          []string    `json:"tags"`
 	Stills        []time.Time `json:"stills"`
 	Author        string      `json:"author"`
+	Mode          string      `json:"mode,omitempty"` // the clip's cut mode if not clip.mode
 }
 
 // entryFlags are the fields add and edit share.
 type entryFlags struct {
-	camera, at, from, to, text, stills string
-	tags                               []string
+	camera, at, from, to, text, stills, mode string
+	tags                                     []string
 }
 
 func (f *entryFlags) register(fs *pflag.FlagSet) {
@@ -48,6 +49,7 @@ func (f *entryFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.text, "text", "", "what the footage shows")
 	fs.StringSliceVar(&f.tags, "tag", nil, strings.Join(casefile.Tags, ", ")+" (repeat or comma-separate)")
 	fs.StringVar(&f.stills, "still", "", "times of stills to take, comma-separated")
+	fs.StringVar(&f.mode, "mode", "", "cut mode of the entry's clip in exports: copy, exact or transcode (default: clip.mode)")
 }
 
 // apply sets the fields given on the command line.
@@ -76,6 +78,14 @@ func (a *app) applyEntryFlags(fs *pflag.FlagSet, f *entryFlags, e *store.Entry) 
 	}
 	if fs.Changed("text") {
 		e.Text = f.text
+	}
+	if fs.Changed("mode") {
+		switch f.mode {
+		case "copy", "exact", "transcode", "":
+			e.Mode = f.mode
+		default:
+			return fault.Usagef("--mode %q: use copy, exact or transcode", f.mode)
+		}
 	}
 	if fs.Changed("tag") {
 		e.Tags = f.tags
@@ -251,7 +261,7 @@ func (a *app) warnWithoutFootage(cmd *cobra.Command, e store.Entry) {
 
 func (a *app) viewEntry(e store.Entry, number int) entryView {
 	v := entryView{Number: number, ID: e.ID, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
-		Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author}
+		Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
 	if v.Tags == nil {
 		v.Tags = []string{}
 	}

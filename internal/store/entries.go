@@ -21,11 +21,12 @@ type Entry struct {
 	Tags     []string
 	Stills   []time.Time
 	Author   string
+	Mode     string // cut mode of its clip; "" is the configured default
 	Created  time.Time
 	Updated  time.Time
 }
 
-const entryColumns = `id, case_number, at_ns, camera, from_ns, to_ns, text, tags, stills, author, created_ns, updated_ns`
+const entryColumns = `id, case_number, at_ns, camera, from_ns, to_ns, text, tags, stills, author, created_ns, updated_ns, mode`
 
 func joinTimes(ts []time.Time) string {
 	parts := make([]string, len(ts))
@@ -56,7 +57,7 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
 	var at, from, to, created, updated int64
 	var tags, stills string
-	if err := row.Scan(&e.ID, &e.Case, &at, &e.Camera, &from, &to, &e.Text, &tags, &stills, &e.Author, &created, &updated); err != nil {
+	if err := row.Scan(&e.ID, &e.Case, &at, &e.Camera, &from, &to, &e.Text, &tags, &stills, &e.Author, &created, &updated, &e.Mode); err != nil {
 		return e, err
 	}
 	e.At, e.From, e.To = time.Unix(0, at).UTC(), time.Unix(0, from).UTC(), time.Unix(0, to).UTC()
@@ -67,9 +68,9 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 
 // CreateEntry inserts e and returns its id.
 func (s *Store) CreateEntry(ctx context.Context, e Entry) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO entries (case_number, at_ns, camera, from_ns, to_ns, text, tags, stills, author, created_ns, updated_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Case, e.At.UnixNano(), e.Camera, e.From.UnixNano(), e.To.UnixNano(), e.Text,
-		strings.Join(e.Tags, ","), joinTimes(e.Stills), e.Author, e.Created.UnixNano(), e.Updated.UnixNano())
+	res, err := s.db.ExecContext(ctx, `INSERT INTO entries (case_number, at_ns, camera, from_ns, to_ns, text, tags, stills, author, created_ns, updated_ns, mode)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Case, e.At.UnixNano(), e.Camera, e.From.UnixNano(), e.To.UnixNano(), e.Text,
+		strings.Join(e.Tags, ","), joinTimes(e.Stills), e.Author, e.Created.UnixNano(), e.Updated.UnixNano(), e.Mode)
 	if err != nil {
 		return 0, err
 	}
@@ -78,9 +79,9 @@ func (s *Store) CreateEntry(ctx context.Context, e Entry) (int64, error) {
 
 // UpdateEntry replaces the entry with e's id and case.
 func (s *Store) UpdateEntry(ctx context.Context, e Entry) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE entries SET at_ns = ?, camera = ?, from_ns = ?, to_ns = ?, text = ?, tags = ?, stills = ?, updated_ns = ?
+	res, err := s.db.ExecContext(ctx, `UPDATE entries SET at_ns = ?, camera = ?, from_ns = ?, to_ns = ?, text = ?, tags = ?, stills = ?, updated_ns = ?, mode = ?
 		WHERE id = ? AND case_number = ?`, e.At.UnixNano(), e.Camera, e.From.UnixNano(), e.To.UnixNano(), e.Text, strings.Join(e.Tags, ","),
-		joinTimes(e.Stills), e.Updated.UnixNano(), e.ID, e.Case)
+		joinTimes(e.Stills), e.Updated.UnixNano(), e.Mode, e.ID, e.Case)
 	if err != nil {
 		return err
 	}
