@@ -150,6 +150,14 @@ func TestArchiveS3(t *testing.T) {
 		}
 	}
 
+	// case show lists the export with its archive state.
+	code, stdout, _ = k("--json", "case", "show", number)
+	var shown caseView
+	json.Unmarshal([]byte(stdout), &shown)
+	if code != 0 || len(shown.Exports) != 1 || shown.Exports[0].ExportID != exp.ExportID || shown.Exports[0].Archive != "verified" {
+		t.Errorf("case show: %s", stdout)
+	}
+
 	code, stdout, _ = k("--json", "archive", "ls", number)
 	var rows []archiveRow
 	json.Unmarshal([]byte(stdout), &rows)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -37,6 +38,40 @@ type caseView struct {
 	Created     time.Time       `json:"created"`
 	CreatedBy   string          `json:"created_by"`
 	Updated     time.Time       `json:"updated"`
+	Exports     []caseExport    `json:"exports,omitempty"` // case show only
+}
+
+// caseExport is one of a case's bundles and where it stands in the archive.
+type caseExport struct {
+	ExportID string `json:"export_id"`
+	Dir      string `json:"dir"`
+	Files    int    `json:"files"`
+	Archive  string `json:"archive"` // not pushed | queued | uploading | verified | failed
+}
+
+// caseExports lists a case's bundles with their archive state.
+func (a *app) caseExports(ctx context.Context, st *store.Store, number string) ([]caseExport, error) {
+	exports, err := st.Exports(ctx, number)
+	if err != nil {
+		return nil, fault.Wrap(fault.Storage, err)
+	}
+	jobs, err := st.ArchiveJobs(ctx, number)
+	if err != nil {
+		return nil, fault.Wrap(fault.Storage, err)
+	}
+	state := map[string]string{}
+	for _, j := range jobs {
+		state[j.ExportID] = j.State
+	}
+	var out []caseExport
+	for _, e := range exports {
+		s := state[e.ExportID]
+		if s == "" {
+			s = "not pushed"
+		}
+		out = append(out, caseExport{ExportID: e.ExportID, Dir: e.Dir, Files: e.Files, Archive: s})
+	}
+	return out, nil
 }
 
 func viewCase(c store.Case) caseView {
@@ -216,7 +251,17 @@ func (a *app) caseCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.emit(viewCase(cs), func(w io.Writer) { a.printCase(w, cs) })
+			v := viewCase(cs)
+			v.Exports, err = a.caseExports(cmd.Context(), st, cs.Number)
+			if err != nil {
+				return err
+			}
+			return a.emit(v, func(w io.Writer) {
+				a.printCase(w, cs)
+				for _, e := range v.Exports {
+					fmt.Fprintf(w, "export %s: %d files, %s; archive: %s\n", e.ExportID, e.Files, e.Dir, e.Archive)
+				}
+			})
 		},
 	}
 
