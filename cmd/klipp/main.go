@@ -96,7 +96,9 @@ func (a *app) rootCommand() *cobra.Command {
 		Use:   "klipp",
 		Short: "Evidence timeline and export toolkit for CCTV footage",
 		Long: "klipp turns CCTV recordings into evidence: a camera catalog, an index of recordings in true time,\n" +
-			"cuts, stills, timelines and export bundles. Run `klipp demo` to create a demo site.",
+			"cuts, stills, annotated timelines, export bundles with a court presentation and a report, and a\n" +
+			"write-once archive. With no command on a terminal it opens the terminal UI. Run `klipp demo` to\n" +
+			"create a demo site.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
