@@ -180,7 +180,7 @@ func (a *app) caseCommand() *cobra.Command {
 
 	var nf caseFlags
 	newCmd := &cobra.Command{
-		Use:   "new --number N --title T --from T --to T [--crime --place --position --requested-by --request --suspect --deadline]",
+		Use:   "new --number N --title T --from T --to T [--crime --place --position --requested-by --request --suspect --deadline --received --retention]",
 		Short: "Open a case",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

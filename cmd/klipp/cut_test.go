@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/demo"
 	"github.com/klipp-forensics/klipp/internal/framecode"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -95,11 +96,11 @@ func TestCut(t *testing.T) {
 				t.Fatalf("json: %v %s", err, stdout)
 			}
 			rec := recs[0]
-			if sum, _ := fileSHA256(file); rec.SHA256 != sum || len(rec.Sources) != 2 {
+			if _, sum, _ := bundle.HashFile(file); rec.SHA256 != sum || len(rec.Sources) != 2 {
 				t.Errorf("record: sha %s (file %s), %d sources", rec.SHA256, sum, len(rec.Sources))
 			}
 			for _, s := range rec.Sources {
-				if sum, _ := fileSHA256(s.File); sum != s.SHA256 {
+				if _, sum, _ := bundle.HashFile(s.File); sum != s.SHA256 {
 					t.Errorf("source %s: recorded %s, file %s", s.File, s.SHA256, sum)
 				}
 			}

@@ -447,17 +447,13 @@ func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, numb
 		var from []string
 		listed := map[string]bool{}
 		for _, s := range rec.Sources {
-			rel, err := a.copyNative(job, cam.ID, cam.Recordings.Path, s.File, s.SHA256)
+			f, err := a.copyNative(job, cam.ID, cam.Recordings.Path, s.File, s.SHA256, map[string]string{"copy": "bit-exact"})
 			if err != nil {
 				return step, err
 			}
-			from = append(from, rel)
-			if !listed[rel] {
-				listed[rel] = true
-				f, err := job.file(rel, []string{s.File}, map[string]string{"copy": "bit-exact"})
-				if err != nil {
-					return step, err
-				}
+			from = append(from, f.Path)
+			if !listed[f.Path] {
+				listed[f.Path] = true
 				step.Files = append(step.Files, f)
 			}
 		}
@@ -522,31 +518,46 @@ func damagedAsGaps(parts []footage.Part) []footage.Gap {
 }
 
 // copyNative copies a source segment bit-exactly to native/<camera>/<path
-// below the recordings directory>, checking it against its recorded hash.
-func (a *app) copyNative(job *exportJob, camera, root, src, sum string) (string, error) {
+// below the recordings directory>, hashing it as it streams (one read of
+// the source, memory bounded whatever its size) and checking it against
+// its recorded hash before the copy takes its name. It returns the copy's
+// manifest entry; a segment copied for an earlier entry is not copied
+// again.
+func (a *app) copyNative(job *exportJob, camera, root, src, sum string, params map[string]string) (bundle.File, error) {
 	rel, err := filepath.Rel(root, src)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = filepath.Base(src)
 	}
 	rel = "native/" + camera + "/" + filepath.ToSlash(rel)
 	if f, ok := job.files[rel]; ok && f.SHA256 == sum {
-		return rel, nil // copied for an earlier entry
+		return f, nil
 	}
 	dst := job.path(rel)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return rel, err
+		return bundle.File{}, err
 	}
-	data, err := os.ReadFile(src)
+	in, err := os.Open(src)
 	if err != nil {
-		return rel, fault.NotFoundf("source %s: %v", src, err)
+		return bundle.File{}, fault.NotFoundf("source %s: %v", src, err)
 	}
-	if err := atomicfile.Write(dst, data); err != nil {
-		return rel, err
+	defer in.Close()
+	out, err := atomicfile.Create(dst)
+	if err != nil {
+		return bundle.File{}, err
 	}
-	if _, got, err := bundle.HashFile(dst); err != nil || got != sum {
-		return rel, fault.Storagef("native copy of %s does not match its recorded SHA-256", src)
+	defer out.Abort()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), in)
+	if err != nil {
+		return bundle.File{}, fmt.Errorf("copy %s: %w", src, err)
 	}
-	return rel, nil
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		return bundle.File{}, fault.Storagef("source %s no longer matches its recorded SHA-256; it was not copied", src)
+	}
+	if err := out.Commit(); err != nil {
+		return bundle.File{}, err
+	}
+	return bundle.File{Path: rel, Size: n, SHA256: sum, DerivedFrom: []string{src}, Tool: job.software, Parameters: params}, nil
 }
 
 func writeTimeline(dir string, entries []exportEntry, a *app) error {

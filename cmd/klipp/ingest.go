@@ -74,7 +74,7 @@ func (a *app) ingestCommand() *cobra.Command {
 				if len(args) > 1 {
 					return fault.Usagef("--start gives one file's start: ingest the %d files one at a time, or without --start if they carry their times", len(args))
 				}
-				t, err := a.parseTimeIn("start", start, cam.Timezone)
+				t, err := parseTimeIn("start", start, cam.Timezone)
 				if err != nil {
 					return err
 				}
@@ -131,15 +131,6 @@ func (a *app) ingestCommand() *cobra.Command {
 	cmd.Flags().StringVar(&start, "start", "", "start of the recording by the camera's clock, in the camera's time zone")
 	cmd.Flags().StringVar(&note, "note", "", "how the files were delivered (e.g. USB from Trafikverket, ref 123)")
 	return cmd
-}
-
-// parseTimeIn reads a time in a given zone (a camera's) rather than the
-// display zone.
-func (a *app) parseTimeIn(flag, value string, loc *time.Location) (time.Time, error) {
-	saved := a.cfg.Timezone
-	a.cfg.Timezone = loc
-	defer func() { a.cfg.Timezone = saved }()
-	return a.parseTime(flag, value)
 }
 
 // ingestFile copies one delivered file into the evidence store, hashing it

@@ -198,10 +198,15 @@ func (a *app) parseTime(flag, value string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
+	return parseTimeIn(flag, value, cfg.Timezone)
+}
+
+// parseTimeIn reads a flag's time in a given zone (a camera's, for one).
+func parseTimeIn(flag, value string, loc *time.Location) (time.Time, error) {
 	if value == "" {
 		return time.Time{}, fault.Usagef("--%s is required", flag)
 	}
-	t, err := clock.ParseTime(value, cfg.Timezone)
+	t, err := clock.ParseTime(value, loc)
 	if err != nil {
 		return time.Time{}, fault.Usagef("--%s: %v", flag, err)
 	}

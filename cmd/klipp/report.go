@@ -39,9 +39,6 @@ func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEn
 		ExportID: job.id, Software: job.software, Notes: derivationNotes[cfg.Report.Language],
 		Case: render.Case{Number: cs.Number, Title: cs.Title, Crime: cs.Crime, Place: cs.Place, From: cs.From, To: cs.To,
 			RequestedBy: cs.RequestedBy, Request: cs.Request, Suspect: cs.Suspect, Status: cs.Status}}
-	if r.Notes == nil {
-		r.Notes = derivationNotes["en"]
-	}
 	cat, err := a.cameras()
 	if err != nil {
 		return err

@@ -187,18 +187,12 @@ func (a *app) preserve(ctx context.Context, number string, windows []retention.W
 			if err != nil {
 				return pushView{}, err
 			}
-			rel, err := a.copyNative(job, cam.ID, cam.Recordings.Path, seg.Path, sum)
+			f, err := a.copyNative(job, cam.ID, cam.Recordings.Path, seg.Path, sum,
+				map[string]string{"copy": "bit-exact", "source_expires": s.Expires.Format(time.RFC3339)})
 			if err != nil {
 				return pushView{}, err
 			}
-			if _, ok := job.files[rel]; ok {
-				continue
-			}
-			f, err := job.file(rel, []string{seg.Path}, map[string]string{"copy": "bit-exact", "source_expires": s.Expires.Format(time.RFC3339)})
-			if err != nil {
-				return pushView{}, err
-			}
-			job.files[rel] = f
+			job.files[f.Path] = f
 		}
 	}
 	data, _ := json.MarshalIndent(map[string]any{"case": number, "reason": "source footage at risk of deletion", "windows": windows}, "", "  ")

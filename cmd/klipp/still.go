@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -171,7 +172,7 @@ func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, caseNumber s
 		}
 		for _, w := range bySeg[id] {
 			r := records[w.idx]
-			sum, err := fileSHA256(r.File)
+			_, sum, err := bundle.HashFile(r.File)
 			if err != nil {
 				return nil, err
 			}

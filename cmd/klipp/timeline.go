@@ -108,7 +108,7 @@ func (a *app) timelineCommand() *cobra.Command {
 
 	var af entryFlags
 	add := &cobra.Command{
-		Use:   "add CASE --camera ID --at T --text \"…\" [--from T --to T] [--tag suspect] [--still T,…]",
+		Use:   "add CASE --camera ID --at T --text \"…\" [--from T --to T] [--tag suspect] [--still T,…] [--mode copy|exact|transcode]",
 		Short: "Add an entry",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -239,8 +239,15 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, opts PutOptions) 
 		po.DisableMultipart = true
 		po.UserMetadata["X-Amz-Checksum-Sha256"] = base64.StdEncoding.EncodeToString(sum)
 	}
-	if _, err := s.client.PutObject(ctx, s.cfg.Bucket, key, r, opts.Size, po); err != nil {
+	info, err := s.client.PutObject(ctx, s.cfg.Bucket, key, r, opts.Size, po)
+	if err != nil {
 		return Object{}, s.wrap("put "+key, err)
+	}
+	if single && info.ChecksumSHA256 == po.UserMetadata["X-Amz-Checksum-Sha256"] {
+		// The server answered with the checksum it verified: no need to ask
+		// again.
+		return Object{Key: key, Size: info.Size, SHA256: opts.SHA256, ChecksumVerified: true, Mode: opts.Mode,
+			RetainUntil: po.RetainUntilDate, VersionID: info.VersionID}, nil
 	}
 	obj, err := s.Stat(ctx, key)
 	if err != nil {

@@ -160,9 +160,11 @@ func (s *Server) waitLive(limit time.Duration) error {
 		}
 		// Live first; then ready, because a live server may still answer
 		// 503 "not initialized" for a moment.
-		if ok(client, scheme+"://"+s.Endpoint+"/minio/health/live") && ok(client, scheme+"://"+s.Endpoint+"/minio/health/ready") &&
-			serving(client, scheme+"://"+s.Endpoint+"/") {
-			return nil
+		base := scheme + "://" + s.Endpoint
+		if status(client, base+"/minio/health/live") == http.StatusOK && status(client, base+"/minio/health/ready") == http.StatusOK {
+			if api := status(client, base+"/"); api > 0 && api != http.StatusServiceUnavailable {
+				return nil
+			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -170,24 +172,16 @@ func (s *Server) waitLive(limit time.Duration) error {
 	return fmt.Errorf("minio on %s not live after %s", s.Endpoint, limit)
 }
 
-func ok(client *http.Client, url string) bool {
+// status is the HTTP status of a GET, or 0 when there is no answer. An
+// anonymous S3 request is refused with 403 once MinIO's object layer is
+// up, and 503 before.
+func status(client *http.Client, url string) int {
 	resp, err := client.Get(url)
 	if err != nil {
-		return false
+		return 0
 	}
 	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
-
-// serving reports whether the S3 API answers (an anonymous request is
-// refused with 403 once the object layer is up; 503 before).
-func serving(client *http.Client, url string) bool {
-	resp, err := client.Get(url)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode != http.StatusServiceUnavailable
+	return resp.StatusCode
 }
 
 // Stop kills the server (as an outage would) and waits for it to exit.

@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -406,7 +405,7 @@ func stillImage(pdf *fpdf.Fpdf, name, path string, width, left float64) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := jpeg.Encode(&b, flatten(img), &jpeg.Options{Quality: 90}); err != nil {
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
 		return err
 	}
 	pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "JPG"}, &b)
@@ -422,23 +421,6 @@ func stillImage(pdf *fpdf.Fpdf, name, path string, width, left float64) error {
 	}
 	pdf.ImageOptions(name, left, pdf.GetY(), w, h, true, fpdf.ImageOptions{ImageType: "JPG"}, 0, "")
 	return nil
-}
-
-// flatten returns img as opaque RGB for JPEG encoding.
-func flatten(img image.Image) image.Image {
-	if _, ok := img.(*image.YCbCr); ok {
-		return img
-	}
-	b := img.Bounds()
-	out := image.NewRGBA(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			i := out.PixOffset(x, y)
-			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = uint8(r>>8), uint8(g>>8), uint8(bl>>8), 255
-		}
-	}
-	return out
 }
 
 // reencoded says "none" and "all" in the report's language; a detailed

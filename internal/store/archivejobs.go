@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -66,7 +67,7 @@ func (s *Store) ArchiveJob(ctx context.Context, number, exportID string) (Archiv
 func (s *Store) ArchiveJobs(ctx context.Context, number string, states ...string) ([]ArchiveJob, error) {
 	q, args := `SELECT `+jobColumns+` FROM archive_jobs WHERE (? = '' OR case_number = ?)`, []any{number, number}
 	if len(states) > 0 {
-		q += ` AND state IN (?` + repeatString(", ?", len(states)-1) + `)`
+		q += ` AND state IN (?` + strings.Repeat(", ?", len(states)-1) + `)`
 		for _, st := range states {
 			args = append(args, st)
 		}
@@ -85,12 +86,4 @@ func (s *Store) ArchiveJobs(ctx context.Context, number string, states ...string
 		out = append(out, j)
 	}
 	return out, rows.Err()
-}
-
-func repeatString(s string, n int) string {
-	out := ""
-	for range n {
-		out += s
-	}
-	return out
 }

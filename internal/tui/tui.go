@@ -180,8 +180,21 @@ func (m Model) WithGraphics(g string) Model {
 }
 
 // Screen names, for tests.
-func (m Model) Screen() string {
-	return [...]string{"cases", "new case", "case", "cameras", "frames", "retention", "archive"}[m.screen]
+func (m Model) Screen() string { return screens[m.screen].name }
+
+// screens are the UI's screens: name, update and view of each.
+var screens = [...]struct {
+	name   string
+	update func(Model, tea.Msg) (tea.Model, tea.Cmd)
+	view   func(Model) (string, []key)
+}{
+	screenCases:     {"cases", Model.updateCases, Model.viewCases},
+	screenNewCase:   {"new case", Model.updateForm, Model.viewForm},
+	screenCase:      {"case", Model.updateCase, Model.viewCase},
+	screenCameras:   {"cameras", Model.updatePicker, Model.viewPicker},
+	screenFrames:    {"frames", Model.updateFrames, Model.viewFrames},
+	screenRetention: {"retention", Model.updateRetention, Model.viewRetention},
+	screenArchive:   {"archive", Model.updateArchive, Model.viewArchive},
 }
 
 // Status is the last message shown.
@@ -281,23 +294,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	switch m.screen {
-	case screenCases:
-		return m.updateCases(msg)
-	case screenNewCase:
-		return m.updateForm(msg)
-	case screenCase:
-		return m.updateCase(msg)
-	case screenCameras:
-		return m.updatePicker(msg)
-	case screenFrames:
-		return m.updateFrames(msg)
-	case screenRetention:
-		return m.updateRetention(msg)
-	case screenArchive:
-		return m.updateArchive(msg)
-	}
-	return m, nil
+	return screens[m.screen].update(m, msg)
 }
 
 // typing reports whether keys go to a text field.
@@ -325,24 +322,7 @@ var (
 )
 
 func (m Model) View() tea.View {
-	var body string
-	var keys []key
-	switch m.screen {
-	case screenCases:
-		body, keys = m.viewCases()
-	case screenNewCase:
-		body, keys = m.viewForm()
-	case screenCase:
-		body, keys = m.viewCase()
-	case screenCameras:
-		body, keys = m.viewPicker()
-	case screenFrames:
-		body, keys = m.viewFrames()
-	case screenRetention:
-		body, keys = m.viewRetention()
-	case screenArchive:
-		body, keys = m.viewArchive()
-	}
+	body, keys := screens[m.screen].view(m)
 	keys = append(keys, key{"?", "help"})
 	hasEsc := false
 	for _, k := range keys {
