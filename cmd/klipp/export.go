@@ -25,6 +25,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
+	"github.com/klipp-forensics/klipp/internal/render"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
@@ -309,8 +310,7 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 	}
 	var out []exportEntry
 	var items []presentationItem
-	var gaps []footage.Gap
-	gapCamera := map[int]string{}
+	var gaps []render.GapRow // within the clips, for the report
 	for i, e := range entries {
 		cam, err := a.camera(e.Camera)
 		if err != nil {
@@ -335,8 +335,7 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 		x.entryView = a.viewEntry(e, i+1)
 		out = append(out, x)
 		for _, g := range s.Gaps {
-			gapCamera[len(gaps)] = cam.ID
-			gaps = append(gaps, g)
+			gaps = append(gaps, render.GapRow{Camera: cam.ID, From: g.From.UTC(), To: g.To.UTC(), Reason: g.Reason})
 		}
 		if x.Clip != "" {
 			items = append(items, presentationItem{number: i + 1, entry: e, clip: job.path(x.Clip), clipFrom: x.ClipFrom})
@@ -391,7 +390,7 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 
 	a.say("export %s: report", cs.Number)
 	start = time.Now()
-	if err := a.writeReport(ctx, cs, out, gaps, gapCamera, job, created); err != nil {
+	if err := a.writeReport(ctx, cs, out, gaps, job, created); err != nil {
 		return m, fmt.Errorf("report: %w", err)
 	}
 	job.timed("report", start)

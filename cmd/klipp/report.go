@@ -33,7 +33,7 @@ var derivationNotes = map[string][]string{
 }
 
 // writeReport writes report.pdf into the bundle and lists it.
-func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEntry, gaps []footage.Gap, gapCamera map[int]string, job *exportJob, created time.Time) error {
+func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEntry, clipGaps []render.GapRow, job *exportJob, created time.Time) error {
 	cfg := a.cfg
 	r := render.Report{Language: cfg.Report.Language, Page: cfg.Report.Page, Zone: cfg.Timezone, Analyst: cfg.Analyst, Created: created,
 		ExportID: job.id, Software: job.software, Notes: derivationNotes[cfg.Report.Language],
@@ -75,16 +75,15 @@ func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEn
 
 	// Gaps: within the clips, and within the case's window on every camera
 	// of the timeline, each once.
-	seen := map[string]bool{}
-	addGap := func(camera string, g footage.Gap) {
-		k := camera + g.From.String() + g.To.String()
-		if !seen[k] {
-			seen[k] = true
-			r.Gaps = append(r.Gaps, render.GapRow{Camera: camera, From: g.From, To: g.To, Reason: g.Reason})
+	seen := map[render.GapRow]bool{}
+	addGap := func(g render.GapRow) {
+		if !seen[g] {
+			seen[g] = true
+			r.Gaps = append(r.Gaps, g)
 		}
 	}
-	for i, g := range gaps {
-		addGap(gapCamera[i], g)
+	for _, g := range clipGaps {
+		addGap(g)
 	}
 	for id := range used {
 		cam, _ := a.camera(id)
@@ -93,7 +92,7 @@ func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEn
 			return err
 		}
 		for _, g := range append(cov.Gaps, damagedAsGaps(cov.Damaged)...) {
-			addGap(id, g)
+			addGap(render.GapRow{Camera: id, From: g.From.UTC(), To: g.To.UTC(), Reason: g.Reason})
 		}
 	}
 	sort.Slice(r.Gaps, func(i, j int) bool {
