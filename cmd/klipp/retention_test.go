@@ -106,6 +106,13 @@ func TestRetention(t *testing.T) {
 	if len(natives) != 2 {
 		t.Errorf("archived natives: %v", natives)
 	}
+	// Nothing by that name: not found, whether it is a reference or a path.
+	if code, _, errs := k("archive", "verify", number+"/20200101T000000Z"); code != 3 || !strings.Contains(errs, "no bundle") {
+		t.Errorf("unknown archived bundle: %d %s", code, errs)
+	}
+	if code, _, errs := k("verify", "/no/such/bundle"); code != 3 || !strings.Contains(errs, "no SHA256SUMS") {
+		t.Errorf("missing directory: %d %s", code, errs)
+	}
 	if code, _, errs := k("retention", "--within", "soon"); code != 2 {
 		t.Errorf("bad --within: %d %s", code, errs)
 	}

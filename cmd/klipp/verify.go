@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/klipp-forensics/klipp/internal/archive"
 	"github.com/klipp-forensics/klipp/internal/audit"
 	"github.com/klipp-forensics/klipp/internal/bundle"
+	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -20,9 +23,13 @@ func (a *app) verifyCommand() *cobra.Command {
 		Short: "Recompute every hash of an export bundle, or of an archived one; names missing, changed and extra files",
 		Args:  exactArgs(1, "a bundle directory or an archive reference CASE/EXPORT-ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if fi, err := os.Stat(args[0]); err != nil && strings.Count(args[0], "/") == 1 && !strings.HasPrefix(args[0], ".") {
-				return a.verifyArchived(cmd.Context(), args[0]) // CASE/EXPORT-ID: an archived bundle
-			} else if err == nil && !fi.IsDir() {
+			fi, err := os.Stat(args[0])
+			if err != nil {
+				// Not on disk: CASE/EXPORT-ID names an archived bundle.
+				if ref, perr := archive.ParseRef(args[0]); perr == nil && casefile.ValidNumber(ref.Case) == nil && !filepath.IsAbs(args[0]) {
+					return a.verifyArchived(cmd.Context(), args[0])
+				}
+			} else if !fi.IsDir() {
 				return fault.Usagef("%s is a file; give a bundle directory or an archive reference CASE/EXPORT-ID", args[0])
 			}
 			r, err := bundle.Verify(args[0])

@@ -70,6 +70,19 @@ func (r *VerifyReport) Problems() []string {
 // the archive: its push has not finished.
 var ErrIncomplete = errors.New("not completely archived (no manifest.json): its push has not finished")
 
+// noBundle is a bundle with no object at all in the store: not found, and
+// so not completely archived either.
+type noBundle struct {
+	ref   Ref
+	store string
+}
+
+func (e *noBundle) Error() string {
+	return fmt.Sprintf("no bundle %s in %s (klipp archive ls)", e.ref, e.store)
+}
+
+func (e *noBundle) Is(target error) bool { return target == ErrNotFound || target == ErrIncomplete }
+
 // Verify re-reads and re-hashes every object of an archived bundle against
 // its manifest and SHA256SUMS, and checks each object's retention and legal
 // hold.
@@ -77,6 +90,10 @@ func Verify(ctx context.Context, st Store, ref Ref, opts VerifyOptions) (*Verify
 	r := &VerifyReport{Ref: ref, Store: st.Describe(), Missing: []string{}, Changed: []string{}, Extra: []string{}, Unprotected: []string{}}
 	manifestData, err := readAll(ctx, st, ref.Key(opts.Prefix, bundle.ManifestName))
 	if errors.Is(err, ErrNotFound) {
+		objs, lerr := st.List(ctx, ref.Prefix(opts.Prefix))
+		if lerr == nil && len(objs) == 0 {
+			return nil, &noBundle{ref: ref, store: st.Describe()}
+		}
 		return nil, fmt.Errorf("%s in %s: %w", ref, st.Describe(), ErrIncomplete)
 	}
 	if err != nil {
