@@ -461,11 +461,14 @@ func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, numb
 		if err := os.Rename(job.path(clip)+".json", job.path(record)); err != nil {
 			return step, err
 		}
-		f, err := job.file(clip, from, map[string]string{"mode": rec.Mode, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano),
-			"reencoded_frames": rec.ReencodedFrames})
+		// The cut hashed its output already.
+		fi, err := os.Stat(job.path(clip))
 		if err != nil {
 			return step, err
 		}
+		f := bundle.File{Path: clip, Size: fi.Size(), SHA256: rec.SHA256, DerivedFrom: from, Tool: job.software,
+			Parameters: map[string]string{"mode": rec.Mode, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano),
+				"reencoded_frames": rec.ReencodedFrames}}
 		r, err := job.file(record, []string{clip}, nil)
 		if err != nil {
 			return step, err
@@ -491,11 +494,8 @@ func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, numb
 		rel := "stills/" + filepath.Base(r.File)
 		x.Stills = append(x.Stills, rel)
 		x.StillFrames = append(x.StillFrames, r.FrameTime)
-		f, err := job.file(rel, []string{r.Source}, map[string]string{"at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)})
-		if err != nil {
-			return step, err
-		}
-		step.Files = append(step.Files, f)
+		step.Files = append(step.Files, bundle.File{Path: rel, Size: r.Size, SHA256: r.SHA256, DerivedFrom: []string{r.Source}, Tool: job.software,
+			Parameters: map[string]string{"at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}})
 	}
 	job.timed("stills", start)
 	return step, nil

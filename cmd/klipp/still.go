@@ -35,6 +35,8 @@ type stillRecord struct {
 	Source       string    `json:"source"`
 	SourceSHA256 string    `json:"source_sha256"`
 	SourcePTS    int64     `json:"source_pts"`
+	Size         int64     `json:"size"`
+	SHA256       string    `json:"sha256"` // of the still file
 }
 
 func (a *app) stillCommand() *cobra.Command {
@@ -171,11 +173,12 @@ func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, caseNumber s
 			return nil, err
 		}
 		for _, w := range bySeg[id] {
-			r := records[w.idx]
-			_, sum, err := bundle.HashFile(r.File)
+			r := &records[w.idx]
+			size, sum, err := bundle.HashFile(r.File)
 			if err != nil {
 				return nil, err
 			}
+			r.Size, r.SHA256 = size, sum
 			if err := a.record(audit.Entry{Action: "still", Camera: cam.ID, Case: caseNumber,
 				Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
 				Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
