@@ -72,18 +72,5 @@ func (s *Store) ArchiveJobs(ctx context.Context, number string, states ...string
 			args = append(args, st)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_ns, case_number, export_id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ArchiveJob
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanJob, q+` ORDER BY created_ns, case_number, export_id`, args...)
 }

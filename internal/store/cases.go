@@ -113,18 +113,5 @@ func (s *Store) ListCases(ctx context.Context, status string) ([]Case, error) {
 		q += ` WHERE status = ?`
 		args = append(args, status)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_ns DESC, number`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanCase, q+` ORDER BY created_ns DESC, number`, args...)
 }

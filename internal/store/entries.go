@@ -114,18 +114,5 @@ func (s *Store) GetEntry(ctx context.Context, caseNumber string, id int64) (Entr
 
 // Entries returns a case's entries in time order.
 func (s *Store) Entries(ctx context.Context, caseNumber string) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE case_number = ? ORDER BY at_ns, id`, caseNumber)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanEntry, `SELECT `+entryColumns+` FROM entries WHERE case_number = ? ORDER BY at_ns, id`, caseNumber)
 }

@@ -23,21 +23,14 @@ func (s *Store) AddExport(ctx context.Context, e Export) error {
 
 // Exports lists a case's bundles, oldest first.
 func (s *Store) Exports(ctx context.Context, number string) ([]Export, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT case_number, export_id, dir, manifest_sha256, files, created_ns FROM exports
+	return queryAll(ctx, s.db, scanExport, `SELECT case_number, export_id, dir, manifest_sha256, files, created_ns FROM exports
 		WHERE case_number = ? ORDER BY export_id`, number)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Export
-	for rows.Next() {
-		var e Export
-		var created int64
-		if err := rows.Scan(&e.Case, &e.ExportID, &e.Dir, &e.ManifestSHA256, &e.Files, &created); err != nil {
-			return nil, err
-		}
-		e.Created = time.Unix(0, created).UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+}
+
+func scanExport(row interface{ Scan(...any) error }) (Export, error) {
+	var e Export
+	var created int64
+	err := row.Scan(&e.Case, &e.ExportID, &e.Dir, &e.ManifestSHA256, &e.Files, &created)
+	e.Created = time.Unix(0, created).UTC()
+	return e, err
 }

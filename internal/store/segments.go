@@ -73,7 +73,7 @@ const (
 const segmentColumns = `id, camera, path, size, mtime_ns, container, codec, width, height, fps, frames, duration_ns,
 	creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps`
 
-func scanSegment(rows *sql.Rows) (Segment, error) {
+func scanSegment(rows interface{ Scan(...any) error }) (Segment, error) {
 	var s Segment
 	var dur, cs, ts, te int64
 	var ct sql.NullInt64
@@ -94,20 +94,7 @@ func scanSegment(rows *sql.Rows) (Segment, error) {
 }
 
 func (s *Store) querySegments(ctx context.Context, q string, args ...any) ([]Segment, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Segment
-	for rows.Next() {
-		seg, err := scanSegment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, seg)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanSegment, q, args...)
 }
 
 // Segments returns all of a camera's segments in true-time order.
