@@ -21,7 +21,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
-func (a *app) archiveCommand() *cobra.Command {
+func (a *cli) archiveCommand() *cobra.Command {
 	c := &cobra.Command{Use: "archive", Short: "Store bundles write-once: push, ls, verify, hold, release, retry"}
 	c.AddCommand(a.archivePush(), a.archiveLs(), a.archiveVerify(), a.archiveHold(true), a.archiveHold(false), a.archiveRetry())
 	return c
@@ -30,7 +30,7 @@ func (a *app) archiveCommand() *cobra.Command {
 // archiveStore opens the configured archive. Configuration mistakes are
 // usage errors (exit 2); everything the server says is a storage error
 // (exit 5).
-func (a *app) archiveStore(ctx context.Context) (archive.Store, error) {
+func (a *cli) archiveStore(ctx context.Context) (archive.Store, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
@@ -62,14 +62,14 @@ func archiveFault(err error) error {
 
 // lockMode is the mode objects are put with: the S3 lock mode, or none for
 // a local directory, which records the retention but cannot enforce it.
-func (a *app) lockMode() string {
+func (a *cli) lockMode() string {
 	if a.cfg.Archive.Backend == "s3" {
 		return a.cfg.Archive.S3.LockMode
 	}
 	return ""
 }
 
-func (a *app) archivePrefix() string {
+func (a *cli) archivePrefix() string {
 	if a.cfg.Archive.Backend == "s3" {
 		return a.cfg.Archive.S3.Prefix
 	}
@@ -78,7 +78,7 @@ func (a *app) archivePrefix() string {
 
 // bundleDir finds the bundle a push means: a directory, or a case number
 // for its newest export that is still on disk.
-func (a *app) bundleDir(ctx context.Context, arg string) (string, error) {
+func (a *cli) bundleDir(ctx context.Context, arg string) (string, error) {
 	if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
 		return arg, nil
 	}
@@ -103,7 +103,7 @@ func (a *app) bundleDir(ctx context.Context, arg string) (string, error) {
 
 // retainUntil is how long a case's bundles are locked: from now, for its
 // retention class.
-func (a *app) retainUntil(ctx context.Context, number string) (time.Time, error) {
+func (a *cli) retainUntil(ctx context.Context, number string) (time.Time, error) {
 	class := "default"
 	if st, err := a.openStore(ctx); err == nil {
 		if cs, err := st.GetCase(ctx, number); err == nil && cs.RetentionClass != "" {
@@ -128,7 +128,7 @@ type pushView struct {
 	LocalDeleted bool      `json:"local_deleted"`
 }
 
-func (a *app) archivePush() *cobra.Command {
+func (a *cli) archivePush() *cobra.Command {
 	var deleteLocal bool
 	var jobs int
 	var maxRate string
@@ -204,7 +204,7 @@ func parseRate(s string) (int64, error) {
 // pushBundle archives one bundle and records it in the queue: uploading
 // while it runs, verified when every object is re-read and matches, queued
 // with the reason when the archive fails.
-func (a *app) pushBundle(ctx context.Context, dir string, jobs int, rate int64, deleteLocal bool) (pushView, error) {
+func (a *cli) pushBundle(ctx context.Context, dir string, jobs int, rate int64, deleteLocal bool) (pushView, error) {
 	v := pushView{Dir: dir}
 	m, ref, err := archive.ReadBundle(dir)
 	if err != nil {
@@ -309,7 +309,7 @@ func (a *app) pushBundle(ctx context.Context, dir string, jobs int, rate int64, 
 	return v, nil
 }
 
-func (a *app) archiveRetry() *cobra.Command {
+func (a *cli) archiveRetry() *cobra.Command {
 	return &cobra.Command{
 		Use:   "retry",
 		Short: "Push every queued or failed bundle again",
@@ -362,7 +362,7 @@ type archiveRow struct {
 	Dir         string      `json:"local_dir,omitempty"`
 }
 
-func (a *app) archiveLs() *cobra.Command {
+func (a *cli) archiveLs() *cobra.Command {
 	return &cobra.Command{
 		Use:   "ls [CASE]",
 		Short: "Bundles in the archive and in the queue, with their state",
@@ -455,7 +455,7 @@ func (a *app) archiveLs() *cobra.Command {
 }
 
 // archiveRef reads CASE/EXPORT-ID, or CASE for its newest archived bundle.
-func (a *app) archiveRef(ctx context.Context, st archive.Store, arg string) (archive.Ref, error) {
+func (a *cli) archiveRef(ctx context.Context, st archive.Store, arg string) (archive.Ref, error) {
 	if strings.Contains(arg, "/") {
 		ref, err := archive.ParseRef(arg)
 		if err != nil {
@@ -481,7 +481,7 @@ func (a *app) archiveRef(ctx context.Context, st archive.Store, arg string) (arc
 	return archive.Ref{}, fault.NotFoundf("no archived bundle of case %s in %s (klipp archive ls)", arg, st.Describe())
 }
 
-func (a *app) archiveVerify() *cobra.Command {
+func (a *cli) archiveVerify() *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify CASE[/EXPORT-ID]",
 		Short: "Re-read and re-hash every object of an archived bundle and check its retention and legal hold",
@@ -492,7 +492,7 @@ func (a *app) archiveVerify() *cobra.Command {
 	}
 }
 
-func (a *app) verifyArchived(ctx context.Context, arg string) error {
+func (a *cli) verifyArchived(ctx context.Context, arg string) error {
 	st, err := a.archiveStore(ctx)
 	if err != nil {
 		return err
@@ -536,7 +536,7 @@ func (a *app) verifyArchived(ctx context.Context, arg string) error {
 	})
 }
 
-func (a *app) archiveHold(on bool) *cobra.Command {
+func (a *cli) archiveHold(on bool) *cobra.Command {
 	use, short, action := "hold", "Place a legal hold on every object of an archived bundle", "archive.hold"
 	if !on {
 		use, short, action = "release", "Lift the legal hold from an archived bundle", "archive.release"

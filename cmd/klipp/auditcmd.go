@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,7 @@ import (
 )
 
 // auditPath is the audit log in the data directory.
-func (a *app) auditPath() (string, error) {
+func (a *cli) auditPath() (string, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return "", err
@@ -23,19 +24,15 @@ func (a *app) auditPath() (string, error) {
 }
 
 // record appends an action to the audit log, as the configured analyst.
-func (a *app) record(e audit.Entry) error {
-	path, err := a.auditPath()
+func (a *cli) record(e audit.Entry) error {
+	svc, err := a.service(context.Background())
 	if err != nil {
 		return err
 	}
-	e.Who = a.cfg.Analyst
-	if _, err := audit.Append(path, e); err != nil {
-		return fault.Wrap(fault.Storage, err)
-	}
-	return nil
+	return svc.Record(context.Background(), e)
 }
 
-func (a *app) auditCommand() *cobra.Command {
+func (a *cli) auditCommand() *cobra.Command {
 	c := &cobra.Command{Use: "audit", Short: "The hash-chained audit log of every action on evidence"}
 	c.AddCommand(&cobra.Command{
 		Use:   "verify",

@@ -14,7 +14,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
-func (a *app) camerasCommand() *cobra.Command {
+func (a *cli) camerasCommand() *cobra.Command {
 	c := &cobra.Command{Use: "cameras", Short: "The camera catalog: list, show, near, import"}
 	c.AddCommand(a.camerasList(), a.camerasShow(), a.camerasNear(), a.camerasImport())
 	return c
@@ -37,7 +37,7 @@ type measurementView struct {
 	Note   string    `json:"note,omitempty"`
 }
 
-func (a *app) view(cam *catalog.Camera) cameraView {
+func (a *cli) view(cam *catalog.Camera) cameraView {
 	v := cameraView{Camera: cam, Timezone: cam.Timezone.String(), Retention: clock.FormatDuration(cam.Retention), ClockVerified: cam.Clock.Verified()}
 	if cam.Recordings.Pattern != nil {
 		v.Pattern = cam.Recordings.Pattern.String()
@@ -59,7 +59,7 @@ func clockLabel(cam *catalog.Camera, at time.Time) string {
 	return fmt.Sprintf("%+.1fs", cam.Clock.At(at).Seconds())
 }
 
-func (a *app) camerasList() *cobra.Command {
+func (a *cli) camerasList() *cobra.Command {
 	var owner string
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -90,7 +90,7 @@ func (a *app) camerasList() *cobra.Command {
 	return cmd
 }
 
-func (a *app) camerasShow() *cobra.Command {
+func (a *cli) camerasShow() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one camera",
@@ -130,7 +130,7 @@ func (a *app) camerasShow() *cobra.Command {
 	}
 }
 
-func (a *app) camerasNear() *cobra.Command {
+func (a *cli) camerasNear() *cobra.Command {
 	var within, at, speed string
 	cmd := &cobra.Command{
 		Use:   "near LAT,LON|CAMERA",
@@ -196,7 +196,7 @@ func (a *app) camerasNear() *cobra.Command {
 	return cmd
 }
 
-func (a *app) camerasImport() *cobra.Command {
+func (a *cli) camerasImport() *cobra.Command {
 	return &cobra.Command{
 		Use:   "import FILE.geojson",
 		Short: "Add cameras from GeoJSON (Point features; Polygon features give coverage) to the catalog",

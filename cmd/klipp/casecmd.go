@@ -50,7 +50,7 @@ type caseExport struct {
 }
 
 // caseExports lists a case's bundles with their archive state.
-func (a *app) caseExports(ctx context.Context, st *store.Store, number string) ([]caseExport, error) {
+func (a *cli) caseExports(ctx context.Context, st *store.Store, number string) ([]caseExport, error) {
 	exports, err := st.Exports(ctx, number)
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, err)
@@ -108,7 +108,7 @@ func (f *caseFlags) register(fs *pflag.FlagSet, withNumber bool) {
 }
 
 // apply sets the fields given on the command line (all of them for new).
-func (a *app) applyCaseFlags(fs *pflag.FlagSet, f *caseFlags, c *store.Case) error {
+func (a *cli) applyCaseFlags(fs *pflag.FlagSet, f *caseFlags, c *store.Case) error {
 	set := func(name string) bool { return fs.Changed(name) }
 	for _, t := range []struct {
 		flag, value string
@@ -175,7 +175,7 @@ func (a *app) applyCaseFlags(fs *pflag.FlagSet, f *caseFlags, c *store.Case) err
 	return nil
 }
 
-func (a *app) caseCommand() *cobra.Command {
+func (a *cli) caseCommand() *cobra.Command {
 	c := &cobra.Command{Use: "case", Short: "Cases and the requests that open them: new, list, show, edit, close"}
 
 	var nf caseFlags
@@ -294,7 +294,7 @@ func (a *app) caseCommand() *cobra.Command {
 	return c
 }
 
-func (a *app) editCase(cmd *cobra.Command, number string, f *caseFlags, reopen bool, action string) error {
+func (a *cli) editCase(cmd *cobra.Command, number string, f *caseFlags, reopen bool, action string) error {
 	st, err := a.openStore(cmd.Context())
 	if err != nil {
 		return err
@@ -323,7 +323,7 @@ func (a *app) editCase(cmd *cobra.Command, number string, f *caseFlags, reopen b
 	return a.emit(viewCase(cs), func(w io.Writer) { fmt.Fprintf(w, "case %s\n", casefile.Describe(cs)) })
 }
 
-func (a *app) printCase(w io.Writer, c store.Case) {
+func (a *cli) printCase(w io.Writer, c store.Case) {
 	rows := [][]string{{"number", c.Number}, {"title", c.Title}, {"status", c.Status}, {"crime", c.Crime}, {"place", c.Place}}
 	if c.Lat != nil {
 		rows = append(rows, []string{"position", fmt.Sprintf("%.6f,%.6f", *c.Lat, *c.Lon)})

@@ -9,7 +9,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/config"
 )
 
-func (a *app) configCommand() *cobra.Command {
+func (a *cli) configCommand() *cobra.Command {
 	c := &cobra.Command{Use: "config", Short: "Show the effective configuration"}
 	c.AddCommand(&cobra.Command{
 		Use:   "show",

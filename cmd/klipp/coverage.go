@@ -15,7 +15,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/footage"
 )
 
-func (a *app) coverageCommand() *cobra.Command {
+func (a *cli) coverageCommand() *cobra.Command {
 	var camera, from, to string
 	cmd := &cobra.Command{
 		Use:   "coverage --camera ID --from T --to T",
@@ -37,7 +37,7 @@ func (a *app) coverageCommand() *cobra.Command {
 
 // coverage reads --camera, --from and --to and answers what the camera
 // recorded between them.
-func (a *app) coverage(ctx context.Context, camera, from, to string) (*catalog.Camera, *footage.Coverage, error) {
+func (a *cli) coverage(ctx context.Context, camera, from, to string) (*catalog.Camera, *footage.Coverage, error) {
 	if camera == "" {
 		return nil, nil, fault.Usagef("--camera is required")
 	}
@@ -64,7 +64,7 @@ func (a *app) coverage(ctx context.Context, camera, from, to string) (*catalog.C
 	return cam, cov, nil
 }
 
-func (a *app) printCoverage(w io.Writer, cam *catalog.Camera, c *footage.Coverage) {
+func (a *cli) printCoverage(w io.Writer, cam *catalog.Camera, c *footage.Coverage) {
 	fmt.Fprintf(w, "%s (%s), %s → %s, true time\n", cam.Name, cam.ID, a.show(c.From), a.show(c.To))
 	if c.ClockVerified {
 		fmt.Fprintf(w, "camera clock %+.3fs against true time at %s (measured)\n", cam.Clock.At(c.From).Seconds(), a.show(c.From))

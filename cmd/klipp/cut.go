@@ -67,7 +67,7 @@ type cutSource struct {
 	To        float64   `json:"to_s"`
 }
 
-func (a *app) cutCommand() *cobra.Command {
+func (a *cli) cutCommand() *cobra.Command {
 	var camera, from, to, out, mode, gaps, preset, scale string
 	var crf int
 	var burnIn, force, noAudio bool
@@ -219,7 +219,7 @@ func splitRuns(parts []footage.Part, atGaps, scaled bool) [][]footage.Part {
 
 // cutRun writes one output file from a run of segments, checks it, and
 // writes its record.
-func (a *app) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Coverage, run []footage.Part, from, to time.Time,
+func (a *cli) cutRun(cmd *cobra.Command, cam *catalog.Camera, cov *footage.Coverage, run []footage.Part, from, to time.Time,
 	out, mode, gapPolicy string, topts media.TranscodeOptions, burnIn bool, params map[string]string) (*cutRecord, error) {
 	ctx := cmd.Context()
 	st, _ := a.openStore(ctx)

@@ -22,7 +22,7 @@ type demoResult struct {
 	Index       []*footage.Report `json:"index"`
 }
 
-func (a *app) demoCommand() *cobra.Command {
+func (a *cli) demoCommand() *cobra.Command {
 	var dir string
 	var length time.Duration
 	cmd := &cobra.Command{
@@ -49,10 +49,10 @@ func (a *app) demoCommand() *cobra.Command {
 			}
 			elapsed := time.Since(start)
 			// The demo site has its own config; index with it.
-			a.configFile, a.cfg, a.catalog = filepath.Join(abs, "klipp.yaml"), nil, nil
-			if a.store != nil {
-				a.store.Close()
-				a.store = nil
+			a.configFile, a.cfg = filepath.Join(abs, "klipp.yaml"), nil
+			if a.svc != nil {
+				a.svc.Close()
+				a.svc = nil
 			}
 			reports, err := a.index(cmd, "")
 			if err != nil {

@@ -150,7 +150,7 @@ func stepKey(v any) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (a *app) exportCommand() *cobra.Command {
+func (a *cli) exportCommand() *cobra.Command {
 	var outDir string
 	var fresh bool
 	cmd := &cobra.Command{
@@ -263,7 +263,7 @@ func stageSummary(stages map[string]time.Duration) string {
 }
 
 // say prints a progress line on stderr unless --quiet.
-func (a *app) say(format string, args ...any) {
+func (a *cli) say(format string, args ...any) {
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, format+"\n", args...)
 	}
@@ -299,7 +299,7 @@ func unfinishedExport(caseDir string) string {
 
 // buildBundle writes every file of the bundle into job.dir, reusing the
 // steps a previous run finished.
-func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Entry, job *exportJob) (bundle.Manifest, error) {
+func (a *cli) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Entry, job *exportJob) (bundle.Manifest, error) {
 	ctx := cmd.Context()
 	created, _ := time.Parse("20060102T150405Z", job.id)
 	m := bundle.Manifest{Case: cs.Number, ExportID: job.id, Created: created, Software: job.software}
@@ -416,13 +416,13 @@ func (a *app) buildBundle(cmd *cobra.Command, cs store.Case, entries []store.Ent
 
 // exportEntry writes one entry's clip (with its record and native sources)
 // and stills.
-func (a *app) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, number int, cam *catalog.Camera, job *exportJob) (exportStep, error) {
+func (a *cli) exportEntry(cmd *cobra.Command, cs store.Case, e store.Entry, number int, cam *catalog.Camera, job *exportJob) (exportStep, error) {
 	ctx := cmd.Context()
 	nn := fmt.Sprintf("%02d-%s", number, cam.ID)
 	hhmmss := e.At.In(a.cfg.Timezone).Format("150405")
 	x := &exportEntry{Stills: []string{}, StillFrames: []time.Time{}}
 	step := exportStep{Entry: x}
-	cov, err := footage.CoverageOf(ctx, a.store, cam, e.From, e.To, a.now())
+	cov, err := footage.CoverageOf(ctx, a.svc.Store(), cam, e.From, e.To, a.now())
 	if err != nil {
 		return step, err
 	}
@@ -522,7 +522,7 @@ func damagedAsGaps(parts []footage.Part) []footage.Gap {
 // its recorded hash before the copy takes its name. It returns the copy's
 // manifest entry; a segment copied for an earlier entry is not copied
 // again.
-func (a *app) copyNative(job *exportJob, camera, root, src, sum string, params map[string]string) (bundle.File, error) {
+func (a *cli) copyNative(job *exportJob, camera, root, src, sum string, params map[string]string) (bundle.File, error) {
 	rel, err := filepath.Rel(root, src)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = filepath.Base(src)
@@ -559,7 +559,7 @@ func (a *app) copyNative(job *exportJob, camera, root, src, sum string, params m
 	return bundle.File{Path: rel, Size: n, SHA256: sum, DerivedFrom: []string{src}, Tool: job.software, Parameters: params}, nil
 }
 
-func writeTimeline(dir string, entries []exportEntry, a *app) error {
+func writeTimeline(dir string, entries []exportEntry, a *cli) error {
 	data, err := json.MarshalIndent(entries, "", "  ")
 	if err != nil {
 		return err
@@ -579,7 +579,7 @@ func writeTimeline(dir string, entries []exportEntry, a *app) error {
 }
 
 // caseAudit writes the audit log's entries for a case into the bundle.
-func (a *app) caseAudit(dir, number string) error {
+func (a *cli) caseAudit(dir, number string) error {
 	path, err := a.auditPath()
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/footage"
 )
 
-func (a *app) indexCommand() *cobra.Command {
+func (a *cli) indexCommand() *cobra.Command {
 	var camera string
 	cmd := &cobra.Command{
 		Use:   "index",
@@ -32,7 +32,7 @@ func (a *app) indexCommand() *cobra.Command {
 
 // index brings the index up to date for one camera or all that have
 // recordings.
-func (a *app) index(cmd *cobra.Command, camera string) ([]*footage.Report, error) {
+func (a *cli) index(cmd *cobra.Command, camera string) ([]*footage.Report, error) {
 	cat, err := a.cameras()
 	if err != nil {
 		return nil, err

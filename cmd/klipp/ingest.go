@@ -42,7 +42,7 @@ type ingestRecord struct {
 	Already      bool      `json:"already_ingested"`
 }
 
-func (a *app) ingestCommand() *cobra.Command {
+func (a *cli) ingestCommand() *cobra.Command {
 	var camera, start, note string
 	cmd := &cobra.Command{
 		Use:   "ingest FILE... --camera ID [--start T] [--note TEXT]",
@@ -136,7 +136,7 @@ func (a *app) ingestCommand() *cobra.Command {
 // ingestFile copies one delivered file into the evidence store, hashing it
 // as it is read and checking the copy; an identical file ingested before
 // is not copied again.
-func (a *app) ingestFile(ctx context.Context, cam *catalog.Camera, src string, start *time.Time, note string) (ingestRecord, error) {
+func (a *cli) ingestFile(ctx context.Context, cam *catalog.Camera, src string, start *time.Time, note string) (ingestRecord, error) {
 	abs, _ := filepath.Abs(src)
 	in, err := os.Open(src)
 	if err != nil {

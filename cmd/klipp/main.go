@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/config"
@@ -37,14 +38,14 @@ func main() {
 
 // run executes one klipp command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, now: time.Now}
+	a := &cli{stdout: stdout, stderr: stderr, now: time.Now}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if a.store != nil {
-		a.store.Close()
+	if a.svc != nil {
+		a.svc.Close()
 	}
 	if err == nil {
 		return 0
@@ -75,8 +76,9 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
-// app carries what every command shares: flags, config and open resources.
-type app struct {
+// cli carries what every command shares: global flags, the configuration
+// and the service, opened once.
+type cli struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 
@@ -86,12 +88,11 @@ type app struct {
 	timezone   string
 	dataDir    string
 
-	cfg     *config.Config
-	catalog *catalog.Catalog
-	store   *store.Store
+	cfg *config.Config
+	svc *app.Service
 }
 
-func (a *app) rootCommand() *cobra.Command {
+func (a *cli) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "klipp",
 		Short: "Evidence timeline and export toolkit for CCTV footage",
@@ -122,7 +123,7 @@ func (a *app) rootCommand() *cobra.Command {
 }
 
 // config loads the configuration once.
-func (a *app) config() (*config.Config, error) {
+func (a *cli) config() (*config.Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
@@ -149,51 +150,52 @@ func (a *app) config() (*config.Config, error) {
 	return cfg, nil
 }
 
-// cameras loads the camera catalog once.
-func (a *app) cameras() (*catalog.Catalog, error) {
-	if a.catalog != nil {
-		return a.catalog, nil
+// service opens the application service once.
+func (a *cli) service(ctx context.Context) (*app.Service, error) {
+	if a.svc != nil {
+		return a.svc, nil
 	}
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
-	c, err := catalog.Load(cfg.Catalog, cfg.Timezone)
+	svc, err := app.Open(ctx, cfg, app.Options{Now: a.now, Version: version})
 	if err != nil {
 		return nil, err
 	}
-	a.catalog = c
-	return c, nil
+	a.svc = svc
+	return svc, nil
+}
+
+// cameras loads the camera catalog once.
+func (a *cli) cameras() (*catalog.Catalog, error) {
+	svc, err := a.service(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return svc.Catalog()
 }
 
 // camera looks a camera up in the catalog.
-func (a *app) camera(id string) (*catalog.Camera, error) {
-	cat, err := a.cameras()
+func (a *cli) camera(id string) (*catalog.Camera, error) {
+	svc, err := a.service(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	return cat.Camera(id)
+	return svc.Camera(id)
 }
 
-// openStore opens the index and case store once.
-func (a *app) openStore(ctx context.Context) (*store.Store, error) {
-	if a.store != nil {
-		return a.store, nil
-	}
-	cfg, err := a.config()
+// openStore returns the service's store.
+func (a *cli) openStore(ctx context.Context) (*store.Store, error) {
+	svc, err := a.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klipp.db"))
-	if err != nil {
-		return nil, fault.Wrap(fault.Storage, err)
-	}
-	a.store = st
-	return st, nil
+	return svc.Store(), nil
 }
 
 // parseTime reads a --from/--to/--at value in the display zone.
-func (a *app) parseTime(flag, value string) (time.Time, error) {
+func (a *cli) parseTime(flag, value string) (time.Time, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return time.Time{}, err
@@ -214,7 +216,7 @@ func parseTimeIn(flag, value string, loc *time.Location) (time.Time, error) {
 }
 
 // show formats an instant in the display zone.
-func (a *app) show(t time.Time) string {
+func (a *cli) show(t time.Time) string {
 	loc := time.Local
 	if a.cfg != nil {
 		loc = a.cfg.Timezone

@@ -14,7 +14,7 @@ import (
 )
 
 // emit prints v as JSON when --json is set, else calls human.
-func (a *app) emit(v any, human func(w io.Writer)) error {
+func (a *cli) emit(v any, human func(w io.Writer)) error {
 	if a.jsonOut {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -35,7 +35,7 @@ func table(w io.Writer, rows [][]string) {
 
 // progress returns a callback drawing a bar on stderr when it is a terminal
 // and --quiet is off; otherwise a no-op. Call the returned done func at the end.
-func (a *app) progress(label string) (update func(done, total int64), finish func()) {
+func (a *cli) progress(label string) (update func(done, total int64), finish func()) {
 	f, ok := a.stderr.(*os.File)
 	if a.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
 		return func(int64, int64) {}, func() {}

@@ -29,7 +29,7 @@ var presentationWords = map[string]map[string]string{
 // entry in time order a title card and its clip with camera and true time
 // burned in, joined at the configured size. Work files stay outside the
 // bundle.
-func (a *app) writePresentation(ctx context.Context, cs store.Case, items []presentationItem, created time.Time, out string) error {
+func (a *cli) writePresentation(ctx context.Context, cs store.Case, items []presentationItem, created time.Time, out string) error {
 	cfg := a.cfg
 	words := presentationWords[cfg.Report.Language]
 	work, err := os.MkdirTemp("", "klipp-presentation-")

@@ -11,7 +11,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/media"
 )
 
-func (a *app) probeCommand() *cobra.Command {
+func (a *cli) probeCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "probe FILE",
 		Short: "Container, streams, duration, start time and damage of a recording",

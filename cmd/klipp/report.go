@@ -33,7 +33,7 @@ var derivationNotes = map[string][]string{
 }
 
 // writeReport writes report.pdf into the bundle and lists it.
-func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEntry, clipGaps []render.GapRow, job *exportJob, created time.Time) error {
+func (a *cli) writeReport(ctx context.Context, cs store.Case, entries []exportEntry, clipGaps []render.GapRow, job *exportJob, created time.Time) error {
 	cfg := a.cfg
 	r := render.Report{Language: cfg.Report.Language, Page: cfg.Report.Page, Zone: cfg.Timezone, Analyst: cfg.Analyst, Created: created,
 		ExportID: job.id, Software: job.software, Notes: derivationNotes[cfg.Report.Language],
@@ -87,7 +87,7 @@ func (a *app) writeReport(ctx context.Context, cs store.Case, entries []exportEn
 	}
 	for id := range used {
 		cam, _ := a.camera(id)
-		cov, err := footage.CoverageOf(ctx, a.store, cam, cs.From, cs.To, a.now())
+		cov, err := footage.CoverageOf(ctx, a.svc.Store(), cam, cs.From, cs.To, a.now())
 		if err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
-func (a *app) retentionCommand() *cobra.Command {
+func (a *cli) retentionCommand() *cobra.Command {
 	var within, now, radius, only string
 	var preserve, all bool
 	cmd := &cobra.Command{
@@ -124,7 +124,7 @@ func (a *app) retentionCommand() *cobra.Command {
 	return cmd
 }
 
-func (a *app) assessRetention(ctx context.Context, only string, within time.Duration, radius float64) ([]retention.Window, error) {
+func (a *cli) assessRetention(ctx context.Context, only string, within time.Duration, radius float64) ([]retention.Window, error) {
 	db, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (a *app) assessRetention(ctx context.Context, only string, within time.Dura
 // preserve writes a preservation bundle of a case's unpreserved source
 // segments (bit-exact, checked against their hashes) with the windows they
 // answer, and archives it.
-func (a *app) preserve(ctx context.Context, number string, windows []retention.Window) (pushView, error) {
+func (a *cli) preserve(ctx context.Context, number string, windows []retention.Window) (pushView, error) {
 	outDir := filepath.Join(a.cfg.DataDir, "exports")
 	if err := claimExportDir(outDir); err != nil {
 		return pushView{}, err

@@ -13,7 +13,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
-func (a *app) statsCommand() *cobra.Command {
+func (a *cli) statsCommand() *cobra.Command {
 	var from, to string
 	var asCSV bool
 	cmd := &cobra.Command{

@@ -39,7 +39,7 @@ type stillRecord struct {
 	SHA256       string    `json:"sha256"` // of the still file
 }
 
-func (a *app) stillCommand() *cobra.Command {
+func (a *cli) stillCommand() *cobra.Command {
 	var camera, at, out string
 	var force bool
 	cmd := &cobra.Command{
@@ -105,7 +105,7 @@ func (a *app) stillCommand() *cobra.Command {
 
 // writeStills writes the frame on screen at each true time to the matching
 // name, opening each source once, and audits each still.
-func (a *app) writeStills(ctx context.Context, cam *catalog.Camera, caseNumber string, times []time.Time, names []string) ([]stillRecord, error) {
+func (a *cli) writeStills(ctx context.Context, cam *catalog.Camera, caseNumber string, times []time.Time, names []string) ([]stillRecord, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err

@@ -53,7 +53,7 @@ func (f *entryFlags) register(fs *pflag.FlagSet) {
 }
 
 // apply sets the fields given on the command line.
-func (a *app) applyEntryFlags(fs *pflag.FlagSet, f *entryFlags, e *store.Entry) error {
+func (a *cli) applyEntryFlags(fs *pflag.FlagSet, f *entryFlags, e *store.Entry) error {
 	var err error
 	if fs.Changed("camera") {
 		if _, err := a.camera(f.camera); err != nil {
@@ -103,7 +103,7 @@ func (a *app) applyEntryFlags(fs *pflag.FlagSet, f *entryFlags, e *store.Entry) 
 	return nil
 }
 
-func (a *app) timelineCommand() *cobra.Command {
+func (a *cli) timelineCommand() *cobra.Command {
 	c := &cobra.Command{Use: "timeline", Short: "A case's annotated timeline: add, list, edit, rm"}
 
 	var af entryFlags
@@ -234,7 +234,7 @@ func (a *app) timelineCommand() *cobra.Command {
 }
 
 // entryArgs reads "CASE ID" and opens the store.
-func (a *app) entryArgs(cmd *cobra.Command, args []string) (*store.Store, int64, error) {
+func (a *cli) entryArgs(cmd *cobra.Command, args []string) (*store.Store, int64, error) {
 	id, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil {
 		return nil, 0, fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
@@ -245,7 +245,7 @@ func (a *app) entryArgs(cmd *cobra.Command, args []string) (*store.Store, int64,
 
 // warnWithoutFootage tells (on stderr) when the index has no footage at
 // the entry's time; the entry is kept, as footage may arrive by ingest.
-func (a *app) warnWithoutFootage(cmd *cobra.Command, e store.Entry) {
+func (a *cli) warnWithoutFootage(cmd *cobra.Command, e store.Entry) {
 	cam, err := a.camera(e.Camera)
 	if err != nil {
 		return
@@ -259,7 +259,7 @@ func (a *app) warnWithoutFootage(cmd *cobra.Command, e store.Entry) {
 	}
 }
 
-func (a *app) viewEntry(e store.Entry, number int) entryView {
+func (a *cli) viewEntry(e store.Entry, number int) entryView {
 	v := entryView{Number: number, ID: e.ID, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
 		Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
 	if v.Tags == nil {

@@ -121,7 +121,7 @@ func golden(t *testing.T, name, got string) {
 
 func newTestTUI(t *testing.T, conf string, w, h int) tea.Model {
 	t.Helper()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
 	m, err := a.newTUI(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +163,7 @@ type program struct {
 
 func startProgram(t *testing.T, conf string, w, h int) *program {
 	t.Helper()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
 	m, err := a.newTUI(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -470,7 +470,7 @@ func BenchmarkFrameStep(b *testing.B) {
 	} else {
 		_, conf, gt = indexedSite(b)
 	}
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
 	if _, err := a.newTUI(context.Background()); err != nil {
 		b.Fatal(err)
 	}
@@ -501,7 +501,7 @@ func BenchmarkPickerStrips(b *testing.B) {
 	os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte(cat.String()), 0o644)
 	conf := filepath.Join(dir, "klipp.yaml")
 	os.WriteFile(conf, []byte("data_dir: data\ntimezone: UTC\n"), 0o644)
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
 	ctx := context.Background()
 	if _, err := a.newTUI(ctx); err != nil {
 		b.Fatal(err)

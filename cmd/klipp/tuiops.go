@@ -32,7 +32,7 @@ import (
 // audited the same way); reads that must be fast (frames, coverage,
 // cameras) use the same packages directly.
 type tuiOps struct {
-	a    *app
+	a    *cli
 	args []string // global flags for in-process commands
 	mu   sync.Mutex
 }
@@ -403,7 +403,7 @@ func (o *tuiOps) Draft(key string) []string {
 }
 
 // newTUI builds the UI for this app's configuration.
-func (a *app) newTUI(ctx context.Context) (tui.Model, error) {
+func (a *cli) newTUI(ctx context.Context) (tui.Model, error) {
 	cfg, err := a.config()
 	if err != nil {
 		return tui.Model{}, err
@@ -425,7 +425,7 @@ func (a *app) newTUI(ctx context.Context) (tui.Model, error) {
 	return tui.New(ctx, &tuiOps{a: a, args: args}, cfg.Timezone, a.now).WithGraphics(tui.DetectGraphics(os.Getenv)), nil
 }
 
-func (a *app) tuiCommand() *cobra.Command {
+func (a *cli) tuiCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "tui",
 		Short: "The analyst's terminal UI (also: klipp with no command on a terminal)",
@@ -434,7 +434,7 @@ func (a *app) tuiCommand() *cobra.Command {
 	}
 }
 
-func (a *app) runTUI(ctx context.Context) error {
+func (a *cli) runTUI(ctx context.Context) error {
 	m, err := a.newTUI(ctx)
 	if err != nil {
 		return err

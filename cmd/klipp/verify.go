@@ -17,7 +17,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
-func (a *app) verifyCommand() *cobra.Command {
+func (a *cli) verifyCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify DIR|CASE/EXPORT-ID",
 		Short: "Recompute every hash of an export bundle, or of an archived one; names missing, changed and extra files",

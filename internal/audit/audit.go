@@ -41,43 +41,120 @@ func digest(e Entry) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Append adds e to the log at path, filling in Seq, Prev and Hash (and Time
-// when zero). Appends from several processes are serialised by a lock on
-// the file.
-func Append(path string, e Entry) (Entry, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return e, fmt.Errorf("audit: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return e, fmt.Errorf("audit: %w", err)
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return e, fmt.Errorf("audit: lock %s: %w", path, err)
-	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	last, err := lastEntry(f)
-	if err != nil {
-		return e, fmt.Errorf("audit %s: %w", path, err)
-	}
-	if last != nil {
-		e.Seq, e.Prev = last.Seq+1, last.Hash
-	} else {
-		e.Seq, e.Prev = 1, ""
-	}
+// Head is where a chain ends: the last entry's sequence number and hash
+// (0 and "" for an empty chain). Bundles and seals carry it as an anchor.
+type Head struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// Next chains e after head: it sets Seq, Prev and Hash (and Time when zero).
+func Next(e Entry, head Head, now time.Time) Entry {
+	e.Seq, e.Prev = head.Seq+1, head.Hash
 	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
+		e.Time = now.UTC()
 	}
 	e.Hash = digest(e)
-	line, err := json.Marshal(e)
+	return e
+}
+
+// Line is e as one line of the log, without the newline.
+func Line(e Entry) ([]byte, error) { return json.Marshal(e) }
+
+// Mirror is the JSONL log file, held under an exclusive lock while one
+// entry is added: appends from several processes are serialised by it.
+type Mirror struct {
+	f    *os.File
+	undo int64 // the size before the last Append
+}
+
+// LockMirror opens (creating) the log at path and locks it.
+func LockMirror(path string) (*Mirror, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return e, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
-	if _, err := f.Write(append(line, '\n')); err != nil {
-		return e, fmt.Errorf("audit %s: %w", path, err)
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audit log %s: lock: %w", path, err)
 	}
-	return e, f.Sync()
+	return &Mirror{f: f, undo: -1}, nil
+}
+
+// Last reads the log's last entry, nil when the log is empty.
+func (m *Mirror) Last() (*Entry, error) {
+	e, err := lastEntry(m.f)
+	if err != nil {
+		return nil, fmt.Errorf("audit log %s: %w", m.f.Name(), err)
+	}
+	return e, nil
+}
+
+// Append writes one line at the end of the log and syncs it to disk. A
+// failed write is taken back, so the log never ends in half a line.
+func (m *Mirror) Append(line []byte) error {
+	end, err := m.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("audit log %s: %w", m.f.Name(), err)
+	}
+	m.undo = end
+	if _, err := m.f.Write(append(line, '\n')); err != nil {
+		m.Undo()
+		return fmt.Errorf("audit log %s: %w", m.f.Name(), err)
+	}
+	if err := m.f.Sync(); err != nil {
+		m.Undo()
+		return fmt.Errorf("audit log %s: %w", m.f.Name(), err)
+	}
+	return nil
+}
+
+// Undo removes the line the last Append wrote (the change it recorded did
+// not commit).
+func (m *Mirror) Undo() error {
+	if m.undo < 0 {
+		return nil
+	}
+	err := m.f.Truncate(m.undo)
+	m.undo = -1
+	if err == nil {
+		err = m.f.Sync()
+	}
+	return err
+}
+
+// Close unlocks and closes the log.
+func (m *Mirror) Close() error {
+	syscall.Flock(int(m.f.Fd()), syscall.LOCK_UN)
+	return m.f.Close()
+}
+
+// Lines calls fn with every entry of the log at path and its line, in order;
+// a missing log has none.
+func Lines(path string, fn func(e Entry, line []byte) error) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return fmt.Errorf("audit log %s: line %d is not an audit entry: %w", path, n, err)
+		}
+		if err := fn(e, sc.Bytes()); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
 }
 
 // lastEntry reads the log's last line.

@@ -7,18 +7,41 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, n int) (string, []string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	for i := 0; i < n; i++ {
-		if _, err := Append(path, Entry{Who: "anna", Action: "still", Camera: "sodergatan-2", Hashes: map[string]string{"a.png": "ab12"}}); err != nil {
+		if err := appendTo(path, Entry{Who: "anna", Action: "still", Camera: "sodergatan-2", Hashes: map[string]string{"a.png": "ab12"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	data, _ := os.ReadFile(path)
 	return path, strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+// appendTo chains e after the log's last line, under the log's lock.
+func appendTo(path string, e Entry) error {
+	m, err := LockMirror(path)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	last, err := m.Last()
+	if err != nil {
+		return err
+	}
+	head := Head{}
+	if last != nil {
+		head = Head{last.Seq, last.Hash}
+	}
+	line, err := Line(Next(e, head, time.Now()))
+	if err != nil {
+		return err
+	}
+	return m.Append(line)
 }
 
 func rewrite(t *testing.T, path string, lines []string) {
@@ -64,7 +87,7 @@ func TestConcurrentAppends(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := Append(path, Entry{Who: "w", Action: "cut"}); err != nil {
+			if err := appendTo(path, Entry{Who: "w", Action: "cut"}); err != nil {
 				t.Error(err)
 			}
 		}()

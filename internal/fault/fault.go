@@ -65,3 +65,19 @@ func KindOf(err error) Kind {
 	}
 	return Internal
 }
+
+// FieldError is bad input in one named field of a request: the CLI prints
+// it as "--field: message", the UI shows the message beside the field.
+// Field is the request field's name in the CLI's flag spelling ("title",
+// "requested-by").
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Fieldf returns a Usage error about one field.
+func Fieldf(field, format string, args ...any) error {
+	return &Error{Kind: Usage, Err: &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}}
+}

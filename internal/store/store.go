@@ -20,9 +20,19 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is an open database.
+// Store is an open database, or (inside InTx) one transaction on it.
 type Store struct {
-	db *sql.DB
+	sqldb *sql.DB
+	db    querier // sqldb, or the transaction InTx runs in
+	inTx  bool
+}
+
+// querier is what *sql.DB and *sql.Tx share: every query method runs on
+// either, so a service can make several changes in one transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -35,7 +45,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{sqldb: db, db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -44,15 +54,35 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.sqldb.Close() }
 
 // Tx runs fn in a transaction, committing when it returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	if tx, ok := s.db.(*sql.Tx); ok {
+		return fn(tx) // already inside InTx: part of that transaction
+	}
+	tx, err := s.sqldb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// InTx runs fn with a Store whose every method is part of one transaction,
+// committed when fn returns nil and rolled back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.inTx {
+		return fn(s)
+	}
+	tx, err := s.sqldb.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&Store{sqldb: s.sqldb, db: tx, inTx: true}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -107,7 +137,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 // queryAll runs a query and scans every row it returns.
-func queryAll[T any](ctx context.Context, db *sql.DB, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, db querier, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ func TestMigrationsAndSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := st.SchemaVersion(ctx)
-	if err != nil || v != 9 {
+	if err != nil || v != 10 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	t0 := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
