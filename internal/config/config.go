@@ -199,14 +199,17 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 			c.Analyst = u.Username
 		}
 	}
-	c.Clip.Before = r.duration("clip.before")
-	c.Clip.After = r.duration("clip.after")
+	c.Clip.Before = r.nonNegative("clip.before")
+	c.Clip.After = r.nonNegative("clip.after")
 	c.Clip.Mode = r.oneOf("clip.mode", "copy", "exact", "transcode")
 	c.Report.Language = r.oneOf("report.language", "sv", "en")
 	c.Report.Page = r.oneOf("report.page", "A4", "Letter")
-	c.Presentation.Width = r.positiveInt("presentation.width")
-	c.Presentation.Height = r.positiveInt("presentation.height")
+	c.Presentation.Width = r.frameSide("presentation.width", MinSide, MaxWidth)
+	c.Presentation.Height = r.frameSide("presentation.height", MinSide, MaxHeight)
 	c.Presentation.CardSeconds = r.number("presentation.card_seconds")
+	if cs := c.Presentation.CardSeconds; r.err == nil && (cs < 0.5 || cs > 60) {
+		r.fail("presentation.card_seconds", "want seconds from 0.5 to 60 for each title card, got %v", cs)
+	}
 	c.Archive.Backend = r.oneOf("archive.backend", "local", "s3")
 	c.Archive.Path = resolve(base, r.str("archive.path"))
 	if c.Archive.Path == "" {
@@ -220,8 +223,8 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 		TLS:       r.boolean("archive.s3.tls"),
 		CAFile:    resolve(base, r.str("archive.s3.ca_file")),
 		LockMode:  r.oneOf("archive.s3.lock_mode", "governance", "compliance"),
-		AccessKey: r.str("archive.s3.access_key"),
-		SecretKey: r.str("archive.s3.secret_key"),
+		AccessKey: r.secret("archive.s3.access_key"),
+		SecretKey: r.secret("archive.s3.secret_key"),
 	}
 	if k := os.Getenv("KLIPP_S3_ACCESS_KEY"); k != "" {
 		c.Archive.S3.AccessKey = k
@@ -232,7 +235,9 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	c.RetentionClasses = map[string]time.Duration{}
 	for _, k := range v.AllKeys() {
 		if cls, ok := strings.CutPrefix(k, "retention_classes."); ok {
-			c.RetentionClasses[cls] = r.duration(k)
+			if c.RetentionClasses[cls] = r.duration(k); r.err == nil && c.RetentionClasses[cls] <= 0 {
+				r.fail(k, "want a retention period longer than zero, such as 10y")
+			}
 		}
 	}
 	if r.err != nil {
@@ -291,6 +296,46 @@ func (r *reader) str(key string) string {
 		r.fail(key, "want text, got %v", x)
 		return ""
 	}
+}
+
+// secret reads a credential. Its value never appears in a message,
+// whatever its type.
+func (r *reader) secret(key string) string {
+	switch x := r.v.Get(key).(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	default:
+		r.fail(key, "want text (quote it in YAML); the value is not shown")
+		return ""
+	}
+}
+
+// Limits of the presentation's frame size: H.264 in yuv420p needs even
+// sides, and the encoder and players take up to 8K.
+const (
+	MinSide   = 160
+	MaxWidth  = 7680
+	MaxHeight = 4320
+)
+
+// frameSide reads a video frame's width or height: even, within limits.
+func (r *reader) frameSide(key string, lo, hi int) int {
+	n := r.positiveInt(key)
+	if r.err == nil && (n < lo || n > hi || n%2 != 0) {
+		r.fail(key, "want an even number of pixels from %d to %d, got %d", lo, hi, n)
+	}
+	return n
+}
+
+// nonNegative reads a duration that may not be negative.
+func (r *reader) nonNegative(key string) time.Duration {
+	d := r.duration(key)
+	if r.err == nil && d < 0 {
+		r.fail(key, "want a duration of zero or more, got %v", d)
+	}
+	return d
 }
 
 func (r *reader) number(key string) float64 {

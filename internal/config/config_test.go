@@ -91,6 +91,14 @@ func TestLoadErrors(t *testing.T) {
 		{"bad zone", "timezone: Mars/Olympus\n", `timezone: unknown time zone "Mars/Olympus"`},
 		{"bool", "archive: {s3: {tls: maybe}}\n", "archive.s3.tls: want true or false"},
 		{"malformed", "timezone: Europe/Stockholm\nclip: [\n  before: 5s\n", "malformed YAML: line"},
+		// Values that used to pass here and fail in the middle of an export.
+		{"odd width", "presentation: {width: 1921}\n", "presentation.width: want an even number of pixels from 160 to 7680, got 1921"},
+		{"odd height", "presentation: {height: 321}\n", "presentation.height: want an even number"},
+		{"huge", "presentation: {width: 20000, height: 20000}\n", "presentation.width: want an even number of pixels"},
+		{"negative card", "presentation: {card_seconds: -4}\n", "presentation.card_seconds: want seconds from 0.5 to 60"},
+		{"negative clip", "clip: {before: -5s}\n", "clip.before: want a duration of zero or more"},
+		{"zero retention", "retention_classes: {default: 0s}\n", "retention_classes.default: want a retention period longer than zero"},
+		{"numeric secret", "archive: {s3: {secret_key: 12345678901234}}\n", "archive.s3.secret_key: want text (quote it in YAML); the value is not shown"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -104,6 +112,9 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if fault.KindOf(err) != fault.Usage {
 				t.Errorf("kind = %d, want usage", fault.KindOf(err))
+			}
+			if strings.Contains(err.Error(), "12345678901234") {
+				t.Errorf("error %q shows a secret", err)
 			}
 		})
 	}
