@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"golang.org/x/term"
 )
@@ -24,13 +26,44 @@ func (a *cli) emit(v any, human func(w io.Writer)) error {
 	return nil
 }
 
-// table writes aligned columns; the first row is the header.
+// table writes aligned columns; the first row is the header. Cells are
+// made printable: a camera name or case title cannot move the cursor,
+// change colours or ring the bell on the analyst's terminal.
 func table(w io.Writer, rows [][]string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = printable(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+}
+
+// printable escapes control characters (C0, DEL, C1) the way Go quotes
+// them (\x1b, \n, \u0085), leaving every other character as it is.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // progress returns a callback drawing a bar on stderr when it is a terminal

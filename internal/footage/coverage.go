@@ -65,7 +65,7 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 	if !to.After(from) {
 		return nil, fault.Usagef("--to (%s) must be after --from (%s)", to.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
-	segs, err := st.SegmentsBetween(ctx, cam.ID, from, to)
+	segs, err := segmentsBetween(ctx, st, cam, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("camera %s: coverage: %w", cam.ID, err)
 	}

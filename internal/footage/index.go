@@ -27,6 +27,8 @@ type Report struct {
 	Probed    int      `json:"probed"`    // new or changed files read with FFmpeg
 	Unchanged int      `json:"unchanged"` // files whose cached probe was reused
 	Removed   int      `json:"removed"`   // index rows whose file is gone
+	Vanished  []string `json:"vanished,omitempty"`      // those files, for the audit log
+	Links     []string `json:"skipped_links,omitempty"` // symbolic links not followed: they lead outside the recordings directory
 	Damaged   int      `json:"damaged"`
 	Ambiguous int      `json:"ambiguous"`
 	Ignored   []string `json:"ignored,omitempty"` // files that do not follow the pattern
@@ -64,7 +66,11 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 	}
 	rep := &Report{Camera: cam.ID}
 	var files []file
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("camera %s: recordings path %s: %w", cam.ID, root, err)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -75,20 +81,32 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 			}
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
-			return nil
-		}
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// Followed only when it leads to a file inside the recordings
+			// directory; anything else is counted and reported.
+			target, err := filepath.EvalSymlinks(path)
+			if err != nil || !within(realRoot, target) {
+				rep.Links = append(rep.Links, rel)
+				return nil
+			}
+			if info, err = os.Stat(target); err != nil || !info.Mode().IsRegular() {
+				rep.Links = append(rep.Links, rel)
+				return nil
+			}
+		} else if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
 		if cam.Recordings.Pattern != nil {
 			if _, ok, _ := cam.Recordings.Pattern.Match(rel); !ok {
 				rep.Ignored = append(rep.Ignored, rel)
 				return nil
 			}
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
 		}
 		files = append(files, file{rel: rel, path: path, size: info.Size(), mtime: info.ModTime().UnixNano()})
 		return nil
@@ -102,9 +120,32 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 	if err != nil {
 		return nil, fmt.Errorf("camera %s: read index: %w", cam.ID, err)
 	}
-	byPath := make(map[string]store.Segment, len(existing))
+	// Rows are keyed by their path below the recordings directory. Rows
+	// stored with an absolute path by an older klipp are moved to a
+	// relative one (their probe and hash are kept).
+	var remove []int64
+	var maxDur time.Duration
+	byRel := make(map[string]store.Segment, len(existing))
 	for _, s := range existing {
-		byPath[s.Path] = s
+		switch {
+		case s.Root == RootRecordings:
+			byRel[s.Path] = s
+		case within(root, s.Path):
+			remove = append(remove, s.ID)
+			rel, _ := filepath.Rel(root, s.Path)
+			s.ID, s.Root, s.Path = 0, RootRecordings, filepath.ToSlash(rel)
+			byRel[s.Path] = s
+		default:
+			// A delivered file ingested into the evidence store: it stays
+			// while it exists.
+			if _, err := os.Stat(s.Path); err != nil {
+				remove = append(remove, s.ID)
+				rep.Removed++
+				rep.Vanished = append(rep.Vanished, s.Path)
+				continue
+			}
+			maxDur = max(maxDur, s.Duration)
+		}
 	}
 
 	segs := make([]store.Segment, 0, len(files))
@@ -112,7 +153,7 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		seg, cached := byPath[f.path]
+		seg, cached := byRel[f.rel]
 		if cached && seg.Size == f.size && seg.MTime == f.mtime {
 			rep.Unchanged++
 		} else {
@@ -122,25 +163,22 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 			}
 			rep.Probed++
 		}
-		delete(byPath, f.path)
+		delete(byRel, f.rel)
 		segs = append(segs, seg)
 		if progress != nil {
 			progress(i+1, len(files))
 		}
 	}
-	// Rows for files that are gone from the recordings directory go; rows
-	// of files elsewhere (delivered files ingested into the evidence store)
-	// stay.
-	var remove []int64
-	var maxDur time.Duration
-	for _, s := range byPath {
-		if !strings.HasPrefix(s.Path, root+string(filepath.Separator)) {
-			maxDur = max(maxDur, s.Duration)
-			continue
+	// Files gone from the recordings directory leave the index; the audit
+	// log keeps their history.
+	for rel, s := range byRel {
+		if s.ID != 0 {
+			remove = append(remove, s.ID)
 		}
-		remove = append(remove, s.ID)
 		rep.Removed++
+		rep.Vanished = append(rep.Vanished, rel)
 	}
+	sort.Strings(rep.Vanished)
 
 	placed := place(cam, files, segs)
 	var upsert []store.Segment
@@ -168,6 +206,12 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 	return rep, nil
 }
 
+// within reports whether path lies inside dir.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
+}
+
 // sameSegment reports whether placing changed nothing in a cached row.
 func sameSegment(a, b store.Segment) bool {
 	return a.Status == b.Status && a.Note == b.Note && len(a.Jumps) == len(b.Jumps) && a.CameraStart.Equal(b.CameraStart) &&
@@ -177,7 +221,7 @@ func sameSegment(a, b store.Segment) bool {
 // probeSegment reads a file with FFmpeg. A file FFmpeg cannot open is kept
 // in the index as damaged with FFmpeg's reason.
 func probeSegment(ctx context.Context, camera string, f file) store.Segment {
-	seg := store.Segment{Camera: camera, Path: f.path, Size: f.size, MTime: f.mtime, Status: store.StatusOK}
+	seg := store.Segment{Camera: camera, Root: RootRecordings, Path: f.rel, Size: f.size, MTime: f.mtime, Status: store.StatusOK}
 	info, err := media.Probe(ctx, f.path)
 	if err != nil {
 		seg.Status, seg.Damaged = store.StatusDamaged, trimPath(err.Error(), f.path)

@@ -24,6 +24,7 @@ func AddFile(ctx context.Context, st *store.Store, cam *catalog.Camera, path, or
 		return store.Segment{}, "", err
 	}
 	seg := probeSegment(ctx, cam.ID, file{rel: filepath.Base(path), path: path, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+	seg.Root, seg.Path = "", path // in the evidence store, not below the recordings
 	from := "--start"
 	switch {
 	case start != nil:

@@ -10,8 +10,11 @@ import (
 
 // Segment is one indexed recording file.
 type Segment struct {
-	ID           int64
-	Camera       string
+	ID     int64
+	Camera string
+	// Root names the directory Path is relative to ("recordings": the
+	// camera's recordings directory); "" when Path is absolute.
+	Root         string
 	Path         string
 	Size         int64
 	MTime        int64 // ns since the Unix epoch
@@ -30,6 +33,8 @@ type Segment struct {
 	TrueStart    time.Time
 	TrueEnd      time.Time
 	SHA256       string
+	HashedCTime  int64  // the file's ctime (ns) when SHA256 was computed
+	HashedInode  uint64 // its inode then
 	Jumps        []Jump // holes inside the file
 }
 
@@ -71,7 +76,7 @@ const (
 )
 
 const segmentColumns = `id, camera, path, size, mtime_ns, container, codec, width, height, fps, frames, duration_ns,
-	creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps`
+	creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps, root, hashed_ctime_ns, hashed_inode`
 
 func scanSegment(rows interface{ Scan(...any) error }) (Segment, error) {
 	var s Segment
@@ -79,7 +84,7 @@ func scanSegment(rows interface{ Scan(...any) error }) (Segment, error) {
 	var ct sql.NullInt64
 	var jumps string
 	err := rows.Scan(&s.ID, &s.Camera, &s.Path, &s.Size, &s.MTime, &s.Container, &s.Codec, &s.Width, &s.Height, &s.FPS,
-		&s.Frames, &dur, &ct, &s.Damaged, &s.Status, &s.Note, &cs, &ts, &te, &s.SHA256, &jumps)
+		&s.Frames, &dur, &ct, &s.Damaged, &s.Status, &s.Note, &cs, &ts, &te, &s.SHA256, &jumps, &s.Root, &s.HashedCTime, &s.HashedInode)
 	if err != nil {
 		return s, err
 	}
@@ -149,15 +154,18 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 			}
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO segments (camera, path, size, mtime_ns, container, codec, width, height, fps, frames,
-			duration_ns, creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			duration_ns, creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps,
+			root, hashed_ctime_ns, hashed_inode)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (camera, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
 			container = excluded.container, codec = excluded.codec, width = excluded.width, height = excluded.height,
 			fps = excluded.fps, frames = excluded.frames, duration_ns = excluded.duration_ns,
 			creation_time_ns = excluded.creation_time_ns, damaged = excluded.damaged, status = excluded.status,
 			note = excluded.note, camera_start_ns = excluded.camera_start_ns, true_start_ns = excluded.true_start_ns,
-			true_end_ns = excluded.true_end_ns, jumps = excluded.jumps,
-			sha256 = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.sha256 ELSE '' END`)
+			true_end_ns = excluded.true_end_ns, jumps = excluded.jumps, root = excluded.root,
+			sha256 = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.sha256 ELSE '' END,
+			hashed_ctime_ns = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.hashed_ctime_ns ELSE 0 END,
+			hashed_inode = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.hashed_inode ELSE 0 END`)
 		if err != nil {
 			return err
 		}
@@ -168,7 +176,8 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 				ct = g.CreationTime.UnixNano()
 			}
 			if _, err := stmt.ExecContext(ctx, camera, g.Path, g.Size, g.MTime, g.Container, g.Codec, g.Width, g.Height, g.FPS, g.Frames,
-				int64(g.Duration), ct, g.Damaged, g.Status, g.Note, g.CameraStart.UnixNano(), g.TrueStart.UnixNano(), g.TrueEnd.UnixNano(), g.SHA256, encodeJumps(g.Jumps)); err != nil {
+				int64(g.Duration), ct, g.Damaged, g.Status, g.Note, g.CameraStart.UnixNano(), g.TrueStart.UnixNano(), g.TrueEnd.UnixNano(), g.SHA256, encodeJumps(g.Jumps),
+				g.Root, g.HashedCTime, g.HashedInode); err != nil {
 				return fmt.Errorf("save %s: %w", g.Path, err)
 			}
 		}
@@ -179,9 +188,10 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 	})
 }
 
-// SetSHA256 records a segment's hash once it has been computed.
-func (s *Store) SetSHA256(ctx context.Context, id int64, sum string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE segments SET sha256 = ? WHERE id = ?`, sum, id)
+// SetSHA256 records a segment's hash once it has been computed, with the
+// file's ctime and inode at that moment.
+func (s *Store) SetSHA256(ctx context.Context, id int64, sum string, ctime int64, inode uint64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE segments SET sha256 = ?, hashed_ctime_ns = ?, hashed_inode = ? WHERE id = ?`, sum, ctime, inode, id)
 	return err
 }
 
