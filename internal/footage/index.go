@@ -23,10 +23,10 @@ import (
 // Report says what one camera's index run did.
 type Report struct {
 	Camera    string   `json:"camera"`
-	Files     int      `json:"files"`     // segment files found
-	Probed    int      `json:"probed"`    // new or changed files read with FFmpeg
-	Unchanged int      `json:"unchanged"` // files whose cached probe was reused
-	Removed   int      `json:"removed"`   // index rows whose file is gone
+	Files     int      `json:"files"`                   // segment files found
+	Probed    int      `json:"probed"`                  // new or changed files read with FFmpeg
+	Unchanged int      `json:"unchanged"`               // files whose cached probe was reused
+	Removed   int      `json:"removed"`                 // index rows whose file is gone
 	Vanished  []string `json:"vanished,omitempty"`      // those files, for the audit log
 	Links     []string `json:"skipped_links,omitempty"` // symbolic links not followed: they lead outside the recordings directory
 	Damaged   int      `json:"damaged"`
