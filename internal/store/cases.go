@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -46,7 +45,7 @@ func (s *Store) CreateCase(ctx context.Context, c Case) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
 		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if isDuplicate(err) {
 		return fmt.Errorf("case %s: %w", c.Number, ErrExists)
 	}
 	return err

@@ -68,13 +68,11 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 
 // CreateEntry inserts e and returns its id.
 func (s *Store) CreateEntry(ctx context.Context, e Entry) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO entries (case_number, at_ns, camera, from_ns, to_ns, text, tags, stills, author, created_ns, updated_ns, mode)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Case, e.At.UnixNano(), e.Camera, e.From.UnixNano(), e.To.UnixNano(), e.Text,
-		strings.Join(e.Tags, ","), joinTimes(e.Stills), e.Author, e.Created.UnixNano(), e.Updated.UnixNano(), e.Mode)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var id int64
+	err := s.db.QueryRowContext(ctx, `INSERT INTO entries (case_number, at_ns, camera, from_ns, to_ns, text, tags, stills, author, created_ns, updated_ns, mode)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.Case, e.At.UnixNano(), e.Camera, e.From.UnixNano(), e.To.UnixNano(), e.Text,
+		strings.Join(e.Tags, ","), joinTimes(e.Stills), e.Author, e.Created.UnixNano(), e.Updated.UnixNano(), e.Mode).Scan(&id)
+	return id, err
 }
 
 // UpdateEntry replaces the entry with e's id and case.

@@ -16,7 +16,8 @@ type Export struct {
 
 // AddExport records a finished bundle.
 func (s *Store) AddExport(ctx context.Context, e Export) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO exports (case_number, export_id, dir, manifest_sha256, files, created_ns) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO exports (case_number, export_id, dir, manifest_sha256, files, created_ns) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_number, export_id) DO UPDATE SET dir = excluded.dir, manifest_sha256 = excluded.manifest_sha256, files = excluded.files, created_ns = excluded.created_ns`,
 		e.Case, e.ExportID, e.Dir, e.ManifestSHA256, e.Files, e.Created.UnixNano())
 	return err
 }

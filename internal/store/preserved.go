@@ -15,7 +15,8 @@ type Preserved struct {
 // AddPreserved records archived copies of source segments.
 func (s *Store) AddPreserved(ctx context.Context, ps []Preserved) error {
 	for _, p := range ps {
-		if _, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO preserved_sources (path, sha256, case_number, export_id, archived_ns) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO preserved_sources (path, sha256, case_number, export_id, archived_ns) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (path, case_number, export_id) DO UPDATE SET sha256 = excluded.sha256, archived_ns = excluded.archived_ns`,
 			p.Path, p.SHA256, p.Case, p.ExportID, p.Archived.UnixNano()); err != nil {
 			return err
 		}

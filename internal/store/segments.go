@@ -149,11 +149,11 @@ func (s *Store) Neighbours(ctx context.Context, camera string, t time.Time) (bef
 func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segment, remove []int64, maxDuration time.Duration, now time.Time) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range remove {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ? AND camera = ?`, id, camera); err != nil {
+			if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM segments WHERE id = ? AND camera = ?`), id, camera); err != nil {
 				return err
 			}
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO segments (camera, path, size, mtime_ns, container, codec, width, height, fps, frames,
+		stmt, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO segments (camera, path, size, mtime_ns, container, codec, width, height, fps, frames,
 			duration_ns, creation_time_ns, damaged, status, note, camera_start_ns, true_start_ns, true_end_ns, sha256, jumps,
 			root, hashed_ctime_ns, hashed_inode)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -165,7 +165,7 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 			true_end_ns = excluded.true_end_ns, jumps = excluded.jumps, root = excluded.root,
 			sha256 = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.sha256 ELSE '' END,
 			hashed_ctime_ns = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.hashed_ctime_ns ELSE 0 END,
-			hashed_inode = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.hashed_inode ELSE 0 END`)
+			hashed_inode = CASE WHEN segments.size = excluded.size AND segments.mtime_ns = excluded.mtime_ns THEN segments.hashed_inode ELSE 0 END`))
 		if err != nil {
 			return err
 		}
@@ -181,8 +181,8 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 				return fmt.Errorf("save %s: %w", g.Path, err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO camera_index (camera, max_duration_ns, indexed_at_ns) VALUES (?, ?, ?)
-			ON CONFLICT (camera) DO UPDATE SET max_duration_ns = excluded.max_duration_ns, indexed_at_ns = excluded.indexed_at_ns`,
+		_, err = tx.ExecContext(ctx, s.rebind(`INSERT INTO camera_index (camera, max_duration_ns, indexed_at_ns) VALUES (?, ?, ?)
+			ON CONFLICT (camera) DO UPDATE SET max_duration_ns = excluded.max_duration_ns, indexed_at_ns = excluded.indexed_at_ns`),
 			camera, int64(maxDuration), now.UnixNano())
 		return err
 	})

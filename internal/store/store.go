@@ -1,6 +1,10 @@
-// Package store is klipp's embedded SQLite persistence: the segment index
-// now, cases and timelines later. Migrations are numbered .sql files
-// embedded in the binary and applied in order on open.
+// Package store is klipp's persistence: the segment index, cases,
+// timelines, exports, the archive queue and the audit chain. One schema in
+// two dialects: SQLite (embedded, the default: one analyst, one machine)
+// and PostgreSQL (shared by a region's group). Migrations are numbered
+// .sql files per dialect, embedded in the binary and applied in order on
+// open. Queries are written once with ? placeholders; for PostgreSQL they
+// are rebound to $1, $2, ….
 package store
 
 import (
@@ -17,14 +21,22 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
 
 // Store is an open database, or (inside InTx) one transaction on it.
 type Store struct {
-	sqldb *sql.DB
-	db    querier // sqldb, or the transaction InTx runs in
-	inTx  bool
+	sqldb   *sql.DB
+	db      rebinder // sqldb, or the transaction InTx runs in
+	inTx    bool
+	dialect string
+	where   string // the file or the URL without its password, for messages
 }
 
 // querier is what *sql.DB and *sql.Tx share: every query method runs on
@@ -35,8 +47,15 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Open opens (creating if needed) the database at path and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the store at where and migrates it: a postgres:// URL for the
+// shared PostgreSQL store, otherwise the path of a SQLite file (created
+// if needed). A URL's password may come from PGPASSWORD or ~/.pgpass and
+// is never part of a message.
+func Open(ctx context.Context, where string) (*Store, error) {
+	if IsURL(where) {
+		return openPostgres(ctx, where)
+	}
+	path := where
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
@@ -45,7 +64,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{sqldb: db, db: db}
+	s := &Store{sqldb: db, db: rebinder{q: db}, dialect: SQLite, where: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -53,12 +72,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// IsURL reports whether where names a PostgreSQL server rather than a file.
+func IsURL(where string) bool {
+	return strings.HasPrefix(where, "postgres://") || strings.HasPrefix(where, "postgresql://")
+}
+
+// Dialect is SQLite or Postgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Where is the store's file, or its URL without a password.
+func (s *Store) Where() string { return s.where }
+
 // Close closes the database.
 func (s *Store) Close() error { return s.sqldb.Close() }
 
 // Tx runs fn in a transaction, committing when it returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if tx, ok := s.db.(*sql.Tx); ok {
+	if tx, ok := s.db.q.(*sql.Tx); ok {
 		return fn(tx) // already inside InTx: part of that transaction
 	}
 	tx, err := s.sqldb.BeginTx(ctx, nil)
@@ -82,7 +112,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&Store{sqldb: s.sqldb, db: tx, inTx: true}); err != nil {
+	if err := fn(&Store{sqldb: s.sqldb, db: rebinder{q: tx, pg: s.dialect == Postgres}, inTx: true, dialect: s.dialect, where: s.where}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -93,7 +123,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return err
 	}
-	entries, err := migrations.ReadDir("migrations")
+	dir := "migrations/" + s.dialect
+	entries, err := migrations.ReadDir(dir)
 	if err != nil {
 		return err
 	}
@@ -111,7 +142,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if n > 0 {
 			continue
 		}
-		body, err := migrations.ReadFile("migrations/" + e.Name())
+		body, err := migrations.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return err
 		}
@@ -119,7 +150,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", e.Name(), err)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, version, e.Name())
+			_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, e.Name())
 			return err
 		})
 		if err != nil {
@@ -137,7 +168,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 // queryAll runs a query and scans every row it returns.
-func queryAll[T any](ctx context.Context, db querier, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, db rebinder, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -153,3 +184,49 @@ func queryAll[T any](ctx context.Context, db querier, scan func(interface{ Scan(
 	}
 	return out, rows.Err()
 }
+
+// rebinder runs queries written with ? placeholders on SQLite as they are
+// and on PostgreSQL with $1, $2, ….
+type rebinder struct {
+	q  querier
+	pg bool
+}
+
+func (r rebinder) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.q.ExecContext(ctx, r.bind(query), args...)
+}
+
+func (r rebinder) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.q.QueryContext(ctx, r.bind(query), args...)
+}
+
+func (r rebinder) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.q.QueryRowContext(ctx, r.bind(query), args...)
+}
+
+func (r rebinder) bind(q string) string {
+	if !r.pg {
+		return q
+	}
+	return rebind(q)
+}
+
+// rebind replaces each ? outside quotes with $N.
+func rebind(q string) string {
+	var b strings.Builder
+	n, quoted := 0, false
+	for _, c := range q {
+		switch {
+		case c == '\'':
+			quoted = !quoted
+		case c == '?' && !quoted:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (s *Store) rebind(q string) string { return rebinder{pg: s.dialect == Postgres}.bind(q) }

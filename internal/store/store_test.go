@@ -2,20 +2,18 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
-func TestMigrationsAndSegments(t *testing.T) {
+func testMigrationsAndSegments(t *testing.T, where string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sub", "klipp.db")
-	st, err := Open(ctx, path)
+	st, err := Open(ctx, where)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v, err := st.SchemaVersion(ctx)
-	all, _ := migrations.ReadDir("migrations")
+	all, _ := migrations.ReadDir("migrations/sqlite")
 	if err != nil || v != len(all) {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
@@ -32,7 +30,7 @@ func TestMigrationsAndSegments(t *testing.T) {
 	}
 	st.Close()
 	// Reopening applies no migration twice.
-	st, err = Open(ctx, path)
+	st, err = Open(ctx, where)
 	if err != nil {
 		t.Fatal(err)
 	}
