@@ -15,6 +15,7 @@ import (
 // channel layout. Samples are converted to planar float in Go and buffered
 // until a whole AAC frame is ready.
 type audioToAAC struct {
+	c       closer
 	dec     *astiav.CodecContext
 	enc     *astiav.CodecContext
 	in, out *astiav.Frame
@@ -31,21 +32,14 @@ func newAudioToAAC(src *astiav.CodecParameters, globalHeader bool) (*audioToAAC,
 	if a.chans <= 0 {
 		a.chans = 1
 	}
-	dc := astiav.FindDecoder(src.CodecID())
-	if dc == nil {
-		return nil, fmt.Errorf("no decoder for %s audio", src.CodecID().Name())
-	}
-	if a.dec = astiav.AllocCodecContext(dc); a.dec == nil {
-		return nil, errors.New("alloc audio decoder")
-	}
-	if err := src.ToCodecContext(a.dec); err != nil {
+	if err := a.open(src, globalHeader); err != nil {
 		a.free()
 		return nil, err
 	}
-	if err := a.dec.Open(dc, nil); err != nil {
-		a.free()
-		return nil, fmt.Errorf("open %s decoder: %w", dc.Name(), err)
-	}
+	return a, nil
+}
+
+func (a *audioToAAC) open(src *astiav.CodecParameters, globalHeader bool) error {
 	// Containers often leave PCM's layout unspecified: name it by count.
 	layout := astiav.ChannelLayoutMono
 	switch a.chans {
@@ -53,18 +47,30 @@ func newAudioToAAC(src *astiav.CodecParameters, globalHeader bool) (*audioToAAC,
 	case 2:
 		layout = astiav.ChannelLayoutStereo
 	default:
-		a.free()
-		return nil, fmt.Errorf("%d audio channels", a.chans)
+		return fmt.Errorf("%d audio channels", a.chans)
+	}
+	dc := astiav.FindDecoder(src.CodecID())
+	if dc == nil {
+		return fmt.Errorf("no decoder for %s audio", src.CodecID().Name())
+	}
+	if a.dec = astiav.AllocCodecContext(dc); a.dec == nil {
+		return errors.New("alloc audio decoder")
+	}
+	a.c.add(a.dec.Free)
+	if err := src.ToCodecContext(a.dec); err != nil {
+		return err
+	}
+	if err := a.dec.Open(dc, nil); err != nil {
+		return fmt.Errorf("open %s decoder: %w", dc.Name(), err)
 	}
 	ec := astiav.FindEncoder(astiav.CodecIDAac)
 	if ec == nil {
-		a.free()
-		return nil, errors.New("no AAC encoder in this FFmpeg")
+		return errors.New("no AAC encoder in this FFmpeg")
 	}
 	if a.enc = astiav.AllocCodecContext(ec); a.enc == nil {
-		a.free()
-		return nil, errors.New("alloc AAC encoder")
+		return errors.New("alloc AAC encoder")
 	}
+	a.c.add(a.enc.Free)
 	a.enc.SetSampleFormat(astiav.SampleFormatFltp)
 	a.enc.SetSampleRate(a.rate)
 	a.enc.SetChannelLayout(layout)
@@ -74,20 +80,29 @@ func newAudioToAAC(src *astiav.CodecParameters, globalHeader bool) (*audioToAAC,
 		a.enc.SetFlags(a.enc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
 	}
 	if err := a.enc.Open(ec, nil); err != nil {
-		a.free()
-		return nil, fmt.Errorf("open AAC encoder at %d Hz: %w", a.rate, err)
+		return fmt.Errorf("open AAC encoder at %d Hz: %w", a.rate, err)
 	}
-	a.in, a.out, a.pkt = astiav.AllocFrame(), astiav.AllocFrame(), astiav.AllocPacket()
+	if a.in = astiav.AllocFrame(); a.in == nil {
+		return errors.New("alloc audio frame")
+	}
+	a.c.add(a.in.Free)
+	if a.out = astiav.AllocFrame(); a.out == nil {
+		return errors.New("alloc audio frame")
+	}
+	a.c.add(a.out.Free)
+	if a.pkt = astiav.AllocPacket(); a.pkt == nil {
+		return errors.New("alloc audio packet")
+	}
+	a.c.add(a.pkt.Free)
 	a.out.SetSampleFormat(astiav.SampleFormatFltp)
 	a.out.SetSampleRate(a.rate)
 	a.out.SetChannelLayout(layout)
 	a.out.SetNbSamples(a.enc.FrameSize())
 	if err := a.out.AllocBuffer(0); err != nil {
-		a.free()
-		return nil, err
+		return err
 	}
 	a.buf = make([][]float32, a.chans)
-	return a, nil
+	return nil
 }
 
 // push decodes one source packet. at is the output time of its first sample
@@ -225,21 +240,10 @@ func (a *audioToAAC) flush(emit func(*astiav.Packet) error) error {
 
 func (a *audioToAAC) timeBase() astiav.Rational { return astiav.NewRational(1, a.rate) }
 
+// free frees the decoder, encoder, frames and packet, once.
 func (a *audioToAAC) free() {
-	for _, f := range []*astiav.Frame{a.in, a.out} {
-		if f != nil {
-			f.Free()
-		}
-	}
-	if a.pkt != nil {
-		a.pkt.Free()
-	}
-	if a.dec != nil {
-		a.dec.Free()
-	}
-	if a.enc != nil {
-		a.enc.Free()
-	}
+	a.c.close()
+	a.dec, a.enc, a.in, a.out, a.pkt = nil, nil, nil, nil, nil
 }
 
 // audioCarry puts a source's audio into an output: copied when an MP4

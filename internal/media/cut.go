@@ -107,6 +107,7 @@ func copyCut(ctx context.Context, parts []CutPart, out string, total time.Durati
 // remux holds the output of a copy cut.
 type remux struct {
 	out, tmp string
+	c        closer // the output's muxer, file and audio, freed once
 	res      *CopyResult
 	fc       *astiav.FormatContext
 	io       *astiav.IOContext
@@ -145,9 +146,12 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 	if m.tmp, err = atomicfile.Temp(m.out); err != nil {
 		return fault.Usagef("cut %s: %v", m.out, err)
 	}
-	if m.fc, err = astiav.AllocOutputFormatContext(nil, "mp4", m.tmp); err != nil || m.fc == nil {
+	fc, err := astiav.AllocOutputFormatContext(nil, "mp4", m.tmp)
+	if err != nil || fc == nil {
 		return fmt.Errorf("cut %s: mp4 muxer: %v", m.out, err)
 	}
+	m.c.add(fc.Free)
+	m.fc = fc
 	if m.st = m.fc.NewStream(nil); m.st == nil {
 		return fmt.Errorf("cut %s: new stream", m.out)
 	}
@@ -164,6 +168,7 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 	if ain != nil && !m.noAudio {
 		m.audio, m.res.AudioNote = newAudioCarry(m.fc, ain)
 		if m.audio != nil {
+			m.c.add(m.audio.free)
 			m.res.Audio = m.audio.codec
 			m.res.AudioNote = m.audio.note
 		}
@@ -172,6 +177,7 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 	if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
 		return fmt.Errorf("cut %s: %w", m.out, err)
 	}
+	m.c.addErr(m.io.Close)
 	m.fc.SetPb(m.io)
 	opts := astiav.NewDictionary()
 	defer opts.Free()
@@ -194,8 +200,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	if err != nil {
 		return err
 	}
-	defer fc.Free()
-	defer fc.CloseInput()
+	defer closeInput(fc)
 	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)
 	if in == nil {
 		return fault.Mediaf("%s: no video stream", p.Path)
@@ -379,15 +384,17 @@ func (m *remux) write(pkt *astiav.Packet, in *astiav.Stream, outTS func(int64) i
 	var o *astiav.Packet
 	if m.keyPrefix != nil && pkt.Flags().Has(astiav.PacketFlagKey) {
 		// A fresh packet: FromData on a referenced one would leak its buffer.
-		o = astiav.AllocPacket()
+		if o = astiav.AllocPacket(); o == nil {
+			return fmt.Errorf("cut %s: alloc packet", m.out)
+		}
 		if err := o.FromData(append(append([]byte(nil), m.keyPrefix...), pkt.Data()...)); err != nil {
 			o.Free()
 			return fmt.Errorf("cut %s: %w", m.out, err)
 		}
 		o.SetFlags(pkt.Flags())
 		o.SetDuration(pkt.Duration())
-	} else {
-		o = pkt.Clone()
+	} else if o = pkt.Clone(); o == nil {
+		return fmt.Errorf("cut %s: clone packet", m.out)
 	}
 	defer o.Free()
 	o.SetStreamIndex(m.st.Index())
@@ -429,7 +436,6 @@ func (m *remux) finish() error {
 	if err := m.io.Close(); err != nil {
 		return fmt.Errorf("cut %s: %w", m.out, err)
 	}
-	m.io = nil
 	if err := os.Rename(m.tmp, m.out); err != nil {
 		return fmt.Errorf("cut %s: %w", m.out, err)
 	}
@@ -445,17 +451,8 @@ func (m *remux) abort() {
 	}
 }
 
+// free frees the output's muxer, file and audio, once.
 func (m *remux) free() {
-	if m.audio != nil {
-		m.audio.free()
-		m.audio = nil
-	}
-	if m.io != nil {
-		_ = m.io.Close()
-		m.io = nil
-	}
-	if m.fc != nil {
-		m.fc.Free()
-		m.fc = nil
-	}
+	m.c.close()
+	m.fc, m.io, m.st, m.audio = nil, nil, nil, nil
 }

@@ -94,21 +94,30 @@ func (h *head) free() {
 	for _, p := range h.packets {
 		p.Free()
 	}
+	h.packets = nil
 }
 
 // encodeHead decodes part p from the keyframe before From and re-encodes the
-// frames in [From, next keyframe).
-func encodeHead(ctx context.Context, p CutPart) (*head, error) {
+// frames in [From, next keyframe). Memory holds at most those frames'
+// packets; on failure nothing stays allocated.
+func encodeHead(ctx context.Context, p CutPart) (_ *head, err error) {
+	var c closer
+	defer c.close()
 	r, err := OpenVideo(p.Path)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	c.add(r.Close)
 	cp := r.st.CodecParameters()
 	if cp.CodecID() != astiav.CodecIDH264 {
 		return nil, fmt.Errorf("%s: frame-exact cuts need H.264, this is %s: %w", p.Path, cp.CodecID().Name(), ErrCannotMatch)
 	}
 	h := &head{tb: r.st.TimeBase(), keyAt: p.To}
+	defer func() {
+		if err != nil {
+			h.free()
+		}
+	}()
 	extra := cp.ExtraData()
 	lengthSize := 0 // 0: Annex B (MPEG-TS); else AVCC with this many length bytes
 	if len(extra) > 6 && extra[0] == 1 {
@@ -119,12 +128,15 @@ func encodeHead(ctx context.Context, p CutPart) (*head, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer enc.Free()
+	c.add(enc.Free)
 	if err := r.SeekBefore(ctx, p.From); err != nil {
 		return nil, err
 	}
 	pkt := astiav.AllocPacket()
-	defer pkt.Free()
+	if pkt == nil {
+		return nil, fmt.Errorf("%s: alloc packet", p.Path)
+	}
+	c.add(pkt.Free)
 	drain := func() error {
 		for {
 			err := enc.ReceivePacket(pkt)
@@ -134,22 +146,29 @@ func encodeHead(ctx context.Context, p CutPart) (*head, error) {
 			if err != nil {
 				return fmt.Errorf("%s: encode: %w", p.Path, err)
 			}
-			data := pkt.Data()
+			var data []byte
 			if lengthSize > 0 {
-				data = annexBToLengths(data, lengthSize)
+				data = annexBToLengths(pkt.Data(), lengthSize)
+			} else {
+				data = append([]byte(nil), pkt.Data()...)
 			}
+			pts, dts, dur, key := pkt.Pts(), pkt.Dts(), pkt.Duration(), pkt.Flags().Has(astiav.PacketFlagKey)
+			pkt.Unref()
 			o := astiav.AllocPacket()
-			if err := o.FromData(append([]byte(nil), data...)); err != nil {
-				return err
+			if o == nil {
+				return fmt.Errorf("%s: alloc packet", p.Path)
 			}
-			o.SetPts(pkt.Pts())
-			o.SetDts(pkt.Dts())
-			o.SetDuration(pkt.Duration())
-			if pkt.Flags().Has(astiav.PacketFlagKey) {
-				o.SetFlags(o.Flags().Add(astiav.PacketFlagKey))
+			if err := o.FromData(data); err != nil {
+				o.Free()
+				return fmt.Errorf("%s: encode: %w", p.Path, err)
 			}
 			h.packets = append(h.packets, o)
-			pkt.Unref()
+			o.SetPts(pts)
+			o.SetDts(dts)
+			o.SetDuration(dur)
+			if key {
+				o.SetFlags(o.Flags().Add(astiav.PacketFlagKey))
+			}
 		}
 	}
 	for {
@@ -158,7 +177,6 @@ func encodeHead(ctx context.Context, p CutPart) (*head, error) {
 			break
 		}
 		if err != nil {
-			h.free()
 			return nil, err
 		}
 		if f.Offset < p.From {
@@ -174,18 +192,15 @@ func encodeHead(ctx context.Context, p CutPart) (*head, error) {
 		}
 		r.frame.SetPictureType(astiav.PictureTypeNone)
 		if err := enc.SendFrame(r.frame); err != nil {
-			h.free()
 			return nil, fmt.Errorf("%s: encode: %w", p.Path, err)
 		}
 		h.offsets = append(h.offsets, f.Offset)
 		if err := drain(); err != nil {
-			h.free()
 			return nil, err
 		}
 	}
 	if err := enc.SendFrame(nil); err == nil {
 		if err := drain(); err != nil {
-			h.free()
 			return nil, err
 		}
 	}
@@ -236,8 +251,7 @@ func (m *remux) writeHead(ctx context.Context, p CutPart, h *head) error {
 	if err != nil {
 		return err
 	}
-	defer fc.Free()
-	defer fc.CloseInput()
+	defer closeInput(fc)
 	if err := m.open(firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)); err != nil {
 		return err
 	}

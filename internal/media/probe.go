@@ -76,8 +76,7 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer fc.Free()
-	defer fc.CloseInput()
+	defer closeInput(fc)
 
 	in := &Info{Path: path, Container: fc.InputFormat().Name()}
 	if md := fc.Metadata(); md != nil {
@@ -221,8 +220,7 @@ func IndexedFrames(path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer fc.Free()
-	defer fc.CloseInput()
+	defer closeInput(fc)
 	for _, s := range fc.Streams() {
 		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
 			return s.NbFrames(), nil

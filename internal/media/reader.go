@@ -17,6 +17,7 @@ import (
 // one packet and one frame.
 type VideoReader struct {
 	path  string
+	c     closer // everything allocated, freed once by Close
 	fc    *astiav.FormatContext
 	st    *astiav.Stream
 	dec   *astiav.CodecContext
@@ -59,52 +60,58 @@ type Frame struct {
 func OpenVideo(path string) (*VideoReader, error) { return openVideo(path, 1) }
 
 // openVideo opens path with a decoder of threads threads (0: automatic).
-func openVideo(path string, threads int) (r *VideoReader, err error) {
-	mark := logMark()
-	r = &VideoReader{path: path}
-	defer func() {
-		if err != nil {
-			r.Close()
-		}
-	}()
-	if r.fc, err = openInput(path, mark); err != nil {
+func openVideo(path string, threads int) (*VideoReader, error) {
+	r := &VideoReader{path: path}
+	if err := r.open(threads); err != nil {
+		r.Close()
 		return nil, err
 	}
-	for _, s := range r.fc.Streams() {
-		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
-			r.st = s
-			break
-		}
+	return r, nil
+}
+
+func (r *VideoReader) open(threads int) error {
+	path := r.path
+	mark := logMark()
+	fc, err := openInput(path, mark)
+	if err != nil {
+		return err
 	}
-	if r.st == nil {
-		return nil, fault.Mediaf("%s: no video stream", path)
+	r.c.add(func() { closeInput(fc) })
+	r.fc = fc
+	if r.st = firstStream(fc, astiav.MediaTypeVideo); r.st == nil {
+		return fault.Mediaf("%s: no video stream", path)
 	}
 	cp := r.st.CodecParameters()
 	codec := astiav.FindDecoder(cp.CodecID())
 	if codec == nil {
-		return nil, fault.Mediaf("%s: unsupported video codec %s", path, cp.CodecID().Name())
+		return fault.Mediaf("%s: unsupported video codec %s", path, cp.CodecID().Name())
 	}
 	if r.dec = astiav.AllocCodecContext(codec); r.dec == nil {
-		return nil, fmt.Errorf("%s: alloc decoder", path)
+		return fmt.Errorf("%s: alloc decoder", path)
 	}
-	if err = cp.ToCodecContext(r.dec); err != nil {
-		return nil, fmt.Errorf("%s: decoder parameters: %w", path, err)
+	r.c.add(r.dec.Free)
+	if err := cp.ToCodecContext(r.dec); err != nil {
+		return fmt.Errorf("%s: decoder parameters: %w", path, err)
 	}
 	r.dec.SetTimeBase(r.st.TimeBase())
 	r.dec.SetThreadCount(threads)
-	if err = r.dec.Open(codec, nil); err != nil {
-		return nil, fault.Mediaf("%s: open %s decoder: %v", path, codec.Name(), err)
+	if err := r.dec.Open(codec, nil); err != nil {
+		return fault.Mediaf("%s: open %s decoder: %s", path, codec.Name(), reason(err, mark))
 	}
 	r.start = r.st.StartTime()
 	if r.start == astiav.NoPtsValue {
 		r.start = 0
 	}
-	r.pkt = astiav.AllocPacket()
-	r.frame = astiav.AllocFrame()
-	if r.pkt == nil || r.frame == nil {
-		return nil, fmt.Errorf("%s: alloc packet/frame", path)
+	if r.pkt = astiav.AllocPacket(); r.pkt == nil {
+		return fmt.Errorf("%s: alloc packet", path)
 	}
-	return r, nil
+	r.c.add(r.pkt.Free)
+	if r.frame = astiav.AllocFrame(); r.frame == nil {
+		return fmt.Errorf("%s: alloc frame", path)
+	}
+	r.c.add(r.frame.Free)
+	r.c.add(r.freeConv) // made and remade as frame sizes change
+	return nil
 }
 
 // openInput opens and analyses a container, with FFmpeg's reason on failure.
@@ -133,11 +140,16 @@ func openContainer(path string, mark int, skipIfComplete bool) (*astiav.FormatCo
 		return fc, nil
 	}
 	if err := fc.FindStreamInfo(nil); err != nil {
-		fc.CloseInput()
-		fc.Free()
+		closeInput(fc)
 		return nil, fault.Mediaf("%s: cannot read stream info: %s", path, reason(err, mark))
 	}
 	return fc, nil
+}
+
+// closeInput closes a container opened by openContainer and frees it.
+func closeInput(fc *astiav.FormatContext) {
+	fc.CloseInput()
+	fc.Free()
 }
 
 // headersComplete reports whether the container's headers describe every
@@ -306,24 +318,8 @@ func (r *VideoReader) freeConv() {
 	}
 }
 
-// Close frees the decoder and closes the file.
+// Close frees the decoder and closes the file. A second Close does nothing.
 func (r *VideoReader) Close() {
-	r.freeConv()
-	if r.frame != nil {
-		r.frame.Free()
-		r.frame = nil
-	}
-	if r.pkt != nil {
-		r.pkt.Free()
-		r.pkt = nil
-	}
-	if r.dec != nil {
-		r.dec.Free()
-		r.dec = nil
-	}
-	if r.fc != nil {
-		r.fc.CloseInput()
-		r.fc.Free()
-		r.fc = nil
-	}
+	r.c.close()
+	r.fc, r.st, r.dec, r.pkt, r.frame, r.out = nil, nil, nil, nil, nil, nil
 }

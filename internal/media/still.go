@@ -27,34 +27,53 @@ type Still struct {
 // StillsAt decodes path once and returns, for each offset from the stream's
 // first timestamp, the last frame whose presentation time is at or before
 // it. Offsets may come in any order; one decoder serves them all, seeking
-// only when the next offset is behind or well ahead of the decoder.
+// only when the next offset is behind or well ahead of the decoder. Every
+// still is kept: for many offsets use StillsEach.
 func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Still, error) {
-	r, err := OpenVideo(path)
+	out := make([]Still, len(offsets))
+	err := StillsEach(ctx, path, offsets, func(i int, s Still) error {
+		s.Image = copyYCbCr(s.Image)
+		out[i] = s
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	return out, nil
+}
+
+// StillsEach is StillsAt for any number of offsets in bounded memory: fn
+// gets each still as it is found, in order of offset (i is its index in
+// offsets), and its Image is valid only until fn returns; an error from fn
+// stops the walk and is returned.
+func StillsEach(ctx context.Context, path string, offsets []time.Duration, fn func(i int, s Still) error) error {
+	var c closer
+	defer c.close()
+	r, err := OpenVideo(path)
+	if err != nil {
+		return err
+	}
+	c.add(r.Close)
 	order := make([]int, len(offsets))
 	for i := range order {
 		order[i] = i
 	}
-	sort.Slice(order, func(a, b int) bool { return offsets[order[a]] < offsets[order[b]] })
-	out := make([]Still, len(offsets))
+	sort.SliceStable(order, func(a, b int) bool { return offsets[order[a]] < offsets[order[b]] })
 	held := astiav.AllocFrame() // the latest frame not after the target
 	if held == nil {
-		return nil, fmt.Errorf("%s: alloc frame", path)
+		return fmt.Errorf("%s: alloc frame", path)
 	}
-	defer held.Free()
+	c.add(held.Free)
 	var heldOff time.Duration
 	have := false
 	for _, i := range order {
 		want := offsets[i]
 		if want < 0 {
-			return nil, fault.NotFoundf("%s: %v is before the first frame", path, want)
+			return fault.NotFoundf("%s: %v is before the first frame", path, want)
 		}
 		if !have || want < heldOff || want-heldOff > 2*time.Second {
 			if err := r.SeekBefore(ctx, want); err != nil {
-				return nil, err
+				return err
 			}
 			held.Unref()
 			have = false
@@ -65,7 +84,7 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 				break
 			}
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if f.Offset > want {
 				r.pending = true // keep this frame for the next, later target
@@ -73,21 +92,24 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 			}
 			held.Unref()
 			if err := held.Ref(r.out); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return fmt.Errorf("%s: %w", path, err)
 			}
 			heldOff, have = f.Offset, true
 		}
 		if !have {
-			return nil, fault.NotFoundf("%s: no frame at or before %v", path, want)
+			return fault.NotFoundf("%s: no frame at or before %v", path, want)
 		}
 		img, err := frameImage(held, false)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		out[i] = Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: copyYCbCr(img),
-			Full: held.ColorRange() == astiav.ColorRangeJpeg || held.PixelFormat() == astiav.PixelFormatYuvj420P}
+		err = fn(i, Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: img,
+			Full: held.ColorRange() == astiav.ColorRangeJpeg || held.PixelFormat() == astiav.PixelFormatYuvj420P})
+		if err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // SeekBefore positions the reader so that the next frame is the one at or

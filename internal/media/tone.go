@@ -13,6 +13,7 @@ import (
 // toneTrack encodes a 1 kHz sine tone into an audio stream of a muxer, for
 // test and demo recordings with sound.
 type toneTrack struct {
+	c       closer
 	enc     *astiav.CodecContext
 	st      *astiav.Stream
 	frame   *astiav.Frame
@@ -24,13 +25,22 @@ type toneTrack struct {
 
 func newToneTrack(fc *astiav.FormatContext, codecName string) (*toneTrack, error) {
 	t := &toneTrack{}
+	if err := t.open(fc, codecName); err != nil {
+		t.free()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *toneTrack) open(fc *astiav.FormatContext, codecName string) error {
 	codec := astiav.FindEncoderByName(codecName)
 	if codec == nil {
-		return nil, fmt.Errorf("audio encoder %s is not in this FFmpeg", codecName)
+		return fmt.Errorf("audio encoder %s is not in this FFmpeg", codecName)
 	}
 	if t.enc = astiav.AllocCodecContext(codec); t.enc == nil {
-		return nil, errors.New("alloc audio encoder")
+		return errors.New("alloc audio encoder")
 	}
+	t.c.add(t.enc.Free)
 	format := astiav.SampleFormatFltp
 	t.rate = 48000
 	if codecName == "pcm_alaw" {
@@ -44,32 +54,32 @@ func newToneTrack(fc *astiav.FormatContext, codecName string) (*toneTrack, error
 		t.enc.SetFlags(t.enc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
 	}
 	if err := t.enc.Open(codec, nil); err != nil {
-		t.free()
-		return nil, fmt.Errorf("open %s: %w", codecName, err)
+		return fmt.Errorf("open %s: %w", codecName, err)
 	}
 	t.size = t.enc.FrameSize()
 	if t.size == 0 {
 		t.size = t.rate / 50 // 20 ms, as G.711 recorders packetise
 	}
 	if t.st = fc.NewStream(nil); t.st == nil {
-		t.free()
-		return nil, errors.New("new audio stream")
+		return errors.New("new audio stream")
 	}
 	if err := t.st.CodecParameters().FromCodecContext(t.enc); err != nil {
-		t.free()
-		return nil, err
+		return err
 	}
 	t.st.SetTimeBase(t.enc.TimeBase())
-	t.frame, t.pkt = astiav.AllocFrame(), astiav.AllocPacket()
+	if t.frame = astiav.AllocFrame(); t.frame == nil {
+		return errors.New("alloc audio frame")
+	}
+	t.c.add(t.frame.Free)
+	if t.pkt = astiav.AllocPacket(); t.pkt == nil {
+		return errors.New("alloc audio packet")
+	}
+	t.c.add(t.pkt.Free)
 	t.frame.SetSampleFormat(format)
 	t.frame.SetSampleRate(t.rate)
 	t.frame.SetChannelLayout(astiav.ChannelLayoutMono)
 	t.frame.SetNbSamples(t.size)
-	if err := t.frame.AllocBuffer(0); err != nil {
-		t.free()
-		return nil, err
-	}
-	return t, nil
+	return t.frame.AllocBuffer(0)
 }
 
 // writeUntil encodes whole frames of tone up to the video position until.
@@ -126,14 +136,8 @@ func (t *toneTrack) flush(fc *astiav.FormatContext) error {
 	return t.drain(fc)
 }
 
+// free frees the encoder, frame and packet, once.
 func (t *toneTrack) free() {
-	if t.frame != nil {
-		t.frame.Free()
-	}
-	if t.pkt != nil {
-		t.pkt.Free()
-	}
-	if t.enc != nil {
-		t.enc.Free()
-	}
+	t.c.close()
+	t.enc, t.frame, t.pkt = nil, nil, nil
 }

@@ -49,20 +49,22 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 	for _, p := range parts {
 		total += p.To - p.From
 	}
+	if o.Width > 0 && o.Height > 0 {
+		if err := ValidateSize(o.Width&^1, o.Height&^1); err != nil {
+			return nil, fmt.Errorf("cut %s: scale to %w", out, err)
+		}
+	}
 	res = &TranscodeResult{}
+	var c closer // what the job allocates besides the writer: the carried audio
+	defer c.close()
 	var w *VideoWriter
 	defer func() {
-		if err != nil && w != nil {
-			w.Abort()
+		if err != nil {
+			w.Abort() // nil-safe: the writer may never have opened
 		}
 	}()
 	var face *overlay.Face
 	var audio *audioCarry
-	defer func() {
-		if audio != nil {
-			audio.free()
-		}
-	}()
 	for _, p := range parts {
 		r, err := openVideo(p.Path, 0) // decode on every core, as the encoder does
 		if err != nil {
@@ -80,6 +82,8 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps
 				if o.Width > 0 && o.Height > 0 {
 					res.Width, res.Height = o.Width&^1, o.Height&^1
+				} else if err := ValidateSize(res.Width, res.Height); err != nil {
+					return fault.Mediaf("%s: the picture cannot be transcoded: %v", p.Path, err)
 				}
 				if o.Caption != nil {
 					res.CaptionBar = max(24, res.Height/12) &^ 1
@@ -91,6 +95,7 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					if a := r.audioStream(); a != nil && !o.NoAudio {
 						audio, res.AudioNote = newAudioCarry(fc, a)
 						if audio != nil {
+							c.add(audio.free)
 							res.Audio, res.AudioNote = audio.codec, audio.note
 						}
 					}

@@ -11,6 +11,7 @@ import (
 	"github.com/asticode/go-astiav"
 
 	"github.com/klipp-forensics/klipp/internal/atomicfile"
+	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 // WriterOptions describe a video file to encode from pictures.
@@ -41,6 +42,8 @@ var encoders = map[string]string{"h264": "libx264", "hevc": "libx265", "mjpeg": 
 type VideoWriter struct {
 	path, tmp string
 	opts      WriterOptions
+	c         closer // everything allocated, freed once by Close or Abort
+	done      bool   // closed or aborted: nothing may be used any more
 	fc        *astiav.FormatContext
 	io        *astiav.IOContext
 	st        *astiav.Stream
@@ -48,62 +51,97 @@ type VideoWriter struct {
 	frame     *astiav.Frame
 	pkt       *astiav.Packet
 	next      int64
-	headerOK  bool
 	audio     *toneTrack
 	// beforeTrailer, when set, runs after the last frame and before the
 	// file is finished (flushing carried-over audio).
 	beforeTrailer func() error
 }
 
-// CreateVideo opens an encoder and a muxer for path.
+// CreateVideo opens an encoder and a muxer for path. Options no encoder
+// takes (an unknown preset, a CRF outside 0–51, an odd or oversized
+// picture) are fault.Usage errors naming the value; an encoder that will not
+// open for another reason is fault.Media with FFmpeg's reason. Nothing is
+// left at path or beside it when it fails.
 func CreateVideo(path string, o WriterOptions) (*VideoWriter, error) {
 	return createVideo(path, o, nil)
 }
 
-// createVideo is CreateVideo with a hook that adds streams (audio carried
-// over from a source) to the muxer before its header is written.
-func createVideo(path string, o WriterOptions, addStreams func(fc *astiav.FormatContext) error) (w *VideoWriter, err error) {
-	initLog()
-	muxer, ok := muxers[o.Format]
-	if !ok {
-		return nil, fmt.Errorf("create %s: unknown format %q", path, o.Format)
+// checkWriterOptions fills in the defaults and refuses what no encoder takes.
+func checkWriterOptions(path string, o *WriterOptions) error {
+	if _, ok := muxers[o.Format]; !ok {
+		return fault.Usagef("create %s: unknown format %q", path, o.Format)
 	}
-	encName, ok := encoders[o.Codec]
-	if !ok {
-		return nil, fmt.Errorf("create %s: unknown codec %q", path, o.Codec)
+	if _, ok := encoders[o.Codec]; !ok {
+		return fault.Usagef("create %s: unknown codec %q", path, o.Codec)
 	}
-	if o.Width <= 0 || o.Height <= 0 || o.Width%2 != 0 || o.Height%2 != 0 || o.FPS <= 0 {
-		return nil, fmt.Errorf("create %s: bad size %dx%d@%d", path, o.Width, o.Height, o.FPS)
+	if err := ValidateSize(o.Width, o.Height); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if o.FPS <= 0 || o.FPS > 1000 {
+		return fault.Usagef("create %s: frame rate %d: want 1 to 1000", path, o.FPS)
 	}
 	if o.GOP == 0 {
 		o.GOP = 2 * o.FPS
 	}
-	if o.CRF <= 0 {
+	if o.CRF == 0 {
 		o.CRF = 28
 	}
 	if o.Preset == "" {
 		o.Preset = "veryfast"
 	}
-	w = &VideoWriter{path: path, opts: o, next: o.StartPTS}
-	defer func() {
-		if err != nil {
-			w.Abort()
+	if o.Codec != "mjpeg" {
+		if err := ValidateCRF(o.CRF); err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
 		}
-	}()
-	if w.tmp, err = atomicfile.Temp(path); err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
+		if err := ValidatePreset(o.Preset); err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
+		}
 	}
+	if o.Audio != "" && o.Audio != "aac" && o.Audio != "pcm_alaw" {
+		return fault.Usagef("create %s: unknown audio %q", path, o.Audio)
+	}
+	return nil
+}
 
-	if w.fc, err = astiav.AllocOutputFormatContext(nil, muxer, w.tmp); err != nil || w.fc == nil {
-		return nil, fmt.Errorf("create %s: muxer %s: %v", path, muxer, err)
+// createVideo is CreateVideo with a hook that adds streams (audio carried
+// over from a source) to the muxer before its header is written.
+func createVideo(path string, o WriterOptions, addStreams func(fc *astiav.FormatContext) error) (*VideoWriter, error) {
+	initLog()
+	if err := checkWriterOptions(path, &o); err != nil {
+		return nil, err
 	}
+	w := &VideoWriter{path: path, opts: o, next: o.StartPTS}
+	if err := w.open(addStreams); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+// open allocates the muxer, the encoder, the frame and the packet, each
+// added to w.c as soon as it exists, and writes the file's header.
+func (w *VideoWriter) open(addStreams func(fc *astiav.FormatContext) error) error {
+	path, o := w.path, w.opts
+	muxer, encName := muxers[o.Format], encoders[o.Codec]
+	tmp, err := atomicfile.Temp(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	w.tmp = tmp
+	fc, err := astiav.AllocOutputFormatContext(nil, muxer, w.tmp)
+	if err != nil || fc == nil {
+		return fmt.Errorf("create %s: muxer %s: %v", path, muxer, err)
+	}
+	w.c.add(fc.Free)
+	w.fc = fc
 	codec := astiav.FindEncoderByName(encName)
 	if codec == nil {
-		return nil, fmt.Errorf("create %s: encoder %s is not in this FFmpeg", path, encName)
+		return fault.Mediaf("create %s: encoder %s is not in this FFmpeg", path, encName)
 	}
 	if w.enc = astiav.AllocCodecContext(codec); w.enc == nil {
-		return nil, fmt.Errorf("create %s: alloc encoder", path)
+		return fmt.Errorf("create %s: alloc encoder", path)
 	}
+	w.c.add(w.enc.Free)
 	pixFmt := astiav.PixelFormatYuv420P
 	if o.Codec == "mjpeg" {
 		pixFmt = astiav.PixelFormatYuvj420P
@@ -141,34 +179,52 @@ func createVideo(path string, o WriterOptions, addStreams func(fc *astiav.Format
 	case "mjpeg":
 		_ = opts.Set("q:v", "5", 0)
 	}
-	if err = w.enc.Open(codec, opts); err != nil {
-		return nil, fmt.Errorf("create %s: open %s: %w", path, encName, err)
+	mark := logMark()
+	if err := w.enc.Open(codec, opts); err != nil {
+		return fault.Mediaf("create %s: %s encoder does not open for %dx%d@%d preset %s crf %d: %s",
+			path, encName, o.Width, o.Height, o.FPS, o.Preset, o.CRF, reason(err, mark))
 	}
 	if w.st = w.fc.NewStream(nil); w.st == nil {
-		return nil, fmt.Errorf("create %s: new stream", path)
+		return fmt.Errorf("create %s: new stream", path)
 	}
-	if err = w.st.CodecParameters().FromCodecContext(w.enc); err != nil {
-		return nil, fmt.Errorf("create %s: stream parameters: %w", path, err)
+	if err := w.st.CodecParameters().FromCodecContext(w.enc); err != nil {
+		return fmt.Errorf("create %s: stream parameters: %w", path, err)
 	}
 	w.st.SetTimeBase(w.enc.TimeBase())
 	w.st.SetAvgFrameRate(astiav.NewRational(o.FPS, 1))
 	if o.Audio != "" {
 		if w.audio, err = newToneTrack(w.fc, o.Audio); err != nil {
-			return nil, fmt.Errorf("create %s: %w", path, err)
+			return fmt.Errorf("create %s: %w", path, err)
 		}
+		w.c.add(w.audio.free)
 	}
 	if !o.CreationTime.IsZero() {
-		if err = setMetadata(w.fc, "creation_time", o.CreationTime.UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
-			return nil, fmt.Errorf("create %s: %w", path, err)
+		if err := setMetadata(w.fc, "creation_time", o.CreationTime.UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
 		}
 	}
-	if w.io, err = astiav.OpenIOContext(w.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
+	if w.frame = astiav.AllocFrame(); w.frame == nil {
+		return fmt.Errorf("create %s: alloc frame", path)
 	}
+	w.c.add(w.frame.Free)
+	w.frame.SetWidth(o.Width)
+	w.frame.SetHeight(o.Height)
+	w.frame.SetPixelFormat(pixFmt)
+	if err := w.frame.AllocBuffer(0); err != nil {
+		return fmt.Errorf("create %s: frame buffer: %w", path, err)
+	}
+	if w.pkt = astiav.AllocPacket(); w.pkt == nil {
+		return fmt.Errorf("create %s: alloc packet", path)
+	}
+	w.c.add(w.pkt.Free)
+	if w.io, err = astiav.OpenIOContext(w.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	w.c.addErr(w.io.Close)
 	w.fc.SetPb(w.io)
 	if addStreams != nil {
-		if err = addStreams(w.fc); err != nil {
-			return nil, fmt.Errorf("create %s: %w", path, err)
+		if err := addStreams(w.fc); err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
 		}
 	}
 	hdr := astiav.NewDictionary()
@@ -179,28 +235,22 @@ func createVideo(path string, o WriterOptions, addStreams func(fc *astiav.Format
 	case o.Format == "mp4" && o.FastStart:
 		_ = hdr.Set("movflags", "+faststart", 0)
 	}
-	if err = w.fc.WriteHeader(hdr); err != nil {
-		return nil, fmt.Errorf("create %s: write header: %w", path, err)
+	mark = logMark()
+	if err := w.fc.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("create %s: write header: %s", path, reason(err, mark))
 	}
-	w.headerOK = true
-	if w.frame = astiav.AllocFrame(); w.frame == nil {
-		return nil, fmt.Errorf("create %s: alloc frame", path)
-	}
-	w.frame.SetWidth(o.Width)
-	w.frame.SetHeight(o.Height)
-	w.frame.SetPixelFormat(pixFmt)
-	if err = w.frame.AllocBuffer(0); err != nil {
-		return nil, fmt.Errorf("create %s: frame buffer: %w", path, err)
-	}
-	if w.pkt = astiav.AllocPacket(); w.pkt == nil {
-		return nil, fmt.Errorf("create %s: alloc packet", path)
-	}
-	return w, nil
+	return nil
 }
+
+// errDone is returned by a writer used after Close or Abort.
+func (w *VideoWriter) errDone() error { return fmt.Errorf("%s: writer already closed", w.path) }
 
 // Picture returns the next frame's planes to draw on; they keep the previous
 // picture's content.
 func (w *VideoWriter) Picture() (*image.YCbCr, error) {
+	if w.done {
+		return nil, w.errDone()
+	}
 	return frameImage(w.frame, true)
 }
 
@@ -218,6 +268,9 @@ func (w *VideoWriter) WriteFrameAt(pts int64) error {
 // writeDecoded encodes a decoder's frame as it is (no pixel copy) at pts.
 // Its picture type is cleared so the encoder chooses keyframes itself.
 func (w *VideoWriter) writeDecoded(f *astiav.Frame, pts int64) error {
+	if w.done {
+		return w.errDone()
+	}
 	if pts < w.next {
 		return fmt.Errorf("encode %s: frame %d is not after frame %d", w.path, pts, w.next-1)
 	}
@@ -232,6 +285,9 @@ func (w *VideoWriter) writeDecoded(f *astiav.Frame, pts int64) error {
 
 // WriteFrame encodes the current picture as the next frame.
 func (w *VideoWriter) WriteFrame() error {
+	if w.done {
+		return w.errDone()
+	}
 	w.frame.SetPts(w.next)
 	w.next++
 	if err := w.enc.SendFrame(w.frame); err != nil {
@@ -272,34 +328,19 @@ func (w *VideoWriter) drain() error {
 }
 
 // Close flushes the encoder, finishes the file and renames it into place.
+// On failure the partial file is removed. Close after Close or Abort is an
+// error, not a crash.
 func (w *VideoWriter) Close() error {
-	if err := w.enc.SendFrame(nil); err != nil {
-		w.Abort()
-		return fmt.Errorf("flush %s: %w", w.path, err)
+	if w.done {
+		return w.errDone()
 	}
-	if err := w.drain(); err != nil {
+	if err := w.finish(); err != nil {
 		w.Abort()
 		return err
 	}
-	if w.audio != nil {
-		if err := w.audio.flush(w.fc); err != nil {
-			w.Abort()
-			return fmt.Errorf("audio %s: %w", w.path, err)
-		}
-	}
-	if w.beforeTrailer != nil {
-		if err := w.beforeTrailer(); err != nil {
-			w.Abort()
-			return fmt.Errorf("finish %s: %w", w.path, err)
-		}
-	}
-	if err := w.fc.WriteTrailer(); err != nil {
-		w.Abort()
-		return fmt.Errorf("finish %s: %w", w.path, err)
-	}
-	w.headerOK = false
 	tmp := w.tmp
-	w.free()
+	w.tmp = ""
+	w.release()
 	if err := os.Rename(tmp, w.path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("finish %s: %w", w.path, err)
@@ -307,39 +348,51 @@ func (w *VideoWriter) Close() error {
 	return nil
 }
 
-// Abort frees everything and removes the partial file.
+// finish flushes the encoder and the audio and writes the trailer and the
+// file's last bytes.
+func (w *VideoWriter) finish() error {
+	if err := w.enc.SendFrame(nil); err != nil {
+		return fmt.Errorf("flush %s: %w", w.path, err)
+	}
+	if err := w.drain(); err != nil {
+		return err
+	}
+	if w.audio != nil {
+		if err := w.audio.flush(w.fc); err != nil {
+			return fmt.Errorf("audio %s: %w", w.path, err)
+		}
+	}
+	if w.beforeTrailer != nil {
+		if err := w.beforeTrailer(); err != nil {
+			return fmt.Errorf("finish %s: %w", w.path, err)
+		}
+	}
+	if err := w.fc.WriteTrailer(); err != nil {
+		return fmt.Errorf("finish %s: %w", w.path, err)
+	}
+	if err := w.io.Close(); err != nil {
+		return fmt.Errorf("finish %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort frees everything and removes the partial file. It is safe on a
+// writer that failed half-way through opening, after Close, twice, and on
+// nil.
 func (w *VideoWriter) Abort() {
-	tmp := w.tmp
-	w.free()
-	if tmp != "" {
-		os.Remove(tmp)
+	if w == nil {
+		return
+	}
+	w.release()
+	if w.tmp != "" {
+		os.Remove(w.tmp)
+		w.tmp = ""
 	}
 }
 
-func (w *VideoWriter) free() {
-	if w.audio != nil {
-		w.audio.free()
-		w.audio = nil
-	}
-	if w.pkt != nil {
-		w.pkt.Free()
-		w.pkt = nil
-	}
-	if w.frame != nil {
-		w.frame.Free()
-		w.frame = nil
-	}
-	if w.enc != nil {
-		w.enc.Free()
-		w.enc = nil
-	}
-	if w.io != nil {
-		_ = w.io.Close()
-		w.io = nil
-	}
-	if w.fc != nil {
-		w.fc.Free()
-		w.fc = nil
-	}
-	w.tmp = ""
+// release frees what the writer allocated, once.
+func (w *VideoWriter) release() {
+	w.done = true
+	w.c.close()
+	w.fc, w.io, w.st, w.enc, w.frame, w.pkt, w.audio = nil, nil, nil, nil, nil, nil, nil
 }
