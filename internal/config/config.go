@@ -32,7 +32,15 @@ type Config struct {
 	Report           Report
 	Presentation     Presentation
 	Archive          Archive
+	Store            Store
 	RetentionClasses map[string]time.Duration
+}
+
+// Store selects the store: empty URL = SQLite in data_dir (one analyst);
+// postgres://login@host:port/db = the group's shared PostgreSQL. The
+// password comes from PGPASSWORD or ~/.pgpass, never from a printed value.
+type Store struct {
+	URL string `json:"url,omitempty"`
 }
 
 // Clip is the default clip range around a timeline entry.
@@ -99,6 +107,7 @@ var defaults = map[string]any{
 	"archive.s3.access_key":     "",
 	"archive.s3.secret_key":     "",
 	"retention_classes.default": "10y",
+	"store.url":                 "",
 }
 
 // Keys returns every known key, sorted (for documentation and completion).
@@ -231,6 +240,12 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	}
 	if k := os.Getenv("KLIPP_S3_SECRET_KEY"); k != "" {
 		c.Archive.S3.SecretKey = k
+	}
+	c.Store.URL = r.str("store.url")
+	if u := c.Store.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		r.fail("store.url", "want empty (SQLite in data_dir) or postgres://login@host:port/database")
+	} else if u != "" && strings.Contains(strings.SplitN(strings.SplitN(u, "://", 2)[1], "@", 2)[0], ":") && strings.Contains(u, "@") {
+		r.fail("store.url", "put no password in the URL (the value is not shown); use PGPASSWORD or ~/.pgpass")
 	}
 	c.RetentionClasses = map[string]time.Duration{}
 	for _, k := range v.AllKeys() {

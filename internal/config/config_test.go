@@ -98,6 +98,8 @@ func TestLoadErrors(t *testing.T) {
 		{"negative card", "presentation: {card_seconds: -4}\n", "presentation.card_seconds: want seconds from 0.5 to 60"},
 		{"negative clip", "clip: {before: -5s}\n", "clip.before: want a duration of zero or more"},
 		{"zero retention", "retention_classes: {default: 0s}\n", "retention_classes.default: want a retention period longer than zero"},
+		{"store url", "store: {url: mysql://x}\n", "store.url: want empty (SQLite in data_dir) or postgres://"},
+		{"password in url", "store: {url: \"postgres://anna:12345678901234@db/klipp\"}\n", "store.url: put no password in the URL (the value is not shown)"},
 		{"numeric secret", "archive: {s3: {secret_key: 12345678901234}}\n", "archive.s3.secret_key: want text (quote it in YAML); the value is not shown"},
 	}
 	for _, c := range cases {
