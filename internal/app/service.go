@@ -50,7 +50,11 @@ type Service struct {
 // Open opens the service over a loaded configuration: the store in
 // data_dir, migrated. The catalog is read when first needed.
 func Open(ctx context.Context, cfg *config.Config, opts Options) (*Service, error) {
-	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "klipp.db"))
+	where := cfg.Store.URL
+	if where == "" {
+		where = filepath.Join(cfg.DataDir, "klipp.db")
+	}
+	st, err := store.Open(ctx, where)
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, err)
 	}
@@ -157,21 +161,28 @@ func archiveFault(err error) error {
 }
 
 // change stores a change and its audit entry as one: fn's store writes
-// and the audit row are one transaction, and the entry's line is written
-// to the JSONL mirror (and synced) before that transaction commits. When
-// the mirror cannot be written nothing is stored; when the commit fails the
-// line is taken back. The mirror's lock serialises changes across
-// processes, so the chain has one head. fn may be nil for an action that
-// changes nothing in the store (a read, an output file). It returns the
-// entry as chained.
+// and the audit row are one transaction. With SQLite the entry's line is
+// also written to the JSONL mirror (and synced) before that transaction
+// commits; when the mirror cannot be written nothing is stored, and when
+// the commit fails the line is taken back. The mirror's lock serialises
+// changes across processes on this machine; with PostgreSQL a transaction
+// lock on the chain does so across machines, so the chain has one head.
+// fn may be nil for an action that changes nothing in the store (a read,
+// an output file). It returns the entry as chained.
 func (s *Service) change(ctx context.Context, e audit.Entry, fn func(tx *store.Store) error) (audit.Entry, error) {
-	m, err := audit.LockMirror(s.AuditPath())
-	if err != nil {
-		return e, fault.Wrap(fault.Storage, err)
+	var m *audit.Mirror
+	if s.store.Dialect() == store.SQLite {
+		var err error
+		if m, err = audit.LockMirror(s.AuditPath()); err != nil {
+			return e, fault.Wrap(fault.Storage, err)
+		}
+		defer m.Close()
 	}
-	defer m.Close()
 	written := false
-	err = s.store.InTx(ctx, func(tx *store.Store) error {
+	err := s.store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.LockAudit(ctx); err != nil {
+			return fault.Wrap(fault.Storage, fmt.Errorf("audit lock: %w", err))
+		}
 		if fn != nil {
 			if err := fn(tx); err != nil {
 				return err
@@ -190,10 +201,12 @@ func (s *Service) change(ctx context.Context, e audit.Entry, fn func(tx *store.S
 		if err := tx.AppendAudit(ctx, store.AuditRow{Seq: e.Seq, Hash: e.Hash, Case: e.Case, Line: string(line)}); err != nil {
 			return fault.Wrap(fault.Storage, fmt.Errorf("audit entry %d: %w", e.Seq, err))
 		}
-		if err := m.Append(line); err != nil {
-			return fault.Wrap(fault.Storage, err)
+		if m != nil {
+			if err := m.Append(line); err != nil {
+				return fault.Wrap(fault.Storage, err)
+			}
+			written = true
 		}
-		written = true
 		return nil
 	})
 	if err != nil {
@@ -216,6 +229,9 @@ func (s *Service) record(ctx context.Context, e audit.Entry) (audit.Entry, error
 // adoptAuditLog brings an audit log written before the chain lived in the
 // store into it, once, line for line: the store then holds the head.
 func (s *Service) adoptAuditLog(ctx context.Context) error {
+	if s.store.Dialect() != store.SQLite {
+		return nil // the shared store's chain is its table; no machine's file is adopted
+	}
 	seq, _, err := s.store.AuditHead(ctx)
 	if err != nil || seq > 0 {
 		return fault.Wrap(fault.Storage, err)

@@ -56,3 +56,15 @@ func (s *Store) AuditRows(ctx context.Context, caseNumber string, fn func(AuditR
 	}
 	return rows.Err()
 }
+
+// LockAudit takes the chain's lock for the rest of the transaction, so that
+// appends from many machines keep one chain (PostgreSQL: a transaction-level
+// advisory lock). With SQLite the writer lock and the mirror file's lock
+// serialise appends already.
+func (s *Store) LockAudit(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7242017)`)
+	return err
+}
