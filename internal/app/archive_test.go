@@ -237,5 +237,5 @@ func TestPushWithUnwritableAuditLog(t *testing.T) {
 type progressEvents func(done, total int64)
 
 func (p progressEvents) Progress(_ string, done, total int64) { p(done, total) }
-func (progressEvents) Step(string)                          {}
-func (progressEvents) Warn(string)                          {}
+func (progressEvents) Step(string)                            {}
+func (progressEvents) Warn(string)                            {}

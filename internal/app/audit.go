@@ -48,8 +48,8 @@ func (s *Service) AuditVerify(ctx context.Context) (AuditReport, error) {
 		if len(rows) == 0 {
 			return rep, fault.NotFoundf("no audit log at %s (nothing has been audited yet)", path)
 		}
-		return rep, fault.Storagef("audit log %s is missing; the store holds %d entries: %v", path, len(rows),
-			&AuditMismatch{Seq: rows[0].Seq, Reason: "not in the log: the log was removed"})
+		return rep, fault.Wrap(fault.Storage, fmt.Errorf("audit log %s is missing; the store holds %d entries: %w", path, len(rows),
+			&AuditMismatch{Seq: rows[0].Seq, Reason: "not in the log: the log was removed"}))
 	}
 	// Under the log's lock no change is half-written while it is read.
 	m, err := audit.LockMirror(path)
@@ -66,7 +66,7 @@ func (s *Service) AuditVerify(ctx context.Context) (AuditReport, error) {
 		return rep, fault.Storagef("audit log %s: %v", path, err)
 	}
 	if err := matchStore(path, rows); err != nil {
-		return rep, fault.Storagef("audit log %s does not match the store's chain at %v", path, err)
+		return rep, fault.Wrap(fault.Storage, fmt.Errorf("audit log %s does not match the store's chain at %w", path, err))
 	}
 	rep.Entries, rep.LastHash, rep.OK = n, last, true
 	return rep, nil
