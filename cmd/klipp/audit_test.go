@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/klipp-forensics/klipp/internal/audit"
 )
 
 func TestAuditTrail(t *testing.T) {
@@ -39,5 +42,87 @@ func TestAuditTrail(t *testing.T) {
 	want := "line " + strconv.Itoa(len(lines)) + ": its content does not match its hash"
 	if code != 5 || !strings.Contains(errs, want) {
 		t.Errorf("tampered: exit %d %q, want 5 and %q", code, errs, want)
+	}
+}
+
+// TestAuditVerifyAgainstTheStore tampers with audit.jsonl in the three ways
+// its own chain cannot show (issue 11, item 2): cut short, lengthened with
+// a well-chained forged entry, and one entry rewritten with the chain
+// recomputed after it. Each fails with exit 5, one line, naming the seq.
+func TestAuditVerifyAgainstTheStore(t *testing.T) {
+	conf := emptyConfig(t)
+	for i := 1; i <= 3; i++ {
+		if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", "K-AUD-"+strconv.Itoa(i), "--title", "Audit",
+			"--from", "2026-11-20 22:00", "--to", "2026-11-20 22:10"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	logPath := filepath.Join(filepath.Dir(conf), "data", "audit.jsonl")
+	orig, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(orig), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d audit lines, want 3", len(lines))
+	}
+	// chain re-links entries from i on, as a forger who knows the format would.
+	chain := func(entries []audit.Entry, i int) []string {
+		var head audit.Head
+		out := []string{}
+		for k, e := range entries {
+			if k >= i {
+				e = audit.Next(e, head, e.Time)
+			}
+			b, _ := audit.Line(e)
+			out = append(out, string(b))
+			head = audit.Head{Seq: e.Seq, Hash: e.Hash}
+		}
+		return out
+	}
+	parse := func() []audit.Entry {
+		var out []audit.Entry
+		for _, l := range lines {
+			var e audit.Entry
+			if err := json.Unmarshal([]byte(l), &e); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		lines  func() []string
+		seq    string
+		reason string
+	}{
+		{"truncated", func() []string { return lines[:2] }, "seq 3", "cut short"},
+		{"forged append", func() []string {
+			es := parse()
+			forged := es[2]
+			forged.Action, forged.Case = "case.delete", "K-AUD-1"
+			return chain(append(es, forged), 3)
+		}, "seq 4", "added to the log"},
+		{"rewritten", func() []string {
+			es := parse()
+			es[1].Case = "K-AUD-9"
+			return chain(es, 1)
+		}, "seq 2", "rewritten"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.WriteFile(logPath, []byte(strings.Join(tc.lines(), "\n")+"\n"), 0o644)
+			defer os.WriteFile(logPath, orig, 0o644)
+			if _, _, err := audit.Verify(logPath); err != nil {
+				t.Fatalf("the tampered log does not even chain: %v", err)
+			}
+			code, _, errs := klipp(t, "--config", conf, "audit", "verify")
+			if code != 5 || !strings.Contains(errs, tc.seq+":") || !strings.Contains(errs, tc.reason) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("exit %d %q, want 5 naming %s (%s)", code, errs, tc.seq, tc.reason)
+			}
+		})
+	}
+	if code, out, errs := klipp(t, "--config", conf, "audit", "verify"); code != 0 || !strings.Contains(out, "3 entries, chain intact") {
+		t.Errorf("restored log: %d %s %s", code, out, errs)
 	}
 }

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
-	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 // auditPath is the audit log in the data directory.
@@ -36,25 +33,19 @@ func (a *cli) auditCommand() *cobra.Command {
 	c := &cobra.Command{Use: "audit", Short: "The hash-chained audit log of every action on evidence"}
 	c.AddCommand(&cobra.Command{
 		Use:   "verify",
-		Short: "Check the audit chain; names the first changed, removed or reordered line",
+		Short: "Check the audit chain and that the log is the store's; names the first changed, removed, added or reordered entry",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := a.auditPath()
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			n, last, err := audit.Verify(path)
-			var ve *audit.VerifyError
-			switch {
-			case errors.Is(err, os.ErrNotExist):
-				return fault.NotFoundf("no audit log at %s (nothing has been audited yet)", path)
-			case errors.As(err, &ve):
-				return fault.Storagef("audit log %s is broken at %v", path, err)
-			case err != nil:
-				return fault.Storagef("audit log %s: %v", path, err)
+			rep, err := svc.AuditVerify(cmd.Context())
+			if err != nil {
+				return err
 			}
-			return a.emit(map[string]any{"file": path, "entries": n, "last_hash": last, "ok": true}, func(w io.Writer) {
-				fmt.Fprintf(w, "audit log %s: %d entries, chain intact, last hash %s\n", path, n, last)
+			return a.emit(rep, func(w io.Writer) {
+				fmt.Fprintf(w, "audit log %s: %d entries, chain intact, last hash %s\n", rep.File, rep.Entries, rep.LastHash)
 			})
 		},
 	})

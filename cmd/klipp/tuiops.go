@@ -333,7 +333,7 @@ func (o *tuiOps) Retention(ctx context.Context) ([]tui.RetentionRow, error) {
 	}
 	var rows []tui.RetentionRow
 	for _, w := range windows {
-		rows = append(rows, tui.RetentionRow{Case: w.Case, What: w.What, Camera: w.CameraName, State: w.State, Expires: w.Expires, Unpreserved: len(w.Unpreserved)})
+		rows = append(rows, tui.RetentionRow{Case: w.Case, What: w.What, Camera: w.CameraName, State: string(w.State), Expires: w.Expires, Unpreserved: len(w.Unpreserved)})
 	}
 	return rows, nil
 }
@@ -352,7 +352,7 @@ func (o *tuiOps) Archive(ctx context.Context) ([]tui.ArchiveRow, error) {
 	}
 	var out []tui.ArchiveRow
 	for _, r := range rows {
-		out = append(out, tui.ArchiveRow{Ref: r.Ref.String(), State: r.State, Error: r.Error, Objects: r.Objects})
+		out = append(out, tui.ArchiveRow{Ref: r.Ref.String(), State: string(r.State), Error: r.Error, Objects: r.Objects})
 	}
 	return out, nil
 }

@@ -13,12 +13,12 @@ import (
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
-// AddFile probes a delivered file already copied into the evidence store
-// and puts it on the camera's timeline. Its camera-clock start is start if
-// given, else the container's creation_time, else the time in its original
-// name by the camera's file name pattern. sum is the SHA-256 taken at
-// acquisition.
-func AddFile(ctx context.Context, st *store.Store, cam *catalog.Camera, path, originalName string, start *time.Time, sum string, now time.Time) (store.Segment, string, error) {
+// PlaceFile probes a delivered file already copied into the evidence store
+// and places it on the camera's timeline: the segment to store and where
+// its start came from. Its camera-clock start is start if given, else the
+// container's creation_time, else the time in its original name by the
+// camera's file name pattern. sum is the SHA-256 taken at acquisition.
+func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName string, start *time.Time, sum string) (store.Segment, string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return store.Segment{}, "", err
@@ -51,6 +51,15 @@ func AddFile(ctx context.Context, st *store.Store, cam *catalog.Camera, path, or
 	seg.TrueEnd = seg.TrueStart.Add(seg.Duration)
 	seg.SHA256 = sum
 	seg.Note = "ingested; start from " + from
+	return seg, from, nil
+}
+
+// AddFile places a delivered file (PlaceFile) and stores its segment.
+func AddFile(ctx context.Context, st *store.Store, cam *catalog.Camera, path, originalName string, start *time.Time, sum string, now time.Time) (store.Segment, string, error) {
+	seg, from, err := PlaceFile(ctx, cam, path, originalName, start, sum)
+	if err != nil {
+		return seg, from, err
+	}
 	if err := st.AddSegment(ctx, seg, now); err != nil {
 		return seg, from, fmt.Errorf("camera %s: index %s: %w", cam.ID, path, err)
 	}

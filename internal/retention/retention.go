@@ -32,8 +32,54 @@ type Window struct {
 	// Left is the time from now to Expires (negative: already deleted).
 	Left      time.Duration `json:"left_ns"`
 	Preserved bool          `json:"preserved"` // footage exists and all of it is preserved
-	State     string        `json:"state"`     // preserved | at-risk | safe-for-now | expired | no-footage
+	State     State         `json:"state"`
 }
+
+// State is where a window's footage stands.
+type State string
+
+// The states of a window, in the order they are listed.
+const (
+	// Expired: the source has deleted footage that was never preserved.
+	Expired State = "expired"
+	// AtRisk: unpreserved footage the source deletes within the horizon.
+	AtRisk State = "at-risk"
+	// SafeForNow: unpreserved footage the source keeps past the horizon.
+	SafeForNow State = "safe-for-now"
+	// Preserved: all of the window's footage is in a verified archived bundle.
+	Preserved State = "preserved"
+	// NoFootage: the camera recorded nothing of the window (or it is gone
+	// from the index).
+	NoFootage State = "no-footage"
+)
+
+// Label is the state's display text.
+func (s State) Label() string { return string(s) }
+
+// rank orders states for listing: the ones that need action first.
+func (s State) rank() int {
+	switch s {
+	case Expired:
+		return 0
+	case AtRisk:
+		return 1
+	case SafeForNow:
+		return 2
+	case Preserved:
+		return 3
+	}
+	return 4
+}
+
+// Preservable says whether a window in this state is preserved by
+// retention --preserve: at-risk ones, and safe-for-now ones too when all
+// is set.
+func (s State) Preservable(all bool) bool {
+	return s == AtRisk || (all && s == SafeForNow)
+}
+
+// NeedsAttention says whether the window is listed without --all.
+func (s State) NeedsAttention() bool { return s == AtRisk || s == Expired }
 
 // Segment is a source segment of a window.
 type Segment struct {
@@ -107,11 +153,11 @@ func Assess(ctx context.Context, st *store.Store, cat *catalog.Catalog, cases []
 			out = append(out, w)
 		}
 	}
-	rank := map[string]int{"expired": 0, "at-risk": 1, "safe-for-now": 2, "preserved": 3, "no-footage": 4}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if rank[a.State] != rank[b.State] && (rank[a.State] >= 3 || rank[b.State] >= 3) {
-			return rank[a.State] < rank[b.State]
+		ra, rb := a.State.rank(), b.State.rank()
+		if ra != rb && (ra >= 3 || rb >= 3) {
+			return ra < rb
 		}
 		if a.Expires != nil && b.Expires != nil && !a.Expires.Equal(*b.Expires) {
 			return a.Expires.Before(*b.Expires)
@@ -143,18 +189,18 @@ func window(ctx context.Context, st *store.Store, cam *catalog.Camera, number, w
 	}
 	switch {
 	case w.Segments == 0:
-		w.State = "no-footage"
+		w.State = NoFootage
 	case len(w.Unpreserved) == 0:
-		w.State, w.Preserved = "preserved", true
+		w.State, w.Preserved = Preserved, true
 	default:
 		w.Left = w.Expires.Sub(opts.Now)
 		switch {
 		case w.Left <= 0:
-			w.State = "expired"
+			w.State = Expired
 		case w.Left <= opts.Within:
-			w.State = "at-risk"
+			w.State = AtRisk
 		default:
-			w.State = "safe-for-now"
+			w.State = SafeForNow
 		}
 	}
 	return w, nil

@@ -1,0 +1,458 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/archive"
+	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/bundle"
+	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/digest"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/store"
+)
+
+// PushRequest asks for a bundle to be archived: the bundle directory Dir,
+// or else the newest export of case Case that is still on disk.
+type PushRequest struct {
+	Case string
+	Dir  string
+	// Jobs is the number of parallel uploads (0: 4).
+	Jobs int
+	// MaxRate limits the upload in bytes per second (0: no limit).
+	MaxRate int64
+	// DeleteLocal deletes the local bundle once every object has been
+	// read back from the archive and matched.
+	DeleteLocal bool
+}
+
+// PushResult is what a push did and where the bundle now stands.
+type PushResult struct {
+	archive.PushResult
+	Dir          string        `json:"dir"`
+	Store        string        `json:"store"`
+	State        archive.State `json:"state"`
+	RetainUntil  time.Time     `json:"retain_until"`
+	LockMode     string        `json:"lock_mode,omitempty"`
+	Verified     int           `json:"verified_objects"`
+	LocalDeleted bool          `json:"local_deleted"`
+}
+
+// Push archives one bundle and moves its job through the queue's states:
+// uploading while it runs, verified when every object checks out, queued
+// (with the reason) when the archive fails in a way a retry may fix,
+// failed when it will not (the configuration).
+func (s *Service) Push(ctx context.Context, req PushRequest, ev Events) (PushResult, error) {
+	dir := req.Dir
+	if dir == "" {
+		var err error
+		if dir, err = s.newestBundle(ctx, req.Case); err != nil {
+			return PushResult{}, err
+		}
+	}
+	return s.push(ctx, dir, req, events(ev))
+}
+
+// RetryResult lists the bundles a retry archived.
+type RetryResult struct {
+	Archived []PushResult `json:"archived"`
+	// Jobs is how many queued jobs there were.
+	Jobs int `json:"-"`
+}
+
+// Retry pushes every queued, failed or interrupted bundle again. It goes
+// through all of them and returns the first error.
+func (s *Service) Retry(ctx context.Context, ev Events) (RetryResult, error) {
+	ev = events(ev)
+	var res RetryResult
+	states := make([]string, len(archive.Retryable))
+	for i, st := range archive.Retryable {
+		states[i] = string(st)
+	}
+	jobs, err := s.store.ArchiveJobs(ctx, "", states...)
+	if err != nil {
+		return res, fault.Wrap(fault.Storage, err)
+	}
+	res.Jobs = len(jobs)
+	var firstErr error
+	for _, j := range jobs {
+		ev.Step(fmt.Sprintf("archive retry: %s/%s (attempt %d)", j.Case, j.ExportID, j.Attempts+1))
+		v, err := s.push(ctx, j.Dir, PushRequest{Jobs: 4}, ev)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		res.Archived = append(res.Archived, v)
+	}
+	return res, firstErr
+}
+
+// lockMode is the mode objects are put with: the S3 lock mode, or none for
+// a local directory, which records the retention but cannot enforce it.
+func (s *Service) lockMode() string {
+	if s.cfg.Archive.Backend == "s3" {
+		return s.cfg.Archive.S3.LockMode
+	}
+	return ""
+}
+
+func (s *Service) archivePrefix() string {
+	if s.cfg.Archive.Backend == "s3" {
+		return s.cfg.Archive.S3.Prefix
+	}
+	return ""
+}
+
+// newestBundle is a case's newest export still on disk.
+func (s *Service) newestBundle(ctx context.Context, number string) (string, error) {
+	if err := casefile.ValidNumber(number); err != nil {
+		return "", fault.Usagef("%s is neither a bundle directory nor a case number", number)
+	}
+	exports, err := s.store.Exports(ctx, number)
+	if err != nil {
+		return "", fault.Wrap(fault.Storage, err)
+	}
+	for i := len(exports) - 1; i >= 0; i-- {
+		if _, err := os.Stat(filepath.Join(exports[i].Dir, bundle.ManifestName)); err == nil {
+			return exports[i].Dir, nil
+		}
+	}
+	return "", fault.NotFoundf("no export of case %s on disk (klipp export %s, or give the bundle's directory)", number, number)
+}
+
+// retainUntil is how long a case's bundles are locked: from now, for its
+// retention class.
+func (s *Service) retainUntil(ctx context.Context, number string) (time.Time, error) {
+	class := "default"
+	if cs, err := s.store.GetCase(ctx, number); err == nil && cs.RetentionClass != "" {
+		class = cs.RetentionClass
+	}
+	d, ok := s.cfg.RetentionClasses[class]
+	if !ok {
+		return time.Time{}, fault.Usagef("case %s has retention class %q, which klipp.yaml's retention_classes does not define", number, class)
+	}
+	return s.now().Add(d).UTC().Truncate(time.Second), nil
+}
+
+func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Events) (PushResult, error) {
+	v := PushResult{Dir: dir}
+	m, ref, err := archive.ReadBundle(dir)
+	if err != nil {
+		return v, fault.Wrap(fault.Usage, err)
+	}
+	until, err := s.retainUntil(ctx, ref.Case)
+	if err != nil {
+		return v, err
+	}
+	v.RetainUntil, v.LockMode, v.Ref = until, s.lockMode(), ref
+	job, err := s.store.ArchiveJob(ctx, ref.Case, ref.ExportID)
+	if errors.Is(err, store.ErrNotFound) {
+		job = store.ArchiveJob{Case: ref.Case, ExportID: ref.ExportID, Created: s.now().UTC()}
+	} else if err != nil {
+		return v, fault.Wrap(fault.Storage, err)
+	}
+	if job.RetainUntil != nil {
+		// Pushed before (in part or whole): every object of the bundle is
+		// locked until the same date.
+		until = *job.RetainUntil
+		v.RetainUntil = until
+	}
+	// Uploading marks the queue only; what the push did is audited when
+	// it ends, either way.
+	job.Dir, job.Attempts, job.Updated, job.RetainUntil = dir, job.Attempts+1, s.now().UTC(), &until
+	job.State, job.Error = string(archive.Uploading), ""
+	if err := s.store.PutArchiveJob(ctx, job); err != nil {
+		return v, fault.Wrap(fault.Storage, err)
+	}
+	fail := func(err error) (PushResult, error) {
+		err = archiveFault(err)
+		state := archive.Queued
+		if fault.KindOf(err) == fault.Usage {
+			state = archive.Failed
+		}
+		job.State, job.Error, job.Updated = string(state), err.Error(), s.now().UTC()
+		v.State = state
+		// The reason is kept even when the caller gave up (ctx cancelled).
+		bg := context.WithoutCancel(ctx)
+		s.change(bg, audit.Entry{Action: "archive.push.failed", Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "dir": dir, "error": err.Error()}},
+			func(tx *store.Store) error { return tx.PutArchiveJob(bg, job) })
+		if state == archive.Queued {
+			return v, fault.Wrap(fault.Storage, fmt.Errorf("%w; %s is queued: run klipp archive retry", err, ref))
+		}
+		return v, err
+	}
+	st, err := s.Archive(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	v.Store, job.Backend = st.Describe(), st.Describe()
+	label := "archive " + ref.String()
+	res, err := archive.Push(ctx, st, dir, archive.PushOptions{Prefix: s.archivePrefix(), Mode: s.lockMode(), RetainUntil: until, Jobs: req.Jobs,
+		MaxRate: req.MaxRate, Progress: func(done, total int64) { ev.Progress(label, done, total) }})
+	v.PushResult = res
+	if err != nil {
+		return fail(err)
+	}
+	// Every object: its checksum as the store verified it on receipt (or
+	// read back), its retention and hold; manifest.json last. Before the
+	// local copy is deleted, every object is read back and hashed.
+	rep, err := archive.Verify(ctx, st, ref, archive.VerifyOptions{Prefix: s.archivePrefix(), Mode: s.lockMode(), Until: until, Hold: job.Hold,
+		Stored: !req.DeleteLocal})
+	if err != nil {
+		return fail(err)
+	}
+	if !rep.OK() {
+		return fail(fmt.Errorf("%s in %s does not verify after the push: %s", ref, st.Describe(), strings.Join(rep.Problems(), "; ")))
+	}
+	_, msum, err := digest.File(filepath.Join(dir, bundle.ManifestName))
+	if err != nil {
+		return fail(err)
+	}
+	now := s.now().UTC()
+	v.Verified, v.State = rep.Checked, archive.Verified
+	job.State, job.Error, job.Updated = string(archive.Verified), "", now
+	// The native copies now outlive their sources.
+	var kept []store.Preserved
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, nativePrefix) && len(f.DerivedFrom) > 0 {
+			kept = append(kept, store.Preserved{Path: f.DerivedFrom[0], SHA256: f.SHA256, Case: ref.Case, ExportID: ref.ExportID, Archived: now})
+		}
+	}
+	entry := audit.Entry{Action: "archive.push", Case: ref.Case, Hashes: map[string]string{ref.Key(s.archivePrefix(), bundle.ManifestName): msum},
+		Detail: map[string]string{"export": ref.ExportID, "store": st.Describe(), "objects": strconv.Itoa(res.Objects), "uploaded": strconv.Itoa(res.Uploaded),
+			"retain_until": until.Format(time.RFC3339), "lock_mode": s.lockMode(), "files": strconv.Itoa(len(m.Files))}}
+	if _, err := s.change(ctx, entry, func(tx *store.Store) error {
+		if err := tx.PutArchiveJob(ctx, job); err != nil {
+			return err
+		}
+		return tx.AddPreserved(ctx, kept)
+	}); err != nil {
+		return v, err
+	}
+	if req.DeleteLocal {
+		if err := os.RemoveAll(dir); err != nil {
+			return v, fault.Wrap(fault.Storage, fmt.Errorf("archived, but deleting %s failed: %w", dir, err))
+		}
+		job.LocalDeleted, v.LocalDeleted = true, true
+		if _, err := s.change(ctx, audit.Entry{Action: "archive.delete-local", Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "dir": dir}},
+			func(tx *store.Store) error { return tx.PutArchiveJob(ctx, job) }); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// ArchiveRow is a bundle in the archive, in the queue, or both.
+type ArchiveRow struct {
+	Ref         archive.Ref   `json:"ref"`
+	State       archive.State `json:"state"` // archived | archived? | incomplete | queued | uploading | failed
+	Objects     int           `json:"objects"`
+	Bytes       int64         `json:"bytes"`
+	RetainUntil *time.Time    `json:"retain_until,omitempty"`
+	Hold        bool          `json:"legal_hold"`
+	Error       string        `json:"error,omitempty"`
+	Dir         string        `json:"local_dir,omitempty"`
+}
+
+// ArchiveListRequest selects the bundles to list: a case's, or all.
+type ArchiveListRequest struct {
+	Case string
+}
+
+// ArchiveList lists the queue and the archive. The queue is local: when
+// the archive cannot be reached its rows are still returned, together with
+// the error.
+func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]ArchiveRow, error) {
+	if req.Case != "" {
+		if err := casefile.ValidNumber(req.Case); err != nil {
+			return nil, err
+		}
+	}
+	jobs, err := s.store.ArchiveJobs(ctx, req.Case)
+	if err != nil {
+		return nil, fault.Wrap(fault.Storage, err)
+	}
+	byRef := map[archive.Ref]int{}
+	rows := []ArchiveRow{}
+	for _, j := range jobs {
+		r := ArchiveRow{Ref: archive.Ref{Case: j.Case, ExportID: j.ExportID}, State: archive.State(j.State).Listed(), RetainUntil: j.RetainUntil, Hold: j.Hold, Error: j.Error}
+		if !j.LocalDeleted {
+			r.Dir = j.Dir
+		}
+		byRef[r.Ref] = len(rows)
+		rows = append(rows, r)
+	}
+	var list []archive.Bundle
+	st, storeErr := s.Archive(ctx)
+	if storeErr == nil {
+		list, storeErr = archive.List(ctx, st, s.archivePrefix(), req.Case)
+		storeErr = archiveFault(storeErr)
+	}
+	if storeErr != nil {
+		for i := range rows {
+			if rows[i].State == archive.Archived {
+				rows[i].State, rows[i].Error = archive.Unchecked, "archive not reachable to check"
+			}
+		}
+	}
+	for _, b := range list {
+		i, ok := byRef[b.Ref]
+		if !ok {
+			i = len(rows)
+			rows = append(rows, ArchiveRow{Ref: b.Ref, State: archive.Archived})
+		}
+		r := &rows[i]
+		r.Objects, r.Bytes = b.Objects, b.Bytes
+		// Without manifest.json the push has not finished, whatever the
+		// queue says.
+		if !b.Complete && r.State == archive.Archived {
+			r.State = archive.Incomplete
+		}
+	}
+	return rows, storeErr
+}
+
+// ArchiveTarget names an archived bundle: Case/ExportID, or the case's
+// newest complete bundle when ExportID is empty.
+type ArchiveTarget struct {
+	Case     string
+	ExportID string
+}
+
+// resolve finds the bundle t names in st.
+func (s *Service) resolve(ctx context.Context, st archive.Store, t ArchiveTarget) (archive.Ref, error) {
+	if err := casefile.ValidNumber(t.Case); err != nil {
+		return archive.Ref{}, err
+	}
+	if t.ExportID != "" {
+		return archive.Ref{Case: t.Case, ExportID: t.ExportID}, nil
+	}
+	list, err := archive.List(ctx, st, s.archivePrefix(), t.Case)
+	if err != nil {
+		return archive.Ref{}, archiveFault(err)
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Complete {
+			return list[i].Ref, nil
+		}
+	}
+	return archive.Ref{}, fault.NotFoundf("no archived bundle of case %s in %s (klipp archive ls)", t.Case, st.Describe())
+}
+
+// ArchiveVerifyResult is an archived bundle's verification.
+type ArchiveVerifyResult struct {
+	Ref    archive.Ref
+	Store  string
+	Hold   bool // a legal hold was required (and found, when OK)
+	Report *archive.VerifyReport
+}
+
+// ArchiveVerify re-reads and re-hashes every object of an archived bundle
+// and checks its retention and legal hold against the queue's record. A
+// bundle that fails is a storage error; the result still carries the
+// report.
+func (s *Service) ArchiveVerify(ctx context.Context, t ArchiveTarget, ev Events) (ArchiveVerifyResult, error) {
+	ev = events(ev)
+	var res ArchiveVerifyResult
+	st, err := s.Archive(ctx)
+	if err != nil {
+		return res, err
+	}
+	ref, err := s.resolve(ctx, st, t)
+	if err != nil {
+		return res, err
+	}
+	res.Ref, res.Store = ref, st.Describe()
+	opts := archive.VerifyOptions{Prefix: s.archivePrefix(), Mode: s.lockMode(), Until: s.now()}
+	if j, err := s.store.ArchiveJob(ctx, ref.Case, ref.ExportID); err == nil {
+		opts.Hold = j.Hold
+		if j.RetainUntil != nil {
+			opts.Until = *j.RetainUntil
+		}
+	}
+	res.Hold = opts.Hold
+	ev.Progress("verify "+ref.String(), 0, 1)
+	rep, err := archive.Verify(ctx, st, ref, opts)
+	if err != nil {
+		return res, archiveFault(err)
+	}
+	res.Report = rep
+	detail := map[string]string{"store": st.Describe(), "objects": strconv.Itoa(rep.Checked), "ok": strconv.FormatBool(rep.OK())}
+	if !rep.OK() {
+		detail["problems"] = strings.Join(rep.Problems(), "; ")
+	}
+	if _, err := s.record(ctx, audit.Entry{Action: "archive.verify", Case: ref.Case, Detail: detail}); err != nil {
+		return res, err
+	}
+	if !rep.OK() {
+		return res, fault.Storagef("archived bundle %s in %s fails verification: %s", ref, st.Describe(), strings.Join(rep.Problems(), "; "))
+	}
+	return res, nil
+}
+
+// HoldResult is a legal hold placed or lifted. (Fields in the order the
+// JSON has always had them.)
+type HoldResult struct {
+	LegalHold bool        `json:"legal_hold"`
+	Objects   int         `json:"objects"`
+	Ref       archive.Ref `json:"ref"`
+}
+
+// Hold places a legal hold on every object of an archived bundle.
+func (s *Service) Hold(ctx context.Context, t ArchiveTarget) (HoldResult, error) {
+	return s.setHold(ctx, t, true)
+}
+
+// Release lifts the legal hold from every object of an archived bundle.
+func (s *Service) Release(ctx context.Context, t ArchiveTarget) (HoldResult, error) {
+	return s.setHold(ctx, t, false)
+}
+
+func (s *Service) setHold(ctx context.Context, t ArchiveTarget, on bool) (HoldResult, error) {
+	res := HoldResult{LegalHold: on}
+	st, err := s.Archive(ctx)
+	if err != nil {
+		return res, err
+	}
+	ref, err := s.resolve(ctx, st, t)
+	if err != nil {
+		return res, err
+	}
+	res.Ref = ref
+	n, err := archive.SetHold(ctx, st, s.archivePrefix(), ref, on)
+	if err != nil {
+		return res, archiveFault(err)
+	}
+	res.Objects = n
+	action := "archive.hold"
+	if !on {
+		action = "archive.release"
+	}
+	now := s.now().UTC()
+	_, err = s.change(ctx, audit.Entry{Action: action, Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "objects": strconv.Itoa(n), "store": st.Describe()}},
+		func(tx *store.Store) error {
+			j, err := tx.ArchiveJob(ctx, ref.Case, ref.ExportID)
+			if errors.Is(err, store.ErrNotFound) {
+				j, err = store.ArchiveJob{Case: ref.Case, ExportID: ref.ExportID, Backend: st.Describe(), State: string(archive.Verified), Created: now}, nil
+			}
+			if err != nil {
+				return err
+			}
+			j.Hold, j.Updated = on, now
+			return tx.PutArchiveJob(ctx, j)
+		})
+	return res, err
+}
+
+// nativePrefix is where a bundle keeps its native copies. (To be replaced
+// by internal/bundle's layout name when the export work brings it.)
+const nativePrefix = "native/"
