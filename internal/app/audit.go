@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
@@ -37,6 +38,9 @@ func (e *AuditMismatch) Error() string { return fmt.Sprintf("seq %d: %s", e.Seq,
 func (s *Service) AuditVerify(ctx context.Context) (AuditReport, error) {
 	path := s.AuditPath()
 	rep := AuditReport{File: path}
+	if s.store.Dialect() == store.Postgres {
+		return s.verifySharedChain(ctx)
+	}
 	var rows []store.AuditRow
 	if err := s.store.AuditRows(ctx, "", func(r store.AuditRow) error {
 		rows = append(rows, r)
@@ -105,4 +109,30 @@ func storeHead(rows []store.AuditRow) int64 {
 		return 0
 	}
 	return rows[len(rows)-1].Seq
+}
+
+// verifySharedChain checks the shared store's chain, which is its table:
+// every entry's hash, sequence and link, streamed from the server.
+func (s *Service) verifySharedChain(ctx context.Context) (AuditReport, error) {
+	rep := AuditReport{File: s.store.Where()}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(s.store.AuditRows(ctx, "", func(r store.AuditRow) error {
+			_, err := io.WriteString(pw, r.Line+"\n")
+			return err
+		}))
+	}()
+	n, last, err := audit.VerifyReader(pr)
+	pr.Close()
+	var ve *audit.VerifyError
+	switch {
+	case errors.As(err, &ve):
+		return rep, fault.Storagef("audit chain in %s is broken at entry %v", s.store.Where(), err)
+	case err != nil:
+		return rep, fault.Storagef("audit chain in %s: %v", s.store.Where(), err)
+	case n == 0:
+		return rep, fault.NotFoundf("no audit entries in %s (nothing has been audited yet)", s.store.Where())
+	}
+	rep.Entries, rep.LastHash, rep.OK = n, last, true
+	return rep, nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,6 +70,16 @@ func TestSharedStoreKeepsOneChainUnderConcurrentAppends(t *testing.T) {
 	})
 	if err != nil || n != machines*each {
 		t.Fatalf("%d entries, %v; want %d", n, err, machines*each)
+	}
+	if rep, err := svcs[1].AuditVerify(ctx); err != nil || rep.Entries != machines*each {
+		t.Errorf("audit verify of the shared chain: %+v %v", rep, err)
+	}
+	// A row rewritten on the server is found.
+	if out, err := pg.Psql("-d", "klipp", "-c", `UPDATE audit SET line = replace(line, '"case.create"', '"case.delete"') WHERE seq = 7`).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if _, err := svcs[2].AuditVerify(ctx); err == nil || !strings.Contains(err.Error(), "line 7") {
+		t.Errorf("a rewritten entry passed: %v", err)
 	}
 	cases, _ := svcs[0].Store().ListCases(ctx, "")
 	if len(cases) != machines*each {

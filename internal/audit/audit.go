@@ -196,7 +196,12 @@ func Verify(path string) (n int, last string, err error) {
 		return 0, "", err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return VerifyReader(f)
+}
+
+// VerifyReader checks a chain read as JSONL lines from r, as Verify does.
+func VerifyReader(r io.Reader) (n int, last string, err error) {
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	var prev *Entry
 	for line := 1; sc.Scan(); line++ {
