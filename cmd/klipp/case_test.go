@@ -53,7 +53,7 @@ func TestCaseCommands(t *testing.T) {
 		{[]string{"case", "new", "--number", "K2", "--title", "x", "--from", "2026-11-20 23:00", "--to", "2026-11-20 22:00"}, 2, "must be after"},
 		{[]string{"case", "new", "--number", "K3", "--from", "2026-11-20 22:00", "--to", "2026-11-20 23:00"}, 2, "klipp: --title: required\n"},
 		{[]string{"case", "show", "K404"}, 3, "no case K404"},
-		{[]string{"case", "edit", "5000-K123456-26", "--status", "requested"}, 2, "klipp: --reopen: required to move case 5000-K123456-26 from in-progress back to requested"},
+		{[]string{"case", "edit", "5000-K123456-26", "--status", "requested"}, 2, "klipp: --reopen: required to move case 5000-K123456-26 from delivered back to requested"},
 		{[]string{"case", "edit", "5000-K123456-26", "--status", "done"}, 2, `klipp: --status: "done" is not one of requested, in-progress, delivered, archived`},
 	}
 	for _, c := range bad {
