@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -21,36 +21,7 @@ func (a *cli) camerasCommand() *cobra.Command {
 }
 
 // cameraView is a camera as the CLI prints it.
-type cameraView struct {
-	*catalog.Camera
-	Timezone      string            `json:"timezone"`
-	Retention     string            `json:"retention"`
-	Pattern       string            `json:"pattern,omitempty"`
-	ClockVerified bool              `json:"clock_verified"`
-	Clock         []measurementView `json:"clock,omitempty"`
-	OffsetNow     *float64          `json:"clock_offset_now_s,omitempty"`
-}
-
-type measurementView struct {
-	At     time.Time `json:"at"`
-	Offset float64   `json:"offset_s"`
-	Note   string    `json:"note,omitempty"`
-}
-
-func (a *cli) view(cam *catalog.Camera) cameraView {
-	v := cameraView{Camera: cam, Timezone: cam.Timezone.String(), Retention: clock.FormatDuration(cam.Retention), ClockVerified: cam.Clock.Verified()}
-	if cam.Recordings.Pattern != nil {
-		v.Pattern = cam.Recordings.Pattern.String()
-	}
-	for _, m := range cam.Clock.Measurements() {
-		v.Clock = append(v.Clock, measurementView{At: m.At, Offset: m.Offset.Seconds(), Note: m.Note})
-	}
-	if v.ClockVerified {
-		off := cam.Clock.At(a.now()).Seconds()
-		v.OffsetNow = &off
-	}
-	return v
-}
+type cameraView = app.Camera
 
 func clockLabel(cam *catalog.Camera, at time.Time) string {
 	if !cam.Clock.Verified() {
@@ -66,15 +37,13 @@ func (a *cli) camerasList() *cobra.Command {
 		Short: "List the cameras in the catalog",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := a.cameras()
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			var views []cameraView
-			for _, cam := range cat.Cameras {
-				if owner == "" || cam.Owner == owner {
-					views = append(views, a.view(cam))
-				}
+			views, err := svc.CameraList(cmd.Context(), app.CameraListRequest{Owner: owner})
+			if err != nil {
+				return err
 			}
 			return a.emit(views, func(w io.Writer) {
 				rows := [][]string{{"ID", "NAME", "OWNER", "KIND", "QUALITY", "RETENTION", "CLOCK", "POSITION"}}
@@ -96,11 +65,15 @@ func (a *cli) camerasShow() *cobra.Command {
 		Short: "Show one camera",
 		Args:  exactArgs(1, "a camera id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cam, err := a.camera(args[0])
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			v := a.view(cam)
+			v, err := svc.CameraShow(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			cam := v.Camera
 			return a.emit(v, func(w io.Writer) {
 				ret := v.Retention
 				if cam.RetentionDefaulted {
@@ -137,42 +110,40 @@ func (a *cli) camerasNear() *cobra.Command {
 		Short: "Cameras by distance from a point, with the window in which someone leaving it could pass each",
 		Args:  exactArgs(1, "a position LAT,LON or a camera id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := a.cameras()
-			if err != nil {
-				return err
-			}
-			q := catalog.NearQuery{}
+			req := app.CameraNearRequest{}
 			if p, ok := catalog.ParseLatLon(args[0]); ok {
-				q.From = p
+				req.Position = &p
 			} else if strings.Contains(args[0], ",") {
 				return fault.Usagef("%q is not a position: give LAT,LON in degrees, e.g. 55.6036,13.0021", args[0])
 			} else {
-				cam, err := cat.Camera(args[0])
-				if err != nil {
-					return err
-				}
-				q.From = cam.Location
+				req.Camera = args[0]
 			}
+			var err error
 			if within != "" {
-				if q.Within, err = clock.ParseDistance(within); err != nil {
-					return fault.Usagef("--within: %v", err)
+				if req.Within, err = clock.ParseDistance(within); err != nil {
+					return fault.Fieldf("within", "%v", err)
 				}
 			}
 			if at != "" {
-				if q.At, err = a.parseTime("at", at); err != nil {
+				if req.At, err = a.parseTime("at", at); err != nil {
 					return err
 				}
-				s, ok := catalog.Speeds[speed]
-				if !ok {
-					return fault.Usagef("--speed %q: use walk, run, bike or car", speed)
+				if req.Travel, err = catalog.ParseTravel(speed); err != nil {
+					return err
 				}
-				q.Speed = s
 			}
-			near := cat.Near(q)
+			svc, err := a.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			near, err := svc.CameraNear(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
 			return a.emit(near, func(w io.Writer) {
 				head := []string{"DISTANCE", "ID", "NAME", "OWNER", "QUALITY", "IN VIEW"}
-				if !q.At.IsZero() {
-					head = append(head, "COULD PASS ("+q.Speed.Name+")")
+				if !req.At.IsZero() {
+					head = append(head, "COULD PASS ("+req.Travel.Label()+")")
 				}
 				rows := [][]string{head}
 				for _, n := range near {
@@ -192,7 +163,7 @@ func (a *cli) camerasNear() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&within, "within", "", "only cameras within this distance (e.g. 300m, 1.2km)")
 	cmd.Flags().StringVar(&at, "at", "", "time the person left the point; gives each camera a window")
-	cmd.Flags().StringVar(&speed, "speed", "walk", "walk|run|bike|car (with --at)")
+	cmd.Flags().StringVar(&speed, "speed", string(catalog.Walk), travelHelp()+" (with --at)")
 	return cmd
 }
 
@@ -202,20 +173,27 @@ func (a *cli) camerasImport() *cobra.Command {
 		Short: "Add cameras from GeoJSON (Point features; Polygon features give coverage) to the catalog",
 		Args:  exactArgs(1, "a GeoJSON file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.config()
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			ids, err := catalog.Import(cfg.Catalog, args[0], cfg.Timezone)
+			res, err := svc.ImportCameras(cmd.Context(), app.ImportCamerasRequest{File: args[0]})
 			if err != nil {
 				return err
 			}
-			sort.Strings(ids)
-			return a.emit(map[string]any{"catalog": cfg.Catalog, "added": ids}, func(w io.Writer) {
-				fmt.Fprintf(w, "added %d camera(s) to %s: %s\n", len(ids), cfg.Catalog, strings.Join(ids, ", "))
+			return a.emit(res, func(w io.Writer) {
+				fmt.Fprintf(w, "added %d camera(s) to %s: %s\n", len(res.Added), res.Catalog, strings.Join(res.Added, ", "))
 			})
 		},
 	}
+}
+
+func travelHelp() string {
+	var labels []string
+	for _, t := range catalog.Travels {
+		labels = append(labels, t.Label())
+	}
+	return strings.Join(labels, "|")
 }
 
 // exactArgs is cobra.ExactArgs with a message that says what is wanted.

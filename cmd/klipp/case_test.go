@@ -51,10 +51,10 @@ func TestCaseCommands(t *testing.T) {
 		{[]string{"case", "new", "--number", "../../etc", "--title", "x", "--from", "2026-11-20 22:00", "--to", "2026-11-20 23:00"}, 2, "use letters, digits"},
 		{[]string{"case", "new", "--number", "5000-K123456-26", "--title", "x", "--from", "2026-11-20 22:00", "--to", "2026-11-20 23:00"}, 2, "exists already"},
 		{[]string{"case", "new", "--number", "K2", "--title", "x", "--from", "2026-11-20 23:00", "--to", "2026-11-20 22:00"}, 2, "must be after"},
-		{[]string{"case", "new", "--number", "K3", "--from", "2026-11-20 22:00", "--to", "2026-11-20 23:00"}, 2, "--title is required"},
+		{[]string{"case", "new", "--number", "K3", "--from", "2026-11-20 22:00", "--to", "2026-11-20 23:00"}, 2, "klipp: --title: required\n"},
 		{[]string{"case", "show", "K404"}, 3, "no case K404"},
-		{[]string{"case", "edit", "5000-K123456-26", "--status", "requested"}, 2, "needs --reopen"},
-		{[]string{"case", "edit", "5000-K123456-26", "--status", "done"}, 2, `status "done" is not one of`},
+		{[]string{"case", "edit", "5000-K123456-26", "--status", "requested"}, 2, "klipp: --reopen: required to move case 5000-K123456-26 from delivered back to requested"},
+		{[]string{"case", "edit", "5000-K123456-26", "--status", "done"}, 2, `klipp: --status: "done" is not one of requested, in-progress, delivered, archived`},
 	}
 	for _, c := range bad {
 		code, _, errs := k(c.args...)
@@ -67,6 +67,52 @@ func TestCaseCommands(t *testing.T) {
 		if !strings.Contains(string(log), `"action":"`+action+`"`) {
 			t.Errorf("audit log lacks %s", action)
 		}
+	}
+	if code, _, errs := k("audit", "verify"); code != 0 {
+		t.Errorf("audit verify: %s", errs)
+	}
+}
+
+// With the audit log unwritable a change is refused as a whole: exit 5,
+// one line, nothing stored.
+func TestChangesNeedTheirAuditEntry(t *testing.T) {
+	_, conf, _ := indexedSite(t)
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
+	if code, _, errs := k("case", "new", "--number", "K-AUDIT-1", "--title", "Rån", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:30"); code != 0 {
+		t.Fatal(errs)
+	}
+	_, out, _ := k("--json", "config", "show")
+	var cfg struct {
+		DataDir string `json:"data_dir"`
+	}
+	if err := json.Unmarshal([]byte(out), &cfg); err != nil || cfg.DataDir == "" {
+		t.Fatalf("config show: %v %s", err, out)
+	}
+	logFile := filepath.Join(cfg.DataDir, "audit.jsonl")
+	os.Rename(logFile, logFile+".saved")
+	if err := os.Symlink("/dev/full", logFile); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"case", "new", "--number", "K-AUDIT-2", "--title", "Rån", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:30"},
+		{"timeline", "add", "K-AUDIT-1", "--camera", "sodergatan-2", "--at", "2026-11-20 22:10:12", "--text", "Misstänkt"},
+	} {
+		code, _, errs := k(args...)
+		if code != 5 || strings.Count(errs, "\n") != 1 || !strings.HasPrefix(errs, "klipp: ") {
+			t.Errorf("%v: exit %d %q, want 5 and one line", args, code, errs)
+		}
+	}
+	os.Remove(logFile)
+	os.Rename(logFile+".saved", logFile)
+	if code, _, errs := k("case", "show", "K-AUDIT-2"); code != 3 {
+		t.Errorf("case K-AUDIT-2 was stored without its audit entry: %d %s", code, errs)
+	}
+	code, out, _ := k("--json", "timeline", "list", "K-AUDIT-1")
+	var entries []entryView
+	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) != 0 {
+		t.Errorf("an entry was stored without its audit entry: %s", out)
 	}
 	if code, _, errs := k("audit", "verify"); code != 0 {
 		t.Errorf("audit verify: %s", errs)

@@ -1,87 +1,22 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/fault"
-	"github.com/klipp-forensics/klipp/internal/store"
 )
 
 // caseView is a case as the CLI prints it.
-type caseView struct {
-	Number      string          `json:"number"`
-	Title       string          `json:"title"`
-	Crime       string          `json:"crime,omitempty"`
-	Place       string          `json:"place,omitempty"`
-	Position    *catalog.LatLon `json:"position,omitempty"`
-	From        time.Time       `json:"from"`
-	To          time.Time       `json:"to"`
-	RequestedBy string          `json:"requested_by,omitempty"`
-	Request     string          `json:"request,omitempty"`
-	Suspect     string          `json:"suspect,omitempty"`
-	Status      string          `json:"status"`
-	Deadline    *time.Time      `json:"deadline,omitempty"`
-	Retention   string          `json:"retention_class"`
-	Received    time.Time       `json:"received"`
-	Delivered   *time.Time      `json:"delivered,omitempty"`
-	Created     time.Time       `json:"created"`
-	CreatedBy   string          `json:"created_by"`
-	Updated     time.Time       `json:"updated"`
-	Exports     []caseExport    `json:"exports,omitempty"` // case show only
-}
-
-// caseExport is one of a case's bundles and where it stands in the archive.
-type caseExport struct {
-	ExportID string `json:"export_id"`
-	Dir      string `json:"dir"`
-	Files    int    `json:"files"`
-	Archive  string `json:"archive"` // not pushed | queued | uploading | verified | failed
-}
-
-// caseExports lists a case's bundles with their archive state.
-func (a *cli) caseExports(ctx context.Context, st *store.Store, number string) ([]caseExport, error) {
-	exports, err := st.Exports(ctx, number)
-	if err != nil {
-		return nil, fault.Wrap(fault.Storage, err)
-	}
-	jobs, err := st.ArchiveJobs(ctx, number)
-	if err != nil {
-		return nil, fault.Wrap(fault.Storage, err)
-	}
-	state := map[string]string{}
-	for _, j := range jobs {
-		state[j.ExportID] = j.State
-	}
-	var out []caseExport
-	for _, e := range exports {
-		s := state[e.ExportID]
-		if s == "" {
-			s = "not pushed"
-		}
-		out = append(out, caseExport{ExportID: e.ExportID, Dir: e.Dir, Files: e.Files, Archive: s})
-	}
-	return out, nil
-}
-
-func viewCase(c store.Case) caseView {
-	v := caseView{Number: c.Number, Title: c.Title, Crime: c.Crime, Place: c.Place, From: c.From, To: c.To, RequestedBy: c.RequestedBy,
-		Request: c.Request, Suspect: c.Suspect, Status: c.Status, Deadline: c.Deadline, Retention: c.RetentionClass, Received: c.Received, Delivered: c.Delivered, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated}
-	if c.Lat != nil {
-		v.Position = &catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}
-	}
-	return v
-}
+type caseView = app.Case
 
 // caseFlags are the fields new and edit share.
 type caseFlags struct {
@@ -107,76 +42,52 @@ func (f *caseFlags) register(fs *pflag.FlagSet, withNumber bool) {
 	fs.StringVar(&f.delivered, "delivered", "", "when the case was delivered (default: when its status becomes delivered); implies status delivered")
 }
 
-// apply sets the fields given on the command line (all of them for new).
-func (a *cli) applyCaseFlags(fs *pflag.FlagSet, f *caseFlags, c *store.Case) error {
-	set := func(name string) bool { return fs.Changed(name) }
-	for _, t := range []struct {
-		flag, value string
-		field       *string
-	}{
-		{"title", f.title, &c.Title}, {"crime", f.crime, &c.Crime}, {"place", f.place, &c.Place},
-		{"requested-by", f.requestedBy, &c.RequestedBy}, {"request", f.request, &c.Request}, {"suspect", f.suspect, &c.Suspect},
-	} {
-		if set(t.flag) {
-			*t.field = t.value
+// edit reads the flags given on the command line into an edit request;
+// new uses the same and copies the fields over.
+func (a *cli) caseEdit(fs *pflag.FlagSet, f *caseFlags) (app.EditCaseRequest, error) {
+	var req app.EditCaseRequest
+	str := func(flag, v string, dst **string) {
+		if fs.Changed(flag) {
+			*dst = &v
 		}
 	}
-	if set("position") {
+	str("title", f.title, &req.Title)
+	str("crime", f.crime, &req.Crime)
+	str("place", f.place, &req.Place)
+	str("requested-by", f.requestedBy, &req.RequestedBy)
+	str("request", f.request, &req.Request)
+	str("suspect", f.suspect, &req.Suspect)
+	str("retention", f.retention, &req.Retention)
+	if fs.Changed("position") {
 		p, ok := catalog.ParseLatLon(f.position)
 		if !ok {
-			return fault.Usagef("--position %q: give LAT,LON in degrees, e.g. 55.6036,13.0021", f.position)
+			return req, fault.Fieldf("position", "%q: give LAT,LON in degrees, e.g. 55.6036,13.0021", f.position)
 		}
-		c.Lat, c.Lon = &p.Lat, &p.Lon
+		req.Position = &p
 	}
-	var err error
-	if set("from") {
-		if c.From, err = a.parseTime("from", f.from); err != nil {
-			return err
-		}
-	}
-	if set("to") {
-		if c.To, err = a.parseTime("to", f.to); err != nil {
-			return err
-		}
-	}
-	if set("retention") {
-		if _, ok := a.cfg.RetentionClasses[f.retention]; !ok {
-			var names []string
-			for k := range a.cfg.RetentionClasses {
-				names = append(names, k)
+	for _, t := range []struct {
+		flag, value string
+		dst         **time.Time
+	}{{"from", f.from, &req.From}, {"to", f.to, &req.To}, {"received", f.received, &req.Received},
+		{"delivered", f.delivered, &req.Delivered}, {"deadline", f.deadline, &req.Deadline}} {
+		if fs.Changed(t.flag) {
+			v, err := a.parseTime(t.flag, t.value)
+			if err != nil {
+				return req, err
 			}
-			sort.Strings(names)
-			return fault.Usagef("--retention %q is not a retention class; klipp.yaml has: %s", f.retention, strings.Join(names, ", "))
-		}
-		c.RetentionClass = f.retention
-	}
-	if set("received") {
-		if c.Received, err = a.parseTime("received", f.received); err != nil {
-			return err
+			*t.dst = &v
 		}
 	}
-	if set("delivered") {
-		d, err := a.parseTime("delivered", f.delivered)
-		if err != nil {
-			return err
-		}
-		c.Delivered = &d
-		if c.Status == "requested" || c.Status == "in-progress" || c.Status == "" {
-			c.Status = "delivered"
-		}
+	if fs.Changed("status") {
+		st := casefile.Status(f.status)
+		req.Status = &st
 	}
-	if set("deadline") {
-		d, err := a.parseTime("deadline", f.deadline)
-		if err != nil {
-			return err
-		}
-		c.Deadline = &d
-	}
-	return nil
+	return req, nil
 }
 
 func (a *cli) caseCommand() *cobra.Command {
 	c := &cobra.Command{Use: "case", Short: "Cases and the requests that open them: new, list, show, edit, close"}
+	statuses := casefile.StatusLabels()
 
 	var nf caseFlags
 	newCmd := &cobra.Command{
@@ -184,23 +95,31 @@ func (a *cli) caseCommand() *cobra.Command {
 		Short: "Open a case",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore(cmd.Context())
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			cs := store.Case{Number: nf.number}
-			if err := a.applyCaseFlags(cmd.Flags(), &nf, &cs); err != nil {
-				return err
-			}
-			cs, err = casefile.Create(cmd.Context(), st, cs, a.cfg.Analyst, a.now())
+			e, err := a.caseEdit(cmd.Flags(), &nf)
 			if err != nil {
 				return err
 			}
-			if err := a.record(audit.Entry{Action: "case.create", Case: cs.Number, Detail: map[string]string{"title": cs.Title,
-				"from": cs.From.Format(time.RFC3339Nano), "to": cs.To.Format(time.RFC3339Nano), "requested_by": cs.RequestedBy}}); err != nil {
+			req := app.CreateCaseRequest{Number: nf.number, Title: deref(e.Title), Crime: deref(e.Crime), Place: deref(e.Place), Position: e.Position,
+				RequestedBy: deref(e.RequestedBy), Request: deref(e.Request), Suspect: deref(e.Suspect), Retention: deref(e.Retention),
+				Deadline: e.Deadline, Delivered: e.Delivered}
+			if e.From != nil {
+				req.From = *e.From
+			}
+			if e.To != nil {
+				req.To = *e.To
+			}
+			if e.Received != nil {
+				req.Received = *e.Received
+			}
+			cs, err := svc.CreateCase(cmd.Context(), req)
+			if err != nil {
 				return err
 			}
-			return a.emit(viewCase(cs), func(w io.Writer) { fmt.Fprintf(w, "opened case %s\n", casefile.Describe(cs)) })
+			return a.emit(cs, func(w io.Writer) { fmt.Fprintf(w, "opened case %s\n", describeCase(cs)) })
 		},
 	}
 	nf.register(newCmd.Flags(), true)
@@ -211,17 +130,13 @@ func (a *cli) caseCommand() *cobra.Command {
 		Short: "List cases, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore(cmd.Context())
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			cases, err := st.ListCases(cmd.Context(), status)
+			views, err := svc.CaseList(cmd.Context(), app.CaseListRequest{Status: casefile.Status(status)})
 			if err != nil {
-				return fault.Wrap(fault.Storage, err)
-			}
-			views := []caseView{}
-			for _, cs := range cases {
-				views = append(views, viewCase(cs))
+				return err
 			}
 			return a.emit(views, func(w io.Writer) {
 				rows := [][]string{{"NUMBER", "STATUS", "INCIDENT", "DEADLINE", "TITLE"}}
@@ -230,34 +145,29 @@ func (a *cli) caseCommand() *cobra.Command {
 					if v.Deadline != nil {
 						dl = a.show(*v.Deadline)[:16]
 					}
-					rows = append(rows, []string{v.Number, v.Status, a.show(v.From)[:16] + " – " + a.show(v.To)[11:16], dl, v.Title})
+					rows = append(rows, []string{v.Number, v.Status.Label(), a.show(v.From)[:16] + " – " + a.show(v.To)[11:16], dl, v.Title})
 				}
 				table(w, rows)
 			})
 		},
 	}
-	listCmd.Flags().StringVar(&status, "status", "", "only cases with this status ("+strings.Join(casefile.Statuses, "|")+")")
+	listCmd.Flags().StringVar(&status, "status", "", "only cases with this status ("+strings.Join(statuses, "|")+")")
 
 	showCmd := &cobra.Command{
 		Use:   "show NUMBER",
 		Short: "Show a case",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(cmd.Context())
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			cs, err := casefile.Get(cmd.Context(), st, args[0])
-			if err != nil {
-				return err
-			}
-			v := viewCase(cs)
-			v.Exports, err = a.caseExports(cmd.Context(), st, cs.Number)
+			v, err := svc.CaseShow(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			return a.emit(v, func(w io.Writer) {
-				a.printCase(w, cs)
+				a.printCase(w, v)
 				for _, e := range v.Exports {
 					fmt.Fprintf(w, "export %s: %d files, %s; archive: %s\n", e.ExportID, e.Files, e.Dir, e.Archive)
 				}
@@ -272,71 +182,52 @@ func (a *cli) caseCommand() *cobra.Command {
 		Short: "Change a case's fields or status",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.editCase(cmd, args[0], &ef, reopen, "case.edit")
+			svc, err := a.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			req, err := a.caseEdit(cmd.Flags(), &ef)
+			if err != nil {
+				return err
+			}
+			req.Number, req.Reopen = args[0], reopen
+			cs, err := svc.EditCase(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return a.emit(cs, func(w io.Writer) { fmt.Fprintf(w, "case %s\n", describeCase(cs)) })
 		},
 	}
 	ef.register(editCmd.Flags(), false)
-	editCmd.Flags().StringVar(&ef.status, "status", "", strings.Join(casefile.Statuses, " | "))
+	editCmd.Flags().StringVar(&ef.status, "status", "", strings.Join(statuses, " | "))
 	editCmd.Flags().BoolVar(&reopen, "reopen", false, "allow moving the status back")
 
-	var cf caseFlags
+	var delivered string
 	closeCmd := &cobra.Command{
 		Use:   "close NUMBER [--delivered T]",
 		Short: "Mark a case delivered",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cf.status = "delivered"
-			return a.editCase(cmd, args[0], &cf, false, "case.close")
+			svc, err := a.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			req := app.CloseCaseRequest{Number: args[0]}
+			if cmd.Flags().Changed("delivered") {
+				d, err := a.parseTime("delivered", delivered)
+				if err != nil {
+					return err
+				}
+				req.Delivered = &d
+			}
+			cs, err := svc.CloseCase(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return a.emit(cs, func(w io.Writer) { fmt.Fprintf(w, "case %s\n", describeCase(cs)) })
 		},
 	}
-	closeCmd.Flags().StringVar(&cf.delivered, "delivered", "", "when it was delivered (default: now)")
+	closeCmd.Flags().StringVar(&delivered, "delivered", "", "when it was delivered (default: now)")
 	c.AddCommand(newCmd, listCmd, showCmd, editCmd, closeCmd)
 	return c
-}
-
-func (a *cli) editCase(cmd *cobra.Command, number string, f *caseFlags, reopen bool, action string) error {
-	st, err := a.openStore(cmd.Context())
-	if err != nil {
-		return err
-	}
-	var applyErr error
-	cs, err := casefile.Update(cmd.Context(), st, number, a.now(), reopen, func(c *store.Case) {
-		applyErr = a.applyCaseFlags(cmd.Flags(), f, c)
-		if f.status != "" {
-			c.Status = f.status
-		}
-	})
-	if applyErr != nil {
-		return applyErr
-	}
-	if err != nil {
-		return err
-	}
-	var changed []string
-	cmd.Flags().Visit(func(fl *pflag.Flag) { changed = append(changed, fl.Name+"="+fl.Value.String()) })
-	if f.status != "" && action == "case.close" {
-		changed = append(changed, "status="+f.status)
-	}
-	if err := a.record(audit.Entry{Action: action, Case: cs.Number, Detail: map[string]string{"changed": strings.Join(changed, "; "), "status": cs.Status}}); err != nil {
-		return err
-	}
-	return a.emit(viewCase(cs), func(w io.Writer) { fmt.Fprintf(w, "case %s\n", casefile.Describe(cs)) })
-}
-
-func (a *cli) printCase(w io.Writer, c store.Case) {
-	rows := [][]string{{"number", c.Number}, {"title", c.Title}, {"status", c.Status}, {"crime", c.Crime}, {"place", c.Place}}
-	if c.Lat != nil {
-		rows = append(rows, []string{"position", fmt.Sprintf("%.6f,%.6f", *c.Lat, *c.Lon)})
-	}
-	rows = append(rows, []string{"incident", a.show(c.From) + " – " + a.show(c.To)},
-		[]string{"requested by", c.RequestedBy}, []string{"request", c.Request}, []string{"suspect", c.Suspect})
-	if c.Deadline != nil {
-		rows = append(rows, []string{"deadline", a.show(*c.Deadline)})
-	}
-	rows = append(rows, []string{"retention", c.RetentionClass}, []string{"received", a.show(c.Received)})
-	if c.Delivered != nil {
-		rows = append(rows, []string{"delivered", a.show(*c.Delivered)})
-	}
-	rows = append(rows, []string{"opened", a.show(c.Created) + " by " + c.CreatedBy}, []string{"updated", a.show(c.Updated)})
-	table(w, rows)
 }

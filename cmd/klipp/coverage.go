@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -38,10 +39,14 @@ func (a *cli) coverageCommand() *cobra.Command {
 // coverage reads --camera, --from and --to and answers what the camera
 // recorded between them.
 func (a *cli) coverage(ctx context.Context, camera, from, to string) (*catalog.Camera, *footage.Coverage, error) {
-	if camera == "" {
-		return nil, nil, fault.Usagef("--camera is required")
+	svc, err := a.service(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	cam, err := a.camera(camera)
+	if camera == "" {
+		return nil, nil, fault.Fieldf("camera", "required")
+	}
+	cam, err := svc.Camera(camera)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,11 +58,7 @@ func (a *cli) coverage(ctx context.Context, camera, from, to string) (*catalog.C
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := a.openStore(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	cov, err := footage.CoverageOf(ctx, st, cam, f, t, a.now())
+	cov, err := svc.Coverage(ctx, app.CoverageRequest{Camera: camera, From: f, To: t})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -54,7 +54,7 @@ func (a *cli) demoCommand() *cobra.Command {
 				a.svc.Close()
 				a.svc = nil
 			}
-			reports, err := a.index(cmd, "")
+			reports, err := a.index(cmd.Context(), "")
 			if err != nil {
 				return err
 			}

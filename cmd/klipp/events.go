@@ -7,9 +7,9 @@ import (
 	"github.com/klipp-forensics/klipp/internal/app"
 )
 
-// cliEvents shows a service operation's events on stderr: progress as a
-// bar (on a terminal, without --quiet), steps and warnings as lines
-// (without --quiet). Call done when the operation returns.
+// cliEvents shows a service operation's events on stderr: a bar per
+// progress label (on a terminal, without --quiet), steps as lines (without
+// --quiet), warnings always. Call done when the operation has returned.
 type cliEvents struct {
 	a      *cli
 	mu     sync.Mutex
@@ -34,11 +34,7 @@ func (e *cliEvents) Progress(label string, done, total int64) {
 	e.update(done, total)
 }
 
-func (e *cliEvents) Step(msg string) { e.line(msg) }
-
-func (e *cliEvents) Warn(msg string) { e.line(msg) }
-
-func (e *cliEvents) line(msg string) {
+func (e *cliEvents) Step(msg string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.endBar()
@@ -47,7 +43,14 @@ func (e *cliEvents) line(msg string) {
 	}
 }
 
-// done ends the bar being drawn.
+func (e *cliEvents) Warn(msg string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.endBar()
+	fmt.Fprintf(e.a.stderr, "klipp: warning: %s\n", msg)
+}
+
+// done ends the last bar.
 func (e *cliEvents) done() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -58,5 +61,5 @@ func (e *cliEvents) endBar() {
 	if e.finish != nil {
 		e.finish()
 	}
-	e.update, e.finish, e.label = nil, nil, ""
+	e.label, e.update, e.finish = "", nil, nil
 }

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"io"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
-	"github.com/klipp-forensics/klipp/internal/catalog"
-	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/footage"
 )
 
@@ -19,7 +18,7 @@ func (a *cli) indexCommand() *cobra.Command {
 		Short: "Scan recordings into the index (incremental: unchanged files are not read again)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			reports, err := a.index(cmd, camera)
+			reports, err := a.index(cmd.Context(), camera)
 			if err != nil {
 				return err
 			}
@@ -31,44 +30,15 @@ func (a *cli) indexCommand() *cobra.Command {
 }
 
 // index brings the index up to date for one camera or all that have
-// recordings.
-func (a *cli) index(cmd *cobra.Command, camera string) ([]*footage.Report, error) {
-	cat, err := a.cameras()
+// recordings, with a progress bar per camera.
+func (a *cli) index(ctx context.Context, camera string) ([]*footage.Report, error) {
+	svc, err := a.service(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.openStore(cmd.Context())
-	if err != nil {
-		return nil, err
-	}
-	var cams []*catalog.Camera
-	if camera != "" {
-		cam, err := cat.Camera(camera)
-		if err != nil {
-			return nil, err
-		}
-		cams = append(cams, cam)
-	} else {
-		for _, cam := range cat.Cameras {
-			if cam.Recordings.Path != "" {
-				cams = append(cams, cam)
-			}
-		}
-	}
-	if len(cams) == 0 {
-		return nil, fault.NotFoundf("no camera in %s has a recordings path", cat.File)
-	}
-	reports := []*footage.Report{}
-	for _, cam := range cams {
-		update, finish := a.progress(fmt.Sprintf("index %-20s", cam.ID))
-		rep, err := footage.Index(cmd.Context(), st, cam, func(done, total int) { update(int64(done), int64(total)) })
-		finish()
-		if err != nil {
-			return nil, err
-		}
-		reports = append(reports, rep)
-	}
-	return reports, nil
+	ev := a.events()
+	defer ev.done()
+	return svc.Index(ctx, app.IndexRequest{Camera: camera}, ev)
 }
 
 func printIndexReports(w io.Writer, reports []*footage.Report) {

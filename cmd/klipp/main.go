@@ -57,7 +57,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fault.KindOf(err) == fault.Internal && isUsageError(err) {
 		err = fault.Wrap(fault.Usage, err)
 	}
-	fmt.Fprintf(stderr, "klipp: %s\n", oneLine(err.Error()))
+	msg := err.Error()
+	var fe *fault.FieldError
+	if errors.As(err, &fe) {
+		msg = "--" + fe.Field + ": " + fe.Message
+	}
+	fmt.Fprintf(stderr, "klipp: %s\n", oneLine(msg))
 	return int(fault.KindOf(err))
 }
 

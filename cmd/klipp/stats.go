@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
-	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 func (a *cli) statsCommand() *cobra.Command {
@@ -21,33 +21,26 @@ func (a *cli) statsCommand() *cobra.Command {
 		Short: "Requests per week and per crime type, with turnaround times (received → delivered)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := a.config(); err != nil {
-				return err
-			}
-			var lo, hi time.Time
+			var req app.StatsRequest
 			var err error
 			if from != "" {
-				if lo, err = a.parseTime("from", from); err != nil {
+				if req.From, err = a.parseTime("from", from); err != nil {
 					return err
 				}
 			}
 			if to != "" {
-				if hi, err = a.parseTime("to", to); err != nil {
+				if req.To, err = a.parseTime("to", to); err != nil {
 					return err
 				}
 			}
-			if !lo.IsZero() && !hi.IsZero() && !hi.After(lo) {
-				return fault.Usagef("--to must be after --from")
-			}
-			st, err := a.openStore(cmd.Context())
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			cases, err := st.ListCases(cmd.Context(), "")
+			s, err := svc.Stats(cmd.Context(), req)
 			if err != nil {
-				return fault.Wrap(fault.Storage, err)
+				return err
 			}
-			s := casefile.Summarise(cases, lo, hi, a.now(), a.cfg.Timezone)
 			if asCSV {
 				return writeStatsCSV(a.stdout, s)
 			}

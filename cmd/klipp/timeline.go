@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,30 +11,14 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/fault"
-	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
 // entryView is an entry as the CLI prints it.
-type entryView struct {
-	Number        int         `json:"number"` // position in time order
-	ID            int64       `json:"id"`
-	At            time.Time   `json:"at"`
-	CameraClock   time.Time   `json:"camera_clock"`
-	ClockVerified bool        `json:"clock_verified"`
-	Camera        string      `json:"camera"`
-	CameraName    string      `json:"camera_name"`
-	From          time.Time   `json:"from"`
-	To            time.Time   `json:"to"`
-	Text          string      `json:"text"`
-	Tags          []string    `json:"tags"`
-	Stills        []time.Time `json:"stills"`
-	Author        string      `json:"author"`
-	Mode          string      `json:"mode,omitempty"` // the clip's cut mode if not clip.mode
-}
+type entryView = app.Entry
 
 // entryFlags are the fields add and edit share.
 type entryFlags struct {
@@ -52,55 +37,45 @@ func (f *entryFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mode, "mode", "", "cut mode of the entry's clip in exports: copy, exact or transcode (default: clip.mode)")
 }
 
-// apply sets the fields given on the command line.
-func (a *cli) applyEntryFlags(fs *pflag.FlagSet, f *entryFlags, e *store.Entry) error {
-	var err error
-	if fs.Changed("camera") {
-		if _, err := a.camera(f.camera); err != nil {
-			return err
-		}
-		e.Camera = f.camera
-	}
-	if fs.Changed("at") {
-		if e.At, err = a.parseTime("at", f.at); err != nil {
-			return err
+// edit reads the flags given on the command line into an edit request.
+func (a *cli) entryEdit(fs *pflag.FlagSet, f *entryFlags) (app.EditEntryRequest, error) {
+	var req app.EditEntryRequest
+	str := func(flag, v string, dst **string) {
+		if fs.Changed(flag) {
+			*dst = &v
 		}
 	}
-	if fs.Changed("from") {
-		if e.From, err = a.parseTime("from", f.from); err != nil {
-			return err
-		}
-	}
-	if fs.Changed("to") {
-		if e.To, err = a.parseTime("to", f.to); err != nil {
-			return err
-		}
-	}
-	if fs.Changed("text") {
-		e.Text = f.text
-	}
-	if fs.Changed("mode") {
-		switch f.mode {
-		case "copy", "exact", "transcode", "":
-			e.Mode = f.mode
-		default:
-			return fault.Usagef("--mode %q: use copy, exact or transcode", f.mode)
+	str("camera", f.camera, &req.Camera)
+	str("text", f.text, &req.Text)
+	str("mode", f.mode, &req.Mode)
+	for _, t := range []struct {
+		flag, value string
+		dst         **time.Time
+	}{{"at", f.at, &req.At}, {"from", f.from, &req.From}, {"to", f.to, &req.To}} {
+		if fs.Changed(t.flag) {
+			v, err := a.parseTime(t.flag, t.value)
+			if err != nil {
+				return req, err
+			}
+			*t.dst = &v
 		}
 	}
 	if fs.Changed("tag") {
-		e.Tags = f.tags
+		tags := f.tags
+		req.Tags = &tags
 	}
 	if fs.Changed("still") {
-		e.Stills = nil
+		var stills []time.Time
 		for _, s := range strings.Split(f.stills, ",") {
 			t, err := a.parseTime("still", strings.TrimSpace(s))
 			if err != nil {
-				return err
+				return req, err
 			}
-			e.Stills = append(e.Stills, t)
+			stills = append(stills, t)
 		}
+		req.Stills = &stills
 	}
-	return nil
+	return req, nil
 }
 
 func (a *cli) timelineCommand() *cobra.Command {
@@ -112,37 +87,32 @@ func (a *cli) timelineCommand() *cobra.Command {
 		Short: "Add an entry",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return err
-			}
 			if af.camera == "" || af.at == "" {
 				return fault.Usagef("an entry needs --camera and --at")
 			}
-			e := store.Entry{Case: args[0], Author: cfg.Analyst}
-			if err := a.applyEntryFlags(cmd.Flags(), &af, &e); err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("from") {
-				e.From = e.At.Add(-cfg.Clip.Before)
-			}
-			if !cmd.Flags().Changed("to") {
-				e.To = e.At.Add(cfg.Clip.After)
-			}
-			st, err := a.openStore(cmd.Context())
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			e, err = casefile.AddEntry(cmd.Context(), st, e, a.now())
+			e, err := a.entryEdit(cmd.Flags(), &af)
 			if err != nil {
 				return err
 			}
-			a.warnWithoutFootage(cmd, e)
-			if err := a.record(audit.Entry{Action: "timeline.add", Case: e.Case, Camera: e.Camera, Detail: entryDetail(e)}); err != nil {
+			req := app.AddEntryRequest{Case: args[0], Camera: *e.Camera, At: *e.At, From: e.From, To: e.To, Text: deref(e.Text), Mode: deref(e.Mode)}
+			if e.Tags != nil {
+				req.Tags = *e.Tags
+			}
+			if e.Stills != nil {
+				req.Stills = *e.Stills
+			}
+			ev := a.events()
+			v, err := svc.AddEntry(cmd.Context(), req, ev)
+			ev.done()
+			if err != nil {
 				return err
 			}
-			return a.emit(a.viewEntry(e, 0), func(w io.Writer) {
-				fmt.Fprintf(w, "added entry %d to case %s: %s %s\n", e.ID, e.Case, a.show(e.At), e.Text)
+			return a.emit(v, func(w io.Writer) {
+				fmt.Fprintf(w, "added entry %d to case %s: %s %s\n", v.ID, args[0], a.show(v.At), v.Text)
 			})
 		},
 	}
@@ -153,20 +123,13 @@ func (a *cli) timelineCommand() *cobra.Command {
 		Short: "The entries in time order, with true and camera-clock times",
 		Args:  exactArgs(1, "a case number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(cmd.Context())
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if _, err := casefile.Get(cmd.Context(), st, args[0]); err != nil {
-				return err
-			}
-			entries, err := st.Entries(cmd.Context(), args[0])
+			views, err := svc.Entries(cmd.Context(), args[0])
 			if err != nil {
-				return fault.Wrap(fault.Storage, err)
-			}
-			views := []entryView{}
-			for i, e := range entries {
-				views = append(views, a.viewEntry(e, i+1))
+				return err
 			}
 			return a.emit(views, func(w io.Writer) {
 				rows := [][]string{{"NO", "ID", "TRUE TIME", "CAMERA CLOCK", "CAMERA", "CLIP", "TAGS", "TEXT"}}
@@ -189,21 +152,26 @@ func (a *cli) timelineCommand() *cobra.Command {
 		Short: "Change an entry",
 		Args:  exactArgs(2, "a case number and an entry id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, id, err := a.entryArgs(cmd, args)
+			id, err := entryID(args)
 			if err != nil {
 				return err
 			}
-			e, err := casefile.EditEntry(cmd.Context(), st, args[0], id, a.now(), func(e *store.Entry) error {
-				return a.applyEntryFlags(cmd.Flags(), &ef, e)
-			})
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			a.warnWithoutFootage(cmd, e)
-			if err := a.record(audit.Entry{Action: "timeline.edit", Case: e.Case, Camera: e.Camera, Detail: entryDetail(e)}); err != nil {
+			req, err := a.entryEdit(cmd.Flags(), &ef)
+			if err != nil {
 				return err
 			}
-			return a.emit(a.viewEntry(e, 0), func(w io.Writer) { fmt.Fprintf(w, "changed entry %d of case %s\n", e.ID, e.Case) })
+			req.Case, req.ID = args[0], id
+			ev := a.events()
+			v, err := svc.EditEntry(cmd.Context(), req, ev)
+			ev.done()
+			if err != nil {
+				return err
+			}
+			return a.emit(v, func(w io.Writer) { fmt.Fprintf(w, "changed entry %d of case %s\n", v.ID, args[0]) })
 		},
 	}
 	ef.register(edit.Flags())
@@ -213,77 +181,41 @@ func (a *cli) timelineCommand() *cobra.Command {
 		Short: "Remove an entry",
 		Args:  exactArgs(2, "a case number and an entry id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, id, err := a.entryArgs(cmd, args)
+			id, err := entryID(args)
 			if err != nil {
 				return err
 			}
-			e, err := casefile.RemoveEntry(cmd.Context(), st, args[0], id)
+			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if err := a.record(audit.Entry{Action: "timeline.rm", Case: e.Case, Camera: e.Camera, Detail: entryDetail(e)}); err != nil {
+			r, err := svc.RemoveEntry(cmd.Context(), args[0], id)
+			if err != nil {
 				return err
 			}
-			return a.emit(map[string]any{"removed": e.ID, "case": e.Case}, func(w io.Writer) {
-				fmt.Fprintf(w, "removed entry %d of case %s\n", e.ID, e.Case)
-			})
+			return a.emit(r, func(w io.Writer) { fmt.Fprintf(w, "removed entry %d of case %s\n", r.Removed, r.Case) })
 		},
 	}
 	c.AddCommand(add, list, edit, rm)
 	return c
 }
 
-// entryArgs reads "CASE ID" and opens the store.
-func (a *cli) entryArgs(cmd *cobra.Command, args []string) (*store.Store, int64, error) {
+// entryID reads the ID of "CASE ID".
+func entryID(args []string) (int64, error) {
 	id, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil {
-		return nil, 0, fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
+		return 0, fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
 	}
-	st, err := a.openStore(cmd.Context())
-	return st, id, err
+	return id, nil
 }
 
-// warnWithoutFootage tells (on stderr) when the index has no footage at
-// the entry's time; the entry is kept, as footage may arrive by ingest.
-func (a *cli) warnWithoutFootage(cmd *cobra.Command, e store.Entry) {
-	cam, err := a.camera(e.Camera)
-	if err != nil {
-		return
-	}
-	st, err := a.openStore(cmd.Context())
-	if err != nil {
-		return
-	}
-	if _, err := footage.Locate(cmd.Context(), st, cam, e.At, a.show); err != nil {
-		fmt.Fprintf(a.stderr, "klipp: warning: %v\n", err)
-	}
-}
-
+// viewEntry is a stored entry as the CLI prints it (for export, until it
+// moves to the service).
 func (a *cli) viewEntry(e store.Entry, number int) entryView {
-	v := entryView{Number: number, ID: e.ID, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
-		Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
-	if v.Tags == nil {
-		v.Tags = []string{}
+	svc, err := a.service(context.Background())
+	if err != nil {
+		return entryView{Number: number, ID: e.ID, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
+			Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
 	}
-	if v.Stills == nil {
-		v.Stills = []time.Time{}
-	}
-	if cam, err := a.camera(e.Camera); err == nil {
-		v.CameraClock, v.ClockVerified, v.CameraName = cam.Clock.CameraClock(e.At), cam.Clock.Verified(), cam.Name
-	}
-	return v
-}
-
-func entryDetail(e store.Entry) map[string]string {
-	return map[string]string{"id": strconv.FormatInt(e.ID, 10), "at": e.At.Format(time.RFC3339Nano), "text": e.Text,
-		"clip": e.From.Format(time.RFC3339Nano) + "/" + e.To.Format(time.RFC3339Nano), "tags": strings.Join(e.Tags, ","),
-		"stills": joinStills(e.Stills)}
-}
-
-func joinStills(ts []time.Time) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.Format(time.RFC3339Nano)
-	}
-	return strings.Join(parts, ",")
+	return svc.EntryOf(e, number)
 }

@@ -66,8 +66,8 @@ func TestTimeline(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"timeline", "add", number, "--camera", "nowhere", "--at", "2026-11-20 22:10", "--text", "x"}, 3, `unknown camera "nowhere"`},
-		{[]string{"timeline", "add", number, "--camera", "stortorget", "--at", "2026-11-20 22:10", "--text", "x", "--tag", "thief"}, 2, `tag "thief"`},
-		{[]string{"timeline", "add", number, "--camera", "stortorget", "--at", "2026-11-20 22:10"}, 2, "needs --text"},
+		{[]string{"timeline", "add", number, "--camera", "stortorget", "--at", "2026-11-20 22:10", "--text", "x", "--tag", "thief"}, 2, `klipp: --tag: "thief" is not one of suspect, victim, vehicle, witness`},
+		{[]string{"timeline", "add", number, "--camera", "stortorget", "--at", "2026-11-20 22:10"}, 2, "klipp: --text: required"},
 		{[]string{"timeline", "add", number, "--camera", "stortorget", "--at", "2026-11-20 22:10", "--from", "2026-11-20 22:11", "--text", "x"}, 2, "must be after"},
 		{[]string{"timeline", "add", "K404", "--camera", "stortorget", "--at", "2026-11-20 22:10", "--text", "x"}, 3, "no case K404"},
 		{[]string{"timeline", "edit", number, "999", "--text", "x"}, 3, "has no entry 999"},

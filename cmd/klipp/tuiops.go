@@ -91,7 +91,7 @@ func (o *tuiOps) Cases(ctx context.Context) ([]tui.CaseRow, error) {
 	}
 	rows := make([]tui.CaseRow, 0, len(cases))
 	for _, c := range cases {
-		rows = append(rows, tui.CaseRow{Number: c.Number, Title: c.Title, Status: c.Status, From: c.From, To: c.To, Deadline: c.Deadline, Expiry: expiry[c.Number]})
+		rows = append(rows, tui.CaseRow{Number: c.Number, Title: c.Title, Status: c.Status.Label(), From: c.From, To: c.To, Deadline: c.Deadline, Expiry: expiry[c.Number]})
 	}
 	// Soonest footage expiry first; cases without one after, newest first.
 	sort.SliceStable(rows, func(i, j int) bool {
@@ -135,7 +135,7 @@ func (o *tuiOps) Case(ctx context.Context, number string) (tui.CaseDetail, error
 	if err := o.invokeJSON(ctx, &entries, "timeline", "list", number); err != nil {
 		return tui.CaseDetail{}, err
 	}
-	d := tui.CaseDetail{CaseRow: tui.CaseRow{Number: c.Number, Title: c.Title, Status: c.Status, From: c.From, To: c.To, Deadline: c.Deadline},
+	d := tui.CaseDetail{CaseRow: tui.CaseRow{Number: c.Number, Title: c.Title, Status: c.Status.Label(), From: c.From, To: c.To, Deadline: c.Deadline},
 		Crime: c.Crime, Place: c.Place, RequestedBy: c.RequestedBy, Request: c.Request, Suspect: c.Suspect}
 	for _, e := range entries {
 		d.Entries = append(d.Entries, tui.Entry{ID: e.ID, Number: e.Number, At: e.At, From: e.From, To: e.To, Camera: e.Camera, CameraName: e.CameraName,
@@ -196,7 +196,7 @@ func (o *tuiOps) Cameras(ctx context.Context, number, speed string) ([]tui.Camer
 	}
 	q := catalog.NearQuery{}
 	if c.Lat != nil {
-		q = catalog.NearQuery{From: catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}, At: c.From, Speed: catalog.Speeds[speed]}
+		q = catalog.NearQuery{From: catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}, At: c.From, Speed: catalog.Speeds[catalog.Travel(speed)]}
 	}
 	near := cat.Near(q)
 	if c.Lat == nil {

@@ -16,8 +16,41 @@ import (
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
+// Status is where a case stands. Its value is what the store and --json
+// carry.
+type Status string
+
+// The statuses, in the order a case goes through them.
+const (
+	StatusRequested  Status = "requested"
+	StatusInProgress Status = "in-progress"
+	StatusDelivered  Status = "delivered"
+	StatusArchived   Status = "archived"
+)
+
 // Statuses in the order a case goes through them.
-var Statuses = []string{"requested", "in-progress", "delivered", "archived"}
+var Statuses = []Status{StatusRequested, StatusInProgress, StatusDelivered, StatusArchived}
+
+// Label is the status as front ends show it: the one place for its
+// display text.
+func (s Status) Label() string { return string(s) }
+
+// StatusLabels are the statuses' labels, in order, for help texts.
+func StatusLabels() []string {
+	out := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		out[i] = s.Label()
+	}
+	return out
+}
+
+// ParseStatus checks a status given by a user.
+func ParseStatus(s string) (Status, error) {
+	if err := validStatus(s); err != nil {
+		return "", err
+	}
+	return Status(s), nil
+}
 
 var numberRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -31,12 +64,10 @@ func ValidNumber(n string) error {
 }
 
 func validStatus(s string) error {
-	for _, v := range Statuses {
-		if s == v {
-			return nil
-		}
+	if rank(s) >= 0 {
+		return nil
 	}
-	return fault.Usagef("status %q is not one of %s", s, strings.Join(Statuses, ", "))
+	return fault.Fieldf("status", "%q is not one of %s", s, strings.Join(StatusLabels(), ", "))
 }
 
 // Validate checks a case before it is stored.
@@ -45,25 +76,28 @@ func Validate(c store.Case) error {
 		return err
 	}
 	if strings.TrimSpace(c.Title) == "" {
-		return fault.Usagef("case %s: --title is required", c.Number)
+		return fault.Fieldf("title", "required")
 	}
-	if c.From.IsZero() || c.To.IsZero() {
-		return fault.Usagef("case %s: the incident window needs --from and --to", c.Number)
+	if c.From.IsZero() {
+		return fault.Fieldf("from", "required: the start of the incident window")
+	}
+	if c.To.IsZero() {
+		return fault.Fieldf("to", "required: the end of the incident window")
 	}
 	if !c.To.After(c.From) {
-		return fault.Usagef("case %s: --to (%s) must be after --from (%s)", c.Number, c.To.Format(time.RFC3339), c.From.Format(time.RFC3339))
+		return fault.Fieldf("to", "the end of the incident window (%s) must be after its start (%s)", c.To.Format(time.RFC3339), c.From.Format(time.RFC3339))
 	}
 	if (c.Lat == nil) != (c.Lon == nil) || (c.Lat != nil && (*c.Lat < -90 || *c.Lat > 90 || *c.Lon < -180 || *c.Lon > 180)) {
-		return fault.Usagef("case %s: the place's position must be LAT,LON in degrees", c.Number)
+		return fault.Fieldf("position", "must be LAT,LON in degrees")
 	}
 	return validStatus(c.Status)
 }
 
 // Create stores a new case with status "requested".
 func Create(ctx context.Context, st *store.Store, c store.Case, who string, now time.Time) (store.Case, error) {
-	c.Status, c.CreatedBy, c.Created, c.Updated = "requested", who, now.UTC(), now.UTC()
+	c.Status, c.CreatedBy, c.Created, c.Updated = string(StatusRequested), who, now.UTC(), now.UTC()
 	if c.Delivered != nil {
-		c.Status = "delivered" // entered after the fact
+		c.Status = string(StatusDelivered) // entered after the fact
 	}
 	if c.Received.IsZero() {
 		c.Received = now.UTC()
@@ -75,7 +109,7 @@ func Create(ctx context.Context, st *store.Store, c store.Case, who string, now 
 		return c, err
 	}
 	if c.Delivered != nil && c.Delivered.Before(c.Received) {
-		return c, fault.Usagef("case %s: delivered (%s) before the request was received (%s)", c.Number, c.Delivered.Format(time.RFC3339), c.Received.Format(time.RFC3339))
+		return c, deliveredTooEarly(c)
 	}
 	if err := st.CreateCase(ctx, c); err != nil {
 		if errors.Is(err, store.ErrExists) {
@@ -112,18 +146,18 @@ func Update(ctx context.Context, st *store.Store, number string, now time.Time, 
 		return c, err
 	}
 	if rank(c.Status) < rank(before) && !reopen {
-		return c, fault.Usagef("case %s is %s: moving it back to %s needs --reopen", number, before, c.Status)
+		return c, fault.Fieldf("reopen", "required to move case %s from %s back to %s", number, before, c.Status)
 	}
 	c.Updated = now.UTC()
-	if rank(c.Status) >= rank("delivered") && c.Delivered == nil {
+	if rank(c.Status) >= rank(string(StatusDelivered)) && c.Delivered == nil {
 		d := now.UTC()
 		c.Delivered = &d
 	}
-	if rank(c.Status) < rank("delivered") {
+	if rank(c.Status) < rank(string(StatusDelivered)) {
 		c.Delivered = nil // reopened
 	}
 	if c.Delivered != nil && c.Delivered.Before(c.Received) {
-		return c, fault.Usagef("case %s: delivered (%s) before the request was received (%s)", number, c.Delivered.Format(time.RFC3339), c.Received.Format(time.RFC3339))
+		return c, deliveredTooEarly(c)
 	}
 	if err := st.UpdateCase(ctx, c); err != nil {
 		return c, fault.Wrap(fault.Storage, err)
@@ -131,9 +165,13 @@ func Update(ctx context.Context, st *store.Store, number string, now time.Time, 
 	return c, nil
 }
 
+func deliveredTooEarly(c store.Case) error {
+	return fault.Fieldf("delivered", "case %s: delivered (%s) before the request was received (%s)", c.Number, c.Delivered.Format(time.RFC3339), c.Received.Format(time.RFC3339))
+}
+
 func rank(status string) int {
 	for i, s := range Statuses {
-		if s == status {
+		if string(s) == status {
 			return i
 		}
 	}

@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,7 +38,8 @@ func TestCaseLifecycle(t *testing.T) {
 	if err != nil || got.Status != "delivered" {
 		t.Fatalf("deliver: %+v %v", got, err)
 	}
-	if _, err := Update(ctx, st, c.Number, now, false, func(c *store.Case) { c.Status = "requested" }); fault.KindOf(err) != fault.Usage || !strings.Contains(err.Error(), "--reopen") {
+	var fe *fault.FieldError
+	if _, err := Update(ctx, st, c.Number, now, false, func(c *store.Case) { c.Status = "requested" }); fault.KindOf(err) != fault.Usage || !errors.As(err, &fe) || fe.Field != "reopen" {
 		t.Errorf("moving back without reopen: %v", err)
 	}
 	if _, err := Get(ctx, st, "5000-X"); fault.KindOf(err) != fault.NotFound {
@@ -72,5 +74,35 @@ func TestValidate(t *testing.T) {
 		if err := Validate(c); fault.KindOf(err) != fault.Usage {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// Validation names the request field, never a CLI flag.
+func TestValidateNamesFields(t *testing.T) {
+	from := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
+	ok := store.Case{Number: "K1", Title: "t", From: from, To: from.Add(time.Hour), Status: "requested"}
+	for field, edit := range map[string]func(*store.Case){
+		"title":    func(c *store.Case) { c.Title = "" },
+		"from":     func(c *store.Case) { c.From = time.Time{} },
+		"to":       func(c *store.Case) { c.To = c.From },
+		"status":   func(c *store.Case) { c.Status = "done" },
+		"position": func(c *store.Case) { l := 1.0; c.Lat = &l },
+	} {
+		c := ok
+		edit(&c)
+		err := Validate(c)
+		var fe *fault.FieldError
+		if !errors.As(err, &fe) || fe.Field != field || strings.Contains(err.Error(), "--") {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	e := store.Entry{Case: "K1", Camera: "c", At: from, From: from, To: from.Add(time.Second), Text: "x", Tags: []string{"nope"}}
+	var fe *fault.FieldError
+	if err := ValidateEntry(e); !errors.As(err, &fe) || fe.Field != "tag" {
+		t.Errorf("tag: %v", err)
+	}
+	e.Tags, e.Text = nil, " "
+	if err := ValidateEntry(e); !errors.As(err, &fe) || fe.Field != "text" || fe.Message != "required: what the footage shows" {
+		t.Errorf("text: %v", err)
 	}
 }

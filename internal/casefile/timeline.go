@@ -16,16 +16,16 @@ var Tags = []string{"suspect", "victim", "vehicle", "witness"}
 // ValidateEntry checks an entry before it is stored.
 func ValidateEntry(e store.Entry) error {
 	if strings.TrimSpace(e.Text) == "" {
-		return fault.Usagef("an entry needs --text: what the footage shows")
+		return fault.Fieldf("text", "required: what the footage shows")
 	}
 	if e.Camera == "" {
-		return fault.Usagef("an entry needs --camera")
+		return fault.Fieldf("camera", "required")
 	}
 	if !e.To.After(e.From) {
-		return fault.Usagef("the clip's --to must be after its --from")
+		return fault.Fieldf("to", "the clip's end must be after its start")
 	}
 	if e.At.Before(e.From) || e.At.After(e.To) {
-		return fault.Usagef("the entry's time %s lies outside its clip %s – %s", e.At.Format(time.RFC3339), e.From.Format(time.RFC3339), e.To.Format(time.RFC3339))
+		return fault.Fieldf("at", "the entry's time %s lies outside its clip %s – %s", e.At.Format(time.RFC3339), e.From.Format(time.RFC3339), e.To.Format(time.RFC3339))
 	}
 	for _, tag := range e.Tags {
 		known := false
@@ -33,12 +33,12 @@ func ValidateEntry(e store.Entry) error {
 			known = known || tag == k
 		}
 		if !known {
-			return fault.Usagef("tag %q is not one of %s", tag, strings.Join(Tags, ", "))
+			return fault.Fieldf("tag", "%q is not one of %s", tag, strings.Join(Tags, ", "))
 		}
 	}
 	for _, s := range e.Stills {
 		if s.Before(e.From) || s.After(e.To) {
-			return fault.Usagef("still time %s lies outside the clip", s.Format(time.RFC3339))
+			return fault.Fieldf("still", "%s lies outside the clip", s.Format(time.RFC3339))
 		}
 	}
 	return nil
@@ -51,7 +51,7 @@ func editable(ctx context.Context, st *store.Store, number string) (store.Case, 
 	if err != nil {
 		return c, err
 	}
-	if c.Status == "archived" {
+	if c.Status == string(StatusArchived) {
 		return c, fault.Usagef("case %s is archived: its timeline no longer changes", number)
 	}
 	return c, nil

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 const earthRadius = 6371008.8 // metres, mean radius
@@ -32,18 +35,56 @@ func Inside(p LatLon, poly []LatLon) bool {
 	return in
 }
 
+// Travel is how a person moves between cameras. Its value is what users
+// type (--speed walk) and what JSON carries.
+type Travel string
+
+// The ways of travel analysts choose from.
+const (
+	Walk Travel = "walk"
+	Run  Travel = "run"
+	Bike Travel = "bike"
+	Car  Travel = "car"
+)
+
+// Travels in the order they are offered.
+var Travels = []Travel{Walk, Run, Bike, Car}
+
+// Label is the way of travel as front ends show it: the one place for its
+// display text.
+func (t Travel) Label() string { return string(t) }
+
+// Speed is the range of speeds of this way of travel; ok is false for an
+// unknown one.
+func (t Travel) Speed() (s Speed, ok bool) {
+	s, ok = Speeds[t]
+	return s, ok
+}
+
+// ParseTravel checks a way of travel given by a user.
+func ParseTravel(s string) (Travel, error) {
+	if _, ok := Speeds[Travel(s)]; !ok {
+		labels := make([]string, len(Travels))
+		for i, t := range Travels {
+			labels[i] = t.Label()
+		}
+		return "", fault.Fieldf("speed", "%q: use %s", s, strings.Join(labels, ", "))
+	}
+	return Travel(s), nil
+}
+
 // Speed is a range of travel speeds in km/h.
 type Speed struct {
-	Name     string
+	Name     Travel
 	Min, Max float64
 }
 
-// Speeds are the modes analysts choose from; town speeds, not highway ones.
-var Speeds = map[string]Speed{
-	"walk": {"walk", 3, 7},
-	"run":  {"run", 8, 15},
-	"bike": {"bike", 12, 25},
-	"car":  {"car", 20, 60},
+// Speeds are the ranges of each way of travel; town speeds, not highway ones.
+var Speeds = map[Travel]Speed{
+	Walk: {Walk, 3, 7},
+	Run:  {Run, 8, 15},
+	Bike: {Bike, 12, 25},
+	Car:  {Car, 20, 60},
 }
 
 // Detour is how much longer a route through a street grid is than the
