@@ -17,6 +17,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/export"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -163,17 +164,16 @@ func (a *cli) assessRetention(ctx context.Context, only string, within time.Dura
 // answer, and archives it.
 func (a *cli) preserve(ctx context.Context, number string, windows []retention.Window) (pushView, error) {
 	outDir := filepath.Join(a.cfg.DataDir, "exports")
-	if err := claimExportDir(outDir); err != nil {
+	if err := export.ClaimDir(outDir); err != nil {
 		return pushView{}, err
 	}
 	id := a.now().UTC().Format("20060102T150405Z") + "-preserve"
 	final := filepath.Join(outDir, number, id)
-	job := &exportJob{dir: filepath.Join(outDir, number, "."+id+".part"), id: id, software: "klipp " + version + ", FFmpeg " + media.Version(),
-		files: map[string]bundle.File{}}
-	if err := os.MkdirAll(job.dir, 0o755); err != nil {
+	job := export.NewWork(filepath.Join(outDir, number, bundle.WorkDir(id)), id, "klipp "+version+", FFmpeg "+media.Version())
+	if err := os.MkdirAll(job.Dir, 0o755); err != nil {
 		return pushView{}, fault.Wrap(fault.Storage, err)
 	}
-	defer os.RemoveAll(job.dir) // a no-op once renamed
+	defer os.RemoveAll(job.Dir) // a no-op once renamed
 	db, _ := a.openStore(ctx)
 	a.say("retention: preserving %d windows of case %s", len(windows), number)
 	for _, w := range windows {
@@ -187,31 +187,31 @@ func (a *cli) preserve(ctx context.Context, number string, windows []retention.W
 			if err != nil {
 				return pushView{}, err
 			}
-			f, err := a.copyNative(job, cam.ID, cam.Recordings.Path, seg.Path, sum,
+			f, err := job.CopyNative(cam.ID, cam.Recordings.Path, seg.Path, sum,
 				map[string]string{"copy": "bit-exact", "source_expires": s.Expires.Format(time.RFC3339)})
 			if err != nil {
 				return pushView{}, err
 			}
-			job.files[f.Path] = f
+			job.Add(f)
 		}
 	}
 	data, _ := json.MarshalIndent(map[string]any{"case": number, "reason": "source footage at risk of deletion", "windows": windows}, "", "  ")
-	if err := atomicfile.Write(job.path("preservation.json"), append(data, '\n')); err != nil {
+	if err := atomicfile.Write(job.Path(bundle.PreservationName), append(data, '\n')); err != nil {
 		return pushView{}, err
 	}
-	f, err := job.file("preservation.json", nil, nil)
+	f, err := job.File(bundle.PreservationName, nil, nil)
 	if err != nil {
 		return pushView{}, err
 	}
-	job.files[f.Path] = f
-	m := bundle.Manifest{Case: number, ExportID: id, Created: a.now().UTC(), Software: job.software}
-	for _, f := range job.files {
+	job.Add(f)
+	m := bundle.Manifest{Case: number, ExportID: id, Created: a.now().UTC(), Software: job.Software}
+	for _, f := range job.Files {
 		m.Files = append(m.Files, f)
 	}
-	if err := bundle.Finish(job.dir, m); err != nil {
+	if err := bundle.Finish(job.Dir, m); err != nil {
 		return pushView{}, err
 	}
-	if err := os.Rename(job.dir, final); err != nil {
+	if err := os.Rename(job.Dir, final); err != nil {
 		return pushView{}, fault.Wrap(fault.Storage, err)
 	}
 	if err := a.record(audit.Entry{Action: "retention.preserve", Case: number, Detail: map[string]string{"dir": final, "segments": strconv.Itoa(len(m.Files) - 1),
