@@ -154,6 +154,10 @@ func Build(ctx context.Context, in Inputs, req Request, ev Events) (*Built, erro
 			return nil, fault.Wrap(fault.Storage, err)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(caseDir, id)); err == nil {
+		// Export ids are the second the export started.
+		return nil, fault.Usagef("case %s has an export %s already; run it again in a second", cs.Number, id)
+	}
 	job := NewWork(filepath.Join(caseDir, bundle.WorkDir(id)), id, in.Software)
 	if resumed {
 		job.readJournal()

@@ -205,7 +205,12 @@ func TestExportResumes(t *testing.T) {
 	if list, _ := os.ReadDir(filepath.Join(out, number)); len(list) != 1 || list[0].Name() != res.ExportID {
 		t.Errorf("case directory holds %v", list)
 	}
-	// With Restart a new export starts from nothing.
+	// With Restart a new export starts from nothing (in a new second: the
+	// export id is the second it started; the same one again is refused).
+	if _, err := svc.Export(context.Background(), app.ExportRequest{Case: number, OutDir: out, Restart: true}, nil); err == nil && time.Now().UTC().Format("20060102T150405Z") == res.ExportID {
+		t.Error("a second export in the same second was not refused")
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	res2, err := svc.Export(context.Background(), app.ExportRequest{Case: number, OutDir: out, Restart: true}, nil)
 	if err != nil || len(res2.Reused) != 0 {
 		t.Errorf("restart: %v reused %v", err, res2.Reused)
