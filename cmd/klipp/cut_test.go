@@ -185,3 +185,50 @@ func TestCut(t *testing.T) {
 		t.Error("a failed cut left an output file")
 	}
 }
+
+// TestUnwritableAuditLog: with the audit log on a full device, still and
+// cut fail with exit 5 and one line, and leave no output file behind, not
+// even a temporary one: an output takes its name only once it is audited.
+func TestUnwritableAuditLog(t *testing.T) {
+	dir := site(t)
+	catalogText, err := os.ReadFile(filepath.Join(dir, "cameras.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := t.TempDir()
+	os.WriteFile(filepath.Join(d, "klipp.yaml"), []byte("catalog: cameras.yaml\ndata_dir: data\n"), 0o644)
+	os.WriteFile(filepath.Join(d, "cameras.yaml"), []byte(strings.ReplaceAll(string(catalogText), "path: recordings/", "path: "+dir+"/recordings/")), 0o644)
+	conf := filepath.Join(d, "klipp.yaml")
+	if code, _, errs := klipp(t, "--config", conf, "-q", "index", "--camera", "stortorget"); code != 0 {
+		t.Fatal(errs)
+	}
+	// One audited action first, so the chain lives in the store.
+	if code, _, errs := klipp(t, "--config", conf, "still", "--camera", "stortorget", "--at", "2026-11-20 22:08", "-o", filepath.Join(d, "first.png")); code != 0 {
+		t.Fatal(errs)
+	}
+	log := filepath.Join(d, "data", "audit.jsonl")
+	if err := os.Remove(log); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/full", log); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"still", "--camera", "stortorget", "--at", "2026-11-20 22:08", "-o", filepath.Join(out, "s.png")},
+		{"still", "--camera", "stortorget", "--at", "2026-11-20 22:08,2026-11-20 22:08:01", "-o", filepath.Join(out, "m.png")},
+		{"cut", "--camera", "stortorget", "--from", "2026-11-20 22:08", "--to", "2026-11-20 22:08:05", "-o", filepath.Join(out, "c.mp4")},
+	} {
+		code, stdout, errs := klipp(t, append([]string{"--config", conf}, args...)...)
+		if code != 5 || !strings.Contains(errs, "audit log") || strings.Count(strings.TrimSpace(errs), "\n") != 0 || stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 5 and one line", args[0], code, stdout, errs)
+		}
+		if list, _ := os.ReadDir(out); len(list) != 0 {
+			var names []string
+			for _, e := range list {
+				names = append(names, e.Name())
+			}
+			t.Errorf("%s left %v", args[0], names)
+		}
+	}
+}

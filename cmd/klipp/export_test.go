@@ -209,7 +209,7 @@ func TestExportResumesAfterKill(t *testing.T) {
 			t.Fatalf("export ended before it could be killed: %v\n%s", err, stderr.String())
 		default:
 		}
-		parts, _ := filepath.Glob(filepath.Join(caseDir, ".*.part", journalName))
+		parts, _ := filepath.Glob(filepath.Join(caseDir, ".*.part", bundle.JournalName))
 		if len(parts) == 1 && journalHas(parts[0], "entry-2") {
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-exited

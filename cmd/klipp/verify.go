@@ -5,14 +5,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/klipp-forensics/klipp/internal/archive"
-	"github.com/klipp-forensics/klipp/internal/audit"
-	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
@@ -32,12 +29,12 @@ func (a *cli) verifyCommand() *cobra.Command {
 			} else if !fi.IsDir() {
 				return fault.Usagef("%s is a file; give a bundle directory or an archive reference CASE/EXPORT-ID", args[0])
 			}
-			r, err := bundle.Verify(args[0])
+			svc, err := a.service(cmd.Context())
 			if err != nil {
-				return fault.NotFoundf("%v", err)
+				return err
 			}
-			if err := a.record(audit.Entry{Action: "verify", Detail: map[string]string{"dir": r.Dir, "ok": strconv.FormatBool(r.OK()),
-				"checked": strconv.Itoa(r.Checked)}}); err != nil {
+			r, err := svc.VerifyBundle(cmd.Context(), args[0])
+			if err != nil {
 				return err
 			}
 			if err := a.emit(r, func(w io.Writer) {

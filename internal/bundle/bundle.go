@@ -6,11 +6,8 @@ package bundle
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -20,6 +17,7 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/atomicfile"
+	"github.com/klipp-forensics/klipp/internal/digest"
 )
 
 // File is one delivered file.
@@ -38,29 +36,20 @@ type Manifest struct {
 	ExportID string    `json:"export_id"`
 	Created  time.Time `json:"created"`
 	Software string    `json:"software"`
-	Files    []File    `json:"files"`
+	// AuditHead is the audit chain's head (seq, hash) when the bundle was
+	// made: a later truncation or rewrite of the chain shows against it.
+	AuditHead *AuditHead `json:"audit_head,omitempty"`
+	Files     []File     `json:"files"`
 }
 
-// Names of the bundle's own index files.
-const (
-	ManifestName = "manifest.json"
-	SumsName     = "SHA256SUMS"
-)
-
-// HashFile returns a file's size and SHA-256.
-func HashFile(p string) (int64, string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", fmt.Errorf("hash %s: %w", p, err)
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+// AuditHead is the last audit entry's sequence number and hash.
+type AuditHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
+
+// HashFile returns a file's size and SHA-256 (digest.File).
+func HashFile(p string) (int64, string, error) { return digest.File(p) }
 
 // Finish writes manifest.json (files sorted by path) and then SHA256SUMS,
 // which lists every file of the manifest and the manifest itself.

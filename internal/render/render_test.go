@@ -147,3 +147,10 @@ func TestWordsComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestNotesComplete: both languages explain every kind of file.
+func TestNotesComplete(t *testing.T) {
+	if len(Notes("sv")) != len(Notes("en")) || len(Notes("en")) == 0 || len(Notes("xx")) != len(Notes("en")) {
+		t.Errorf("notes: sv %d, en %d", len(Notes("sv")), len(Notes("en")))
+	}
+}

@@ -96,51 +96,6 @@ type FileHash struct {
 	SHA256 string
 }
 
-var words = map[string]map[string]string{
-	"sv": {
-		"report": "Bildanalysrapport", "case": "Ärende", "title": "Rubrik", "crime": "Brottstyp", "place": "Plats",
-		"window": "Händelsetid", "requested_by": "Beställare", "request": "Beställning", "suspect": "Signalement",
-		"status": "Status", "analyst": "Analytiker", "date": "Datum", "export": "Export-id", "software": "Programvara",
-		"summary": "Sammanfattning av tidslinjen", "nr": "Nr", "time": "Tid (sann)", "camera": "Kamera", "text": "Iakttagelse",
-		"tags": "Taggar", "map": "Karta över kameror och förflyttning", "map_note": "Kamerornas positioner ur kamerakatalogen; den röda linjen förbinder tidslinjens poster i tidsordning (numrerade). Skalstock nere till vänster, norr uppåt. Ritad av klipp utan kartunderlag.",
-		"entry": "Post", "true_time": "Sann tid", "camera_clock": "Kamerans klocka", "unverified": "ej kontrollerad",
-		"address": "Adress", "clip": "Filmklipp", "clip_range": "Klippets tid", "mode": "Klippläge", "reencoded": "Omkodade bilder",
-		"gaps": "Luckor i klippet", "stills": "Stillbilder", "frame": "bilden visad vid", "author": "Införd av", "note": "Anmärkning",
-		"no_footage": "inget filmmaterial för klippets tid",
-		"clocks":     "Kamerornas klockor", "offset": "Avvikelse (kamera − sann)", "verified": "Kontrollerad", "measured": "Mätningar",
-		"yes": "ja", "no": "nej", "gap_title": "Luckor, skadat material och omkodade bilder", "from": "Från", "to": "Till",
-		"reason": "Orsak", "none": "Inga luckor eller skadade filer inom klippen och ärendets tid.", "derivation": "Hur materialet har tagits fram",
-		"hashes": "Filer och kontrollsummor (SHA-256)", "hash_note": "Alla filer i exporten med storlek och SHA-256. Rapporten själv, manifest.json och SHA256SUMS finns i SHA256SUMS; kontrollera med sha256sum -c SHA256SUMS eller klipp verify.",
-		"file": "Fil", "size": "Byte", "page": "Sida", "reencoded_list": "Omkodade bilder per klipp",
-		"reencoded_none": "inga (kamerans egna kodade bilder)", "reencoded_all": "alla (H.264)",
-	},
-	"en": {
-		"report": "Image analysis report", "case": "Case", "title": "Title", "crime": "Crime", "place": "Place",
-		"window": "Incident window", "requested_by": "Requested by", "request": "Request", "suspect": "Suspect description",
-		"status": "Status", "analyst": "Analyst", "date": "Date", "export": "Export id", "software": "Software",
-		"summary": "Timeline summary", "nr": "No.", "time": "Time (true)", "camera": "Camera", "text": "Observation",
-		"tags": "Tags", "map": "Map of cameras and movement", "map_note": "Camera positions from the camera catalog; the red line joins the timeline's entries in time order (numbered). Scale bar bottom left, north up. Drawn by klipp without map tiles.",
-		"entry": "Entry", "true_time": "True time", "camera_clock": "Camera clock", "unverified": "not verified",
-		"address": "Address", "clip": "Clip", "clip_range": "Clip range", "mode": "Cut mode", "reencoded": "Re-encoded frames",
-		"gaps": "Gaps in the clip", "stills": "Stills", "frame": "frame shown at", "author": "Entered by", "note": "Note",
-		"no_footage": "no footage for the clip range",
-		"clocks":     "Camera clocks", "offset": "Offset (camera − true)", "verified": "Verified", "measured": "Measurements",
-		"yes": "yes", "no": "no", "gap_title": "Gaps, damaged footage and re-encoded frames", "from": "From", "to": "To",
-		"reason": "Reason", "none": "No gaps or damaged files within the clips and the case's window.", "derivation": "How the material was derived",
-		"hashes": "Files and checksums (SHA-256)", "hash_note": "Every file of the export with its size and SHA-256. The report itself, manifest.json and SHA256SUMS are listed in SHA256SUMS; check with sha256sum -c SHA256SUMS or klipp verify.",
-		"file": "File", "size": "Bytes", "page": "Page", "reencoded_list": "Re-encoded frames per clip",
-		"reencoded_none": "none (the camera's own coded frames)", "reencoded_all": "all (H.264)",
-	},
-}
-
-// Words returns the report's vocabulary in a language (sv or en).
-func Words(language string) map[string]string {
-	if w, ok := words[language]; ok {
-		return w
-	}
-	return words["en"]
-}
-
 // WritePDF writes the report to w.
 func WritePDF(w io.Writer, r Report) error {
 	t := Words(r.Language)

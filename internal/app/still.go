@@ -1,0 +1,196 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/digest"
+	"github.com/klipp-forensics/klipp/internal/export"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/footage"
+	"github.com/klipp-forensics/klipp/internal/media"
+	"github.com/klipp-forensics/klipp/internal/store"
+)
+
+// StillRequest asks for the frame on screen at each of Times.
+type StillRequest struct {
+	Camera string
+	Times  []time.Time
+	Out    string // .png or .jpg; with several times OUT-HHMMSS.mmm.png
+	Force  bool   // replace existing files
+	Case   string // the case the stills are for, if any (audit)
+}
+
+// StillResult is the stills written, in the order of the times.
+type StillResult struct {
+	Camera  *catalog.Camera `json:"-"`
+	Records []StillRecord
+}
+
+// StillRecord describes one written still.
+type StillRecord struct {
+	File         string    `json:"file"`
+	Camera       string    `json:"camera"`
+	Requested    time.Time `json:"requested"`          // true time asked for
+	FrameTime    time.Time `json:"frame_true_time"`    // true time of the frame shown
+	CameraClock  time.Time `json:"frame_camera_clock"` // the same instant on the camera clock
+	ClockOffset  float64   `json:"clock_offset_s"`
+	ClockChecked bool      `json:"clock_verified"`
+	Source       string    `json:"source"`
+	SourceSHA256 string    `json:"source_sha256"`
+	SourcePTS    int64     `json:"source_pts"`
+	Size         int64     `json:"size"`
+	SHA256       string    `json:"sha256"` // of the still file
+}
+
+// Still writes the frame on screen at each requested true time (the last
+// frame whose presentation time is at or before it), each audited before
+// it takes its name.
+func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (StillResult, error) {
+	if req.Camera == "" {
+		return StillResult{}, fault.Fieldf("camera", "required")
+	}
+	if len(req.Times) == 0 {
+		return StillResult{}, fault.Fieldf("at", "required")
+	}
+	if err := outputDir(req.Out, ".png", ".jpg", ".jpeg"); err != nil {
+		return StillResult{}, err
+	}
+	cam, err := s.Camera(req.Camera)
+	if err != nil {
+		return StillResult{}, err
+	}
+	names := make([]string, len(req.Times))
+	ext := filepath.Ext(req.Out)
+	for i, t := range req.Times {
+		names[i] = req.Out
+		if len(req.Times) > 1 {
+			names[i] = strings.TrimSuffix(req.Out, ext) + "-" + t.In(s.cfg.Timezone).Format("150405.000") + ext
+		}
+		if _, err := os.Stat(names[i]); err == nil && !req.Force {
+			return StillResult{}, fault.Wrap(fault.Usage, &ExistsError{Path: names[i]})
+		}
+	}
+	recs, err := s.writeStills(ctx, cam, req.Case, req.Times, names)
+	if err != nil {
+		return StillResult{}, err
+	}
+	return StillResult{Camera: cam, Records: recs}, nil
+}
+
+// writeStills writes the frame on screen at each true time to the matching
+// name, opening each source once. Each still is written under a temporary
+// name, audited, and then renamed.
+func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumber string, times []time.Time, names []string) ([]StillRecord, error) {
+	// Group the times by segment so each file is opened once.
+	type want struct {
+		idx int
+		off time.Duration
+	}
+	bySeg := map[int64][]want{}
+	segs := map[int64]*store.Segment{}
+	var order []int64
+	for i, t := range times {
+		seg, err := footage.Locate(ctx, s.store, cam, t, s.show)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := segs[seg.ID]; !ok {
+			segs[seg.ID] = seg
+			order = append(order, seg.ID)
+		}
+		bySeg[seg.ID] = append(bySeg[seg.ID], want{i, t.Sub(seg.TrueStart)})
+	}
+	tmps := make([]string, len(names))
+	for i, n := range names {
+		tmps[i] = tempName(n)
+	}
+	defer func() {
+		for _, t := range tmps {
+			os.Remove(t) // a no-op for those renamed
+		}
+	}()
+	records := make([]StillRecord, len(times))
+	for _, id := range order {
+		seg := segs[id]
+		sum, err := footage.SourceHash(ctx, s.store, seg)
+		if err != nil {
+			return nil, err
+		}
+		offs := make([]time.Duration, len(bySeg[id]))
+		for j, w := range bySeg[id] {
+			offs[j] = w.off
+		}
+		stills, err := media.StillsAt(ctx, seg.Path, offs)
+		if err != nil {
+			return nil, err
+		}
+		g := new(errgroup.Group)
+		g.SetLimit(runtime.NumCPU())
+		for j, w := range bySeg[id] {
+			st := stills[j]
+			frameTrue := seg.TrueStart.Add(st.Offset)
+			frameCam := seg.CameraStart.Add(st.Offset)
+			records[w.idx] = StillRecord{
+				File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,
+				ClockOffset: frameCam.Sub(frameTrue).Seconds(), ClockChecked: cam.Clock.Verified(),
+				Source: seg.Path, SourceSHA256: sum, SourcePTS: st.PTS,
+			}
+			meta := media.Meta{
+				"Camera":            cam.ID + " (" + cam.Name + ")",
+				"True time":         frameTrue.Format(time.RFC3339Nano),
+				"Camera clock time": frameCam.In(cam.Timezone).Format(time.RFC3339Nano),
+				"Requested time":    times[w.idx].Format(time.RFC3339Nano),
+				"Clock verified":    fmt.Sprint(cam.Clock.Verified()),
+				"Source":            seg.Path,
+				"Source SHA-256":    sum,
+				"Source PTS":        fmt.Sprint(st.PTS),
+				"Software":          s.software(),
+			}
+			g.Go(func() error { return media.WriteStill(tmps[w.idx], st, meta) })
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		for _, w := range bySeg[id] {
+			r := &records[w.idx]
+			size, sum, err := digest.File(tmps[w.idx])
+			if err != nil {
+				return nil, fault.Wrap(fault.Storage, err)
+			}
+			r.Size, r.SHA256 = size, sum
+			if _, err := s.record(ctx, audit.Entry{Action: "still", Camera: cam.ID, Case: caseNumber,
+				Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
+				Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
+				return nil, err
+			}
+			if err := os.Rename(tmps[w.idx], r.File); err != nil {
+				return nil, fault.Wrap(fault.Storage, err)
+			}
+		}
+	}
+	return records, nil
+}
+
+// stillWriter writes an export's stills.
+type stillWriter struct{ s *Service }
+
+var _ export.StillWriter = stillWriter{}
+
+func (w stillWriter) WriteStills(ctx context.Context, cam *catalog.Camera, caseNumber string, times []time.Time, names []string) ([]export.Still, error) {
+	recs, err := w.s.writeStills(ctx, cam, caseNumber, times, names)
+	var out []export.Still
+	for _, r := range recs {
+		out = append(out, export.Still{File: r.File, Requested: r.Requested, FrameTime: r.FrameTime, Source: r.Source, Size: r.Size, SHA256: r.SHA256})
+	}
+	return out, err
+}
