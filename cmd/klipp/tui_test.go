@@ -474,7 +474,7 @@ func BenchmarkFrameStep(b *testing.B) {
 	if _, err := a.newTUI(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	ops := &tuiOps{a: a}
+	ops := tui.NewServiceOps(a.svc)
 	at := gt.Suspect.Visits[2].Enter
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -520,7 +520,7 @@ func BenchmarkPickerStrips(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	ops := &tuiOps{a: a}
+	ops := tui.NewServiceOps(a.svc)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for r := range 40 {

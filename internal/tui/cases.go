@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -337,4 +338,16 @@ func (m Model) viewForm() (string, []key) {
 		b.WriteString(line + "\n")
 	}
 	return b.String(), []key{{"tab/↓", "next field"}, {"enter", "next / save"}, {"esc", "cancel"}}
+}
+
+// sortByExpiry orders cases by their soonest source-footage expiry; cases
+// without one follow in the order given (newest first).
+func sortByExpiry(rows []CaseRow) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i].Expiry, rows[j].Expiry
+		if (a == nil) != (b == nil) {
+			return a != nil
+		}
+		return a != nil && a.Before(*b)
+	})
 }

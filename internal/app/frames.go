@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"image"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/footage"
+	"github.com/klipp-forensics/klipp/internal/media"
+)
+
+// FrameRequest asks for the frame a camera shows at a true time.
+type FrameRequest struct {
+	Camera string
+	At     time.Time
+}
+
+// Frame is a decoded picture with its times: the frame on screen at the
+// requested time (the last whose presentation time is at or before it).
+type Frame struct {
+	Image         image.Image
+	At            time.Time // true time of the frame shown
+	CameraClock   time.Time // what the camera's clock said then
+	ClockVerified bool
+	FPS           float64
+	Source        string // the segment file
+}
+
+// Frame decodes the frame on screen at req.At. No footage there is a
+// NotFound error naming the nearest footage.
+func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
+	cam, err := s.Camera(req.Camera)
+	if err != nil {
+		return Frame{}, err
+	}
+	seg, err := footage.Locate(ctx, s.store, cam, req.At, s.show)
+	if err != nil {
+		return Frame{}, err
+	}
+	stills, err := media.StillsAt(ctx, seg.Path, []time.Duration{req.At.Sub(seg.TrueStart)})
+	if err != nil {
+		return Frame{}, err
+	}
+	st := stills[0]
+	return Frame{Image: st.Image, At: seg.TrueStart.Add(st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
+		FPS: seg.FPS, Source: seg.Path}, nil
+}
