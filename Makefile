@@ -3,10 +3,12 @@ GO      ?= go
 BIN     := bin/klipp
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
-# Packages with no FFmpeg (cgo) loops run under the race detector.
+# Packages run under the race detector: every package without cgo-heavy
+# FFmpeg loops, and the service, export and the UI adapter, whose tests use
+# small generated footage.
 RACE_PKGS := ./internal/clock ./internal/config ./internal/catalog ./internal/pattern ./internal/fault \
              ./internal/framecode ./internal/overlay ./internal/store ./internal/audit ./internal/atomicfile ./internal/bundle ./internal/casefile ./internal/render \
-             ./internal/archive ./internal/tui
+             ./internal/archive ./internal/tui ./internal/digest ./internal/app ./internal/export
 
 .PHONY: setup minio build demo test bench lint clean
 
