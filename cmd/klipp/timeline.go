@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/fault"
-	"github.com/klipp-forensics/klipp/internal/store"
 )
 
 // entryView is an entry as the CLI prints it.
@@ -207,15 +205,4 @@ func entryID(args []string) (int64, error) {
 		return 0, fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
 	}
 	return id, nil
-}
-
-// viewEntry is a stored entry as the CLI prints it (for export, until it
-// moves to the service).
-func (a *cli) viewEntry(e store.Entry, number int) entryView {
-	svc, err := a.service(context.Background())
-	if err != nil {
-		return entryView{Number: number, ID: e.ID, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
-			Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
-	}
-	return svc.EntryOf(e, number)
 }

@@ -9,46 +9,25 @@ import (
 	"github.com/klipp-forensics/klipp/internal/audit"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/export"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
 // Entry is a timeline entry as front ends show it (and the CLI prints with
-// --json), with its camera-clock time.
+// --json): the bundle's view of it (export.EntryView: true time, the
+// camera's clock then, the camera's name) and its case.
 type Entry struct {
-	Number        int         `json:"number"` // position in time order; 0 outside a list
-	ID            int64       `json:"id"`
-	Case          string      `json:"-"`
-	At            time.Time   `json:"at"`
-	CameraClock   time.Time   `json:"camera_clock"`
-	ClockVerified bool        `json:"clock_verified"`
-	Camera        string      `json:"camera"`
-	CameraName    string      `json:"camera_name"`
-	From          time.Time   `json:"from"`
-	To            time.Time   `json:"to"`
-	Text          string      `json:"text"`
-	Tags          []string    `json:"tags"`
-	Stills        []time.Time `json:"stills"`
-	Author        string      `json:"author"`
-	Mode          string      `json:"mode,omitempty"` // the clip's cut mode if not clip.mode
+	export.EntryView
+	Case string `json:"-"`
 }
 
 // EntryOf is a stored entry as front ends show it; number is its position
 // in time order (0 when not in a list).
 func (s *Service) EntryOf(e store.Entry, number int) Entry {
-	v := Entry{Number: number, ID: e.ID, Case: e.Case, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
-		Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
-	if v.Tags == nil {
-		v.Tags = []string{}
-	}
-	if v.Stills == nil {
-		v.Stills = []time.Time{}
-	}
-	if cam, err := s.Camera(e.Camera); err == nil {
-		v.CameraClock, v.ClockVerified, v.CameraName = cam.Clock.CameraClock(e.At), cam.Clock.Verified(), cam.Name
-	}
-	return v
+	cam, _ := s.Camera(e.Camera) // nil when no longer in the catalog
+	return Entry{EntryView: export.ViewEntry(e, number, cam), Case: e.Case}
 }
 
 // AddEntryRequest adds an entry to a case's timeline. A nil From or To is
