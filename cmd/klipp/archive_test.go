@@ -100,6 +100,26 @@ func TestArchiveS3(t *testing.T) {
 		t.Errorf("push: %+v", pv)
 	}
 
+	// The push sealed the audit chain: the seal object is locked on the
+	// server, and audit verify checks the chain against it.
+	if !strings.HasPrefix(pv.Seal, "_seals/") {
+		t.Errorf("push wrote no seal: %+v", pv)
+	} else {
+		var ret struct {
+			Retention struct{ Mode, RetainUntilDate string }
+		}
+		if err := awsCLI(t, srv, &ret, "s3api", "get-object-retention", "--bucket", "evidence", "--key", pv.Seal); err != nil {
+			t.Fatal(err)
+		}
+		until, _ := time.Parse(time.RFC3339, ret.Retention.RetainUntilDate)
+		if ret.Retention.Mode != "GOVERNANCE" || until.Before(pv.RetainUntil.Add(-time.Minute)) {
+			t.Errorf("seal %s: retention %+v, want GOVERNANCE until at least %s", pv.Seal, ret.Retention, pv.RetainUntil)
+		}
+	}
+	if code, out, errs := k("audit", "verify"); code != 0 || !strings.Contains(out, "matches 1 seals") {
+		t.Errorf("audit verify with a seal: %d %s %s", code, out, errs)
+	}
+
 	// An independent client sees the documented keys, the retention and
 	// each object's SHA-256; a locked version cannot be deleted.
 	prefix := number + "/" + exp.ExportID + "/"

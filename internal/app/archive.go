@@ -43,6 +43,9 @@ type PushResult struct {
 	LockMode     string        `json:"lock_mode,omitempty"`
 	Verified     int           `json:"verified_objects"`
 	LocalDeleted bool          `json:"local_deleted"`
+	// Seal is the key of the audit seal the push wrote (the chain's head
+	// after the push's own entry).
+	Seal string `json:"seal,omitempty"`
 }
 
 // Push archives one bundle and moves its job through the queue's states:
@@ -238,6 +241,15 @@ func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Even
 	}); err != nil {
 		return v, err
 	}
+	// The chain's head, now with this push, goes to the archive next to the
+	// bundle. The bundle is archived either way; a seal that cannot be
+	// written is reported after the rest of the push.
+	seal, sealErr := s.seal(ctx, st, "archive.push "+ref.String())
+	if sealErr != nil {
+		sealErr = fault.Wrap(fault.KindOf(sealErr), fmt.Errorf("%s is archived, but %w (klipp audit seal writes one)", ref, sealErr))
+		ev.Warn(sealErr.Error())
+	}
+	v.Seal = seal.Key
 	if req.DeleteLocal {
 		if err := os.RemoveAll(dir); err != nil {
 			return v, fault.Wrap(fault.Storage, fmt.Errorf("archived, but deleting %s failed: %w", dir, err))
@@ -248,7 +260,7 @@ func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Even
 			return v, err
 		}
 	}
-	return v, nil
+	return v, sealErr
 }
 
 // ArchiveRow is a bundle in the archive, in the queue, or both.
