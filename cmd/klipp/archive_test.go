@@ -11,12 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/klipp-forensics/klipp/internal/archive/archivetest"
 	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/miniotest"
 )
@@ -98,6 +100,26 @@ func TestArchiveS3(t *testing.T) {
 	json.Unmarshal([]byte(stdout), &pv)
 	if pv.State != "verified" || pv.Uploaded != pv.Objects || pv.LockMode != "governance" || pv.RetainUntil.Year() < time.Now().Year()+9 {
 		t.Errorf("push: %+v", pv)
+	}
+
+	// The push sealed the audit chain: the seal object is locked on the
+	// server, and audit verify checks the chain against it.
+	if !strings.HasPrefix(pv.Seal, "_seals/") {
+		t.Errorf("push wrote no seal: %+v", pv)
+	} else {
+		var ret struct {
+			Retention struct{ Mode, RetainUntilDate string }
+		}
+		if err := awsCLI(t, srv, &ret, "s3api", "get-object-retention", "--bucket", "evidence", "--key", pv.Seal); err != nil {
+			t.Fatal(err)
+		}
+		until, _ := time.Parse(time.RFC3339, ret.Retention.RetainUntilDate)
+		if ret.Retention.Mode != "GOVERNANCE" || until.Before(pv.RetainUntil.Add(-time.Minute)) {
+			t.Errorf("seal %s: retention %+v, want GOVERNANCE until at least %s", pv.Seal, ret.Retention, pv.RetainUntil)
+		}
+	}
+	if code, out, errs := k("audit", "verify"); code != 0 || !strings.Contains(out, "matches 1 seals") {
+		t.Errorf("audit verify with a seal: %d %s %s", code, out, errs)
 	}
 
 	// An independent client sees the documented keys, the retention and
@@ -334,5 +356,41 @@ func TestArchiveOutage(t *testing.T) {
 	}
 	if code, _, errs := k("archive", "verify", "K-OUT"); code != 0 {
 		t.Errorf("verify after retry: %s", errs)
+	}
+}
+
+// TestPushHeldByAnotherProcess: while another process holds a bundle's
+// push lock, klipp archive push exits 2 naming it; once it lets go, the
+// push runs (issue 11 item 3).
+func TestPushHeldByAnotherProcess(t *testing.T) {
+	conf := emptyConfig(t)
+	b := archivetest.MakeBundle(t, t.TempDir(), "K-LOCK", "20261121T080000Z", 2, 4<<10)
+	locks := filepath.Join(filepath.Dir(conf), "data", "locks")
+	os.MkdirAll(locks, 0o755)
+	lock := filepath.Join(locks, "push-K-LOCK-20261121T080000Z.lock")
+	os.WriteFile(lock, nil, 0o644)
+	holder := exec.Command("flock", "-n", lock, "sh", "-c", "echo 'archive push of K-LOCK/20261121T080000Z by Other (pid '$$' on elsewhere)' > "+lock+"; sleep 60")
+	holder.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the lock's fd is shared with sh and sleep: kill them all
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	kill := func() { syscall.Kill(-holder.Process.Pid, syscall.SIGKILL) }
+	defer kill()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if data, _ := os.ReadFile(lock); strings.Contains(string(data), "by Other") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code, _, errs := klipp(t, "--config", conf, "archive", "push", b)
+	if code != 2 || !strings.Contains(errs, "K-LOCK/20261121T080000Z is being pushed by another klipp: archive push of K-LOCK/20261121T080000Z by Other") ||
+		strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("push while held: %d %q", code, errs)
+	}
+	kill()
+	holder.Wait()
+	if code, _, errs := klipp(t, "--config", conf, "archive", "push", b); code != 0 {
+		t.Errorf("push after the holder died: %d %s", code, errs)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -124,5 +125,69 @@ func TestAuditVerifyAgainstTheStore(t *testing.T) {
 	}
 	if code, out, errs := klipp(t, "--config", conf, "audit", "verify"); code != 0 || !strings.Contains(out, "3 entries, chain intact") {
 		t.Errorf("restored log: %d %s %s", code, out, errs)
+	}
+}
+
+// TestAuditVerifyAgainstASeal: an attacker with write access to data_dir
+// rewrites the whole chain consistently in audit.jsonl AND the store, or
+// cuts both short, after klipp audit seal wrote the head to the archive.
+// audit verify exits 5 naming the seq and the seal.
+func TestAuditVerifyAgainstASeal(t *testing.T) {
+	conf := emptyConfig(t)
+	for i := 1; i <= 3; i++ {
+		if code, _, errs := klipp(t, "--config", conf, "case", "new", "--number", "K-SEAL-"+strconv.Itoa(i), "--title", "Seal",
+			"--from", "2026-11-20 22:00", "--to", "2026-11-20 22:10"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	code, out, errs := klipp(t, "--config", conf, "audit", "seal")
+	if code != 0 || !strings.Contains(out, "sealed seq 3") {
+		t.Fatalf("seal: %d %s %s", code, out, errs)
+	}
+	data := filepath.Join(filepath.Dir(conf), "data")
+	logPath := filepath.Join(data, "audit.jsonl")
+	orig, _ := os.ReadFile(logPath)
+	var entries []audit.Entry
+	for _, l := range strings.Split(strings.TrimSuffix(string(orig), "\n"), "\n") {
+		var e audit.Entry
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	// write replaces the chain in the log and in the store.
+	write := func(es []audit.Entry) {
+		var head audit.Head
+		var lines []string
+		db, err := sql.Open("sqlite", filepath.Join(data, "klipp.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DELETE FROM audit`); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			e = audit.Next(e, head, e.Time)
+			b, _ := audit.Line(e)
+			lines = append(lines, string(b))
+			head = audit.Head{Seq: e.Seq, Hash: e.Hash}
+			if _, err := db.Exec(`INSERT INTO audit (seq, hash, case_number, line) VALUES (?, ?, ?, ?)`, e.Seq, e.Hash, e.Case, string(b)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		os.WriteFile(logPath, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	}
+	rewritten := append([]audit.Entry{}, entries[:3]...)
+	rewritten[0].Case = "K-OTHER"
+	write(rewritten)
+	code, _, errs = klipp(t, "--config", conf, "audit", "verify")
+	if code != 5 || !strings.Contains(errs, "seq 3: seal _seals/") || !strings.Contains(errs, "rewritten") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+		t.Errorf("rewritten: exit %d %q", code, errs)
+	}
+	write(entries[:2])
+	code, _, errs = klipp(t, "--config", conf, "audit", "verify")
+	if code != 5 || !strings.Contains(errs, "seq 3: seal _seals/") || !strings.Contains(errs, "truncation") {
+		t.Errorf("truncated: exit %d %q", code, errs)
 	}
 }

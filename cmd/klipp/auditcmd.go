@@ -45,7 +45,28 @@ func (a *cli) auditCommand() *cobra.Command {
 				return err
 			}
 			return a.emit(rep, func(w io.Writer) {
-				fmt.Fprintf(w, "audit log %s: %d entries, chain intact, last hash %s\n", rep.File, rep.Entries, rep.LastHash)
+				fmt.Fprintf(w, "audit log %s: %d entries, chain intact, last hash %s; matches %d seals and %d bundle heads\n", rep.File, rep.Entries, rep.LastHash, rep.Seals, rep.Bundles)
+				for _, u := range rep.Unreached {
+					fmt.Fprintf(w, "not checked: %s\n", u)
+				}
+			})
+		},
+	})
+	c.AddCommand(&cobra.Command{
+		Use:   "seal",
+		Short: "Write the audit chain's head (seq, hash, time, who) to the archive under object lock; audit verify checks the chain against every seal",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := a.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			res, err := svc.AuditSeal(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return a.emit(res, func(w io.Writer) {
+				fmt.Fprintf(w, "sealed seq %d (%s) as %s in %s\n", res.Seq, res.Hash, res.Key, res.Store)
 			})
 		},
 	})

@@ -43,6 +43,9 @@ type PushResult struct {
 	LockMode     string        `json:"lock_mode,omitempty"`
 	Verified     int           `json:"verified_objects"`
 	LocalDeleted bool          `json:"local_deleted"`
+	// Seal is the key of the audit seal the push wrote (the chain's head
+	// after the push's own entry).
+	Seal string `json:"seal,omitempty"`
 }
 
 // Push archives one bundle and moves its job through the queue's states:
@@ -76,15 +79,22 @@ func (s *Service) Retry(ctx context.Context, ev Events) (RetryResult, error) {
 	for i, st := range archive.Retryable {
 		states[i] = string(st)
 	}
-	jobs, err := s.store.ArchiveJobs(ctx, "", states...)
+	jobs, err := s.store.ArchiveJobsIn(ctx, s.archiveID(), "", states...)
 	if err != nil {
 		return res, fault.Wrap(fault.Storage, err)
 	}
 	res.Jobs = len(jobs)
 	var firstErr error
 	for _, j := range jobs {
-		ev.Step(fmt.Sprintf("archive retry: %s/%s (attempt %d)", j.Case, j.ExportID, j.Attempts+1))
-		v, err := s.push(ctx, j.Dir, PushRequest{Jobs: 4}, ev)
+		var v PushResult
+		var err error
+		if archive.State(j.State) == archive.Deleting {
+			ev.Step(fmt.Sprintf("archive retry: %s/%s (finishing the local delete)", j.Case, j.ExportID))
+			v, err = s.resumeDelete(ctx, j, ev)
+		} else {
+			ev.Step(fmt.Sprintf("archive retry: %s/%s (attempt %d)", j.Case, j.ExportID, j.Attempts+1))
+			v, err = s.push(ctx, j.Dir, PushRequest{Jobs: 4}, ev)
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -103,6 +113,25 @@ func (s *Service) lockMode() string {
 		return s.cfg.Archive.S3.LockMode
 	}
 	return ""
+}
+
+// archiveID names the configured archive, its backend and location, as
+// archive state is kept: per (bundle, archive). It is the store's
+// description (and the prefix in a bucket), known without opening it.
+func (s *Service) archiveID() string {
+	a := s.cfg.Archive
+	if a.Backend != "s3" {
+		return "directory " + a.Path
+	}
+	scheme := "http"
+	if a.S3.TLS {
+		scheme = "https"
+	}
+	id := fmt.Sprintf("s3://%s at %s://%s", a.S3.Bucket, scheme, a.S3.Endpoint)
+	if p := strings.Trim(a.S3.Prefix, "/"); p != "" {
+		id += " prefix " + p
+	}
+	return id
 }
 
 func (s *Service) archivePrefix() string {
@@ -147,18 +176,34 @@ func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Even
 	v := PushResult{Dir: dir}
 	m, ref, err := archive.ReadBundle(dir)
 	if err != nil {
+		// A bundle whose --delete-local was interrupted is no bundle any
+		// more (its manifest goes first): the delete is finished.
+		if j, ok, jerr := s.deletingJob(ctx, dir); jerr != nil {
+			return v, jerr
+		} else if ok {
+			return s.resumeDelete(ctx, j, ev)
+		}
 		return v, fault.Wrap(fault.Usage, err)
 	}
+	unlock, err := s.lockBundle(ref, "archive push")
+	if err != nil {
+		return v, err
+	}
+	defer unlock()
 	until, err := s.retainUntil(ctx, ref.Case)
 	if err != nil {
 		return v, err
 	}
 	v.RetainUntil, v.LockMode, v.Ref = until, s.lockMode(), ref
-	job, err := s.store.ArchiveJob(ctx, ref.Case, ref.ExportID)
+	job, err := s.store.ArchiveJob(ctx, s.archiveID(), ref.Case, ref.ExportID)
 	if errors.Is(err, store.ErrNotFound) {
-		job = store.ArchiveJob{Case: ref.Case, ExportID: ref.ExportID, Created: s.now().UTC()}
+		job = store.ArchiveJob{Case: ref.Case, ExportID: ref.ExportID, Archive: s.archiveID(), Created: s.now().UTC()}
 	} else if err != nil {
 		return v, fault.Wrap(fault.Storage, err)
+	}
+	if archive.State(job.State) == archive.Deleting {
+		unlock()
+		return s.resumeDelete(ctx, job, ev)
 	}
 	if job.RetainUntil != nil {
 		// Pushed before (in part or whole): every object of the bundle is
@@ -183,7 +228,8 @@ func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Even
 		v.State = state
 		// The reason is kept even when the caller gave up (ctx cancelled).
 		bg := context.WithoutCancel(ctx)
-		s.change(bg, audit.Entry{Action: "archive.push.failed", Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "dir": dir, "error": err.Error()}},
+		s.change(bg, audit.Entry{Action: "archive.push.failed", Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "dir": dir,
+			"archive": job.Archive, "error": err.Error()}},
 			func(tx *store.Store) error { return tx.PutArchiveJob(bg, job) })
 		if state == archive.Queued {
 			return v, fault.Wrap(fault.Storage, fmt.Errorf("%w; %s is queued: run klipp archive retry", err, ref))
@@ -220,10 +266,15 @@ func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Even
 	now := s.now().UTC()
 	v.Verified, v.State = rep.Checked, archive.Verified
 	job.State, job.Error, job.Updated = string(archive.Verified), "", now
+	if req.DeleteLocal {
+		// Recorded with the push: the delete starts only now that the
+		// archive verified, and a later push or retry finishes it.
+		job.State = string(archive.Deleting)
+	}
 	// The native copies now outlive their sources.
 	var kept []store.Preserved
 	for _, f := range m.Files {
-		if strings.HasPrefix(f.Path, nativePrefix) && len(f.DerivedFrom) > 0 {
+		if bundle.IsNative(f.Path) && len(f.DerivedFrom) > 0 {
 			kept = append(kept, store.Preserved{Path: f.DerivedFrom[0], SHA256: f.SHA256, Case: ref.Case, ExportID: ref.ExportID, Archived: now})
 		}
 	}
@@ -238,16 +289,100 @@ func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Even
 	}); err != nil {
 		return v, err
 	}
+	// The chain's head, now with this push, goes to the archive next to the
+	// bundle. The bundle is archived either way; a seal that cannot be
+	// written is reported after the rest of the push.
+	seal, sealErr := s.seal(ctx, st, "archive.push "+ref.String())
+	if sealErr != nil {
+		sealErr = fault.Wrap(fault.KindOf(sealErr), fmt.Errorf("%s is archived, but %w (klipp audit seal writes one)", ref, sealErr))
+		ev.Warn(sealErr.Error())
+	}
+	v.Seal = seal.Key
 	if req.DeleteLocal {
-		if err := os.RemoveAll(dir); err != nil {
-			return v, fault.Wrap(fault.Storage, fmt.Errorf("archived, but deleting %s failed: %w", dir, err))
-		}
-		job.LocalDeleted, v.LocalDeleted = true, true
-		if _, err := s.change(ctx, audit.Entry{Action: "archive.delete-local", Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "dir": dir}},
-			func(tx *store.Store) error { return tx.PutArchiveJob(ctx, job) }); err != nil {
+		if err := s.deleteLocal(ctx, &job); err != nil {
 			return v, err
 		}
+		v.LocalDeleted, v.State = true, archive.Verified
 	}
+	return v, sealErr
+}
+
+// deleteFault, when set (by tests), is called while a local bundle is
+// being deleted, after its manifest is gone: an error stops the delete
+// there, as a kill would.
+var deleteFault func(dir string) error
+
+// deleteLocal deletes a verified job's local bundle: manifest.json first,
+// so that what is left is no bundle, then the rest; then the job is
+// recorded as verified with its local copy deleted. An interrupted delete
+// leaves the job deleting, for resumeDelete.
+func (s *Service) deleteLocal(ctx context.Context, job *store.ArchiveJob) error {
+	dir := job.Dir
+	err := os.Remove(filepath.Join(dir, bundle.ManifestName))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fault.Wrap(fault.Storage, fmt.Errorf("archived, but deleting %s failed: %w (klipp archive retry finishes it)", dir, err))
+	}
+	if deleteFault != nil {
+		if err := deleteFault(dir); err != nil {
+			return fault.Wrap(fault.Storage, fmt.Errorf("archived, but deleting %s stopped: %w (klipp archive retry finishes it)", dir, err))
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fault.Wrap(fault.Storage, fmt.Errorf("archived, but deleting %s failed: %w (klipp archive retry finishes it)", dir, err))
+	}
+	job.State, job.LocalDeleted, job.Updated = string(archive.Verified), true, s.now().UTC()
+	_, err = s.change(ctx, audit.Entry{Action: "archive.delete-local", Case: job.Case, Detail: map[string]string{"export": job.ExportID, "dir": dir,
+		"archive": job.Archive}}, func(tx *store.Store) error { return tx.PutArchiveJob(ctx, *job) })
+	return err
+}
+
+// deletingJob is the configured archive's job whose local bundle in dir
+// was being deleted.
+func (s *Service) deletingJob(ctx context.Context, dir string) (store.ArchiveJob, bool, error) {
+	jobs, err := s.store.ArchiveJobsIn(ctx, s.archiveID(), "", string(archive.Deleting))
+	if err != nil {
+		return store.ArchiveJob{}, false, fault.Wrap(fault.Storage, err)
+	}
+	for _, j := range jobs {
+		if filepath.Clean(j.Dir) == filepath.Clean(dir) {
+			return j, true, nil
+		}
+	}
+	return store.ArchiveJob{}, false, nil
+}
+
+// resumeDelete finishes an interrupted --delete-local: the archived bundle
+// is read back and verified again, and only then is the rest of the local
+// copy deleted.
+func (s *Service) resumeDelete(ctx context.Context, job store.ArchiveJob, ev Events) (PushResult, error) {
+	ref := archive.Ref{Case: job.Case, ExportID: job.ExportID}
+	v := PushResult{Dir: job.Dir, PushResult: archive.PushResult{Ref: ref}, LockMode: s.lockMode(), State: archive.Deleting}
+	if job.RetainUntil != nil {
+		v.RetainUntil = *job.RetainUntil
+	}
+	unlock, err := s.lockBundle(ref, "archive push (finishing --delete-local)")
+	if err != nil {
+		return v, err
+	}
+	defer unlock()
+	st, err := s.Archive(ctx)
+	if err != nil {
+		return v, err
+	}
+	v.Store = st.Describe()
+	ev.Step(fmt.Sprintf("%s: verifying the archive before finishing the delete of %s", ref, job.Dir))
+	rep, err := archive.Verify(ctx, st, ref, archive.VerifyOptions{Prefix: s.archivePrefix(), Mode: s.lockMode(), Until: v.RetainUntil, Hold: job.Hold})
+	if err != nil {
+		return v, archiveFault(err)
+	}
+	if !rep.OK() {
+		return v, fault.Storagef("%s in %s does not verify, so %s is not deleted further: %s", ref, st.Describe(), job.Dir, strings.Join(rep.Problems(), "; "))
+	}
+	v.Verified, v.Objects = rep.Checked, rep.Checked
+	if err := s.deleteLocal(ctx, &job); err != nil {
+		return v, err
+	}
+	v.State, v.LocalDeleted = archive.Verified, true
 	return v, nil
 }
 
@@ -277,7 +412,7 @@ func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]Ar
 			return nil, err
 		}
 	}
-	jobs, err := s.store.ArchiveJobs(ctx, req.Case)
+	jobs, err := s.store.ArchiveJobsIn(ctx, s.archiveID(), req.Case)
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, err)
 	}
@@ -287,6 +422,9 @@ func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]Ar
 		r := ArchiveRow{Ref: archive.Ref{Case: j.Case, ExportID: j.ExportID}, State: archive.State(j.State).Listed(), RetainUntil: j.RetainUntil, Hold: j.Hold, Error: j.Error}
 		if !j.LocalDeleted {
 			r.Dir = j.Dir
+		}
+		if archive.State(j.State) == archive.Deleting {
+			r.Error = "the local copy's delete was interrupted: klipp archive retry finishes it"
 		}
 		byRef[r.Ref] = len(rows)
 		rows = append(rows, r)
@@ -373,7 +511,7 @@ func (s *Service) ArchiveVerify(ctx context.Context, t ArchiveTarget, ev Events)
 	}
 	res.Ref, res.Store = ref, st.Describe()
 	opts := archive.VerifyOptions{Prefix: s.archivePrefix(), Mode: s.lockMode(), Until: s.now()}
-	if j, err := s.store.ArchiveJob(ctx, ref.Case, ref.ExportID); err == nil {
+	if j, err := s.store.ArchiveJob(ctx, s.archiveID(), ref.Case, ref.ExportID); err == nil {
 		opts.Hold = j.Hold
 		if j.RetainUntil != nil {
 			opts.Until = *j.RetainUntil
@@ -440,9 +578,9 @@ func (s *Service) setHold(ctx context.Context, t ArchiveTarget, on bool) (HoldRe
 	now := s.now().UTC()
 	_, err = s.change(ctx, audit.Entry{Action: action, Case: ref.Case, Detail: map[string]string{"export": ref.ExportID, "objects": strconv.Itoa(n), "store": st.Describe()}},
 		func(tx *store.Store) error {
-			j, err := tx.ArchiveJob(ctx, ref.Case, ref.ExportID)
+			j, err := tx.ArchiveJob(ctx, s.archiveID(), ref.Case, ref.ExportID)
 			if errors.Is(err, store.ErrNotFound) {
-				j, err = store.ArchiveJob{Case: ref.Case, ExportID: ref.ExportID, Backend: st.Describe(), State: string(archive.Verified), Created: now}, nil
+				j, err = store.ArchiveJob{Case: ref.Case, ExportID: ref.ExportID, Archive: s.archiveID(), Backend: st.Describe(), State: string(archive.Verified), Created: now}, nil
 			}
 			if err != nil {
 				return err
@@ -452,7 +590,3 @@ func (s *Service) setHold(ctx context.Context, t ArchiveTarget, on bool) (HoldRe
 		})
 	return res, err
 }
-
-// nativePrefix is where a bundle keeps its native copies. (To be replaced
-// by internal/bundle's layout name when the export work brings it.)
-const nativePrefix = "native/"

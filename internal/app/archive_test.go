@@ -56,7 +56,7 @@ func actions(t *testing.T, svc *Service) []string {
 
 func jobState(t *testing.T, svc *Service) (archive.State, string) {
 	t.Helper()
-	j, err := svc.Store().ArchiveJob(context.Background(), "K-1", "20261121T080000Z")
+	j, err := svc.Store().ArchiveJob(context.Background(), svc.archiveID(), "K-1", "20261121T080000Z")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestHoldRefusedAndPlaced(t *testing.T) {
 	if _, err := svc.Hold(ctx, ArchiveTarget{Case: "K-1"}); fault.KindOf(err) != fault.Storage || !errors.Is(err, archivetest.ErrInjected) {
 		t.Errorf("refused hold: %v", err)
 	}
-	if j, _ := svc.Store().ArchiveJob(ctx, "K-1", "20261121T080000Z"); j.Hold {
+	if j, _ := svc.Store().ArchiveJob(ctx, svc.archiveID(), "K-1", "20261121T080000Z"); j.Hold {
 		t.Error("a refused hold was recorded")
 	}
 	faulty.RefuseHold(false)

@@ -155,7 +155,7 @@ func (s *Service) CaseShow(ctx context.Context, number string) (Case, error) {
 	if err != nil {
 		return Case{}, fault.Wrap(fault.Storage, err)
 	}
-	jobs, err := s.store.ArchiveJobs(ctx, c.Number)
+	jobs, err := s.store.ArchiveJobsIn(ctx, s.archiveID(), c.Number)
 	if err != nil {
 		return Case{}, fault.Wrap(fault.Storage, err)
 	}

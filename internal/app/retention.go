@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/atomicfile"
@@ -16,6 +15,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/digest"
+	"github.com/klipp-forensics/klipp/internal/export"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -149,10 +149,6 @@ func (s *Service) assess(ctx context.Context, req RetentionRequest) ([]retention
 	return retention.Assess(ctx, s.store, cat, in, preserved, retention.Options{Now: s.now(), Within: req.Within, Radius: req.Radius})
 }
 
-// exportsMarker marks a directory klipp writes bundles into. (The same
-// file name as the export's; to be shared with internal/export.)
-const exportsMarker = ".klipp-exports"
-
 // preserveCase writes a preservation bundle of a case's unpreserved source
 // segments (bit-exact, checked against their hashes) with the windows they
 // answer, records it, and archives it.
@@ -161,21 +157,19 @@ func (s *Service) preserveCase(ctx context.Context, number string, windows []ret
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}
-	if _, err := os.Stat(filepath.Join(outDir, exportsMarker)); err != nil {
-		if err := atomicfile.Write(filepath.Join(outDir, exportsMarker), []byte("klipp export bundles are written here: <case>/<export-id>/\n")); err != nil {
-			return PushResult{}, fault.Wrap(fault.Storage, err)
-		}
+	if err := export.ClaimDir(outDir); err != nil {
+		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}
 	id := s.now().UTC().Format("20060102T150405Z") + "-preserve"
 	final := filepath.Join(outDir, number, id)
-	work := filepath.Join(outDir, number, "."+id+".part")
+	work := filepath.Join(outDir, number, bundle.WorkDir(id))
 	software := "klipp " + s.version + ", FFmpeg " + media.Version()
+	job := export.NewWork(work, id, software)
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}
 	defer os.RemoveAll(work) // a no-op once renamed
 	ev.Step(fmt.Sprintf("retention: preserving %d windows of case %s", len(windows), number))
-	files := map[string]bundle.File{}
 	for _, w := range windows {
 		cam, err := s.Camera(w.Camera)
 		if err != nil {
@@ -187,16 +181,11 @@ func (s *Service) preserveCase(ctx context.Context, number string, windows []ret
 			if err != nil {
 				return PushResult{}, err
 			}
-			rel := nativeRel(cam.ID, cam.Recordings.Path, seg.Path)
-			if f, ok := files[rel]; ok && f.SHA256 == sum {
-				continue
-			}
-			f, err := copyNative(work, rel, seg.Path, sum)
+			f, err := job.CopyNative(cam.ID, cam.Recordings.Path, seg.Path, sum, map[string]string{"copy": "bit-exact", "source_expires": sg.Expires.Format(time.RFC3339)})
 			if err != nil {
 				return PushResult{}, err
 			}
-			f.Tool, f.Parameters = software, map[string]string{"copy": "bit-exact", "source_expires": sg.Expires.Format(time.RFC3339)}
-			files[rel] = f
+			job.Add(f)
 		}
 	}
 	data, err := json.MarshalIndent(map[string]any{"case": number, "reason": "source footage at risk of deletion", "windows": windows}, "", "  ")
@@ -204,14 +193,15 @@ func (s *Service) preserveCase(ctx context.Context, number string, windows []ret
 		return PushResult{}, err
 	}
 	data = append(data, '\n')
-	if err := atomicfile.Write(filepath.Join(work, "preservation.json"), data); err != nil {
+	if err := atomicfile.Write(job.Path(bundle.PreservationName), data); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}
-	files["preservation.json"] = bundle.File{Path: "preservation.json", Size: int64(len(data)), SHA256: digest.Bytes(data), Tool: software}
+	job.Add(bundle.File{Path: bundle.PreservationName, Size: int64(len(data)), SHA256: digest.Bytes(data), Tool: software})
 	m := bundle.Manifest{Case: number, ExportID: id, Created: s.now().UTC(), Software: software}
-	for _, f := range files {
+	for _, f := range job.Files {
 		m.Files = append(m.Files, f)
 	}
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	if err := bundle.Finish(work, m); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}
@@ -224,46 +214,4 @@ func (s *Service) preserveCase(ctx context.Context, number string, windows []ret
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}
 	return s.push(ctx, final, PushRequest{Jobs: 4}, ev)
-}
-
-// nativeRel is a source segment's path in a bundle: native/<camera>/ and
-// its path below the camera's recordings directory.
-func nativeRel(camera, root, src string) string {
-	rel, err := filepath.Rel(root, src)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		rel = filepath.Base(src)
-	}
-	return nativePrefix + camera + "/" + filepath.ToSlash(rel)
-}
-
-// copyNative copies a source segment bit-exactly to rel under dir, hashing
-// it as it streams; a source that no longer matches its recorded SHA-256
-// is not copied. (The export's native copies do the same; to be merged
-// with internal/export's.)
-func copyNative(dir, rel, src, sum string) (bundle.File, error) {
-	dst := filepath.Join(dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return bundle.File{}, fault.Wrap(fault.Storage, err)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return bundle.File{}, fault.NotFoundf("source %s: %v", src, err)
-	}
-	defer in.Close()
-	out, err := atomicfile.Create(dst)
-	if err != nil {
-		return bundle.File{}, fault.Wrap(fault.Storage, err)
-	}
-	defer out.Abort()
-	h := digest.NewWriter(out)
-	if _, err := io.Copy(h, in); err != nil {
-		return bundle.File{}, fault.Wrap(fault.Storage, fmt.Errorf("copy %s: %w", src, err))
-	}
-	if h.Sum() != sum {
-		return bundle.File{}, fault.Storagef("source %s no longer matches its recorded SHA-256; it was not copied", src)
-	}
-	if err := out.Commit(); err != nil {
-		return bundle.File{}, fault.Wrap(fault.Storage, err)
-	}
-	return bundle.File{Path: rel, Size: h.Size(), SHA256: sum, DerivedFrom: []string{src}}, nil
 }

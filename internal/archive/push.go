@@ -2,8 +2,6 @@ package archive
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/bundle"
+	"github.com/klipp-forensics/klipp/internal/digest"
 )
 
 // PushOptions go with a push.
@@ -209,11 +208,8 @@ func contentType(p string) string {
 
 // HashReader returns the SHA-256 of everything r yields.
 func HashReader(r io.Reader) (string, error) {
-	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	_, sum, err := digest.Reader(r)
+	return sum, err
 }
 
 // countingReader reports progress, honours the rate limit and stops when

@@ -15,6 +15,10 @@ const (
 	Uploading State = "uploading"
 	// Verified: every object is in the archive and verified.
 	Verified State = "verified"
+	// Deleting: verified, and the local bundle is being deleted
+	// (--delete-local); a push or retry that finds it so finishes the
+	// delete, after verifying the archive again.
+	Deleting State = "deleting"
 	// Failed: a push failed for a reason retrying will not fix (the
 	// configuration); archive retry still tries it.
 	Failed State = "failed"
@@ -33,12 +37,12 @@ const (
 )
 
 // Retryable are the queue states archive retry pushes again.
-var Retryable = []State{Queued, Failed, Uploading}
+var Retryable = []State{Queued, Failed, Uploading, Deleting}
 
 // Listed is how a job's state is shown in a listing: a verified job is
-// archived.
+// archived, and so is one whose local copy is being deleted.
 func (s State) Listed() State {
-	if s == Verified {
+	if s == Verified || s == Deleting {
 		return Archived
 	}
 	return s

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/bundle"
+	"github.com/klipp-forensics/klipp/internal/digest"
 )
 
 // VerifyOptions say what an archived bundle must have.
@@ -117,7 +118,7 @@ func Verify(ctx context.Context, st Store, ref Ref, opts VerifyOptions) (*Verify
 		return nil, err
 	default:
 		listed := parseSums(sums)
-		msum, _ := HashReader(bytes.NewReader(manifestData))
+		msum := digest.Bytes(manifestData)
 		if listed[bundle.ManifestName] != msum {
 			r.Changed = append(r.Changed, bundle.ManifestName)
 		}

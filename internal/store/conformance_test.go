@@ -150,7 +150,7 @@ func TestExportsArchiveJobsAndPreserved(t *testing.T) {
 			t.Errorf("exports: %+v %v", ex, err)
 		}
 		until := t0.AddDate(10, 0, 0)
-		j := ArchiveJob{Case: "K", ExportID: "x1", Dir: "/e/K/x1", Backend: "local", State: "queued", RetainUntil: &until, Created: t0, Updated: t0}
+		j := ArchiveJob{Case: "K", ExportID: "x1", Archive: "directory /a", Dir: "/e/K/x1", Backend: "local", State: "queued", RetainUntil: &until, Created: t0, Updated: t0}
 		if err := st.PutArchiveJob(ctx, j); err != nil {
 			t.Fatal(err)
 		}
@@ -158,11 +158,28 @@ func TestExportsArchiveJobsAndPreserved(t *testing.T) {
 		if err := st.PutArchiveJob(ctx, j); err != nil {
 			t.Fatal(err)
 		}
-		got, err := st.ArchiveJob(ctx, "K", "x1")
+		got, err := st.ArchiveJob(ctx, "directory /a", "K", "x1")
 		if err != nil || got.State != "verified" || !got.Hold || got.Attempts != 2 || !got.RetainUntil.Equal(until) {
 			t.Errorf("archive job: %+v %v", got, err)
 		}
-		if jobs, err := st.ArchiveJobs(ctx, "", "queued"); err != nil || len(jobs) != 0 {
+		// The same bundle in another archive is another job.
+		other := ArchiveJob{Case: "K", ExportID: "x1", Archive: "s3://b at http://h", Dir: "/e/K/x1", Backend: "s3", State: "queued", Created: t0, Updated: t0}
+		if err := st.PutArchiveJob(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.ArchiveJob(ctx, "directory /a", "K", "x1"); err != nil || got.State != "verified" {
+			t.Errorf("the first archive's job after the second's: %+v %v", got, err)
+		}
+		if jobs, err := st.ArchiveJobsIn(ctx, "s3://b at http://h", "", "queued"); err != nil || len(jobs) != 1 || jobs[0].Archive != other.Archive {
+			t.Errorf("queued in the second archive: %+v %v", jobs, err)
+		}
+		if jobs, err := st.ArchiveJobs(ctx, "K"); err != nil || len(jobs) != 2 {
+			t.Errorf("jobs in every archive: %+v %v", jobs, err)
+		}
+		if _, err := st.ArchiveJob(ctx, "directory /b", "K", "x1"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a third archive: %v", err)
+		}
+		if jobs, err := st.ArchiveJobsIn(ctx, "directory /a", "", "queued"); err != nil || len(jobs) != 0 {
 			t.Errorf("queued jobs: %+v %v", jobs, err)
 		}
 		if err := st.AddPreserved(ctx, []Preserved{{Path: "/r/a.mp4", SHA256: "aa", Case: "K", ExportID: "x1", Archived: t0}}); err != nil {
