@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -184,8 +185,8 @@ func (c *Catalog) addNode(node *yaml.Node, raw Entry, lineOffset, i int, base st
 	}
 	cam, err := raw.validate(base, defaultZone)
 	if err != nil {
-		id := raw.ID
-		if id == "" {
+		id := idText(raw.ID)
+		if raw.ID == "" {
 			id = fmt.Sprintf("#%d", i+1)
 		}
 		return fault.Usagef("%s: line %d: camera %s: %v", c.File, line, id, err)
@@ -347,6 +348,15 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 	}
 	cam.entry = r
 	return cam, nil
+}
+
+// idText is a camera id as a message shows it: quoted (control characters
+// escaped) when it is not a valid id.
+func idText(id string) string {
+	if idRe.MatchString(id) {
+		return id
+	}
+	return strconv.Quote(id)
 }
 
 // FromEntry validates one camera as a catalog file in directory base gives

@@ -190,7 +190,7 @@ func Import(catalogFile, geojsonFile string, defaultZone *time.Location) (*Catal
 			return nil, nil, nil, fault.Usagef("%s: duplicate camera id %q: already in %s at line %d", geojsonFile, e.ID, catalogFile, prev.Line)
 		}
 		if _, err := FromEntry(e, base, defaultZone); err != nil {
-			return nil, nil, nil, fault.Usagef("%s: camera %s: %v", geojsonFile, e.ID, err)
+			return nil, nil, nil, fault.Usagef("%s: camera %s: %v", geojsonFile, idText(e.ID), err)
 		}
 		ids[i] = e.ID
 	}
