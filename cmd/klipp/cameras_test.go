@@ -50,7 +50,9 @@ func TestCamerasLargeCatalog(t *testing.T) {
 	}
 	gjFile := filepath.Join(dir, "gen.geojson")
 	os.WriteFile(gjFile, gj.Bytes(), 0o644)
-	k := func(args ...string) (int, string, string) { return klipp(t, append([]string{"--config", conf}, args...)...) }
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
 	code, out, errs := k("cameras", "import", gjFile)
 	if code != 0 || !strings.Contains(out, "added 5000 camera(s)") {
 		t.Fatalf("import: %d %s %s", code, out[:min(len(out), 300)], errs)
@@ -82,7 +84,9 @@ func TestCamerasLargeCatalog(t *testing.T) {
 			Location                               catalog.LatLon
 			Coverage                               []catalog.LatLon
 			Recordings                             struct{ Path string }
-			Clock                                  []struct{ Offset float64 `json:"offset_s"` }
+			Clock                                  []struct {
+				Offset float64 `json:"offset_s"`
+			}
 		}
 		if code != 0 || json.Unmarshal([]byte(out), &got) != nil {
 			t.Fatalf("show %s: %d %s %s", id, code, out, errs)
@@ -167,7 +171,9 @@ func rawControl(s string) bool {
 // one is refused; a name with them is kept but escaped on the terminal.
 func TestCamerasControlCharacters(t *testing.T) {
 	dir, conf := catalogSite(t)
-	k := func(args ...string) (int, string, string) { return klipp(t, append([]string{"--config", conf}, args...)...) }
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
 	feature := func(id, name string) string {
 		b, _ := json.Marshal(map[string]any{"type": "FeatureCollection", "features": []any{map[string]any{"type": "Feature",
 			"geometry": map[string]any{"type": "Point", "coordinates": []float64{18.06, 59.33}}, "properties": map[string]any{"id": id, "name": name, "owner": "kommun"}}}})
