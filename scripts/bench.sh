@@ -27,6 +27,9 @@ echo
 echo "== cuts (1080p25) =="
 go run ./scripts/bench -klipp bin/klipp -cut
 echo
+echo "== camera catalog: import 100,000 cameras from GeoJSON, then show and near (goals: import < 30 s and < 500 MB; show, near < 200 ms) =="
+go run ./scripts/bench -klipp bin/klipp -catalog 100000
+echo
 echo "== archive push of a 1 GB bundle to a local MinIO =="
 go run ./scripts/bench -klipp bin/klipp -archive
 echo

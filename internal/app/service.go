@@ -90,28 +90,26 @@ func (s *Service) Version() string { return s.version }
 // Store is the open store, for front ends' reads that have no method yet.
 func (s *Service) Store() *store.Store { return s.store }
 
-// Catalog is the camera catalog, read once.
+// Catalog is the whole camera catalog, read once (from the store's copy
+// when it is current, see cameras.go).
 func (s *Service) Catalog() (*catalog.Catalog, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cat != nil {
-		return s.cat, nil
+	if c := s.cached(); c != nil {
+		return c, nil
 	}
-	c, err := catalog.Load(s.cfg.Catalog, s.cfg.Timezone)
+	c, err := s.loadCatalog(context.Background())
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
 	s.cat = c
+	s.mu.Unlock()
 	return c, nil
 }
 
-// Camera looks a camera up in the catalog (a NotFound error when unknown).
+// Camera looks a camera up in the catalog (a NotFound error when
+// unknown); without reading the whole catalog when it is not yet read.
 func (s *Service) Camera(id string) (*catalog.Camera, error) {
-	cat, err := s.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	return cat.Camera(id)
+	return s.cameraByID(context.Background(), id)
 }
 
 // ReloadCatalog forgets the catalog, so the next use reads the file again

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -46,7 +48,13 @@ type Camera struct {
 	Clock              clock.Offsets `json:"-"`
 	Recordings         Recordings    `json:"recordings"`
 	Line               int           `json:"-"` // line in cameras.yaml, for messages
+
+	entry Entry // as the file gives it, before validation
 }
+
+// Entry is the camera as the catalog file gives it (what the store keeps:
+// FromEntry turns it back into this camera).
+func (c *Camera) Entry() Entry { return c.entry }
 
 // Recordings says where a camera's files are and how they are named.
 type Recordings struct {
@@ -82,34 +90,37 @@ var idRe = regexp.MustCompile(`^[a-z0-9-]+$`)
 // Entry is a camera as cameras.yaml writes it (design.md §5), before
 // validation. Tools that write catalogs (the demo, imports) use it too, so
 // the file's schema is stated once.
+//
+// Its JSON form (the same keys) is how GeoJSON properties give a camera and
+// how the store keeps one.
 type Entry struct {
-	ID         string           `yaml:"id"`
-	Name       string           `yaml:"name"`
-	Owner      string           `yaml:"owner"`
-	Location   *LatLon          `yaml:"location,flow"`
-	Address    string           `yaml:"address,omitempty"`
-	Kind       string           `yaml:"kind,omitempty"`
-	Quality    string           `yaml:"quality,omitempty"`
-	Heading    *float64         `yaml:"heading,omitempty"`
-	Coverage   [][2]float64     `yaml:"coverage,omitempty,flow"`
-	Timezone   string           `yaml:"timezone,omitempty"`
-	Retention  string           `yaml:"retention,omitempty"`
-	Clock      []EntryClock     `yaml:"clock,omitempty"`
-	Recordings *EntryRecordings `yaml:"recordings,omitempty"`
+	ID         string           `yaml:"id" json:"id"`
+	Name       string           `yaml:"name" json:"name"`
+	Owner      string           `yaml:"owner" json:"owner"`
+	Location   *LatLon          `yaml:"location,flow" json:"location,omitempty"`
+	Address    string           `yaml:"address,omitempty" json:"address,omitempty"`
+	Kind       string           `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Quality    string           `yaml:"quality,omitempty" json:"quality,omitempty"`
+	Heading    *float64         `yaml:"heading,omitempty" json:"heading,omitempty"`
+	Coverage   [][2]float64     `yaml:"coverage,omitempty,flow" json:"coverage,omitempty"`
+	Timezone   string           `yaml:"timezone,omitempty" json:"timezone,omitempty"`
+	Retention  string           `yaml:"retention,omitempty" json:"retention,omitempty"`
+	Clock      []EntryClock     `yaml:"clock,omitempty" json:"clock,omitempty"`
+	Recordings *EntryRecordings `yaml:"recordings,omitempty" json:"recordings,omitempty"`
 }
 
 // EntryClock is one clock measurement: at true time At the camera clock was
 // Offset ahead.
 type EntryClock struct {
-	At     string `yaml:"at"`
-	Offset string `yaml:"offset"`
-	Note   string `yaml:"note,omitempty"`
+	At     string `yaml:"at" json:"at"`
+	Offset string `yaml:"offset" json:"offset"`
+	Note   string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // EntryRecordings says where a camera's files are and how they are named.
 type EntryRecordings struct {
-	Path    string `yaml:"path"`
-	Pattern string `yaml:"pattern"`
+	Path    string `yaml:"path" json:"path"`
+	Pattern string `yaml:"pattern" json:"pattern"`
 }
 
 // Load reads and validates a cameras.yaml. defaultZone is the zone of camera
@@ -125,9 +136,23 @@ func Load(file string, defaultZone *time.Location) (*Catalog, error) {
 	return Parse(file, data, defaultZone)
 }
 
+// chunkedFrom is the size from which Parse reads a catalog camera by
+// camera (see parseChunked); smaller, hand-edited files are read whole.
+const chunkedFrom = 256 << 10
+
 // Parse validates catalog data read from file (used for messages and to
 // resolve relative recording paths).
 func Parse(file string, data []byte, defaultZone *time.Location) (*Catalog, error) {
+	if len(data) >= chunkedFrom {
+		if c, ok, err := parseChunked(file, data, defaultZone); ok {
+			return c, err
+		}
+	}
+	return parseWhole(file, data, defaultZone)
+}
+
+// parseWhole reads the catalog as one YAML document.
+func parseWhole(file string, data []byte, defaultZone *time.Location) (*Catalog, error) {
 	var doc struct {
 		Cameras []yaml.Node `yaml:"cameras"`
 	}
@@ -144,30 +169,40 @@ func Parse(file string, data []byte, defaultZone *time.Location) (*Catalog, erro
 		if err := node.Decode(&raw); err != nil {
 			return nil, fault.Usagef("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
-		if err := strictFields(node); err != nil {
-			return nil, fault.Usagef("%s: line %d: %v", file, node.Line, err)
+		if err := c.addNode(node, raw, 0, i, base, defaultZone); err != nil {
+			return nil, err
 		}
-		cam, err := raw.validate(base, defaultZone)
-		if err != nil {
-			id := raw.ID
-			if id == "" {
-				id = fmt.Sprintf("#%d", i+1)
-			}
-			return nil, fault.Usagef("%s: line %d: camera %s: %v", file, node.Line, id, err)
-		}
-		cam.Line = node.Line
-		if prev, dup := c.byID[cam.ID]; dup {
-			return nil, fault.Usagef("%s: line %d: duplicate camera id %q (first at line %d)", file, node.Line, cam.ID, prev.Line)
-		}
-		c.byID[cam.ID] = cam
-		c.Cameras = append(c.Cameras, cam)
 	}
 	return c, nil
 }
 
+// addNode validates the i-th camera, decoded into raw from node, whose
+// lines are off by lineOffset from the file's, and adds it.
+func (c *Catalog) addNode(node *yaml.Node, raw Entry, lineOffset, i int, base string, defaultZone *time.Location) error {
+	line := node.Line + lineOffset
+	if err := strictFields(node, lineOffset); err != nil {
+		return fault.Usagef("%s: line %d: %v", c.File, line, err)
+	}
+	cam, err := raw.validate(base, defaultZone)
+	if err != nil {
+		id := idText(raw.ID)
+		if raw.ID == "" {
+			id = fmt.Sprintf("#%d", i+1)
+		}
+		return fault.Usagef("%s: line %d: camera %s: %v", c.File, line, id, err)
+	}
+	cam.Line = line
+	if prev, dup := c.byID[cam.ID]; dup {
+		return fault.Usagef("%s: line %d: duplicate camera id %q (first at line %d)", c.File, line, cam.ID, prev.Line)
+	}
+	c.byID[cam.ID] = cam
+	c.Cameras = append(c.Cameras, cam)
+	return nil
+}
+
 // strictFields rejects unknown keys in a camera mapping (KnownFields does
 // not reach into yaml.Node values).
-func strictFields(n *yaml.Node) error {
+func strictFields(n *yaml.Node, lineOffset int) error {
 	known := map[string]map[string]bool{
 		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings"),
 		"location":   set("lat", "lon"),
@@ -185,7 +220,7 @@ func strictFields(n *yaml.Node) error {
 				if at != "" {
 					key = at + "." + k
 				}
-				return fmt.Errorf("unknown key %q (line %d)", key, n.Content[i].Line)
+				return fmt.Errorf("unknown key %q (line %d)", key, n.Content[i].Line+lineOffset)
 			}
 			if at == "" {
 				if err := walk(n.Content[i+1], k); err != nil {
@@ -269,7 +304,7 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 	}
 	cam.Timezone = defaultZone
 	if r.Timezone != "" {
-		loc, err := time.LoadLocation(r.Timezone)
+		loc, err := loadLocation(r.Timezone)
 		if err != nil {
 			return nil, fmt.Errorf("unknown timezone %q (use an IANA name such as Europe/Stockholm)", r.Timezone)
 		}
@@ -301,7 +336,7 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		if rec.Path == "" {
 			return nil, errors.New("recordings.path is missing")
 		}
-		p, err := pattern.Compile(rec.Pattern)
+		p, err := compilePattern(rec.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("recordings.%w", err)
 		}
@@ -311,7 +346,63 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		}
 		cam.Recordings = Recordings{Path: filepath.Clean(path), Pattern: p}
 	}
+	cam.entry = r
 	return cam, nil
+}
+
+// idText is a camera id as a message shows it: quoted (control characters
+// escaped) when it is not a valid id.
+func idText(id string) string {
+	if idRe.MatchString(id) {
+		return id
+	}
+	return strconv.Quote(id)
+}
+
+// FromEntry validates one camera as a catalog file in directory base gives
+// it (the store keeps cameras this way).
+func FromEntry(e Entry, base string, defaultZone *time.Location) (*Camera, error) {
+	return e.validate(base, defaultZone)
+}
+
+// New is a catalog of validated cameras, in the order given.
+func New(file string, cams []*Camera) *Catalog {
+	c := &Catalog{File: file, Cameras: cams, byID: make(map[string]*Camera, len(cams))}
+	for _, cam := range cams {
+		c.byID[cam.ID] = cam
+	}
+	return c
+}
+
+var (
+	zones    sync.Map // IANA name → *time.Location
+	patterns sync.Map // source → *pattern.Pattern
+)
+
+// loadLocation is time.LoadLocation, once per name (it reads the zone
+// file on every call; a large catalog names the same few zones).
+func loadLocation(name string) (*time.Location, error) {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err == nil {
+		zones.Store(name, l)
+	}
+	return l, err
+}
+
+// compilePattern is pattern.Compile, once per pattern (a Pattern is
+// immutable and shared).
+func compilePattern(src string) (*pattern.Pattern, error) {
+	if p, ok := patterns.Load(src); ok {
+		return p.(*pattern.Pattern), nil
+	}
+	p, err := pattern.Compile(src)
+	if err == nil {
+		patterns.Store(src, p)
+	}
+	return p, err
 }
 
 // Camera returns the camera with id, or a fault.NotFound error that lists
@@ -320,10 +411,27 @@ func (c *Catalog) Camera(id string) (*Camera, error) {
 	if cam, ok := c.byID[id]; ok {
 		return cam, nil
 	}
-	ids := make([]string, 0, len(c.Cameras))
-	for _, cam := range c.Cameras {
-		ids = append(ids, cam.ID)
+	var ids []string
+	if len(c.Cameras) <= ListKnown {
+		for _, cam := range c.Cameras {
+			ids = append(ids, cam.ID)
+		}
 	}
+	return nil, NotFound(id, len(c.Cameras), ids)
+}
+
+// ListKnown is how many cameras a catalog may have for an unknown id's
+// message to list them all.
+const ListKnown = 50
+
+// NotFound is the error for an unknown camera id in a catalog of n
+// cameras: it lists ids (the known ones, when there are few) or says
+// how to list them.
+func NotFound(id string, n int, ids []string) error {
+	if n > ListKnown || len(ids) < n {
+		return fault.NotFoundf("unknown camera %q (the catalog has %d cameras: klipp cameras list)", id, n)
+	}
+	ids = append([]string(nil), ids...)
 	sort.Strings(ids)
-	return nil, fault.NotFoundf("unknown camera %q (known: %s)", id, strings.Join(ids, ", "))
+	return fault.NotFoundf("unknown camera %q (known: %s)", id, strings.Join(ids, ", "))
 }

@@ -146,7 +146,7 @@ func TestImportGeoJSON(t *testing.T) {
   "properties":{"camera":"lilla-torg"}}]}`
 	gjFile := filepath.Join(dir, "extra.geojson")
 	os.WriteFile(gjFile, []byte(gj), 0o644)
-	ids, err := Import(catFile, gjFile, sthlm(t))
+	_, _, ids, err := Import(catFile, gjFile, sthlm(t))
 	if err != nil || len(ids) != 1 || ids[0] != "lilla-torg" {
 		t.Fatalf("Import = %v, %v", ids, err)
 	}
@@ -169,7 +169,7 @@ func TestImportGeoJSON(t *testing.T) {
 		t.Errorf("import lost existing content:\n%s", data)
 	}
 	// Importing the same camera again is a duplicate and leaves the file as it was.
-	if _, err := Import(catFile, gjFile, sthlm(t)); err == nil || !strings.Contains(err.Error(), "duplicate camera id") {
+	if _, _, _, err := Import(catFile, gjFile, sthlm(t)); err == nil || !strings.Contains(err.Error(), "duplicate camera id") {
 		t.Errorf("second import: %v", err)
 	}
 	if again, _ := os.ReadFile(catFile); string(again) != string(data) {

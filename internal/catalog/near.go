@@ -124,9 +124,13 @@ type NearQuery struct {
 }
 
 // Near returns the cameras within q.Within of q.From, nearest first.
-func (c *Catalog) Near(q NearQuery) []Near {
+func (c *Catalog) Near(q NearQuery) []Near { return NearAmong(c.Cameras, q) }
+
+// NearAmong is Near over cams (in catalog order: cameras at the same
+// distance keep it), e.g. the ones a store found in q's Box.
+func NearAmong(cams []*Camera, q NearQuery) []Near {
 	var out []Near
-	for _, cam := range c.Cameras {
+	for _, cam := range cams {
 		d := Distance(q.From, cam.Location)
 		if q.Within > 0 && d > q.Within {
 			continue
@@ -140,6 +144,30 @@ func (c *Catalog) Near(q NearQuery) []Near {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Distance < out[j].Distance })
 	return out
+}
+
+// Box is a latitude/longitude rectangle that holds every point within
+// q.Within of q.From (a prefilter: Near measures each camera in it). ok
+// is false when there is no limit or the rectangle would reach a pole
+// or cross the antimeridian; then every camera is measured.
+func (q NearQuery) Box() (minLat, maxLat, minLon, maxLon float64, ok bool) {
+	if q.Within <= 0 {
+		return 0, 0, 0, 0, false
+	}
+	// A degree of latitude is at least 110.5 km; use a smaller radius and a
+	// margin so the box never cuts a camera that Distance keeps.
+	dLat := q.Within / (earthRadius * math.Pi / 180) * 1.01
+	minLat, maxLat = q.From.Lat-dLat, q.From.Lat+dLat
+	if dLat > 10 || minLat <= -89 || maxLat >= 89 {
+		return 0, 0, 0, 0, false
+	}
+	cos := math.Min(math.Cos(minLat*math.Pi/180), math.Cos(maxLat*math.Pi/180))
+	dLon := dLat / cos
+	minLon, maxLon = q.From.Lon-dLon, q.From.Lon+dLon
+	if minLon < -180 || maxLon > 180 {
+		return 0, 0, 0, 0, false
+	}
+	return minLat, maxLat, minLon, maxLon, true
 }
 
 // ParseLatLon reads "55.6036,13.0021".

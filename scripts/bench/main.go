@@ -30,9 +30,12 @@ func main() {
 	stills := flag.Bool("stills", false, "run the stills benchmark instead")
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
+	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
 	flag.Parse()
 	var err error
 	switch {
+	case *cameras > 0:
+		err = catalogBench(*klipp, *cameras, *keep)
 	case *archive:
 		err = archiveBench(*klipp)
 	case *cuts:
