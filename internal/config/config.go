@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,12 @@ type Config struct {
 	Archive          Archive
 	Store            Store
 	RetentionClasses map[string]time.Duration
+	// Roots maps root names to this machine's mount points: stored paths
+	// are relative to a named root, so machines mounting one share at
+	// different paths agree. "evidence" and "exports" default to
+	// <data_dir>/evidence and <data_dir>/exports; cameras name theirs in
+	// cameras.yaml (recordings: {root: cctv, path: sodergatan-2}).
+	Roots map[string]string
 }
 
 // Store selects the store: empty URL = SQLite in data_dir (one analyst);
@@ -80,6 +87,8 @@ type S3 struct {
 	SecretKey                        string `json:"-"`
 }
 
+var rootName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
 // defaults lists every key klipp knows with its default value; a key not
 // listed here is unknown.
 var defaults = map[string]any{
@@ -108,6 +117,8 @@ var defaults = map[string]any{
 	"archive.s3.secret_key":     "",
 	"retention_classes.default": "10y",
 	"store.url":                 "",
+	"roots.evidence":            "", // <data_dir>/evidence
+	"roots.exports":             "", // <data_dir>/exports
 }
 
 // Keys returns every known key, sorted (for documentation and completion).
@@ -185,7 +196,7 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 		v.Set(k, val)
 	}
 	for _, k := range v.AllKeys() {
-		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, "retention_classes.") {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, "retention_classes.") && !strings.HasPrefix(k, "roots.") {
 			return nil, fault.Usagef("%s: unknown key %q (known keys: see README, Configuration)", name, k)
 		}
 	}
@@ -246,6 +257,20 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 		r.fail("store.url", "want empty (SQLite in data_dir) or postgres://login@host:port/database")
 	} else if u != "" && strings.Contains(strings.SplitN(strings.SplitN(u, "://", 2)[1], "@", 2)[0], ":") && strings.Contains(u, "@") {
 		r.fail("store.url", "put no password in the URL (the value is not shown); use PGPASSWORD or ~/.pgpass")
+	}
+	c.Roots = map[string]string{"evidence": filepath.Join(c.DataDir, "evidence"), "exports": filepath.Join(c.DataDir, "exports")}
+	for _, k := range v.AllKeys() {
+		if name, ok := strings.CutPrefix(k, "roots."); ok {
+			if !rootName.MatchString(name) {
+				r.fail(k, "a root's name is lower-case letters, digits and dashes")
+			}
+			switch dir := resolve(base, r.str(k)); {
+			case dir != "":
+				c.Roots[name] = dir
+			case name != "evidence" && name != "exports":
+				r.fail(k, "want the directory this machine mounts the root at")
+			}
+		}
 	}
 	c.RetentionClasses = map[string]time.Duration{}
 	for _, k := range v.AllKeys() {

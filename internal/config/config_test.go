@@ -98,6 +98,7 @@ func TestLoadErrors(t *testing.T) {
 		{"negative card", "presentation: {card_seconds: -4}\n", "presentation.card_seconds: want seconds from 0.5 to 60"},
 		{"negative clip", "clip: {before: -5s}\n", "clip.before: want a duration of zero or more"},
 		{"zero retention", "retention_classes: {default: 0s}\n", "retention_classes.default: want a retention period longer than zero"},
+		{"root without a path", "roots: {cctv: \"\"}\n", "roots.cctv: want the directory"},
 		{"store url", "store: {url: mysql://x}\n", "store.url: want empty (SQLite in data_dir) or postgres://"},
 		{"password in url", "store: {url: \"postgres://anna:12345678901234@db/klipp\"}\n", "store.url: put no password in the URL (the value is not shown)"},
 		{"numeric secret", "archive: {s3: {secret_key: 12345678901234}}\n", "archive.s3.secret_key: want text (quote it in YAML); the value is not shown"},
@@ -122,5 +123,24 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load("/nonexistent/klipp.yaml", nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestRoots(t *testing.T) {
+	d, _ := Load("", map[string]string{"data_dir": "/srv/k"})
+	if d.Roots["evidence"] != "/srv/k/evidence" || d.Roots["exports"] != "/srv/k/exports" {
+		t.Errorf("default roots: %v", d.Roots)
+	}
+	f := write(t, "data_dir: /srv/klipp\nroots: {cctv: /mnt/cctv-share, exports: exp}\n")
+	t.Setenv("KLIPP_ROOTS_EVIDENCE", "/mnt/evidence")
+	c, err := Load(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"cctv": "/mnt/cctv-share", "evidence": "/mnt/evidence", "exports": filepath.Join(filepath.Dir(f), "exp")}
+	for k, v := range want {
+		if c.Roots[k] != v {
+			t.Errorf("roots.%s = %q, want %q", k, c.Roots[k], v)
+		}
 	}
 }
