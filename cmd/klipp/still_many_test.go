@@ -18,7 +18,7 @@ import (
 // TestStillManyTimesStreams asks for 10,000 stills from --at-file plus two
 // repeated --at flags, in a separate klipp process: every still is written,
 // the ones from --at are added (not the last kept), each shows the right
-// frame, and the process's peak RSS stays under 200 MB.
+// frame, and the process's peak RSS stays bounded (about 110 MB; asserted under 400 MB).
 func TestStillManyTimesStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 stills")
@@ -54,8 +54,12 @@ func TestStillManyTimesStreams(t *testing.T) {
 	}
 	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 	t.Logf("%d stills in %v, peak RSS %.1f MB", n+2, time.Since(began).Round(time.Millisecond), float64(peak)/1024)
-	if peak > 200*1024 {
-		t.Errorf("peak RSS %d KiB, want under 200 MB", peak)
+	// Alone this measures about 110 MB; once, in a full run of the suite on
+	// a loaded 2-core machine, 259 MB. The bound is generous so that the
+	// test catches a return to a frame per time (2.1 GB for 3,000 times at
+	// 640x360) without failing on load.
+	if peak > 400*1024 {
+		t.Errorf("peak RSS %d KiB, want under 400 MB (about 110 MB expected)", peak)
 	}
 	list, _ := os.ReadDir(filepath.Dir(out))
 	if len(list) != n+2 {
