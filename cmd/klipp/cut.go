@@ -30,6 +30,15 @@ func (a *cli) cutCommand() *cobra.Command {
 			if camera == "" {
 				return fault.Usagef("--camera is required")
 			}
+			var width, height int
+			if scale != "" {
+				if _, err := fmt.Sscanf(scale, "%dx%d", &width, &height); err != nil {
+					return fault.Usagef("--scale %q: give WIDTHxHEIGHT, e.g. 1280x720", scale)
+				}
+			}
+			if err := app.ValidateTranscode(crf, preset, width, height); err != nil {
+				return err
+			}
 			svc, err := a.service(cmd.Context())
 			if err != nil {
 				return err
@@ -48,9 +57,7 @@ func (a *cli) cutCommand() *cobra.Command {
 				return fault.Usagef("--burn-in needs --mode transcode (copy keeps the original pictures)")
 			}
 			if scale != "" {
-				if _, err := fmt.Sscanf(scale, "%dx%d", &req.Width, &req.Height); err != nil || req.Width < 16 || req.Height < 16 || req.Width > 8192 || req.Height > 8192 {
-					return fault.Usagef("--scale %q: give WIDTHxHEIGHT, e.g. 1280x720", scale)
-				}
+				req.Width, req.Height = width, height
 				if req.Mode != app.CutTranscode {
 					return fault.Usagef("--scale needs --mode transcode (copy keeps the original pictures)")
 				}

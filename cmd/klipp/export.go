@@ -41,6 +41,7 @@ func (a *cli) exportCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&req.OutDir, "output", "o", "", "directory for bundles (default: <data_dir>/exports); the bundle is DIR/<case>/<export-id>")
+	cmd.Flags().BoolVar(&req.Wait, "wait", false, "wait for a running export of the case to finish instead of refusing (exit 2)")
 	cmd.Flags().BoolVar(&req.Restart, "restart", false, "discard an unfinished export of the case instead of resuming it")
 	return cmd
 }

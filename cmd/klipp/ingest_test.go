@@ -116,3 +116,51 @@ func TestIngest(t *testing.T) {
 		t.Errorf("missing file: %d", code)
 	}
 }
+
+// TestIngestRefusesNonFootage: a text file (FFmpeg draws /etc/passwd as six
+// frames of ANSI art), an empty and a random file are refused with exit 4
+// and the reason; nothing is stored: no evidence copy (not even a hidden
+// one), no segment, no audit entry of an ingest.
+func TestIngestRefusesNonFootage(t *testing.T) {
+	work := t.TempDir()
+	conf := filepath.Join(work, "klipp.yaml")
+	os.WriteFile(conf, []byte("data_dir: data\ncatalog: cameras.yaml\nanalyst: Ingrid\n"), 0o644)
+	os.WriteFile(filepath.Join(work, "cameras.yaml"), []byte(`cameras:
+  - id: tv-e6-malmo
+    name: E6 Malmö norr
+    owner: trafikverket
+    location: {lat: 55.62, lon: 13.02}
+    kind: fixed
+    quality: overview
+    timezone: Europe/Stockholm
+    recordings: {path: rec, pattern: '%Y-%m-%d/%H-%M-%S.mp4'}
+`), 0o644)
+	os.MkdirAll(filepath.Join(work, "rec"), 0o755)
+	passwd, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	random := make([]byte, 200<<10)
+	for i := range random {
+		random[i] = byte(i*7919 + i/13)
+	}
+	files := map[string][]byte{"passwd.txt": passwd, "empty.mp4": nil, "random.mp4": random}
+	for name, data := range files {
+		p := filepath.Join(work, name)
+		os.WriteFile(p, data, 0o644)
+		code, out, errs := klipp(t, "--config", conf, "ingest", p, "--camera", "tv-e6-malmo", "--start", "2026-11-20 22:00:00")
+		if code != 4 || !strings.Contains(errs, name+": not footage") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%s: exit %d, %q %q; want exit 4 and one line naming it", name, code, out, errs)
+		}
+	}
+	if list, _ := os.ReadDir(filepath.Join(work, "data", "evidence", "tv-e6-malmo")); len(list) != 0 {
+		t.Errorf("evidence kept: %v", list)
+	}
+	if log, _ := os.ReadFile(filepath.Join(work, "data", "audit.jsonl")); strings.Contains(string(log), `"ingest"`) {
+		t.Errorf("an ingest was audited:\n%s", log)
+	}
+	code, out, errs := klipp(t, "--config", conf, "--json", "coverage", "--camera", "tv-e6-malmo", "--from", "2026-11-20 21:00", "--to", "2026-11-20 23:00")
+	if code != 0 || !strings.Contains(out, `"segments": []`) || !strings.Contains(out, `"damaged": []`) {
+		t.Errorf("a segment was stored: %d %s %s", code, out, errs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,10 +54,23 @@ func (a *cli) verifyCommand() *cobra.Command {
 				files []string
 			}{{"changed", r.Changed}, {"missing", r.Missing}, {"not listed", r.Extra}, {"bad SHA256SUMS lines", r.Invalid}} {
 				if len(p.files) > 0 {
-					problems = append(problems, p.what+": "+strings.Join(p.files, ", "))
+					shown := make([]string, len(p.files))
+					for i, f := range p.files {
+						shown[i] = showName(f)
+					}
+					problems = append(problems, p.what+": "+strings.Join(shown, ", "))
 				}
 			}
 			return fault.Storagef("bundle %s fails verification: %s", r.Dir, strings.Join(problems, "; "))
 		},
 	}
+}
+
+// showName keeps a file name on one line: a name with a control character
+// or a backslash is shown quoted, with Go escapes (\n, \\).
+func showName(name string) string {
+	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return strconv.Quote(name)
+	}
+	return name
 }

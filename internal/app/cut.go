@@ -149,6 +149,9 @@ func (s *Service) Cut(ctx context.Context, req CutRequest, ev Events) (CutResult
 	if req.Width > 0 && mode != CutTranscode {
 		return CutResult{}, fault.Fieldf("scale", "needs the transcode mode (copy keeps the original pictures)")
 	}
+	if err := ValidateTranscode(req.CRF, req.Preset, req.Width, req.Height); err != nil {
+		return CutResult{}, err
+	}
 	if req.Camera == "" {
 		return CutResult{}, fault.Fieldf("camera", "required")
 	}
@@ -239,6 +242,26 @@ type cutJob struct {
 	topts    media.TranscodeOptions
 	burnIn   bool
 	params   map[string]string
+}
+
+// ValidateTranscode checks transcode parameters before any work: CRF 0 to
+// 51, an x264 preset ("" = the default), and a size klipp can encode (0x0
+// = the source's). Errors name the field (crf, preset, scale).
+func ValidateTranscode(crf int, preset string, width, height int) error {
+	if err := media.ValidateCRF(crf); err != nil {
+		return fault.Fieldf("crf", "%s", strings.TrimPrefix(err.Error(), "crf "))
+	}
+	if preset != "" {
+		if err := media.ValidatePreset(preset); err != nil {
+			return fault.Fieldf("preset", "%s", strings.TrimPrefix(err.Error(), "preset "))
+		}
+	}
+	if width != 0 || height != 0 {
+		if err := media.ValidateSize(width, height); err != nil {
+			return fault.Fieldf("scale", "%s", strings.TrimPrefix(err.Error(), "size "))
+		}
+	}
+	return nil
 }
 
 // tempName is the hidden name an output is written under, with its

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +22,9 @@ type ExportRequest struct {
 	Case    string
 	OutDir  string // "" = <data_dir>/exports; the bundle is OutDir/<case>/<export-id>
 	Restart bool   // discard an unfinished export of the case instead of resuming it
+	// Wait for another export of the case to finish instead of refusing
+	// (exit 2) while it runs.
+	Wait bool
 }
 
 // ExportResult is a finished bundle.
@@ -59,9 +64,27 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	if err != nil {
 		return ExportResult{}, err
 	}
+	// One export of a case at a time, across processes: a second one would
+	// take over the first's work directory.
+	holder := export.Holder{What: "export of case " + cs.Number, Output: out, By: s.Who()}
+	lk, err := export.LockWait(ctx, s.exportLocker(), "export-"+cs.Number, holder, req.Wait, func(h *export.ErrHeld) {
+		ev.Warn(fmt.Sprintf("case %s: waiting for the running %s", cs.Number, h.Holder))
+	})
+	if err != nil {
+		var held *export.ErrHeld
+		if errors.As(err, &held) {
+			return ExportResult{}, fault.Usagef("case %s is being exported by another process: %s; wait for it to finish, or run with --wait", cs.Number, held.Holder)
+		}
+		return ExportResult{}, err
+	}
+	defer lk.Unlock()
 	in := s.exportInputs(ev)
 	in.Catalog = cat
-	b, err := export.Build(ctx, in, export.Request{Case: cs, Entries: entries, OutDir: out, Restart: req.Restart}, ev)
+	started := func(id string) {
+		holder.ExportID = id
+		lk.SetHolder(holder) // only what others are told
+	}
+	b, err := export.Build(ctx, in, export.Request{Case: cs, Entries: entries, OutDir: out, Restart: req.Restart, Started: started}, ev)
 	if err != nil {
 		// Finished steps stay for the next run; Ctrl-C or an error leaves
 		// only the hidden work directory.
@@ -88,6 +111,12 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 		res.StagesSeconds[k] = v.Seconds()
 	}
 	return res, nil
+}
+
+// exportLocker takes the per-case export locks: flocks in <data_dir>/locks
+// (a shared store may later use its advisory locks).
+func (s *Service) exportLocker() export.Locker {
+	return export.FileLocker{Dir: filepath.Join(s.cfg.DataDir, "locks")}
 }
 
 // exportInputs are what an export needs from the service, but the

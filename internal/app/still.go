@@ -71,11 +71,16 @@ func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (Still
 	}
 	names := make([]string, len(req.Times))
 	ext := filepath.Ext(req.Out)
+	seen := make(map[string]int, len(req.Times))
 	for i, t := range req.Times {
 		names[i] = req.Out
 		if len(req.Times) > 1 {
 			names[i] = strings.TrimSuffix(req.Out, ext) + "-" + t.In(s.cfg.Timezone).Format("150405.000") + ext
 		}
+		if j, ok := seen[names[i]]; ok {
+			return StillResult{}, fault.Fieldf("at", "times %d and %d both give %s: give each time once, to the millisecond", j+1, i+1, filepath.Base(names[i]))
+		}
+		seen[names[i]] = i
 		if _, err := os.Stat(names[i]); err == nil && !req.Force {
 			return StillResult{}, fault.Wrap(fault.Usage, &ExistsError{Path: names[i]})
 		}
@@ -130,14 +135,12 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 		for j, w := range bySeg[id] {
 			offs[j] = w.off
 		}
-		stills, err := media.StillsAt(ctx, seg.Path, offs)
-		if err != nil {
-			return nil, err
-		}
-		g := new(errgroup.Group)
+		// Stills stream: each is written as it is found, at most NumCPU
+		// pictures held at once, whatever the number of times.
+		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(runtime.NumCPU())
-		for j, w := range bySeg[id] {
-			st := stills[j]
+		walk := media.StillsEach(gctx, seg.Path, offs, func(j int, st media.Still) error {
+			w := bySeg[id][j]
 			frameTrue := seg.TrueStart.Add(st.Offset)
 			frameCam := seg.CameraStart.Add(st.Offset)
 			records[w.idx] = StillRecord{
@@ -156,10 +159,15 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 				"Source PTS":        fmt.Sprint(st.PTS),
 				"Software":          s.software(),
 			}
-			g.Go(func() error { return media.WriteStill(tmps[w.idx], st, meta) })
-		}
+			own := st.Clone()
+			g.Go(func() error { return stillError(tmps[w.idx], media.WriteStill(tmps[w.idx], own, meta)) })
+			return gctx.Err()
+		})
 		if err := g.Wait(); err != nil {
 			return nil, err
+		}
+		if walk != nil {
+			return nil, walk
 		}
 		for _, w := range bySeg[id] {
 			r := &records[w.idx]
@@ -179,6 +187,15 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 		}
 	}
 	return records, nil
+}
+
+// stillError classifies an error writing a still: a full disk or quota is
+// a storage error naming the file.
+func stillError(path string, err error) error {
+	if err == nil || fault.KindOf(err) != fault.Internal {
+		return err
+	}
+	return fault.Wrap(fault.Storage, fmt.Errorf("write %s: %w", path, err))
 }
 
 // stillWriter writes an export's stills.

@@ -68,10 +68,59 @@ func Finish(dir string, m Manifest) error {
 	}
 	var b strings.Builder
 	for _, f := range m.Files {
-		fmt.Fprintf(&b, "%s  %s\n", f.SHA256, f.Path)
+		b.WriteString(SumsLine(f.SHA256, f.Path))
 	}
-	fmt.Fprintf(&b, "%s  %s\n", msum, ManifestName)
+	b.WriteString(SumsLine(msum, ManifestName))
 	return atomicfile.Write(filepath.Join(dir, SumsName), []byte(b.String()))
+}
+
+// sumsEscaper escapes a name the way GNU coreutils (9.x) does in its
+// checksum lines: backslash, newline and carriage return.
+var sumsEscaper = strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\r", "\\r")
+
+// SumsLine is one line of SHA256SUMS as sha256sum writes it: a name with a
+// backslash, newline or carriage return is escaped (\\, \n, \r) and the
+// line then begins with a backslash.
+func SumsLine(sum, name string) string {
+	if strings.ContainsAny(name, "\\\n\r") {
+		return "\\" + sum + "  " + sumsEscaper.Replace(name) + "\n"
+	}
+	return sum + "  " + name + "\n"
+}
+
+// ParseSumsLine reads a line SumsLine (or sha256sum) wrote, without its
+// newline: the hash and the unescaped name.
+func ParseSumsLine(line string) (sum, name string, ok bool) {
+	escaped := strings.HasPrefix(line, "\\")
+	if escaped {
+		line = line[1:]
+	}
+	sum, name, ok = strings.Cut(line, "  ")
+	if !ok || !escaped {
+		return sum, name, ok
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		if name[i] != '\\' {
+			b.WriteByte(name[i])
+			continue
+		}
+		if i+1 == len(name) {
+			return sum, name, false
+		}
+		i++
+		switch name[i] {
+		case '\\':
+			b.WriteByte('\\')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		default:
+			return sum, name, false
+		}
+	}
+	return sum, b.String(), true
 }
 
 // Report is what Verify found.
@@ -102,7 +151,7 @@ func Verify(dir string) (*Report, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		sum, name, ok := strings.Cut(line, "  ")
+		sum, name, ok := ParseSumsLine(line)
 		clean := path.Clean(name)
 		if !ok || len(sum) != 64 || name == "" || clean != name || strings.HasPrefix(clean, "../") || clean == ".." || path.IsAbs(clean) {
 			r.Invalid = append(r.Invalid, line)

@@ -65,3 +65,42 @@ func TestVerifyRefusesPathsOutside(t *testing.T) {
 		t.Errorf("path outside: %+v %v", r, err)
 	}
 }
+
+// A name with a newline, a backslash and a carriage return is written as
+// coreutils writes it: `sha256sum -c` passes, Verify reads it back, and
+// the line is the one sha256sum itself prints for that file.
+func TestSumsEscapeNames(t *testing.T) {
+	dir := t.TempDir()
+	name := "native/cam/2026-11-20/22-00-00\nkopia \\ 2\r.mp4"
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte("footage"), 0o644)
+	size, sum, _ := HashFile(p)
+	if err := Finish(dir, Manifest{Case: "K1", ExportID: "x", Files: []File{{Path: name, Size: size, SHA256: sum}}}); err != nil {
+		t.Fatal(err)
+	}
+	check := exec.Command("sha256sum", "-c", SumsName)
+	check.Dir = dir
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Errorf("sha256sum -c: %v\n%s", err, out)
+	}
+	own := exec.Command("sha256sum", name)
+	own.Dir = dir
+	out, err := own.Output()
+	if err != nil || string(out) != SumsLine(sum, name) {
+		t.Errorf("sha256sum writes %q, klipp %q", out, SumsLine(sum, name))
+	}
+	r, err := Verify(dir)
+	if err != nil || !r.OK() || r.Checked != 2 {
+		t.Fatalf("verify: %+v %v", r, err)
+	}
+	os.WriteFile(p, []byte("changed"), 0o644)
+	if r, _ := Verify(dir); len(r.Changed) != 1 || r.Changed[0] != name {
+		t.Errorf("a changed file with a newline in its name: %+v", r)
+	}
+	for _, bad := range []string{`\` + sum + `  a\qb`, `\` + sum + `  ab\`} {
+		if _, _, ok := ParseSumsLine(bad); ok {
+			t.Errorf("%q read as valid", bad)
+		}
+	}
+}

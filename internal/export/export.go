@@ -105,6 +105,9 @@ type Request struct {
 	Entries []store.Entry // in time order
 	OutDir  string        // bundles go to OutDir/<case>/<export-id>
 	Restart bool          // discard an unfinished export instead of resuming it
+	// Started, if set, is told the export id once it is chosen (new or
+	// resumed), before any file is written.
+	Started func(id string)
 }
 
 // Built is a complete bundle still under its hidden name.
@@ -157,6 +160,9 @@ func Build(ctx context.Context, in Inputs, req Request, ev Events) (*Built, erro
 	if _, err := os.Stat(filepath.Join(caseDir, id)); err == nil {
 		// Export ids are the second the export started.
 		return nil, fault.Usagef("case %s has an export %s already; run it again in a second", cs.Number, id)
+	}
+	if req.Started != nil {
+		req.Started(id)
 	}
 	job := NewWork(filepath.Join(caseDir, bundle.WorkDir(id)), id, in.Software)
 	if resumed {

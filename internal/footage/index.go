@@ -236,6 +236,8 @@ func probeSegment(ctx context.Context, camera string, f file) store.Segment {
 	}
 	if info.Damaged != "" {
 		seg.Status, seg.Damaged = store.StatusDamaged, info.Damaged
+	} else if err := media.CheckFootage(ctx, f.path); err != nil && ctx.Err() == nil {
+		seg.Status, seg.Damaged = store.StatusDamaged, trimPath(err.Error(), f.path)
 	}
 	for _, j := range info.Jumps {
 		seg.Jumps = append(seg.Jumps, store.Jump{At: j.At, Length: j.Length})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/media"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
@@ -22,6 +23,14 @@ func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName stri
 	fi, err := os.Stat(path)
 	if err != nil {
 		return store.Segment{}, "", err
+	}
+	// Footage needs a video stream whose frames decode: a text file, an
+	// empty or random one is refused, not kept as damaged footage.
+	if err := media.CheckFootage(ctx, path); err != nil {
+		if ctx.Err() != nil {
+			return store.Segment{}, "", ctx.Err()
+		}
+		return store.Segment{}, "", fault.Mediaf("%s: not footage klipp can read: %s; nothing was ingested", originalName, trimPath(err.Error(), path))
 	}
 	seg := probeSegment(ctx, cam.ID, file{rel: filepath.Base(path), path: path, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
 	seg.Root, seg.Path = "", path // in the evidence store, not below the recordings

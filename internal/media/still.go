@@ -151,3 +151,10 @@ func copyYCbCr(src *image.YCbCr) *image.YCbCr {
 	overlay.Copy(dst, src)
 	return dst
 }
+
+// Clone returns s with its own copy of the picture, for use after the
+// StillsEach callback that received it has returned.
+func (s Still) Clone() Still {
+	s.Image = copyYCbCr(s.Image)
+	return s
+}
