@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,19 +170,31 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 		if walk != nil {
 			return nil, walk
 		}
+		// One audit entry per source file names every still made from it;
+		// only then do the stills take their names.
+		hashes := map[string]string{seg.Path: sum}
 		for _, w := range bySeg[id] {
 			r := &records[w.idx]
-			size, sum, err := digest.File(tmps[w.idx])
+			size, fsum, err := digest.File(tmps[w.idx])
 			if err != nil {
 				return nil, fault.Wrap(fault.Storage, err)
 			}
-			r.Size, r.SHA256 = size, sum
-			if _, err := s.record(ctx, audit.Entry{Action: "still", Camera: cam.ID, Case: caseNumber,
-				Hashes: map[string]string{r.File: sum, r.Source: r.SourceSHA256},
-				Detail: map[string]string{"file": r.File, "at": r.Requested.Format(time.RFC3339Nano), "frame_true_time": r.FrameTime.Format(time.RFC3339Nano)}}); err != nil {
-				return nil, err
-			}
-			if err := os.Rename(tmps[w.idx], r.File); err != nil {
+			r.Size, r.SHA256 = size, fsum
+			hashes[r.File] = fsum
+		}
+		first, last := records[bySeg[id][0].idx], records[bySeg[id][len(bySeg[id])-1].idx]
+		detail := map[string]string{"stills": strconv.Itoa(len(bySeg[id])), "source": seg.Path,
+			"at": first.Requested.Format(time.RFC3339Nano), "frame_true_time": first.FrameTime.Format(time.RFC3339Nano)}
+		if len(bySeg[id]) == 1 {
+			detail["file"] = first.File
+		} else {
+			detail["last_at"] = last.Requested.Format(time.RFC3339Nano)
+		}
+		if _, err := s.record(ctx, audit.Entry{Action: "still", Camera: cam.ID, Case: caseNumber, Hashes: hashes, Detail: detail}); err != nil {
+			return nil, err
+		}
+		for _, w := range bySeg[id] {
+			if err := os.Rename(tmps[w.idx], records[w.idx].File); err != nil {
 				return nil, fault.Wrap(fault.Storage, err)
 			}
 		}
