@@ -36,6 +36,9 @@ func (e *AuditMismatch) Error() string { return fmt.Sprintf("seq %d: %s", e.Seq,
 // head or rewritten, even with its chain recomputed, fails with a storage
 // error naming the first seq that disagrees.
 func (s *Service) AuditVerify(ctx context.Context) (AuditReport, error) {
+	if err := s.Need(ctx, "audit verify", "", RoleArchivist, RoleAnalyst, RoleAdmin); err != nil {
+		return AuditReport{}, err
+	}
 	path := s.AuditPath()
 	rep := AuditReport{File: path}
 	if s.store.Dialect() == store.Postgres {

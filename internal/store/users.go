@@ -88,6 +88,9 @@ func (s *Store) CurrentLogin(ctx context.Context) (string, bool, error) {
 	return login, owner, err
 }
 
+// ErrNoPassword is returned when a new login is given no password.
+var ErrNoPassword = errors.New("a new login needs a password (KLIPP_PASSWORD, or type it when asked)")
+
 var loginRe = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,62}$`)
 
 // ValidLogin checks a login name: lower-case letters, digits, _ . - (a
@@ -117,6 +120,9 @@ func (s *Store) GrantLogin(ctx context.Context, login, role, verifier string) er
 	var exists bool
 	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?)`, login).Scan(&exists); err != nil {
 		return err
+	}
+	if !exists && verifier == "" {
+		return fmt.Errorf("login %s: %w", login, ErrNoPassword)
 	}
 	ident := `"` + login + `"`
 	secret := ""
