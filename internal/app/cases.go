@@ -105,6 +105,7 @@ func (s *Service) CreateCase(ctx context.Context, req CreateCaseRequest) (Case, 
 		func(tx *store.Store) error {
 			var err error
 			created, err = casefile.Create(ctx, tx, c, s.Who(), s.now())
+			created.Version, created.UpdatedBy = 1, created.CreatedBy
 			return err
 		})
 	if err != nil {

@@ -239,6 +239,7 @@ func (s *Service) AcceptRequest(ctx context.Context, req AcceptRequestRequest) (
 		if created, err = casefile.Create(ctx, tx, c, s.Who(), s.now()); err != nil {
 			return err
 		}
+		created.Version, created.UpdatedBy = 1, created.CreatedBy
 		detail["title"], detail["requested_by"] = r.Title, requester
 		return fault.Wrap(fault.Storage, tx.AcceptRequest(ctx, r.ID, number, s.Who(), s.now().UTC()))
 	})

@@ -99,6 +99,7 @@ func (s *Service) AddEntry(ctx context.Context, req AddEntryRequest, ev Events) 
 	_, err := s.change(ctx, audit.Entry{Action: "timeline.add", Case: e.Case, Camera: e.Camera, Detail: detail}, func(tx *store.Store) error {
 		var err error
 		e, err = casefile.AddEntry(ctx, tx, e, s.now())
+		e.Version, e.UpdatedBy = 1, e.Author
 		entryDetail(detail, e)
 		return err
 	})
