@@ -53,6 +53,9 @@ type PushResult struct {
 // (with the reason) when the archive fails in a way a retry may fix,
 // failed when it will not (the configuration).
 func (s *Service) Push(ctx context.Context, req PushRequest, ev Events) (PushResult, error) {
+	if err := s.Need(ctx, "archive push", req.Case, RoleArchivist); err != nil {
+		return PushResult{}, err
+	}
 	dir := req.Dir
 	if dir == "" {
 		var err error
@@ -73,6 +76,9 @@ type RetryResult struct {
 // Retry pushes every queued, failed or interrupted bundle again. It goes
 // through all of them and returns the first error.
 func (s *Service) Retry(ctx context.Context, ev Events) (RetryResult, error) {
+	if err := s.Need(ctx, "archive retry", "", RoleArchivist); err != nil {
+		return RetryResult{}, err
+	}
 	ev = events(ev)
 	var res RetryResult
 	states := make([]string, len(archive.Retryable))
@@ -407,6 +413,9 @@ type ArchiveListRequest struct {
 // the archive cannot be reached its rows are still returned, together with
 // the error.
 func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]ArchiveRow, error) {
+	if err := s.Need(ctx, "archive ls", req.Case, RoleArchivist, RoleAnalyst); err != nil {
+		return nil, err
+	}
 	if req.Case != "" {
 		if err := casefile.ValidNumber(req.Case); err != nil {
 			return nil, err
@@ -499,6 +508,9 @@ type ArchiveVerifyResult struct {
 // bundle that fails is a storage error; the result still carries the
 // report.
 func (s *Service) ArchiveVerify(ctx context.Context, t ArchiveTarget, ev Events) (ArchiveVerifyResult, error) {
+	if err := s.Need(ctx, "archive verify", t.Case, RoleArchivist); err != nil {
+		return ArchiveVerifyResult{}, err
+	}
 	ev = events(ev)
 	var res ArchiveVerifyResult
 	st, err := s.Archive(ctx)
@@ -547,11 +559,17 @@ type HoldResult struct {
 
 // Hold places a legal hold on every object of an archived bundle.
 func (s *Service) Hold(ctx context.Context, t ArchiveTarget) (HoldResult, error) {
+	if err := s.Need(ctx, "archive hold", t.Case, RoleArchivist); err != nil {
+		return HoldResult{}, err
+	}
 	return s.setHold(ctx, t, true)
 }
 
 // Release lifts the legal hold from every object of an archived bundle.
 func (s *Service) Release(ctx context.Context, t ArchiveTarget) (HoldResult, error) {
+	if err := s.Need(ctx, "archive release", t.Case, RoleArchivist); err != nil {
+		return HoldResult{}, err
+	}
 	return s.setHold(ctx, t, false)
 }
 

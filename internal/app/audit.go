@@ -50,6 +50,9 @@ func (e *AuditMismatch) Error() string { return fmt.Sprintf("seq %d: %s", e.Seq,
 // head or rewritten, even with its chain recomputed, fails with a storage
 // error naming the first seq that disagrees.
 func (s *Service) AuditVerify(ctx context.Context) (AuditReport, error) {
+	if err := s.Need(ctx, "audit verify", "", RoleArchivist, RoleAnalyst, RoleAdmin); err != nil {
+		return AuditReport{}, err
+	}
 	path := s.AuditPath()
 	rep := AuditReport{File: path}
 	// The anchors first: the archive may be slow, and the chain only grows

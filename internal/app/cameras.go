@@ -155,6 +155,9 @@ type ImportCamerasResult struct {
 // when the audit entry cannot be written, the catalog file is put back as
 // it was.
 func (s *Service) ImportCameras(ctx context.Context, req ImportCamerasRequest) (ImportCamerasResult, error) {
+	if err := s.Need(ctx, "cameras import", "", RoleAdmin); err != nil {
+		return ImportCamerasResult{}, err
+	}
 	file := s.cfg.Catalog
 	old, err := os.ReadFile(file)
 	existed := err == nil

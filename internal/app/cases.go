@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,8 @@ type Case struct {
 	Created     time.Time       `json:"created"`
 	CreatedBy   string          `json:"created_by"`
 	Updated     time.Time       `json:"updated"`
+	UpdatedBy   string          `json:"updated_by,omitempty"`
+	Version     int64           `json:"version"`           // an edit based on another version is refused
 	Exports     []CaseExport    `json:"exports,omitempty"` // CaseShow only
 }
 
@@ -51,7 +55,8 @@ const ArchiveNotPushed = "not pushed"
 func caseOf(c store.Case) Case {
 	v := Case{Number: c.Number, Title: c.Title, Crime: c.Crime, Place: c.Place, From: c.From, To: c.To, RequestedBy: c.RequestedBy,
 		Request: c.Request, Suspect: c.Suspect, Status: casefile.Status(c.Status), Deadline: c.Deadline, Retention: c.RetentionClass,
-		Received: c.Received, Delivered: c.Delivered, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated}
+		Received: c.Received, Delivered: c.Delivered, Created: c.Created, CreatedBy: c.CreatedBy, Updated: c.Updated,
+		UpdatedBy: c.UpdatedBy, Version: c.Version}
 	if c.Lat != nil {
 		v.Position = &catalog.LatLon{Lat: *c.Lat, Lon: *c.Lon}
 	}
@@ -79,6 +84,9 @@ type CreateCaseRequest struct {
 
 // CreateCase opens a case and audits it (case.create), together.
 func (s *Service) CreateCase(ctx context.Context, req CreateCaseRequest) (Case, error) {
+	if _, err := s.need(ctx, "case new", req.Number, RoleAnalyst); err != nil {
+		return Case{}, err
+	}
 	c := store.Case{Number: req.Number, Title: req.Title, Crime: req.Crime, Place: req.Place, From: req.From, To: req.To,
 		RequestedBy: req.RequestedBy, Request: req.Request, Suspect: req.Suspect, Deadline: utcPtr(req.Deadline), Received: req.Received.UTC(),
 		Delivered: utcPtr(req.Delivered), RetentionClass: req.Retention}
@@ -97,6 +105,7 @@ func (s *Service) CreateCase(ctx context.Context, req CreateCaseRequest) (Case, 
 		func(tx *store.Store) error {
 			var err error
 			created, err = casefile.Create(ctx, tx, c, s.Who(), s.now())
+			created.Version, created.UpdatedBy = 1, created.CreatedBy
 			return err
 		})
 	if err != nil {
@@ -133,6 +142,9 @@ type CaseListRequest struct {
 
 // CaseList lists cases, newest first.
 func (s *Service) CaseList(ctx context.Context, req CaseListRequest) ([]Case, error) {
+	if _, err := s.need(ctx, "case list", "", RoleAnalyst, RoleArchivist); err != nil {
+		return nil, err
+	}
 	cases, err := s.store.ListCases(ctx, string(req.Status))
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, err)
@@ -146,6 +158,9 @@ func (s *Service) CaseList(ctx context.Context, req CaseListRequest) ([]Case, er
 
 // CaseShow returns a case with its bundles and their archive state.
 func (s *Service) CaseShow(ctx context.Context, number string) (Case, error) {
+	if _, err := s.need(ctx, "case show", number, RoleAnalyst, RoleArchivist); err != nil {
+		return Case{}, err
+	}
 	c, err := casefile.Get(ctx, s.store, number)
 	if err != nil {
 		return Case{}, err
@@ -186,6 +201,9 @@ type EditCaseRequest struct {
 	Retention                     *string
 	Status                        *casefile.Status
 	Reopen                        bool
+	// Version is the version the edit is based on (the one a front end
+	// showed); 0 edits whatever version the case has now.
+	Version int64
 }
 
 // EditCase changes a case and audits it (case.edit), together.
@@ -194,18 +212,23 @@ func (s *Service) EditCase(ctx context.Context, req EditCaseRequest) (Case, erro
 }
 
 // CloseCaseRequest marks a case delivered, at Delivered (now when nil).
+// Version is as in EditCaseRequest.
 type CloseCaseRequest struct {
 	Number    string
 	Delivered *time.Time
+	Version   int64
 }
 
 // CloseCase marks a case delivered and audits it (case.close), together.
 func (s *Service) CloseCase(ctx context.Context, req CloseCaseRequest) (Case, error) {
 	st := casefile.StatusDelivered
-	return s.editCase(ctx, EditCaseRequest{Number: req.Number, Delivered: req.Delivered, Status: &st}, "case.close")
+	return s.editCase(ctx, EditCaseRequest{Number: req.Number, Delivered: req.Delivered, Status: &st, Version: req.Version}, "case.close")
 }
 
 func (s *Service) editCase(ctx context.Context, req EditCaseRequest, action string) (Case, error) {
+	if _, err := s.need(ctx, action, req.Number, RoleAnalyst); err != nil {
+		return Case{}, err
+	}
 	if req.Retention != nil {
 		if err := s.checkRetention(*req.Retention); err != nil {
 			return Case{}, err
@@ -219,14 +242,24 @@ func (s *Service) editCase(ctx context.Context, req EditCaseRequest, action stri
 	detail := map[string]string{"changed": strings.Join(req.changed(), "; ")}
 	var updated store.Case
 	_, err := s.change(ctx, audit.Entry{Action: action, Case: req.Number, Detail: detail}, func(tx *store.Store) error {
+		if req.Version != 0 {
+			if cur, err := tx.GetCase(ctx, req.Number); err == nil && cur.Version != req.Version {
+				return &store.ConflictError{What: "case " + req.Number, Based: req.Version, Version: cur.Version, By: cur.UpdatedBy, At: cur.Updated}
+			}
+		}
 		var err error
-		updated, err = casefile.Update(ctx, tx, req.Number, s.now(), req.Reopen, req.apply)
+		updated, err = casefile.Update(ctx, tx, req.Number, s.now(), req.Reopen, func(c *store.Case) {
+			req.apply(c)
+			c.UpdatedBy = s.Who()
+		})
 		detail["status"] = updated.Status
+		detail["version"] = strconv.FormatInt(updated.Version+1, 10)
 		return err
 	})
 	if err != nil {
-		return Case{}, err
+		return Case{}, s.conflict(err)
 	}
+	updated.Version++
 	return caseOf(updated), nil
 }
 
@@ -300,4 +333,16 @@ func (req EditCaseRequest) changed() []string {
 	str("title", req.Title)
 	tm("to", req.To)
 	return out
+}
+
+// conflict turns an edit refused because the record changed since the
+// version it was based on into one line naming who changed it and when
+// (a usage error, exit 2: nothing is lost; show it again and redo).
+func (s *Service) conflict(err error) error {
+	var ce *store.ConflictError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	return fault.Usagef("%s was changed by %s at %s (now version %d; the edit was based on version %d): show it again and redo the edit",
+		ce.What, ce.By, s.show(ce.At), ce.Version, ce.Based)
 }

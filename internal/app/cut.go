@@ -128,6 +128,9 @@ func (s *Service) show(t time.Time) string { return clock.FormatDisplay(t, s.cfg
 // Cut writes one MP4 (or one per run) of a camera's footage between two
 // true times, each with its record, audited before it takes its name.
 func (s *Service) Cut(ctx context.Context, req CutRequest, ev Events) (CutResult, error) {
+	if err := s.Need(ctx, "cut", "", RoleAnalyst); err != nil {
+		return CutResult{}, err
+	}
 	ev = events(ev)
 	mode := req.Mode
 	if mode == "" {

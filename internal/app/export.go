@@ -44,6 +44,9 @@ type ExportResult struct {
 // resuming an interrupted export of the case; records it and its audit
 // entry together; and only then gives it its name.
 func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (ExportResult, error) {
+	if err := s.Need(ctx, "export", req.Case, RoleAnalyst); err != nil {
+		return ExportResult{}, err
+	}
 	ev = events(ev)
 	cs, err := casefile.Get(ctx, s.store, req.Case)
 	if err != nil {

@@ -29,6 +29,9 @@ type Frame struct {
 // Frame decodes the frame on screen at req.At. No footage there is a
 // NotFound error naming the nearest footage.
 func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
+	if err := s.Need(ctx, "view footage", "", RoleAnalyst, RoleArchivist); err != nil {
+		return Frame{}, err
+	}
 	cam, err := s.Camera(req.Camera)
 	if err != nil {
 		return Frame{}, err

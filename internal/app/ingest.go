@@ -65,6 +65,9 @@ type IngestResult struct {
 // it as ingested, is given its name only after. A file ingested before is
 // not copied again. The original is never changed.
 func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (IngestResult, error) {
+	if err := s.Need(ctx, "ingest", "", RoleAnalyst); err != nil {
+		return IngestResult{}, err
+	}
 	ev = events(ev)
 	var res IngestResult
 	if len(req.Files) == 0 {

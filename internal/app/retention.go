@@ -54,6 +54,9 @@ type PreserveRequest = RetentionRequest
 
 // Retention lists requested footage the sources will delete.
 func (s *Service) Retention(ctx context.Context, req RetentionRequest) (RetentionResult, error) {
+	if err := s.Need(ctx, "retention", "", RoleArchivist, RoleAnalyst); err != nil {
+		return RetentionResult{}, err
+	}
 	s = s.at(req.Now)
 	windows, err := s.assess(ctx, req)
 	if err != nil {
@@ -65,6 +68,9 @@ func (s *Service) Retention(ctx context.Context, req RetentionRequest) (Retentio
 // Preserve preserves what is at risk, then assesses again: the result's
 // windows are as they stand after the preservation.
 func (s *Service) Preserve(ctx context.Context, req PreserveRequest, ev Events) (RetentionResult, error) {
+	if err := s.Need(ctx, "retention --preserve", "", RoleArchivist); err != nil {
+		return RetentionResult{}, err
+	}
 	ev = events(ev)
 	s = s.at(req.Now)
 	windows, err := s.assess(ctx, req)

@@ -45,6 +45,9 @@ type Service struct {
 
 	mu  sync.Mutex
 	cat *catalog.Catalog // loaded on first use
+
+	login string // who works: the PostgreSQL login, or the OS user (roles.go)
+	owner bool   // the login owns the shared store
 }
 
 // Open opens the service over a loaded configuration: the store in
@@ -67,6 +70,10 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Service, erro
 	}
 	if s.openArchive == nil {
 		s.openArchive = OpenArchive
+	}
+	if err := s.identify(ctx); err != nil {
+		st.Close()
+		return nil, err
 	}
 	if err := s.adoptAuditLog(ctx); err != nil {
 		st.Close()
@@ -123,8 +130,16 @@ func (s *Service) ReloadCatalog() {
 // AuditPath is the audit log's JSONL mirror.
 func (s *Service) AuditPath() string { return filepath.Join(s.cfg.DataDir, "audit.jsonl") }
 
-// Who is the person recorded in the audit log.
-func (s *Service) Who() string { return s.cfg.Analyst }
+// Who is the person recorded in the audit log and as author: with
+// PostgreSQL the login (no setting can change it); with SQLite, one
+// person's store, klipp.yaml's analyst (a display name, by default the OS
+// user), as before roles existed.
+func (s *Service) Who() string {
+	if s.store.Dialect() == store.Postgres {
+		return s.login
+	}
+	return s.cfg.Analyst
+}
 
 // Archive opens the configured archive. Configuration mistakes are usage
 // errors (exit 2); everything the server says is a storage error (exit 5).

@@ -57,6 +57,9 @@ type StillRecord struct {
 // frame whose presentation time is at or before it), each audited before
 // it takes its name.
 func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (StillResult, error) {
+	if err := s.Need(ctx, "still", "", RoleAnalyst); err != nil {
+		return StillResult{}, err
+	}
 	if req.Camera == "" {
 		return StillResult{}, fault.Fieldf("camera", "required")
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,14 +21,16 @@ import (
 // camera's clock then, the camera's name) and its case.
 type Entry struct {
 	export.EntryView
-	Case string `json:"-"`
+	Case      string `json:"-"`
+	UpdatedBy string `json:"updated_by,omitempty"`
+	Version   int64  `json:"version"` // an edit based on another version is refused
 }
 
 // EntryOf is a stored entry as front ends show it; number is its position
 // in time order (0 when not in a list).
 func (s *Service) EntryOf(e store.Entry, number int) Entry {
 	cam, _ := s.Camera(e.Camera) // nil when no longer in the catalog
-	return Entry{EntryView: export.ViewEntry(e, number, cam), Case: e.Case}
+	return Entry{EntryView: export.ViewEntry(e, number, cam), Case: e.Case, UpdatedBy: e.UpdatedBy, Version: e.Version}
 }
 
 // AddEntryRequest adds an entry to a case's timeline. A nil From or To is
@@ -48,6 +51,9 @@ type AddEntryRequest struct {
 // index has no footage at its time, ev is warned; the entry is kept, as
 // footage may still arrive by ingest.
 func (s *Service) AddEntry(ctx context.Context, req AddEntryRequest, ev Events) (Entry, error) {
+	if _, err := s.need(ctx, "timeline add", req.Case, RoleAnalyst); err != nil {
+		return Entry{}, err
+	}
 	if req.Camera == "" {
 		return Entry{}, fault.Fieldf("camera", "required")
 	}
@@ -72,6 +78,7 @@ func (s *Service) AddEntry(ctx context.Context, req AddEntryRequest, ev Events) 
 	_, err := s.change(ctx, audit.Entry{Action: "timeline.add", Case: e.Case, Camera: e.Camera, Detail: detail}, func(tx *store.Store) error {
 		var err error
 		e, err = casefile.AddEntry(ctx, tx, e, s.now())
+		e.Version, e.UpdatedBy = 1, e.Author
 		entryDetail(detail, e)
 		return err
 	})
@@ -84,6 +91,9 @@ func (s *Service) AddEntry(ctx context.Context, req AddEntryRequest, ev Events) 
 
 // Entries lists a case's timeline in time order.
 func (s *Service) Entries(ctx context.Context, number string) ([]Entry, error) {
+	if _, err := s.need(ctx, "timeline list", number, RoleAnalyst, RoleArchivist); err != nil {
+		return nil, err
+	}
 	if _, err := casefile.Get(ctx, s.store, number); err != nil {
 		return nil, err
 	}
@@ -109,11 +119,17 @@ type EditEntryRequest struct {
 	Tags     *[]string
 	Stills   *[]time.Time
 	Mode     *string
+	// Version is the version the edit is based on (the one a front end
+	// showed); 0 edits whatever version the entry has now.
+	Version int64
 }
 
 // EditEntry changes an entry and audits it (timeline.edit), together; ev
 // is warned as by AddEntry.
 func (s *Service) EditEntry(ctx context.Context, req EditEntryRequest, ev Events) (Entry, error) {
+	if _, err := s.need(ctx, "timeline edit", req.Case, RoleAnalyst); err != nil {
+		return Entry{}, err
+	}
 	if req.Camera != nil {
 		if _, err := s.Camera(*req.Camera); err != nil {
 			return Entry{}, err
@@ -137,18 +153,24 @@ func (s *Service) EditEntry(ctx context.Context, req EditEntryRequest, ev Events
 	_, err = s.change(ctx, audit.Entry{Action: "timeline.edit", Case: req.Case, Camera: camera, Detail: detail}, func(tx *store.Store) error {
 		var err error
 		e, err = casefile.EditEntry(ctx, tx, req.Case, req.ID, s.now(), func(e *store.Entry) error {
+			if req.Version != 0 && e.Version != req.Version {
+				return &store.ConflictError{What: fmt.Sprintf("entry %d of case %s", e.ID, e.Case), Based: req.Version, Version: e.Version, By: e.UpdatedBy, At: e.Updated}
+			}
 			if err := sameCamera(before, *e); err != nil {
 				return err
 			}
 			req.apply(e)
+			e.UpdatedBy = s.Who()
 			return nil
 		})
 		entryDetail(detail, e)
+		detail["version"] = strconv.FormatInt(e.Version+1, 10)
 		return err
 	})
 	if err != nil {
-		return Entry{}, err
+		return Entry{}, s.conflict(err)
 	}
+	e.Version++
 	s.warnWithoutFootage(ctx, e, ev)
 	return s.EntryOf(e, 0), nil
 }
@@ -188,6 +210,9 @@ type RemovedEntry struct {
 
 // RemoveEntry removes an entry and audits it (timeline.rm), together.
 func (s *Service) RemoveEntry(ctx context.Context, number string, id int64) (RemovedEntry, error) {
+	if _, err := s.need(ctx, "timeline rm", number, RoleAnalyst); err != nil {
+		return RemovedEntry{}, err
+	}
 	before, err := s.entryCamera(ctx, number, id)
 	if err != nil {
 		return RemovedEntry{}, err

@@ -13,6 +13,9 @@ import (
 // and audits the check. A bundle that fails is a report, not an error:
 // the report names what is missing, changed or not listed.
 func (s *Service) VerifyBundle(ctx context.Context, dir string) (*bundle.Report, error) {
+	if err := s.Need(ctx, "verify", "", Roles...); err != nil {
+		return nil, err
+	}
 	r, err := bundle.Verify(dir)
 	if err != nil {
 		return nil, fault.NotFoundf("%v", err)

@@ -20,7 +20,11 @@ type AuditRow struct {
 func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 	var seq int64
 	var hash string
-	err := s.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	q := `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
+	if s.dialect == Postgres {
+		q = `SELECT seq, hash FROM klipp_audit_head()` // also for a login that may not read the row (015_people.sql)
+	}
+	err := s.db.QueryRowContext(ctx, q).Scan(&seq, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", nil
 	}

@@ -23,6 +23,8 @@ type Case struct {
 	Created                     time.Time
 	CreatedBy                   string
 	Updated                     time.Time
+	UpdatedBy                   string // who changed it last
+	Version                     int64  // 1 when created, one more at every change
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.
@@ -31,7 +33,7 @@ var ErrNotFound = errors.New("not found")
 // ErrExists is returned when a record with the same key exists.
 var ErrExists = errors.New("already exists")
 
-const caseColumns = `number, title, crime, place, lat, lon, from_ns, to_ns, requested_by, request, suspect, status, deadline_ns, created_ns, created_by, updated_ns, received_ns, delivered_ns, retention_class`
+const caseColumns = `number, title, crime, place, lat, lon, from_ns, to_ns, requested_by, request, suspect, status, deadline_ns, created_ns, created_by, updated_ns, received_ns, delivered_ns, retention_class, version, updated_by`
 
 func nsOrNil(t *time.Time) any {
 	if t == nil {
@@ -42,26 +44,34 @@ func nsOrNil(t *time.Time) any {
 
 // CreateCase inserts c; ErrExists when the number is taken.
 func (s *Store) CreateCase(ctx context.Context, c Case) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
 		c.Number, c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
-		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass)
+		c.Status, nsOrNil(c.Deadline), c.Created.UnixNano(), c.CreatedBy, c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass, firstOf(c.UpdatedBy, c.CreatedBy))
 	if isDuplicate(err) {
 		return fmt.Errorf("case %s: %w", c.Number, ErrExists)
 	}
 	return err
 }
 
-// UpdateCase replaces every field of the case with c's number.
+// UpdateCase replaces every field of the case with c's number, if it is
+// still at c.Version (0: whatever its version), and counts its version up.
+// ErrConflict (a *ConflictError) when it has changed since.
 func (s *Store) UpdateCase(ctx context.Context, c Case) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE cases SET title = ?, crime = ?, place = ?, lat = ?, lon = ?, from_ns = ?, to_ns = ?,
-		requested_by = ?, request = ?, suspect = ?, status = ?, deadline_ns = ?, updated_ns = ?, received_ns = ?, delivered_ns = ?, retention_class = ? WHERE number = ?`,
+		requested_by = ?, request = ?, suspect = ?, status = ?, deadline_ns = ?, updated_ns = ?, received_ns = ?, delivered_ns = ?, retention_class = ?,
+		updated_by = ?, version = version + 1 WHERE number = ? AND (? = 0 OR version = ?)`,
 		c.Title, c.Crime, c.Place, c.Lat, c.Lon, c.From.UnixNano(), c.To.UnixNano(), c.RequestedBy, c.Request, c.Suspect,
-		c.Status, nsOrNil(c.Deadline), c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass, c.Number)
+		c.Status, nsOrNil(c.Deadline), c.Updated.UnixNano(), c.Received.UnixNano(), nsOrNil(c.Delivered), c.RetentionClass,
+		c.UpdatedBy, c.Number, c.Version, c.Version)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("case %s: %w", c.Number, ErrNotFound)
+		cur, err := s.GetCase(ctx, c.Number)
+		if err != nil {
+			return err
+		}
+		return &ConflictError{What: "case " + c.Number, Based: c.Version, Version: cur.Version, By: cur.UpdatedBy, At: cur.Updated}
 	}
 	return nil
 }
@@ -72,7 +82,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var from, to, created, updated int64
 	var deadline, received, delivered sql.NullInt64
 	err := row.Scan(&c.Number, &c.Title, &c.Crime, &c.Place, &lat, &lon, &from, &to, &c.RequestedBy, &c.Request, &c.Suspect,
-		&c.Status, &deadline, &created, &c.CreatedBy, &updated, &received, &delivered, &c.RetentionClass)
+		&c.Status, &deadline, &created, &c.CreatedBy, &updated, &received, &delivered, &c.RetentionClass, &c.Version, &c.UpdatedBy)
 	if err != nil {
 		return c, err
 	}

@@ -120,8 +120,16 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
-		return err
+	exists := false
+	if s.dialect == Postgres { // a person's login may not create tables, even one that exists
+		if err := s.db.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			return err
+		}
+	}
+	if !exists {
+		if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+			return err
+		}
 	}
 	dir := "migrations/" + s.dialect
 	entries, err := migrations.ReadDir(dir)
