@@ -4,12 +4,13 @@
 # `make bench` as the reference) and Chromium (tests play the cuts in a
 # browser), poppler-utils (tests read the report PDF) and awscli (tests
 # check the archive with an independent S3 client) and postgresql (the shared
-# store's tests start their own server from its binaries). Idempotent: apt runs only when something is
+# store's tests start their own server from its binaries) and openssh-client
+# (tests check bundle signatures with ssh-keygen -Y verify). Idempotent: apt runs only when something is
 # missing.
 set -euo pipefail
 
 packages=(pkg-config gcc libavcodec-dev libavformat-dev libavfilter-dev libswscale-dev
-  libswresample-dev libavutil-dev libavdevice-dev ffmpeg tzdata chromium poppler-utils awscli postgresql)
+  libswresample-dev libavutil-dev libavdevice-dev ffmpeg tzdata chromium poppler-utils awscli postgresql openssh-client)
 
 missing=()
 for p in "${packages[@]}"; do

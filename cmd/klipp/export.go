@@ -37,6 +37,11 @@ func (a *cli) exportCommand() *cobra.Command {
 			return a.emit(res, func(w io.Writer) {
 				fmt.Fprintf(w, "bundle %s: %d files for %d entries; check it with: klipp verify %s (or sha256sum -c SHA256SUMS there)\n", res.Dir, res.Files, res.Entries, res.Dir)
 				fmt.Fprintf(w, "time by stage: %s\n", export.StageSummary(res.Stages))
+				if res.Signer != nil {
+					fmt.Fprintf(w, "SHA256SUMS.sig: signed by %s, key %s\n", res.Signer.Identity, res.Signer.Fingerprint)
+				} else {
+					fmt.Fprintln(w, "unsigned: no signing.key in klipp.yaml, so the bundle has no SHA256SUMS.sig")
+				}
 			})
 		},
 	}

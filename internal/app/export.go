@@ -30,6 +30,7 @@ type ExportRequest struct {
 // ExportResult is a finished bundle.
 type ExportResult struct {
 	Dir            string                   `json:"dir"`
+	Signer         *bundle.SignerInfo       `json:"signer"` // nil: unsigned
 	Case           string                   `json:"case"`
 	ExportID       string                   `json:"export_id"`
 	Files          int                      `json:"files"`
@@ -83,6 +84,9 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	defer lk.Unlock()
 	in := s.exportInputs(ev)
 	in.Catalog = cat
+	if in.Signer, err = s.signer(); err != nil {
+		return ExportResult{}, err
+	}
 	started := func(id string) {
 		holder.ExportID = id
 		lk.SetHolder(holder) // only what others are told
@@ -109,11 +113,25 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 		return ExportResult{}, err
 	}
 	res := ExportResult{Dir: b.Dir, Case: cs.Number, ExportID: b.ID, Files: len(b.Manifest.Files), ManifestSHA256: b.ManifestSHA256,
-		StagesSeconds: map[string]float64{}, Reused: b.Reused, Entries: len(entries), Stages: b.Stages}
+		StagesSeconds: map[string]float64{}, Reused: b.Reused, Signer: b.Manifest.Signer, Entries: len(entries), Stages: b.Stages}
 	for k, v := range b.Stages {
 		res.StagesSeconds[k] = v.Seconds()
 	}
 	return res, nil
+}
+
+// signer is the configured signing key, or nil when bundles go unsigned.
+// The key was checked when the configuration loaded; a key changed since
+// is refused here rather than making an unsigned bundle.
+func (s *Service) signer() (*bundle.Signer, error) {
+	if s.cfg.Signing.Key == "" {
+		return nil, nil
+	}
+	sg, err := bundle.LoadSigner(s.cfg.Signing.Key, s.cfg.Signing.Identity)
+	if err != nil {
+		return nil, fault.Usagef("signing.key: %v", err)
+	}
+	return sg, nil
 }
 
 // exportLocker takes the per-case export locks: flocks in <data_dir>/locks

@@ -39,7 +39,10 @@ type Manifest struct {
 	// AuditHead is the audit chain's head (seq, hash) when the bundle was
 	// made: a later truncation or rewrite of the chain shows against it.
 	AuditHead *AuditHead `json:"audit_head,omitempty"`
-	Files     []File     `json:"files"`
+	// Signer, when set, signs SHA256SUMS into SHA256SUMS.sig; absent, the
+	// bundle is unsigned.
+	Signer *SignerInfo `json:"signer,omitempty"`
+	Files  []File      `json:"files"`
 }
 
 // AuditHead is the last audit entry's sequence number and hash.
@@ -52,8 +55,16 @@ type AuditHead struct {
 func HashFile(p string) (int64, string, error) { return digest.File(p) }
 
 // Finish writes manifest.json (files sorted by path) and then SHA256SUMS,
-// which lists every file of the manifest and the manifest itself.
-func Finish(dir string, m Manifest) error {
+// which lists every file of the manifest and the manifest itself: an
+// unsigned bundle.
+func Finish(dir string, m Manifest) error { return FinishSigned(dir, m, nil) }
+
+// FinishSigned is Finish, then with a signer SHA256SUMS.sig (and m.Signer
+// names it).
+func FinishSigned(dir string, m Manifest, signer *Signer) error {
+	if signer != nil {
+		m.Signer = &signer.Info
+	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -71,7 +82,17 @@ func Finish(dir string, m Manifest) error {
 		b.WriteString(SumsLine(f.SHA256, f.Path))
 	}
 	b.WriteString(SumsLine(msum, ManifestName))
-	return atomicfile.Write(filepath.Join(dir, SumsName), []byte(b.String()))
+	if err := atomicfile.Write(filepath.Join(dir, SumsName), []byte(b.String())); err != nil {
+		return err
+	}
+	if signer == nil {
+		// An old signature of other sums must not stay.
+		if err := os.Remove(filepath.Join(dir, SignatureName)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	return SignSums(dir, signer)
 }
 
 // sumsEscaper escapes a name the way GNU coreutils (9.x) does in its
@@ -131,13 +152,21 @@ type Report struct {
 	Changed []string `json:"changed"`
 	Extra   []string `json:"extra"`
 	Invalid []string `json:"invalid"` // lines of SHA256SUMS that are not "<sha256>  <path inside the bundle>"
+	// Signature is what SHA256SUMS.sig says: unsigned, valid (by whom) or
+	// not.
+	Signature *SignatureReport `json:"signature"`
 }
 
 // OK reports whether every listed file is present and unchanged, and no
 // file is unlisted.
 func (r *Report) OK() bool {
-	return len(r.Missing)+len(r.Changed)+len(r.Extra)+len(r.Invalid) == 0
+	return len(r.Missing)+len(r.Changed)+len(r.Extra)+len(r.Invalid) == 0 && r.Signature.OK()
 }
+
+// Unlisted are the bundle's files SHA256SUMS cannot list: the signature of
+// SHA256SUMS, and the viewer page, which `klipp viewer` may write again
+// (it checks the listed files; its own word is no evidence).
+var Unlisted = []string{SignatureName, IndexName}
 
 // Verify recomputes every hash listed in dir's SHA256SUMS.
 func Verify(dir string) (*Report, error) {
@@ -148,6 +177,9 @@ func Verify(dir string) (*Report, error) {
 	defer f.Close()
 	r := &Report{Dir: dir, Missing: []string{}, Changed: []string{}, Extra: []string{}, Invalid: []string{}}
 	listed := map[string]bool{SumsName: true}
+	for _, n := range Unlisted {
+		listed[n] = true
+	}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
@@ -182,5 +214,13 @@ func Verify(dir string) (*Report, error) {
 		}
 		return nil
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if data, err := os.ReadFile(filepath.Join(dir, ManifestName)); err == nil {
+		_ = json.Unmarshal(data, &m) // an unreadable manifest shows as changed
+	}
+	r.Signature = CheckBundleSignature(dir, m.Signer)
+	return r, nil
 }

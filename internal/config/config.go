@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/viper"
 
+	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
@@ -35,6 +36,7 @@ type Config struct {
 	Archive          Archive
 	Store            Store
 	RetentionClasses map[string]time.Duration
+	Signing          Signing
 	// Roots maps root names to this machine's mount points: stored paths
 	// are relative to a named root, so machines mounting one share at
 	// different paths agree. "evidence" and "exports" default to
@@ -48,6 +50,15 @@ type Config struct {
 // password comes from PGPASSWORD or ~/.pgpass, never from a printed value.
 type Store struct {
 	URL string `json:"url,omitempty"`
+}
+
+// Signing is the key every export signs its SHA256SUMS with (an OpenSSH
+// ed25519 private key without a passphrase) and the identity the
+// recipients' allowed_signers file names it by. Empty Key: bundles are
+// unsigned.
+type Signing struct {
+	Key      string // absolute path of the private key file
+	Identity string
 }
 
 // Clip is the default clip range around a timeline entry.
@@ -119,6 +130,8 @@ var defaults = map[string]any{
 	"store.url":                 "",
 	"roots.evidence":            "", // <data_dir>/evidence
 	"roots.exports":             "", // <data_dir>/exports
+	"signing.key":               "",
+	"signing.identity":          "",
 }
 
 // Keys returns every known key, sorted (for documentation and completion).
@@ -272,6 +285,8 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 			}
 		}
 	}
+	c.Signing = Signing{Key: resolve(base, r.str("signing.key")), Identity: r.str("signing.identity")}
+	r.signing(c.Signing)
 	c.RetentionClasses = map[string]time.Duration{}
 	for _, k := range v.AllKeys() {
 		if cls, ok := strings.CutPrefix(k, "retention_classes."); ok {
@@ -349,6 +364,23 @@ func (r *reader) secret(key string) string {
 	default:
 		r.fail(key, "want text (quote it in YAML); the value is not shown")
 		return ""
+	}
+}
+
+// signing checks the signing key: readable, an unencrypted OpenSSH ed25519
+// key, with an identity. Its content never appears in a message.
+func (r *reader) signing(s Signing) {
+	switch {
+	case s.Key == "" && s.Identity != "":
+		r.fail("signing.identity", "is set but signing.key is not: give the OpenSSH ed25519 private key to sign with")
+	case s.Key == "":
+	case r.err != nil:
+	default:
+		if err := bundle.CheckIdentity(s.Identity); err != nil {
+			r.fail("signing.identity", "%v", err)
+		} else if _, err := bundle.LoadSigner(s.Key, s.Identity); err != nil {
+			r.fail("signing.key", "%v", err)
+		}
 	}
 }
 

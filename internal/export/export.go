@@ -97,6 +97,9 @@ type Inputs struct {
 	Store        *store.Store // segments, coverage, the audit chain
 	Clips        ClipCutter
 	Stills       StillWriter
+	// Signer signs SHA256SUMS into SHA256SUMS.sig; nil: the bundle is
+	// unsigned (and the report says so).
+	Signer *bundle.Signer
 }
 
 // Request is one export of a case.
@@ -294,7 +297,10 @@ func (b *builder) build(ctx context.Context, entries []store.Entry) (bundle.Mani
 		return m, fault.Wrap(fault.Storage, fmt.Errorf("audit head: %w", err))
 	}
 	m.AuditHead = &bundle.AuditHead{Seq: seq, Hash: hash}
-	if err := bundle.Finish(job.Dir, m); err != nil {
+	if in.Signer != nil {
+		m.Signer = &in.Signer.Info
+	}
+	if err := bundle.FinishSigned(job.Dir, m, in.Signer); err != nil {
 		return m, fault.Wrap(fault.Storage, err)
 	}
 	job.timed("manifest", start)

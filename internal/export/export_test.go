@@ -21,14 +21,25 @@ import (
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
-const number = "K-FIX-1"
+const (
+	number = "K-FIX-1"
+	signer = "bildanalys.malmo@polisen.se"
+)
 
 // fixture is a site of one camera with two contiguous 2-second segments
 // (25 fps, 64x64), indexed, and a case with an entry in each segment.
-func fixture(t *testing.T) (*app.Service, string) {
+// extra lines go into klipp.yaml (paths relative to the site).
+func fixture(t *testing.T, extra ...string) (*app.Service, string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
+	if len(extra) > 0 && extra[0] == "signed" {
+		// A signing key: signing.key in the site, made by ssh-keygen.
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", filepath.Join(dir, "signing-key")).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v %s", err, out)
+		}
+		extra = []string{"signing: {key: signing-key, identity: " + signer + "}"}
+	}
 	for i, name := range []string{"22-00-00.mp4", "22-00-02.mp4"} {
 		p := filepath.Join(dir, "rec", "2026-11-20", name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -63,7 +74,7 @@ catalog: cameras.yaml
 analyst: Test Analytiker
 clip: {before: 1s, after: 1s, mode: copy}
 presentation: {width: 320, height: 180, card_seconds: 1}
-`), 0o644)
+`+strings.Join(extra, "\n")), 0o644)
 	cfg, err := config.Load(filepath.Join(dir, "klipp.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)

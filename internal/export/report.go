@@ -21,6 +21,9 @@ func (b *builder) report(ctx context.Context, entries []Entry, clipGaps []render
 		ExportID: job.ID, Software: job.Software, Notes: render.Notes(in.Language),
 		Case: render.Case{Number: cs.Number, Title: cs.Title, Crime: cs.Crime, Place: cs.Place, From: cs.From, To: cs.To,
 			RequestedBy: cs.RequestedBy, Request: cs.Request, Suspect: cs.Suspect, Status: cs.Status}}
+	if in.Signer != nil {
+		r.Signature = &render.Signature{Identity: in.Signer.Info.Identity, Fingerprint: in.Signer.Info.Fingerprint}
+	}
 	var used []string
 	seenCam := map[string]bool{}
 	mapIn := &render.MapInput{OnPath: map[string]bool{}}

@@ -35,6 +35,24 @@ type Report struct {
 	Gaps     []GapRow
 	Notes    []string   // derivation notes, one paragraph each
 	Files    []FileHash // the bundle's files other than the report and its indexes
+	// Signature names who signs SHA256SUMS; nil: the bundle is unsigned.
+	Signature *Signature
+}
+
+// Signature is the signer of a bundle's SHA256SUMS.
+type Signature struct {
+	Identity    string
+	Fingerprint string // SHA256:… of the ed25519 key
+}
+
+// SignatureText says in a language who signed, or that the bundle is
+// unsigned.
+func SignatureText(language string, s *Signature) string {
+	t := Words(language)
+	if s == nil {
+		return t["unsigned"]
+	}
+	return fmt.Sprintf(t["signed_by"], s.Identity, s.Fingerprint)
 }
 
 // Case is the request the report answers.
@@ -207,6 +225,7 @@ func WritePDF(w io.Writer, r Report) error {
 	field(t["date"], at(r.Created))
 	field(t["export"], r.ExportID)
 	field(t["software"], r.Software)
+	field(t["signature"], SignatureText(r.Language, r.Signature))
 
 	// Summary of the timeline.
 	heading(t["summary"])
@@ -332,6 +351,12 @@ func WritePDF(w io.Writer, r Report) error {
 	heading(t["hashes"])
 	pdf.SetFont("go", "", 9)
 	pdf.MultiCell(0, 4.5, t["hash_note"], "", "L", false)
+	pdf.Ln(1)
+	pdf.MultiCell(0, 4.5, SignatureText(r.Language, r.Signature), "", "L", false)
+	if r.Signature != nil {
+		pdf.SetFont("gomono", "", 7.5)
+		pdf.MultiCell(0, 4, "ssh-keygen -Y verify -f allowed_signers -I "+r.Signature.Identity+" -n klipp-bundle -s SHA256SUMS.sig < SHA256SUMS", "", "L", false)
+	}
 	pdf.Ln(2)
 	for _, f := range r.Files {
 		pdf.SetFont("go", "", 8)
