@@ -134,7 +134,7 @@ func (b *Built) Commit() error {
 }
 
 // StageOrder is the order an export's stages run in.
-var StageOrder = []string{"clips", "native copies", "stills", "presentation", "timeline and audit", "report", "manifest"}
+var StageOrder = []string{"clips", "native copies", "stills", "presentation", "timeline and audit", "report", "manifest", "viewer"}
 
 // Build writes every file of the case's bundle under a hidden name in
 // OutDir/<case>, resuming an interrupted export of the case unless
@@ -257,6 +257,9 @@ func (b *builder) build(ctx context.Context, entries []store.Entry) (bundle.Mani
 	if err := writeTimeline(job, out); err != nil {
 		return m, err
 	}
+	if err := b.writeCase(out); err != nil {
+		return m, err
+	}
 	if err := caseAudit(ctx, in.Store, job.Path(bundle.AuditName), cs.Number); err != nil {
 		return m, err
 	}
@@ -304,6 +307,11 @@ func (b *builder) build(ctx context.Context, entries []store.Entry) (bundle.Mani
 		return m, fault.Wrap(fault.Storage, err)
 	}
 	job.timed("manifest", start)
+	start = time.Now()
+	if err := WriteViewer(job.Dir, nil, in.Zone); err != nil {
+		return m, fmt.Errorf("viewer: %w", err)
+	}
+	job.timed("viewer", start)
 	return m, nil
 }
 

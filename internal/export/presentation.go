@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,11 +45,16 @@ func (b *builder) presentation(ctx context.Context, items []presentationItem, ou
 	}
 	b.say("export %s: presentation (%d clips)", cs.Number, len(items))
 	start := time.Now()
-	if err := b.writePresentation(ctx, items, created, job.Path(bundle.PresentationName)); err != nil {
+	parts, err := b.writePresentation(ctx, items, created, job.Path(bundle.PresentationName))
+	if err != nil {
 		return fmt.Errorf("presentation: %w", err)
 	}
+	chapters, err := json.Marshal(parts)
+	if err != nil {
+		return err
+	}
 	f, err := job.File(bundle.PresentationName, clips, map[string]string{"size": fmt.Sprintf("%dx%d", in.Presentation.Width, in.Presentation.Height),
-		"card_seconds": fmt.Sprint(in.Presentation.CardSeconds), "language": in.Language})
+		"card_seconds": fmt.Sprint(in.Presentation.CardSeconds), "language": in.Language, "parts": string(chapters)})
 	if err != nil {
 		return fault.Wrap(fault.Storage, err)
 	}
@@ -56,16 +62,26 @@ func (b *builder) presentation(ctx context.Context, items []presentationItem, ou
 	return job.done("presentation", step{Key: key, Files: []bundle.File{f}})
 }
 
+// Part is one part of the presentation: the opening card (Entry 0), an
+// entry's title card, or its clip; manifest.json keeps them with
+// presentation.mp4 (parameter "parts") for the viewer.
+type Part struct {
+	Entry   int     `json:"entry"`
+	Clip    bool    `json:"clip,omitempty"`
+	Start   float64 `json:"start"` // seconds into the presentation
+	Seconds float64 `json:"seconds"`
+}
+
 // writePresentation builds the presentation: an opening card, then for
 // each entry in time order a title card and its clip with camera and true
 // time burned in, joined at the configured size. Work files stay outside
 // the bundle.
-func (b *builder) writePresentation(ctx context.Context, items []presentationItem, created time.Time, out string) error {
+func (b *builder) writePresentation(ctx context.Context, items []presentationItem, created time.Time, out string) ([]Part, error) {
 	in, cs := b.in, b.cs
 	words := render.Words(in.Language)
 	work, err := os.MkdirTemp("", "klipp-presentation-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(work)
 	card := func(name string, lines ...string) (string, error) {
@@ -76,7 +92,7 @@ func (b *builder) writePresentation(ctx context.Context, items []presentationIte
 	opening, err := card("00-opening.mp4", words["case"]+" "+cs.Number, cs.Title, words["analyst"]+": "+in.Analyst,
 		words["date"]+": "+created.In(in.Zone).Format("2006-01-02"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	inputs := []string{opening}
 	for _, it := range items {
@@ -84,12 +100,12 @@ func (b *builder) writePresentation(ctx context.Context, items []presentationIte
 		c, err := card(fmt.Sprintf("%02d-card.mp4", it.number), fmt.Sprintf("%s %d", words["entry"], it.number), it.entry.Text,
 			cam.Name+", "+cam.Address, clock.FormatDisplay(it.entry.At, in.Zone))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		clip := b.job.Path(it.clip)
 		info, err := media.Probe(ctx, clip)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		burned := filepath.Join(work, fmt.Sprintf("%02d-clip.mp4", it.number))
 		from := it.clipFrom
@@ -98,11 +114,22 @@ func (b *builder) writePresentation(ctx context.Context, items []presentationIte
 				return cam.Name + "  " + clock.FormatDisplay(from.Add(at), in.Zone)
 			}}, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		inputs = append(inputs, c, burned)
 	}
-	_, err = media.Concat(ctx, inputs, out, media.ConcatOptions{Width: in.Presentation.Width, Height: in.Presentation.Height, FPS: 25, CRF: 20, Preset: "veryfast"},
+	joined, err := media.Concat(ctx, inputs, out, media.ConcatOptions{Width: in.Presentation.Width, Height: in.Presentation.Height, FPS: 25, CRF: 20, Preset: "veryfast"},
 		func(done, total int) { b.ev.Progress("presentation", int64(done), int64(total)) })
-	return err
+	if err != nil {
+		return nil, err
+	}
+	var parts []Part
+	for i, it := range joined {
+		p := Part{Start: it.Start.Seconds(), Seconds: float64(it.Frames) / 25}
+		if i > 0 {
+			p.Entry, p.Clip = items[(i-1)/2].number, i%2 == 0
+		}
+		parts = append(parts, p)
+	}
+	return parts, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"sort"
 	"time"
 
@@ -55,6 +56,9 @@ func (b *builder) report(ctx context.Context, entries []Entry, clipGaps []render
 		mapIn.Place = &render.MapPoint{Label: cs.Place, Lat: *cs.Lat, Lon: *cs.Lon}
 	}
 	r.Map = mapIn
+	if err := writeMap(job, *mapIn); err != nil {
+		return err
+	}
 
 	// Gaps: within the clips, and within the case's window on every camera
 	// of the timeline, each once.
@@ -101,11 +105,36 @@ func (b *builder) report(ctx context.Context, entries []Entry, clipGaps []render
 	}
 	var from []string
 	for _, f := range r.Files {
+		if f.Path == bundle.MapName {
+			continue
+		}
 		if !bundle.IsNative(f.Path) {
 			from = append(from, f.Path)
 		}
 	}
 	f, err := job.File(bundle.ReportName, from, map[string]string{"language": r.Language, "page": r.Page, "entries": fmt.Sprint(len(r.Entries))})
+	if err != nil {
+		return fault.Wrap(fault.Storage, err)
+	}
+	job.Add(f)
+	return nil
+}
+
+// writeMap writes the report's map diagram as map.png for the viewer and
+// lists it.
+func writeMap(job *Work, in render.MapInput) error {
+	img, err := render.DrawMap(in)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(job.Path(bundle.MapName), buf.Bytes()); err != nil {
+		return fault.Wrap(fault.Storage, err)
+	}
+	f, err := job.File(bundle.MapName, nil, map[string]string{"drawn": "klipp, from the camera catalog's coordinates (no map tiles)"})
 	if err != nil {
 		return fault.Wrap(fault.Storage, err)
 	}
