@@ -22,8 +22,8 @@ const (
 	ReportName       = "report.pdf"
 	PresentationName = "presentation.mp4"
 	IndexName        = "index.html"
-	CaseName         = "case.json" // the case and its request, for the viewer and scripts
-	MapName          = "map.png"   // the report's map diagram
+	CaseName         = "case.json"         // the case and its request, for the viewer and scripts
+	MapName          = "map.png"           // the report's map diagram
 	PreservationName = "preservation.json" // a retention preservation bundle's description
 
 	// JournalName is the resume journal inside a bundle under construction.

@@ -119,7 +119,7 @@ type viewerPage struct {
 type viewerRow struct {
 	ViewerEntry
 	Time, Uncertainty, CameraClock, ClipRange string
-	Stills                                   []viewerStill
+	Stills                                    []viewerStill
 }
 
 type viewerStill struct {
@@ -195,12 +195,12 @@ var viewerWords = map[string]map[string]string{
 		"presentation": "Presentation", "chapters": "Delar", "opening": "Inledning", "card": "skylt", "goto": "Gå till tid (sekunder eller m:ss.fff)",
 		"show": "Visa bilden", "frame_view": "Bilden vid", "map": "Karta", "files": "Filer och kontrollsummor",
 		"check_intro": "Sidan kontrollerar varje fil mot SHA256SUMS (SHA-256 räknas här i webbläsaren; inget skickas någonstans). Webbläsaren låter inte en sida läsa filer på egen hand: välj exportens mapp (den som innehåller index.html) med knappen, eller dra mappen hit. Chrome frågar om filerna ska \"laddas upp\": de lämnar inte datorn.",
-		"choose": "Välj exportens mapp …", "drop": "eller dra mappen hit", "status": "Status", "size": "Storlek", "path": "Fil",
+		"choose":      "Välj exportens mapp …", "drop": "eller dra mappen hit", "status": "Status", "size": "Storlek", "path": "Fil",
 		"not_checked": "ej kontrollerad", "checking": "kontrolleras …", "verified": "kontrollerad", "changed": "ÄNDRAD", "missing": "SAKNAS",
 		"extra": "ej listad", "total_ok": "Alla %d filer stämmer med SHA256SUMS.", "total_bad": "%d av %d filer stämmer inte: %d ändrade, %d saknas.",
 		"total": "%d kontrollerade, %d ändrade, %d saknas", "sums_changed": "SHA256SUMS i mappen är inte den som sidan gjordes med: den har ändrats.",
 		"no_sums": "Mappen har ingen SHA256SUMS: välj exportens mapp.", "extra_files": "Filer som inte finns i SHA256SUMS",
-		"verify_cli": "Utan webbläsare: sha256sum -c SHA256SUMS, och signaturen med ssh-keygen -Y verify (se rapporten).",
+		"verify_cli":       "Utan webbläsare: sha256sum -c SHA256SUMS, och signaturen med ssh-keygen -Y verify (se rapporten).",
 		"unverified_clock": "ej kontrollerad", "entry": "Post", "note": "Anmärkning", "nojs": "Skript är avstängt: tidslinjen, klippen och bilderna visas, men filerna kontrolleras inte.",
 		"true_time_at": "sann tid", "unsigned_warning": "OSIGNERAD",
 	},
@@ -214,12 +214,12 @@ var viewerWords = map[string]map[string]string{
 		"presentation": "Presentation", "chapters": "Parts", "opening": "Opening", "card": "card", "goto": "Go to time (seconds or m:ss.fff)",
 		"show": "Show frame", "frame_view": "Frame at", "map": "Map", "files": "Files and checksums",
 		"check_intro": "This page checks every file against SHA256SUMS (SHA-256 computed here in the browser; nothing is sent anywhere). A browser does not let a page read files by itself: choose the bundle's folder (the one holding index.html) with the button, or drop the folder here. Chrome asks whether to \"upload\" the files: they do not leave the computer.",
-		"choose": "Choose the bundle folder …", "drop": "or drop the folder here", "status": "Status", "size": "Size", "path": "File",
+		"choose":      "Choose the bundle folder …", "drop": "or drop the folder here", "status": "Status", "size": "Size", "path": "File",
 		"not_checked": "not checked", "checking": "checking …", "verified": "verified", "changed": "CHANGED", "missing": "MISSING",
 		"extra": "not listed", "total_ok": "All %d files match SHA256SUMS.", "total_bad": "%d of %d files do not match: %d changed, %d missing.",
 		"total": "%d checked, %d changed, %d missing", "sums_changed": "The folder's SHA256SUMS is not the one this page was made with: it was changed.",
 		"no_sums": "The folder has no SHA256SUMS: choose the bundle's folder.", "extra_files": "Files not in SHA256SUMS",
-		"verify_cli": "Without a browser: sha256sum -c SHA256SUMS, and the signature with ssh-keygen -Y verify (see the report).",
+		"verify_cli":       "Without a browser: sha256sum -c SHA256SUMS, and the signature with ssh-keygen -Y verify (see the report).",
 		"unverified_clock": "not verified", "entry": "Entry", "note": "Note", "nojs": "Scripts are off: the timeline, clips and stills show, but the files are not checked.",
 		"true_time_at": "true time", "unsigned_warning": "UNSIGNED",
 	},
