@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +133,52 @@ func TestS3TLS(t *testing.T) {
 	if _, err := Push(ctx, st, dir, PushOptions{Mode: Governance, RetainUntil: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A signed bundle's SHA256SUMS.sig and its index.html go to the archive
+// with it, and archive verify counts them as the bundle's own.
+func TestPushSignedBundle(t *testing.T) {
+	ctx := context.Background()
+	st, err := NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := makeBundle(t, t.TempDir(), "K-3", "X1", 2, 1<<10)
+	os.WriteFile(filepath.Join(dir, bundle.SignatureName), []byte("-----BEGIN SSH SIGNATURE-----\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, bundle.IndexName), []byte("<!doctype html>"), 0o644)
+	m, _, _ := ReadBundle(dir)
+	// A signature that does not verify fails the local check: nothing is pushed.
+	if _, err := Push(ctx, st, dir, PushOptions{}); !errors.Is(err, ErrChecksum) {
+		t.Fatalf("push with a bad signature: %v", err)
+	}
+	s := newTestSigner(t)
+	if err := bundle.FinishSigned(dir, m, s); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Push(ctx, st, dir, PushOptions{})
+	if err != nil || res.Objects != 6 {
+		t.Fatalf("push: %+v %v", res, err)
+	}
+	for _, name := range []string{bundle.SignatureName, bundle.IndexName} {
+		if _, err := st.Stat(ctx, "K-3/X1/"+name); err != nil {
+			t.Errorf("%s is not archived: %v", name, err)
+		}
+	}
+	rep, err := Verify(ctx, st, Ref{Case: "K-3", ExportID: "X1"}, VerifyOptions{})
+	if err != nil || !rep.OK() || rep.Checked != 6 {
+		t.Errorf("verify: %+v %v", rep, err)
+	}
+}
+
+func newTestSigner(t *testing.T) *bundle.Signer {
+	t.Helper()
+	key := filepath.Join(t.TempDir(), "key")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	s, err := bundle.LoadSigner(key, "a@polisen.se")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -76,6 +76,15 @@ func Push(ctx context.Context, st Store, dir string, opts PushOptions) (PushResu
 	}
 	files := append([]bundle.File{}, m.Files...)
 	files = append(files, bundle.File{Path: bundle.SumsName, Size: size, SHA256: sumsSHA})
+	// The signature of SHA256SUMS and the viewer page go along when the
+	// bundle has them.
+	for _, name := range bundle.Unlisted {
+		if size, sum, err := bundle.HashFile(filepath.Join(dir, name)); err == nil {
+			files = append(files, bundle.File{Path: name, Size: size, SHA256: sum})
+		} else if !os.IsNotExist(err) {
+			return res, err
+		}
+	}
 	msize, msum, err := bundle.HashFile(filepath.Join(dir, bundle.ManifestName))
 	if err != nil {
 		return res, err
@@ -200,7 +209,10 @@ func contentType(p string) string {
 	case ".jsonl":
 		return "application/x-ndjson"
 	}
-	if strings.HasSuffix(p, bundle.SumsName) {
+	if strings.HasSuffix(p, ".html") {
+		return "text/html; charset=utf-8"
+	}
+	if strings.HasSuffix(p, bundle.SumsName) || strings.HasSuffix(p, bundle.SignatureName) {
 		return "text/plain"
 	}
 	return "application/octet-stream"

@@ -129,6 +129,13 @@ func Verify(ctx context.Context, st Store, ref Ref, opts VerifyOptions) (*Verify
 		}
 		want[bundle.SumsName] = "" // checked for protection, its content above
 	}
+	// The signature and the viewer page, when archived, are checked for
+	// protection (SHA256SUMS.sig's content by klipp verify of the bundle).
+	for _, name := range bundle.Unlisted {
+		if _, err := st.Stat(ctx, ref.Key(opts.Prefix, name)); err == nil {
+			want[name] = ""
+		}
+	}
 	paths := make([]string, 0, len(want))
 	for p := range want {
 		paths = append(paths, p)
