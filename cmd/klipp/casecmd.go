@@ -171,6 +171,9 @@ func (a *cli) caseCommand() *cobra.Command {
 				for _, e := range v.Exports {
 					fmt.Fprintf(w, "export %s: %d files, %s; archive: %s\n", e.ExportID, e.Files, e.Dir, e.Archive)
 				}
+				for _, b := range v.Bulletins {
+					fmt.Fprintf(w, "bulletin %s: entries %s, %s by %s\n", b.File, b.Entries, a.show(b.Created), b.By)
+				}
 			})
 		},
 	}

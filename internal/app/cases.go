@@ -38,7 +38,8 @@ type Case struct {
 	Updated     time.Time       `json:"updated"`
 	UpdatedBy   string          `json:"updated_by,omitempty"`
 	Version     int64           `json:"version"`           // an edit based on another version is refused
-	Exports     []CaseExport    `json:"exports,omitempty"` // CaseShow only
+	Exports     []CaseExport    `json:"exports,omitempty"`   // CaseShow only
+	Bulletins   []CaseBulletin  `json:"bulletins,omitempty"` // CaseShow only
 }
 
 // CaseExport is one of a case's bundles and where it stands in the archive.
@@ -185,7 +186,23 @@ func (s *Service) CaseShow(ctx context.Context, number string) (Case, error) {
 		}
 		v.Exports = append(v.Exports, CaseExport{ExportID: e.ExportID, Dir: e.Dir, Files: e.Files, Archive: st})
 	}
+	bulletins, err := s.store.Bulletins(ctx, c.Number)
+	if err != nil {
+		return Case{}, fault.Wrap(fault.Storage, err)
+	}
+	for _, b := range bulletins {
+		v.Bulletins = append(v.Bulletins, CaseBulletin{File: b.File, SHA256: b.SHA256, Entries: b.Entries, By: b.MadeBy, Created: b.Created})
+	}
 	return v, nil
+}
+
+// CaseBulletin is an identification bulletin made from the case.
+type CaseBulletin struct {
+	File    string    `json:"file"`
+	SHA256  string    `json:"sha256"`
+	Entries string    `json:"entries"`
+	By      string    `json:"by"`
+	Created time.Time `json:"created"`
 }
 
 // EditCaseRequest changes the fields that are set (non-nil) of a case.

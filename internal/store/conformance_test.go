@@ -244,3 +244,28 @@ func TestPostgresPasswordNeverShown(t *testing.T) {
 		t.Errorf("wrong password: %v", err)
 	}
 }
+
+func TestBulletins(t *testing.T) {
+	dialects(t, func(t *testing.T, where string) {
+		ctx := context.Background()
+		st := open(t, where)
+		t0 := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+		b := Bulletin{Case: "K1", File: "/srv/bulletins/k1.pdf", SHA256: strings.Repeat("a", 64), Entries: "3,5", MadeBy: "anna", Created: t0}
+		if err := st.AddBulletin(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		again := b
+		again.Created, again.Entries = t0.Add(time.Hour), "3,5,6"
+		if err := st.AddBulletin(ctx, again); err != nil {
+			t.Fatal(err)
+		}
+		other := b
+		other.SHA256, other.Created = strings.Repeat("b", 64), t0.Add(2*time.Hour)
+		st.AddBulletin(ctx, other)
+		st.AddBulletin(ctx, Bulletin{Case: "K2", File: "/x.pdf", SHA256: "c", Entries: "1", MadeBy: "bo", Created: t0})
+		got, err := st.Bulletins(ctx, "K1")
+		if err != nil || len(got) != 2 || got[0] != again || got[1] != other {
+			t.Fatalf("bulletins: %+v %v", got, err)
+		}
+	})
+}
