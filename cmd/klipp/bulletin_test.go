@@ -17,7 +17,9 @@ import (
 // the flag.
 func TestBulletin(t *testing.T) {
 	dir, conf, gt := indexedSite(t)
-	k := func(args ...string) (int, string, string) { return klipp(t, append([]string{"--config", conf}, args...)...) }
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf}, args...)...)
+	}
 	number := "K-BULLETIN-1"
 	if code, _, errs := k("case", "new", "--number", number, "--title", "Rån", "--crime", "rån", "--place", "Södergatan 2, Malmö",
 		"--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17", "--requested-by", "Insp. Berg", "--suspect", "Röd jacka, mörka byxor, ca 180 cm"); code != 0 {

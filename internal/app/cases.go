@@ -37,7 +37,7 @@ type Case struct {
 	CreatedBy   string          `json:"created_by"`
 	Updated     time.Time       `json:"updated"`
 	UpdatedBy   string          `json:"updated_by,omitempty"`
-	Version     int64           `json:"version"`           // an edit based on another version is refused
+	Version     int64           `json:"version"`             // an edit based on another version is refused
 	Exports     []CaseExport    `json:"exports,omitempty"`   // CaseShow only
 	Bulletins   []CaseBulletin  `json:"bulletins,omitempty"` // CaseShow only
 }

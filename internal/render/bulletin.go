@@ -232,17 +232,17 @@ var bulletinText = map[string]map[string]string{
 		"title": "Vem är personen?", "subtitle": "Efterlysning för identifiering – internt inom Polisen", "case": "Ärende",
 		"image": "Bild", "crop": "Förstorat utsnitt av bild %d (×%.1f, kontrasten utsträckt) – förbättrad bild",
 		"description": "Signalement", "contact": "Kontakt", "quote": "ange ärende",
-		"stills_note": "Stillbilder ur övervakningsfilm; tiderna är sann tid.",
+		"stills_note":   "Stillbilder ur övervakningsfilm; tiderna är sann tid.",
 		"enhanced_note": "Förstorade utsnitt är förbättrade (förstorade och kontrastjusterade) och markerade som sådana; originalbilderna finns i ärendet.",
-		"made": "Framtagen %s med %s.",
+		"made":          "Framtagen %s med %s.",
 	},
 	"en": {
 		"title": "Do you know this person?", "subtitle": "Identification bulletin – police internal", "case": "Case",
 		"image": "Image", "crop": "Enlarged crop of image %d (×%.1f, contrast stretched) – enhanced image",
 		"description": "Description", "contact": "Contact", "quote": "quote case",
-		"stills_note": "Stills from surveillance footage; times are true time.",
+		"stills_note":   "Stills from surveillance footage; times are true time.",
 		"enhanced_note": "Enlarged crops are enhanced (enlarged and contrast adjusted) and marked as such; the original frames are in the case.",
-		"made": "Made %s with %s.",
+		"made":          "Made %s with %s.",
 	},
 }
 
