@@ -20,8 +20,6 @@ import (
 
 func TestExport(t *testing.T) {
 	_, conf, gt := indexedSite(t)
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640") // small, to keep the test quick
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
 	k := func(args ...string) (int, string, string) {
 		return klipp(t, append([]string{"--config", conf}, args...)...)
 	}
@@ -87,9 +85,12 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Two 4-second cards and the entry's 15-second clip (clip.before 5 s, after 10 s).
-	if want := 8 + tl[0].To.Sub(tl[0].From).Seconds(); math.Abs(float64(info.Duration)-want) > 0.08 || info.Video().Width != 640 {
-		t.Errorf("presentation %.3f s %dx%d, want %.3f s 640x360", float64(info.Duration), info.Video().Width, info.Video().Height, want)
+	// Two 4-second cards and the entry's 15-second clip (clip.before 5 s, after 10 s),
+	// every frame of the clip shown for its duration (within one 5 fps frame).
+	// At the clips' own size (640x360) with the caption bar below: nothing
+	// scaled up to the 1920x1080 bound.
+	if want := 8 + tl[0].To.Sub(tl[0].From).Seconds(); math.Abs(float64(info.Duration)-want) > 0.2 || info.Video().Width != 640 || info.Video().Height != 390 {
+		t.Errorf("presentation %.3f s %dx%d, want %.3f s 640x390", float64(info.Duration), info.Video().Width, info.Video().Height, want)
 	}
 	// The middle of each card shows that card, and not the other one: the
 	// opening card at 2 s, the entry's card at 6 s.
@@ -110,14 +111,14 @@ func TestExport(t *testing.T) {
 		}
 		var diffs []float64
 		for _, lines := range cards {
-			want, _ := media.CardPicture(media.Card{Width: 640, Height: 360, Lines: lines})
+			want, _ := media.CardPicture(media.Card{Width: 640, Height: 390, Lines: lines})
 			var diff float64
-			for y := 0; y < 360; y++ {
+			for y := 0; y < 390; y++ {
 				for x := 0; x < 640; x++ {
 					diff += math.Abs(float64(stills[0].Image.Y[stills[0].Image.YOffset(x, y)]) - float64(want.Y[want.YOffset(x, y)]))
 				}
 			}
-			diffs = append(diffs, diff/(640*360))
+			diffs = append(diffs, diff/(640*390))
 		}
 		if other := diffs[1-i]; diffs[i] > 3 || diffs[i] > other/2 {
 			t.Errorf("frame at %s: %.2f levels from the card %q, %.2f from the other", at, diffs[i], cards[i][0], other)

@@ -88,10 +88,8 @@ func browse(t *testing.T, opts map[string]any) viewerCheck {
 // bundle that fails verification.
 func TestViewerInChromium(t *testing.T) {
 	_, conf, gt := indexedSite(t)
-	// The presentation at the clips' size plus the caption bar: the frame
-	// code stays at the top left, pixel for pixel.
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "390")
+	// The presentation is at the clips' size plus the caption bar (the
+	// default): the frame code stays at the top left, pixel for pixel.
 	t.Setenv("KLIPP_PRESENTATION_CARD_SECONDS", "1")
 	keyDir := t.TempDir()
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(keyDir, "key")).CombinedOutput(); err != nil {

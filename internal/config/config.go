@@ -75,9 +75,18 @@ type Report struct {
 
 // Presentation holds the court presentation's settings.
 type Presentation struct {
-	Width, Height int
+	Width, Height int // the largest frame (Size clips) or the frame (Size fixed)
 	CardSeconds   float64
+	Size          string // clips | fixed
 }
+
+// The presentation's sizes: SizeClips is the clips' own size with the
+// caption bar (no clip scaled up when all share a size), at most
+// Width×Height; SizeFixed is always Width×Height, every clip scaled to fit.
+const (
+	SizeClips = "clips"
+	SizeFixed = "fixed"
+)
 
 // Archive selects and configures the archive backend.
 type Archive struct {
@@ -115,6 +124,7 @@ var defaults = map[string]any{
 	"presentation.width":        1920,
 	"presentation.height":       1080,
 	"presentation.card_seconds": 4,
+	"presentation.size":         "clips",
 	"archive.backend":           "local",
 	"archive.path":              "",
 	"archive.s3.endpoint":       "127.0.0.1:9000",
@@ -240,6 +250,7 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	c.Presentation.Width = r.frameSide("presentation.width", MinSide, MaxWidth)
 	c.Presentation.Height = r.frameSide("presentation.height", MinSide, MaxHeight)
 	c.Presentation.CardSeconds = r.number("presentation.card_seconds")
+	c.Presentation.Size = r.oneOf("presentation.size", SizeClips, SizeFixed)
 	if cs := c.Presentation.CardSeconds; r.err == nil && (cs < 0.5 || cs > 60) {
 		r.fail("presentation.card_seconds", "want seconds from 0.5 to 60 for each title card, got %v", cs)
 	}

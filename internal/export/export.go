@@ -197,6 +197,8 @@ type builder struct {
 	cs  store.Case
 	job *Work
 	ev  Events
+
+	presentationSize string // WxH of the presentation written
 }
 
 func (b *builder) say(format string, args ...any) { b.ev.Step(fmt.Sprintf(format, args...)) }
