@@ -11,6 +11,9 @@ K="bin/klipp --quiet --config /tmp/klipp-bench-demo/klipp.yaml"
 scripts/demo-case.sh "$K" 5000-K123456-26 >/dev/null
 /usr/bin/time -f "export: %e s wall, %M KB peak RSS" $K export 5000-K123456-26 -o /tmp/klipp-bench-demo/exports
 echo
+echo "== export before and after issue 15 (same run), and the presentation against ffmpeg at the same size and quality =="
+go run ./scripts/bench -klipp bin/klipp -presentation /tmp/klipp-bench-demo
+echo
 echo "== terminal UI: a frame step on the demo footage (640x360 25 fps; goal < 100 ms) =="
 KLIPP_BENCH_SITE=/tmp/klipp-bench-demo go test -run XXX -bench FrameStep -benchtime 200x ./cmd/klipp | grep Benchmark
 rm -rf /tmp/klipp-bench-demo

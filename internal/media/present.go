@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"sort"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -145,11 +146,20 @@ func Present(ctx context.Context, parts []PresentPart, out string, o PresentOpti
 	done := 0
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for i := range parts {
+	// Longest parts first, so that no long part is left to run alone at
+	// the end; each encoder may use a second thread when the others are
+	// done.
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return res.Items[order[a]].Frames > res.Items[order[b]].Frames })
+	threads := max(2, runtime.NumCPU()/jobs)
+	for _, i := range order {
 		files[i] = fmt.Sprintf("%s/%03d.mp4", work, i)
 		g.Go(func() error {
 			wo := wo
-			wo.Threads = max(1, runtime.NumCPU()/jobs)
+			wo.Threads = threads
 			if err := presentPart(gctx, parts[i], infos[i], files[i], wo, res, res.Items[i].Frames); err != nil {
 				return err
 			}

@@ -31,9 +31,13 @@ func main() {
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
 	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
+	site := flag.String("presentation", "", "run the demo export and presentation benchmark on this demo site instead")
+	before := flag.String("before", "5bfc1ca", "with -presentation: the git revision to compare with (before issue 15)")
 	flag.Parse()
 	var err error
 	switch {
+	case *site != "":
+		err = presentationBench(*klipp, *site, *before)
 	case *cameras > 0:
 		err = catalogBench(*klipp, *cameras, *keep)
 	case *archive:
