@@ -132,10 +132,11 @@ func TestArchiveS3(t *testing.T) {
 	var m bundle.Manifest
 	data, _ := os.ReadFile(filepath.Join(exp.Dir, "manifest.json"))
 	json.Unmarshal(data, &m)
-	if len(listing.Contents) != len(m.Files)+2 {
-		t.Errorf("%d objects under %s, want %d", len(listing.Contents), prefix, len(m.Files)+2)
+	// The manifest's files, SHA256SUMS, manifest.json and the viewer page.
+	if len(listing.Contents) != len(m.Files)+3 {
+		t.Errorf("%d objects under %s, want %d", len(listing.Contents), prefix, len(m.Files)+3)
 	}
-	for _, f := range append(m.Files, bundle.File{Path: "SHA256SUMS"}, bundle.File{Path: "manifest.json"}) {
+	for _, f := range append(m.Files, bundle.File{Path: "SHA256SUMS"}, bundle.File{Path: "manifest.json"}, bundle.File{Path: bundle.IndexName}) {
 		key := prefix + f.Path
 		_, want, _ := bundle.HashFile(filepath.Join(exp.Dir, filepath.FromSlash(f.Path)))
 		var head struct {
@@ -183,7 +184,7 @@ func TestArchiveS3(t *testing.T) {
 	code, stdout, _ = k("--json", "archive", "ls", number)
 	var rows []archiveRow
 	json.Unmarshal([]byte(stdout), &rows)
-	if code != 0 || len(rows) != 1 || rows[0].State != "archived" || rows[0].Objects != len(m.Files)+2 {
+	if code != 0 || len(rows) != 1 || rows[0].State != "archived" || rows[0].Objects != len(m.Files)+3 {
 		t.Errorf("ls: %d %s", code, stdout)
 	}
 	if code, out, errs := k("archive", "verify", number); code != 0 || !strings.Contains(out, "every hash matches") {
