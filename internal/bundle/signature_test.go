@@ -118,3 +118,36 @@ func TestSignatureMissingOrForeign(t *testing.T) {
 		t.Errorf("an old signature stays: %v", err)
 	}
 }
+
+// Signatures OpenSSH makes (ssh-keygen -Y sign) verify with klipp when
+// their namespace is klipp-bundle, and not otherwise; damaged armor is
+// refused with a reason.
+func TestSignatureFromOpenSSH(t *testing.T) {
+	s, key := newSigner(t, "a@polisen.se")
+	dir := t.TempDir()
+	if err := FinishSigned(dir, Manifest{Case: "K1", ExportID: "x"}, s); err != nil {
+		t.Fatal(err)
+	}
+	sums, _ := os.ReadFile(filepath.Join(dir, SumsName))
+	for _, ns := range []string{Namespace, "file"} {
+		cmd := exec.Command("ssh-keygen", "-Y", "sign", "-q", "-f", key, "-n", ns)
+		cmd.Stdin = strings.NewReader(string(sums))
+		sig, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("ssh-keygen -Y sign: %v", err)
+		}
+		pub, err := CheckSignature(sig, sums)
+		switch {
+		case ns == Namespace && (err != nil || pub == nil):
+			t.Errorf("OpenSSH's signature: %v", err)
+		case ns != Namespace && (err == nil || !strings.Contains(err.Error(), `namespace "file", want "klipp-bundle"`)):
+			t.Errorf("namespace %s: %v", ns, err)
+		}
+	}
+	for _, bad := range []string{"", "-----BEGIN SSH SIGNATURE-----\n!!!\n-----END SSH SIGNATURE-----\n",
+		"-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n"} {
+		if _, err := CheckSignature([]byte(bad), sums); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
