@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,6 +73,13 @@ func TestRetention(t *testing.T) {
 	}
 
 	// --preserve archives the shop's segments; then nothing is at risk.
+	// With a signing key, the preservation bundle is signed like an export.
+	keyDir := t.TempDir()
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(keyDir, "key")).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	t.Setenv("KLIPP_SIGNING_KEY", filepath.Join(keyDir, "key"))
+	t.Setenv("KLIPP_SIGNING_IDENTITY", "arkiv@polisen.se")
 	r = assess("--preserve")
 	if len(r.Preserved) != 1 || r.Preserved[0].State != "verified" || len(r.Windows) != 0 {
 		t.Fatalf("preserve: %+v", r)
@@ -105,6 +113,15 @@ func TestRetention(t *testing.T) {
 	})
 	if len(natives) != 2 {
 		t.Errorf("archived natives: %v", natives)
+	}
+	archived := filepath.Join(filepath.Dir(conf), "data", "archive", number, rows[0].Ref.ExportID)
+	for _, name := range []string{"SHA256SUMS.sig", "index.html"} {
+		if _, err := os.Stat(filepath.Join(archived, name)); err != nil {
+			t.Errorf("the preservation bundle has no %s: %v", name, err)
+		}
+	}
+	if code, out, errs := k("verify", archived); code != 0 || !strings.Contains(out, "signed by arkiv@polisen.se") {
+		t.Errorf("verify the archived preservation bundle: %d %s %s", code, out, errs)
 	}
 	// Nothing by that name: not found, whether it is a reference or a path.
 	if code, _, errs := k("archive", "verify", number+"/20200101T000000Z"); code != 3 || !strings.Contains(errs, "no bundle") {

@@ -208,8 +208,21 @@ func (s *Service) preserveCase(ctx context.Context, number string, windows []ret
 		m.Files = append(m.Files, f)
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
-	if err := bundle.Finish(work, m); err != nil {
+	signer, err := s.signer()
+	if err != nil {
+		return PushResult{}, err
+	}
+	if err := bundle.FinishSigned(work, m, signer); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
+	}
+	// The viewer page checks the natives in a browser too.
+	var page *export.CaseFile
+	if cs, err := casefile.Get(ctx, s.store, number); err == nil {
+		c := export.NewCaseFile(cs, s.cfg.Analyst, s.cfg.Report.Language, s.cfg.Timezone)
+		page = &c
+	}
+	if err := export.WriteViewer(work, page, s.cfg.Timezone); err != nil {
+		return PushResult{}, err
 	}
 	// The record exists before the bundle's final name does.
 	if _, err := s.record(ctx, audit.Entry{Action: "retention.preserve", Case: number, Detail: map[string]string{"dir": final, "segments": strconv.Itoa(len(m.Files) - 1),
