@@ -150,6 +150,7 @@ func WriteViewer(w io.Writer, v Viewer) error {
 	}
 	for _, e := range v.Entries {
 		r := viewerRow{ViewerEntry: e, Time: at(e.At), CameraClock: e.CameraClock.In(zone).Format("2006-01-02 15:04:05.000")}
+		r.Reencoded = reencoded(Words(v.Language), e.Reencoded)
 		if e.Uncertainty > 0 {
 			r.Uncertainty = fmt.Sprintf("± %.3f s", e.Uncertainty.Seconds())
 		}

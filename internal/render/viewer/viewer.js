@@ -142,6 +142,14 @@
       const m = Math.floor(t / 60), s = t - 60 * m;
       return m + ":" + s.toFixed(3).padStart(6, "0");
     }
+    // displayTime writes an instant as the report does: YYYY-MM-DD
+    // HH:MM:SS.mmm in the bundle's zone.
+    function displayTime(at) {
+      const p = {};
+      for (const x of new Intl.DateTimeFormat("en-GB", { timeZone: data.zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3 }).formatToParts(at)) p[x.type] = x.value;
+      return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second + "." + p.fractionalSecond;
+    }
     function draw() {
       if (!video.videoWidth) return;
       if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
@@ -157,8 +165,7 @@
           info = c.label;
           if (c.clip && c.clip_from) {
             const at = new Date(Date.parse(c.clip_from) + Math.round((t - c.start) * 1000));
-            info += " · " + W.true_time_at + " " + at.toLocaleString(data.language === "sv" ? "sv-SE" : "en-GB",
-              { timeZone: data.zone, hour12: false, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3 });
+            info += " · " + W.true_time_at + " " + displayTime(at);
           }
         }
       }
