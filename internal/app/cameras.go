@@ -276,6 +276,7 @@ func (s *Service) syncCatalog(ctx context.Context) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.mount(cat.Cameras...)
 	return cat, storeCatalog(ctx, s.store, key, fi, sum, cat, s.now())
 }
 
@@ -312,7 +313,16 @@ func (s *Service) camerasOf(rows []store.CatalogCamera) ([]*catalog.Camera, erro
 		cam.Line = r.Line
 		cams[i] = cam
 	}
+	s.mount(cams...)
 	return cams, nil
+}
+
+// mount places cameras' recordings on named roots at this machine's mount
+// points (roots: in klipp.yaml).
+func (s *Service) mount(cams ...*catalog.Camera) {
+	for _, c := range cams {
+		c.Recordings.Mount(s.cfg.Roots)
+	}
 }
 
 // cached is the catalog when this service has read it whole.

@@ -58,8 +58,34 @@ func (c *Camera) Entry() Entry { return c.entry }
 
 // Recordings says where a camera's files are and how they are named.
 type Recordings struct {
-	Path    string           `json:"path,omitempty"` // absolute
+	// Root names the share the recordings are on (roots: in klipp.yaml
+	// maps it to this machine's mount point); "" for a path of its own.
+	Root    string           `json:"root,omitempty"`
+	Path    string           `json:"path,omitempty"` // absolute once mounted; "" when this machine lacks Root
 	Pattern *pattern.Pattern `json:"-"`
+	rel     string           // below Root
+}
+
+// Mount places recordings on a named root at this machine's mount point
+// for it; without one the camera's recordings cannot be reached here
+// (Reachable says so). Recordings without a root are left as they are.
+func (r *Recordings) Mount(roots map[string]string) {
+	if r.Root == "" {
+		return
+	}
+	r.Path = ""
+	if dir, ok := roots[r.Root]; ok {
+		r.Path = filepath.Join(dir, r.rel)
+	}
+}
+
+// Reachable is nil when the recordings can be read on this machine, else
+// an error saying which root is missing.
+func (r Recordings) Reachable(camera string) error {
+	if r.Root != "" && r.Path == "" {
+		return fault.Usagef("camera %s: its recordings are on the root %q, which this machine does not mount (add it to roots: in klipp.yaml)", camera, r.Root)
+	}
+	return nil
 }
 
 // Catalog is the set of cameras, in file order.
@@ -119,6 +145,7 @@ type EntryClock struct {
 
 // EntryRecordings says where a camera's files are and how they are named.
 type EntryRecordings struct {
+	Root    string `yaml:"root,omitempty" json:"root,omitempty"`
 	Path    string `yaml:"path" json:"path"`
 	Pattern string `yaml:"pattern" json:"pattern"`
 }
@@ -206,7 +233,7 @@ func strictFields(n *yaml.Node, lineOffset int) error {
 	known := map[string]map[string]bool{
 		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings"),
 		"location":   set("lat", "lon"),
-		"recordings": set("path", "pattern"),
+		"recordings": set("root", "path", "pattern"),
 	}
 	var walk func(n *yaml.Node, at string) error
 	walk = func(n *yaml.Node, at string) error {
@@ -256,6 +283,8 @@ func validLatLon(p LatLon) error {
 	}
 	return nil
 }
+
+var rootRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error) {
 	if !idRe.MatchString(r.ID) {
@@ -340,11 +369,22 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		if err != nil {
 			return nil, fmt.Errorf("recordings.%w", err)
 		}
-		path := rec.Path
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(base, path)
+		if rec.Root != "" {
+			rel := filepath.Clean(rec.Path)
+			if !rootRe.MatchString(rec.Root) {
+				return nil, fmt.Errorf("recordings.root %q: a root's name is lower-case letters, digits and dashes", rec.Root)
+			}
+			if filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, "../") {
+				return nil, fmt.Errorf("recordings.path %q: with a root, give the path below it", rec.Path)
+			}
+			cam.Recordings = Recordings{Root: rec.Root, rel: rel, Pattern: p}
+		} else {
+			path := rec.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(base, path)
+			}
+			cam.Recordings = Recordings{Path: filepath.Clean(path), Pattern: p}
 		}
-		cam.Recordings = Recordings{Path: filepath.Clean(path), Pattern: p}
 	}
 	cam.entry = r
 	return cam, nil

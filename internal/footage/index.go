@@ -57,6 +57,9 @@ type file struct {
 // date. Files whose path, size and modification time are unchanged are not
 // read again.
 func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress Progress) (*Report, error) {
+	if err := cam.Recordings.Reachable(cam.ID); err != nil {
+		return nil, err
+	}
 	root := cam.Recordings.Path
 	if root == "" {
 		return &Report{Camera: cam.ID}, nil // footage comes only by klipp ingest

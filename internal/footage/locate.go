@@ -49,6 +49,9 @@ func resolve(cam *catalog.Camera, s *store.Segment) {
 // segmentsBetween reads a camera's segments overlapping [from, to) with
 // their paths resolved.
 func segmentsBetween(ctx context.Context, st *store.Store, cam *catalog.Camera, from, to time.Time) ([]store.Segment, error) {
+	if err := cam.Recordings.Reachable(cam.ID); err != nil {
+		return nil, err
+	}
 	segs, err := st.SegmentsBetween(ctx, cam.ID, from, to)
 	for i := range segs {
 		resolve(cam, &segs[i])
