@@ -61,7 +61,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	}
 	out := req.OutDir
 	if out == "" {
-		out = filepath.Join(s.cfg.DataDir, "exports")
+		out = s.cfg.Roots["exports"]
 	}
 	cat, err := s.Catalog()
 	if err != nil {

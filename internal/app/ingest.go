@@ -162,7 +162,7 @@ func (s *Service) copyEvidence(ctx context.Context, cam *catalog.Camera, src, no
 		return IngestRecord{}, fault.Wrap(fault.Storage, err)
 	}
 	r := IngestRecord{Original: abs, OriginalSize: fi.Size(), OriginalTime: fi.ModTime().UTC(), Camera: cam.ID, Acquired: s.now().UTC(), By: s.Who(), Note: note}
-	dir := filepath.Join(s.cfg.DataDir, "evidence", cam.ID)
+	dir := filepath.Join(s.cfg.Roots["evidence"], cam.ID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return r, fault.Wrap(fault.Storage, err)
 	}

@@ -159,7 +159,7 @@ func (s *Service) assess(ctx context.Context, req RetentionRequest) ([]retention
 // segments (bit-exact, checked against their hashes) with the windows they
 // answer, records it, and archives it.
 func (s *Service) preserveCase(ctx context.Context, number string, windows []retention.Window, ev Events) (PushResult, error) {
-	outDir := filepath.Join(s.cfg.DataDir, "exports")
+	outDir := s.cfg.Roots["exports"]
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}

@@ -61,6 +61,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Service, erro
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, err)
 	}
+	st.UseRoots(cfg.Roots)
 	s := &Service{cfg: cfg, store: st, now: opts.Now, version: opts.Version, openArchive: opts.OpenArchive}
 	if s.now == nil {
 		s.now = time.Now

@@ -261,8 +261,8 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	c.Roots = map[string]string{"evidence": filepath.Join(c.DataDir, "evidence"), "exports": filepath.Join(c.DataDir, "exports")}
 	for _, k := range v.AllKeys() {
 		if name, ok := strings.CutPrefix(k, "roots."); ok {
-			if !rootName.MatchString(name) {
-				r.fail(k, "a root's name is lower-case letters, digits and dashes")
+			if !rootName.MatchString(name) || name == "recordings" {
+				r.fail(k, "a root's name is lower-case letters, digits and dashes, not \"recordings\" (the name of each camera's own directory)")
 			}
 			switch dir := resolve(base, r.str(k)); {
 			case dir != "":

@@ -37,7 +37,7 @@ func Locate(ctx context.Context, st *store.Store, cam *catalog.Camera, t time.Ti
 
 // RootRecordings names a camera's recordings directory as the root of the
 // segment paths stored under it.
-const RootRecordings = "recordings"
+const RootRecordings = store.RootRecordings
 
 // resolve makes a stored segment's path one this machine can open.
 func resolve(cam *catalog.Camera, s *store.Segment) {
