@@ -30,9 +30,12 @@ func main() {
 	stills := flag.Bool("stills", false, "run the stills benchmark instead")
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
+	jobsRun := flag.Bool("jobs", false, "run the jobs benchmarks (own PostgreSQL) instead")
 	flag.Parse()
 	var err error
 	switch {
+	case *jobsRun:
+		err = jobsBench(*klipp)
 	case *archive:
 		err = archiveBench(*klipp)
 	case *cuts:
