@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,7 +16,8 @@ func testMigrationsAndSegments(t *testing.T, where string) {
 	}
 	v, err := st.SchemaVersion(ctx)
 	all, _ := migrations.ReadDir("migrations/sqlite")
-	if err != nil || v != len(all) {
+	newest, _ := strconv.Atoi(strings.SplitN(all[len(all)-1].Name(), "_", 2)[0]) // numbers may skip one another branch holds
+	if err != nil || v != newest {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	t0 := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
