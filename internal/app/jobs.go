@@ -94,7 +94,9 @@ func absPath(p *string) error {
 // service method as the CLI does with SQLite.
 func (s *Service) registerWorkers(w *river.Workers) {
 	river.AddWorker(w, &exportWorker{s: s})
-	addWorker(w, s, func(ctx context.Context, j PushJob, ev Events) (PushResult, error) { return s.Push(ctx, j.PushRequest, ev) })
+	addWorker(w, s, func(ctx context.Context, j PushJob, ev Events) (PushResult, error) {
+		return s.Push(ctx, j.PushRequest, ev)
+	})
 	addWorker(w, s, func(ctx context.Context, _ RetryJob, ev Events) (retryOutput, error) {
 		res, err := s.Retry(ctx, ev)
 		return retryOutput{res, res.Jobs}, err
@@ -103,7 +105,9 @@ func (s *Service) registerWorkers(w *river.Workers) {
 		return s.Preserve(ctx, j.PreserveRequest, ev)
 	})
 	addWorker(w, s, func(ctx context.Context, j IndexJob, ev Events) (any, error) { return s.Index(ctx, j.IndexRequest, ev) })
-	addWorker(w, s, func(ctx context.Context, j TranscodeJob, ev Events) (CutResult, error) { return s.Cut(ctx, j.CutRequest, ev) })
+	addWorker(w, s, func(ctx context.Context, j TranscodeJob, ev Events) (CutResult, error) {
+		return s.Cut(ctx, j.CutRequest, ev)
+	})
 }
 
 // worker is a kind's River worker: run is the service call.
