@@ -33,6 +33,9 @@ echo
 echo "== archive push of a 1 GB bundle to a local MinIO =="
 go run ./scripts/bench -klipp bin/klipp -archive
 echo
+echo "== jobs on a shared PostgreSQL: enqueue-to-start latency (goal p99 < 200 ms); 4 exports on one worker and on two =="
+go run ./scripts/bench -klipp bin/klipp -jobs
+echo
 echo "== terminal UI: camera picker with 2,000 cameras and 100,000 segments (goal < 50 ms per key) =="
 go test -run XXX -bench PickerKey -benchtime 500x ./internal/tui | grep Benchmark
 go test -run XXX -bench PickerStrips -benchtime 20x ./cmd/klipp | grep Benchmark

@@ -21,6 +21,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/config"
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/jobs"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
@@ -42,6 +43,7 @@ type Service struct {
 	now         func() time.Time
 	version     string
 	openArchive func(ctx context.Context, cfg *config.Config) (archive.Store, error)
+	jobs        *jobs.Client // with the shared store (jobs.go)
 
 	mu  sync.Mutex
 	cat *catalog.Catalog // loaded on first use
@@ -80,11 +82,20 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Service, erro
 		st.Close()
 		return nil, err
 	}
+	if err := s.openJobs(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes the store.
-func (s *Service) Close() error { return s.store.Close() }
+func (s *Service) Close() error {
+	if s.jobs != nil {
+		s.jobs.Close()
+	}
+	return s.store.Close()
+}
 
 // Config is the configuration the service runs with.
 func (s *Service) Config() *config.Config { return s.cfg }

@@ -31,11 +31,14 @@ func main() {
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
 	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
+	jobsRun := flag.Bool("jobs", false, "run the jobs benchmarks (own PostgreSQL) instead")
 	flag.Parse()
 	var err error
 	switch {
 	case *cameras > 0:
 		err = catalogBench(*klipp, *cameras, *keep)
+	case *jobsRun:
+		err = jobsBench(*klipp)
 	case *archive:
 		err = archiveBench(*klipp)
 	case *cuts:
