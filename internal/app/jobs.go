@@ -94,18 +94,18 @@ func absPath(p *string) error {
 // service method as the CLI does with SQLite.
 func (s *Service) registerWorkers(w *river.Workers) {
 	river.AddWorker(w, &exportWorker{s: s})
-	addWorker(w, s, func(ctx context.Context, j PushJob, ev Events) (PushResult, error) {
+	addWorker(w, s, func(ctx context.Context, s *Service, j PushJob, ev Events) (PushResult, error) {
 		return s.Push(ctx, j.PushRequest, ev)
 	})
-	addWorker(w, s, func(ctx context.Context, _ RetryJob, ev Events) (retryOutput, error) {
+	addWorker(w, s, func(ctx context.Context, s *Service, _ RetryJob, ev Events) (retryOutput, error) {
 		res, err := s.Retry(ctx, ev)
 		return retryOutput{res, res.Jobs}, err
 	})
-	addWorker(w, s, func(ctx context.Context, j PreserveJob, ev Events) (RetentionResult, error) {
+	addWorker(w, s, func(ctx context.Context, s *Service, j PreserveJob, ev Events) (RetentionResult, error) {
 		return s.Preserve(ctx, j.PreserveRequest, ev)
 	})
-	addWorker(w, s, func(ctx context.Context, j IndexJob, ev Events) (any, error) { return s.Index(ctx, j.IndexRequest, ev) })
-	addWorker(w, s, func(ctx context.Context, j TranscodeJob, ev Events) (CutResult, error) {
+	addWorker(w, s, func(ctx context.Context, s *Service, j IndexJob, ev Events) (any, error) { return s.Index(ctx, j.IndexRequest, ev) })
+	addWorker(w, s, func(ctx context.Context, s *Service, j TranscodeJob, ev Events) (CutResult, error) {
 		return s.Cut(ctx, j.CutRequest, ev)
 	})
 }
@@ -114,15 +114,21 @@ func (s *Service) registerWorkers(w *river.Workers) {
 type worker[A river.JobArgs, R any] struct {
 	river.WorkerDefaults[A]
 	s   *Service
-	run func(ctx context.Context, args A, ev Events) (R, error)
+	run func(ctx context.Context, s *Service, args A, ev Events) (R, error)
 }
 
-func addWorker[A river.JobArgs, R any](w *river.Workers, s *Service, run func(ctx context.Context, args A, ev Events) (R, error)) {
+// addWorker registers run for a kind; run gets the service acting for the
+// person who asked for the job.
+func addWorker[A river.JobArgs, R any](w *river.Workers, s *Service, run func(ctx context.Context, s *Service, args A, ev Events) (R, error)) {
 	river.AddWorker(w, &worker[A, R]{s: s, run: run})
 }
 
 func (w *worker[A, R]) Work(ctx context.Context, job *river.Job[A]) error {
-	return jobs.Do(ctx, w.s.jobs, job.JobRow, func(ctx context.Context, ev jobs.Events) (R, error) { return w.run(ctx, job.Args, ev) })
+	s, err := w.s.actingFor(ctx, jobs.Who(job.JobRow))
+	if err != nil {
+		return err
+	}
+	return jobs.Do(ctx, w.s.jobs, job.JobRow, func(ctx context.Context, ev jobs.Events) (R, error) { return w.run(ctx, s, job.Args, ev) })
 }
 
 // exportWorker runs one export per case at a time: it holds the case's
@@ -147,8 +153,12 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportJob]) erro
 	if job.Attempt > 1 {
 		req.Restart = false
 	}
+	s, err := w.s.actingFor(ctx, jobs.Who(job.JobRow))
+	if err != nil {
+		return err
+	}
 	return jobs.Do(ctx, w.s.jobs, job.JobRow, func(ctx context.Context, ev jobs.Events) (exportOutput, error) {
-		res, err := w.s.Export(ctx, req, ev)
+		res, err := s.Export(ctx, req, ev)
 		return exportOutput{res, res.Entries}, err
 	})
 }

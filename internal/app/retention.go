@@ -108,10 +108,9 @@ func (s *Service) at(t time.Time) *Service {
 	if t.IsZero() {
 		return s
 	}
-	s.mu.Lock()
-	cat := s.cat
-	s.mu.Unlock()
-	return &Service{cfg: s.cfg, store: s.store, now: func() time.Time { return t }, version: s.version, openArchive: s.openArchive, cat: cat}
+	v := s.view()
+	v.now = func() time.Time { return t }
+	return v
 }
 
 // shown are the windows listed: all, or those at risk or expired.

@@ -141,6 +141,15 @@ func (c *Client) Insert(ctx context.Context, args river.JobArgs, who, caseNumber
 	return res.Job.ID, nil
 }
 
+// Who is the login that asked for a job ("" when its metadata lacks one).
+func Who(row *rivertype.JobRow) string {
+	var meta struct {
+		Who string `json:"who"`
+	}
+	json.Unmarshal(row.Metadata, &meta) // no metadata: nobody named
+	return meta.Who
+}
+
 // Cancel cancels a job: one not started yet never starts; a running one's
 // context is cancelled on its worker, which stops it.
 func (c *Client) Cancel(ctx context.Context, id int64) (Job, error) {
