@@ -104,7 +104,9 @@ func (s *Service) registerWorkers(w *river.Workers) {
 	addWorker(w, s, func(ctx context.Context, s *Service, j PreserveJob, ev Events) (RetentionResult, error) {
 		return s.Preserve(ctx, j.PreserveRequest, ev)
 	})
-	addWorker(w, s, func(ctx context.Context, s *Service, j IndexJob, ev Events) (any, error) { return s.Index(ctx, j.IndexRequest, ev) })
+	addWorker(w, s, func(ctx context.Context, s *Service, j IndexJob, ev Events) (any, error) {
+		return s.Index(ctx, j.IndexRequest, ev)
+	})
 	addWorker(w, s, func(ctx context.Context, s *Service, j TranscodeJob, ev Events) (CutResult, error) {
 		return s.Cut(ctx, j.CutRequest, ev)
 	})
