@@ -90,7 +90,7 @@ func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
 		t.Errorf("machine B's index: %+v %v", reps, err)
 	}
 	_, err = c.Frame(ctx, FrameRequest{Camera: "sodergatan-2", At: at})
-	if fault.KindOf(err) != fault.Usage || !strings.Contains(err.Error(), `root "cctv", which this machine does not mount`) {
+	if fault.KindOf(err) != fault.Usage || !strings.Contains(err.Error(), `root "cctv": this machine does not mount it`) {
 		t.Errorf("machine C without the share: %v", err)
 	}
 }

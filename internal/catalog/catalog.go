@@ -83,7 +83,7 @@ func (r *Recordings) Mount(roots map[string]string) {
 // an error saying which root is missing.
 func (r Recordings) Reachable(camera string) error {
 	if r.Root != "" && r.Path == "" {
-		return fault.Usagef("camera %s: its recordings are on the root %q, which this machine does not mount (add it to roots: in klipp.yaml)", camera, r.Root)
+		return fault.Usagef("camera %s: its recordings are on the root %q: %w (add it to roots: in klipp.yaml)", camera, r.Root, fault.ErrNotHere)
 	}
 	return nil
 }

@@ -81,3 +81,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 func Fieldf(field, format string, args ...any) error {
 	return &Error{Kind: Usage, Err: &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}}
 }
+
+// ErrNotHere marks a failure of this machine, not of the request: a root
+// (share) it does not mount. A worker leaves such a job to the others.
+var ErrNotHere = errors.New("this machine does not mount it")

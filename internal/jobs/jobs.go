@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -89,7 +90,7 @@ func Open(ctx context.Context, url string, st *store.Store, register func(*river
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, fmt.Errorf("jobs: %s: %w", st.Where(), scrubbed(err)))
 	}
-	if err := migrate(ctx, pool); err != nil {
+	if err := migrate(ctx, pool); err != nil && !denied(err) {
 		pool.Close()
 		return nil, fault.Wrap(fault.Storage, fmt.Errorf("jobs: River migrations: %w", scrubbed(err)))
 	}
@@ -99,6 +100,13 @@ func Open(ctx context.Context, url string, st *store.Store, register func(*river
 		return nil, err
 	}
 	return &Client{pool: pool, river: rc, store: st, register: register, running: newRunningSet()}, nil
+}
+
+// denied reports a login without the rights to River's tables (an
+// investigator's): it does not migrate them, and cannot enqueue.
+func denied(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42501"
 }
 
 // scrubbed is err for a message: pgx names the URL with its password
@@ -215,12 +223,23 @@ func Do[R any](ctx context.Context, c *Client, row *rivertype.JobRow, fn func(ct
 	if ctx.Err() != nil && !errors.Is(context.Cause(ctx), rivertype.ErrJobCancelledRemotely) {
 		return river.JobSnooze(0) // the worker is stopping: the next one resumes the job
 	}
+	if errors.Is(err, fault.ErrNotHere) {
+		// This machine cannot see what the job needs (a share it does not
+		// mount): say so and leave the job to the others.
+		ev.Step(fmt.Sprintf("%v; leaving the job to another worker", err))
+		ev.flush()
+		return river.JobSnooze(NotHereWait)
+	}
 	if errors.Is(context.Cause(ctx), rivertype.ErrJobCancelledRemotely) {
 		err = fmt.Errorf("job %d was cancelled", row.ID)
 	}
 	_ = river.RecordOutput(ctx, result{Error: err.Error(), Kind: fault.KindOf(err)})
 	return river.JobCancel(err)
 }
+
+// NotHereWait is how long a job this worker cannot serve waits before a
+// worker (another, or this one once the share is mounted) tries it again.
+const NotHereWait = 5 * time.Second
 
 // Busy is a job that cannot run now (another export of its case holds the
 // lock): it is tried again after a short while without using an attempt.
