@@ -219,7 +219,6 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	if start == astiav.NoPtsValue {
 		start = 0
 	}
-	nsTB := astiav.NewRational(1, int(time.Second))
 	offset := func(ts int64) time.Duration { return time.Duration(astiav.RescaleQ(ts-start, tb, nsTB)) }
 	outTS := func(ts int64) int64 {
 		return astiav.RescaleQ(int64(p.OutStart+offset(ts)-p.From), nsTB, m.st.TimeBase())
@@ -235,7 +234,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		audioFrom, m.audioFrom = *m.audioFrom, nil
 	}
 	if seekTo := min(p.From, audioFrom); seekTo > 0 {
-		ts := start + astiav.RescaleQ(int64(seekTo), nsTB, tb)
+		ts := seekTS(start, seekTo, tb)
 		if err := fc.SeekFrame(in.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return fault.Mediaf("%s: seek: %v", p.Path, err)
 		}
@@ -327,10 +326,8 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			case len(gop) == 0 && off > p.From && key && first && !rewound && p.From > 0:
 				// The seek landed after From (MPEG-TS seeks are approximate): read from the start.
 				pkt.Unref()
-				if err := fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
-					if err := fc.SeekFrame(in.Index(), start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-						return fault.Mediaf("%s: rewind: %v", p.Path, err)
-					}
+				if err := rewind(fc, in, start); err != nil {
+					return fault.Mediaf("%s: rewind: %v", p.Path, err)
 				}
 				rewound = true
 				continue

@@ -28,6 +28,10 @@ type Info struct {
 	// Jumps are holes inside the file: the timestamps skip ahead by more
 	// than a frame and half a second (a recorder that paused).
 	Jumps []Jump `json:"jumps,omitempty"`
+	// VariableRate: the container's index holds frame slots without a
+	// frame (an AVI recorder that dropped or held frames). The previous
+	// frame stays on screen through them: not damage, and not a gap.
+	VariableRate bool `json:"variable_rate,omitempty"`
 }
 
 // Jump is a hole in a file's timestamps: no frame from At (offset from
@@ -203,7 +207,14 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		return in, nil
 	}
 	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames+in.Discarded) < want && in.Damaged == "" {
-		in.Damaged = fmt.Sprintf("truncated: %d of %d frames readable", in.Frames, want)
+		// An index slot without data is a held frame when the timestamps
+		// still reach the index's end (AVI counts frames in ticks of one
+		// frame); otherwise the data ends before the index does.
+		if frameDur > 0 && end != astiav.NoPtsValue && (end-first+frameDur/2)/frameDur >= want {
+			in.VariableRate, in.Jumps = true, nil
+		} else {
+			in.Damaged = fmt.Sprintf("truncated: %d of %d frames readable", in.Frames, want)
+		}
 	}
 	tb := float64(vtb.Num()) / float64(vtb.Den())
 	in.StartTime = Seconds(float64(first) * tb)
