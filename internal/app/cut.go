@@ -293,6 +293,7 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 	var parts []media.CutPart
 	var covered time.Duration
 	fps := j.run[0].Source.FPS
+	ctx = media.WithFrameRate(ctx, fps) // the rate raw streams were indexed at
 	for _, p := range j.run {
 		src := p.Source
 		sum, err := footage.SourceHash(ctx, s.store, &src)

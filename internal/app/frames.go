@@ -40,7 +40,7 @@ func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
 	if err != nil {
 		return Frame{}, err
 	}
-	stills, err := media.StillsAt(ctx, seg.Path, []time.Duration{req.At.Sub(seg.TrueStart)})
+	stills, err := media.StillsAt(media.WithFrameRate(ctx, seg.FPS), seg.Path, []time.Duration{req.At.Sub(seg.TrueStart)})
 	if err != nil {
 		return Frame{}, err
 	}

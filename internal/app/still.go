@@ -143,7 +143,7 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 		// pictures held at once, whatever the number of times.
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(runtime.NumCPU())
-		walk := media.StillsEach(gctx, seg.Path, offs, func(j int, st media.Still) error {
+		walk := media.StillsEach(media.WithFrameRate(gctx, seg.FPS), seg.Path, offs, func(j int, st media.Still) error {
 			w := bySeg[id][j]
 			frameTrue := seg.TrueStart.Add(st.Offset)
 			frameCam := seg.CameraStart.Add(st.Offset)

@@ -65,6 +65,7 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 		return nil, fault.Usagef("camera %s: recordings path %s does not exist or is not a directory", cam.ID, root)
 	}
 	rep := &Report{Camera: cam.ID}
+	ctx = media.WithFrameRate(ctx, cam.FPS) // raw streams are timed by the camera's rate
 	var files []file
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
@@ -225,6 +226,10 @@ func probeSegment(ctx context.Context, camera string, f file) store.Segment {
 	info, err := media.Probe(ctx, f.path)
 	if err != nil {
 		seg.Status, seg.Damaged = store.StatusDamaged, trimPath(err.Error(), f.path)
+		return seg
+	}
+	if info.NeedsRate {
+		seg.Status, seg.Damaged = store.StatusDamaged, "raw "+info.Streams[0].Codec+" stream without frame times: set the camera's fps in cameras.yaml, or ingest it with --fps"
 		return seg
 	}
 	seg.Container = info.Container

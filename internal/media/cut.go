@@ -205,6 +205,16 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	if in == nil {
 		return fault.Mediaf("%s: no video stream", p.Path)
 	}
+	rc, err := newRawClock(ctx, fc, in)
+	if err != nil {
+		return needsRate(p.Path)
+	}
+	if rc.dur > 0 && videoDelay(in) > 0 {
+		return fault.Mediaf("%s: a raw stream with B-frames has no presentation times to copy: use --mode transcode", p.Path)
+	}
+	if rc.fps > 0 {
+		in.SetAvgFrameRate(astiav.NewRational(int(rc.fps*1000+0.5), 1000))
+	}
 	if m.fc == nil {
 		if err := m.open(in, ain); err != nil {
 			return err
@@ -233,7 +243,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	if m.audioFrom != nil {
 		audioFrom, m.audioFrom = *m.audioFrom, nil
 	}
-	if seekTo := min(p.From, audioFrom); seekTo > 0 {
+	if seekTo := min(p.From, audioFrom); seekTo > 0 && rc.dur == 0 {
 		ts := seekTS(start, seekTo, tb)
 		if err := fc.SeekFrame(in.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return fault.Mediaf("%s: seek: %v", p.Path, err)
@@ -253,6 +263,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		}
 	}()
 	streaming, rewound := false, false
+	var rawN int64 // packets of a raw stream so far
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -288,6 +299,13 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if pkt.StreamIndex() != in.Index() || videoDone {
 			pkt.Unref()
 			continue
+		}
+		if rc.dur > 0 {
+			// Decode order is display order in a stream without B-frames.
+			pkt.SetPts(rawN * rc.dur)
+			pkt.SetDts(rawN * rc.dur)
+			pkt.SetDuration(rc.dur)
+			rawN++
 		}
 		ts, dts := pkt.Pts(), pkt.Dts()
 		if ts == astiav.NoPtsValue {

@@ -108,6 +108,9 @@ func encodeHead(ctx context.Context, p CutPart) (_ *head, err error) {
 		return nil, err
 	}
 	c.add(r.Close)
+	if err := r.UseRate(ctx); err != nil {
+		return nil, err
+	}
 	cp := r.st.CodecParameters()
 	if cp.CodecID() != astiav.CodecIDH264 {
 		return nil, fmt.Errorf("%s: frame-exact cuts need H.264, this is %s: %w", p.Path, cp.CodecID().Name(), ErrCannotMatch)

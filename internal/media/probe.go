@@ -32,6 +32,11 @@ type Info struct {
 	// frame (an AVI recorder that dropped or held frames). The previous
 	// frame stays on screen through them: not damage, and not a gap.
 	VariableRate bool `json:"variable_rate,omitempty"`
+	// Raw: a bare elementary stream (.264, .265) without times; its frames
+	// are timed by the frame rate given (WithFrameRate). NeedsRate: none
+	// was given, so it has no duration yet.
+	Raw       bool `json:"raw_stream,omitempty"`
+	NeedsRate bool `json:"needs_frame_rate,omitempty"`
 }
 
 // Jump is a hole in a file's timestamps: no frame from At (offset from
@@ -118,7 +123,10 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		in.Streams = append(in.Streams, si)
 	}
 	if video < 0 {
-		return nil, fmt.Errorf("%s: no video stream", path)
+		return nil, fault.Mediaf("%s: no video stream", path)
+	}
+	if isRaw(fc) {
+		return probeRaw(ctx, fc, in, video)
 	}
 
 	pkt := astiav.AllocPacket()
@@ -238,4 +246,49 @@ func IndexedFrames(path string) (int64, error) {
 		}
 	}
 	return 0, fault.Mediaf("%s: no video stream", path)
+}
+
+// probeRaw counts a raw stream's frames and times them at the given rate.
+func probeRaw(ctx context.Context, fc *astiav.FormatContext, in *Info, video int) (*Info, error) {
+	in.Raw = true
+	rc, err := newRawClock(ctx, fc, fc.Streams()[video])
+	in.NeedsRate = err != nil
+	pkt := astiav.AllocPacket()
+	if pkt == nil {
+		return nil, fmt.Errorf("%s: alloc packet", in.Path)
+	}
+	defer pkt.Free()
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rmark := logMark()
+		err := fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			in.Damaged = fmt.Sprintf("read stopped after %d frames: %s", in.Frames, reason(err, rmark))
+			break
+		}
+		if pkt.StreamIndex() == video {
+			in.Frames++
+			if pkt.Flags().Has(astiav.PacketFlagKey) {
+				in.Keyframes++
+			}
+		}
+		pkt.Unref()
+	}
+	if in.Frames == 0 && in.Damaged == "" {
+		in.Damaged = "no video frames"
+	}
+	for i := range in.Streams {
+		if in.Streams[i].Index == video {
+			in.Streams[i].FrameRate = rc.fps // FFmpeg's 25 is a guess, not the recorder's rate
+		}
+	}
+	if rc.dur > 0 {
+		in.Duration = Seconds(rc.at(int64(in.Frames)).Seconds())
+	}
+	return in, nil
 }

@@ -1,7 +1,13 @@
 package media
 
 import (
+	"errors"
+	"os"
+	"strings"
+
 	"context"
+	"github.com/asticode/go-astiav"
+	"github.com/klipp-forensics/klipp/internal/fault"
 	"math"
 	"os/exec"
 	"path/filepath"
@@ -97,5 +103,72 @@ func TestAVIEmptyIndexEntriesAreVariableRate(t *testing.T) {
 	}
 	if idx, _ := decodeLumas(t, out); len(idx) != 4 || idx[0] != 15 || idx[3] != 24 {
 		t.Errorf("transcode of [0.5 s, 1 s): frames %v, want 15 18 21 24", idx)
+	}
+}
+
+// Raw H.264/H.265 elementary streams carry no times: with a frame rate
+// given they probe, give stills and cut like any file; without one they
+// say what is missing.
+func TestRawElementaryStreams(t *testing.T) {
+	dir := t.TempDir()
+	h264, h265 := filepath.Join(dir, "cam.264"), filepath.Join(dir, "cam.265")
+	lumaClipAs(t, h264, 25, "-c:v", "libx264", "-bf", "0", "-g", "10", "-crf", "18", "-f", "h264")
+	lumaClipAs(t, h265, 25, "-c:v", "libx265", "-x265-params", "bframes=0:keyint=10:log-level=error", "-crf", "18", "-f", "hevc")
+	bg := context.Background()
+	ctx := WithFrameRate(bg, 12.5) // the recorder's rate, not FFmpeg's default 25
+	for _, path := range []string{h264, h265} {
+		in, err := Probe(bg, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !in.Raw || !in.NeedsRate || in.Duration != 0 || in.StartTime != 0 || in.Frames != 25 {
+			t.Errorf("%s without a rate: %+v, want raw, needs a rate, 25 frames, start 0", filepath.Base(path), in)
+		}
+		if in, err = Probe(ctx, path); err != nil || in.NeedsRate || in.Duration != 2 || in.Video().FrameRate != 12.5 {
+			t.Errorf("%s at 12.5 fps: %+v %v, want 2 s", filepath.Base(path), in, err)
+		}
+		if _, err := StillsAt(bg, path, []time.Duration{time.Second}); fault.KindOf(err) != fault.Usage || !errors.Is(err, ErrNeedsRate) {
+			t.Errorf("%s: still without a rate: %v", filepath.Base(path), err)
+		}
+		stills, err := StillsAt(ctx, path, []time.Duration{1010 * time.Millisecond, 90 * time.Millisecond, 1990 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int{12, 1, 24} {
+			if got := stillLevel(stills[i]); got != want || stills[i].Offset != time.Duration(want)*80*time.Millisecond || stills[i].PTS == astiav.NoPtsValue {
+				t.Errorf("%s: still %d shows frame %d at %v (pts %d), want %d", filepath.Base(path), i, got, stills[i].Offset, stills[i].PTS, want)
+			}
+		}
+	}
+	out := filepath.Join(dir, "copy.mp4")
+	res, err := CopyCut(ctx, []CutPart{{Path: h264, From: 800 * time.Millisecond, To: 1600 * time.Millisecond}}, out, CutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, offs := decodeLumas(t, out)
+	if res.Frames != 10 || len(idx) != 10 || idx[0] != 10 || idx[9] != 19 || offs[9]-offs[0] != 720*time.Millisecond {
+		t.Errorf("copy of [0.8 s, 1.6 s): %+v, frames %v at %v; want frames 10…19, 80 ms apart", res, idx, offs)
+	}
+	if _, err := CopyCut(bg, []CutPart{{Path: h264, From: 0, To: time.Second}}, out, CutOptions{}); fault.KindOf(err) != fault.Usage {
+		t.Errorf("copy without a rate: %v", err)
+	}
+}
+
+// A file whose data ends before its index (an MP4 with the index at the
+// front, cut short) is a media error (exit 4) when a cut re-encodes it, as
+// an exact cut falling back to transcode does, not an internal error.
+func TestCutOfDataEndingBeforeIndexIsMediaError(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "short.mp4")
+	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10, FastStart: true}, 50)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(src, data[:len(data)*6/10], 0o644)
+	parts := []CutPart{{Path: src, From: 1300 * time.Millisecond, To: 1900 * time.Millisecond}}
+	_, err = TranscodeCut(context.Background(), parts, filepath.Join(dir, "t.mp4"), TranscodeOptions{}, nil)
+	if fault.KindOf(err) != fault.Media || !strings.HasPrefix(err.Error(), src+": ") {
+		t.Errorf("transcode of a file cut short: %v (kind %d), want a media error naming the file", err, fault.KindOf(err))
 	}
 }

@@ -22,7 +22,7 @@ func seekTS(start int64, offset time.Duration, tb astiav.Rational) int64 {
 // its headers and reads nothing or garbage.
 func rewind(fc *astiav.FormatContext, st *astiav.Stream, start int64) error {
 	f := fc.InputFormat().Flags()
-	if f.Has(astiav.IOFormatFlagTsDiscont) || f.Has(astiav.IOFormatFlagNotimestamps) {
+	if f.Has(astiav.IOFormatFlagTsDiscont) || isRaw(fc) {
 		if err := fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err == nil {
 			return nil
 		}
