@@ -40,7 +40,11 @@ func isRaw(fc *astiav.FormatContext) bool {
 }
 
 // rawFormats are FFmpeg's demuxers of bare video bitstreams.
-var rawFormats = map[string]bool{"h264": true, "hevc": true, "vvc": true}
+var rawFormats = map[string]bool{"h264": true, "hevc": true, "vvc": true, "mpegvideo": true}
+
+// rateInStream are the raw formats whose every sequence header must state
+// the frame rate (MPEG-1/2 video): FFmpeg's rate for them is the stream's.
+var rateInStream = map[string]bool{"mpegvideo": true}
 
 // rawClock times the frames of a raw stream: one frame is dur ticks of
 // the stream's time base.
@@ -54,6 +58,9 @@ func newRawClock(ctx context.Context, fc *astiav.FormatContext, st *astiav.Strea
 		return rawClock{}, nil
 	}
 	fps := frameRate(ctx)
+	if r := st.RFrameRate(); fps <= 0 && rateInStream[fc.InputFormat().Name()] && r.Num() > 0 && r.Den() > 0 {
+		fps = r.Float64()
+	}
 	if fps <= 0 {
 		return rawClock{}, ErrNeedsRate
 	}

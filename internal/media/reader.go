@@ -27,6 +27,7 @@ type VideoReader struct {
 	eof   bool
 	raw   rawClock // a raw stream's timing (UseRate); dur 0 otherwise
 	n     int64    // frames decoded since the start or the last seek
+	last  int64    // the previous frame's pts, or NoPtsValue
 	// pending means the frame in r.frame was looked at but not used: the
 	// next call to Next returns it again.
 	pending bool
@@ -100,6 +101,7 @@ func (r *VideoReader) open(threads int) error {
 	if err := r.dec.Open(codec, nil); err != nil {
 		return fault.Mediaf("%s: open %s decoder: %s", path, codec.Name(), reason(err, mark))
 	}
+	r.last = astiav.NoPtsValue
 	r.start = r.st.StartTime()
 	if r.start == astiav.NoPtsValue {
 		r.start = 0
@@ -261,8 +263,14 @@ func (r *VideoReader) current() (*Frame, error) {
 		if pts = bestEffortPTS(r.frame); pts == astiav.NoPtsValue {
 			pts = r.frame.PktDts()
 		}
+		if rate := r.st.RFrameRate(); pts == astiav.NoPtsValue && r.last != astiav.NoPtsValue && rate.Num() > 0 {
+			// The last frames out of a decoder's reorder buffer may carry no
+			// time at all: one frame after the one before.
+			pts = r.last + max(astiav.RescaleQ(1, astiav.NewRational(rate.Den(), rate.Num()), r.st.TimeBase()), 1)
+		}
 	}
 	r.frame.SetPts(pts)
+	r.last = pts
 	pf, w, h := r.frame.PixelFormat(), r.frame.Width(), r.frame.Height()
 	native := pf == astiav.PixelFormatYuv420P || (pf == astiav.PixelFormatYuvj420P && !r.studio)
 	r.out = r.frame

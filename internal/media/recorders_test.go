@@ -172,3 +172,23 @@ func TestCutOfDataEndingBeforeIndexIsMediaError(t *testing.T) {
 		t.Errorf("transcode of a file cut short: %v (kind %d), want a media error naming the file", err, fault.KindOf(err))
 	}
 }
+
+// Still records keep the frame's time: MPEG-PS and MPEG-1 streams give
+// decoded frames without a pts, and the still's PTS is then FFmpeg's
+// best-effort time, never "no value".
+func TestStillPTSOfMPEGStreams(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []struct{ name, codec, format string }{{"ps.mpg", "mpeg2video", "mpeg"}, {"es.m1v", "mpeg1video", "mpeg1video"}} {
+		path := filepath.Join(dir, f.name)
+		lumaClipAs(t, path, 25, "-c:v", f.codec, "-q:v", "2", "-g", "10", "-f", f.format)
+		stills, err := StillsAt(context.Background(), path, []time.Duration{500 * time.Millisecond, 990 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int{12, 24} {
+			if s := stills[i]; s.PTS == astiav.NoPtsValue || stillLevel(s) != want || s.Offset != time.Duration(want)*40*time.Millisecond {
+				t.Errorf("%s: still %d: frame %d at %v, pts %d; want frame %d with its pts", f.name, i, stillLevel(s), s.Offset, s.PTS, want)
+			}
+		}
+	}
+}

@@ -151,7 +151,7 @@ func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) erro
 
 func (r *VideoReader) reset() {
 	flushDecoder(r.dec)
-	r.eof, r.pending, r.n = false, false, 0
+	r.eof, r.pending, r.n, r.last = false, false, 0, astiav.NoPtsValue
 }
 
 func copyYCbCr(src *image.YCbCr) *image.YCbCr {
