@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -214,6 +215,9 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		}
 		return in, nil
 	}
+	if in.Container == "mpegts" && in.Damaged == "" {
+		in.Damaged = tsEndsMidPacket(path)
+	}
 	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames+in.Discarded) < want && in.Damaged == "" {
 		// An index slot without data is a held frame when the timestamps
 		// still reach the index's end (AVI counts frames in ticks of one
@@ -291,4 +295,19 @@ func probeRaw(ctx context.Context, fc *astiav.FormatContext, in *Info, video int
 		in.Duration = Seconds(rc.at(int64(in.Frames)).Seconds())
 	}
 	return in, nil
+}
+
+// tsEndsMidPacket says how an MPEG-TS file ends inside a packet (a copy or
+// recording cut short, its last frame incomplete), or "".
+func tsEndsMidPacket(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	for _, size := range []int64{188, 192, 204} { // plain, M2TS, with Reed-Solomon
+		if fi.Size()%size == 0 {
+			return ""
+		}
+	}
+	return fmt.Sprintf("ends mid-packet: the last %d bytes are part of a 188-byte packet, its frame incomplete", fi.Size()%188)
 }
