@@ -201,7 +201,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		return err
 	}
 	defer closeInput(fc)
-	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)
+	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstAudio(fc)
 	if in == nil {
 		return fault.Mediaf("%s: no video stream", p.Path)
 	}
@@ -270,6 +270,18 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		}
 		rmark := logMark()
 		err := fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) && !streaming && !rewound && p.From > 0 && rc.dur == 0 {
+			// The seek landed past the last keyframe before From and no
+			// keyframe follows (MPEG-TS seeks are approximate): read from the start.
+			if err := rewind(fc, in, start); err != nil {
+				return fault.Mediaf("%s: rewind: %v", p.Path, err)
+			}
+			for _, g := range gop {
+				g.Free()
+			}
+			gop, rewound, m.res.Dropped = gop[:0], true, 0
+			continue
+		}
 		if errors.Is(err, astiav.ErrEof) {
 			break
 		}

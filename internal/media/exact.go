@@ -255,7 +255,7 @@ func (m *remux) writeHead(ctx context.Context, p CutPart, h *head) error {
 		return err
 	}
 	defer closeInput(fc)
-	if err := m.open(firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)); err != nil {
+	if err := m.open(firstStream(fc, astiav.MediaTypeVideo), firstAudio(fc)); err != nil {
 		return err
 	}
 	nsTB := astiav.NewRational(1, int(time.Second))

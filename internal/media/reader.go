@@ -301,7 +301,7 @@ func (r *VideoReader) UseRate(ctx context.Context) error {
 }
 
 // audioStream returns the file's first audio stream, or nil.
-func (r *VideoReader) audioStream() *astiav.Stream { return firstStream(r.fc, astiav.MediaTypeAudio) }
+func (r *VideoReader) audioStream() *astiav.Stream { return firstAudio(r.fc) }
 
 // convert scales r.frame into r.conv as yuv420p at the output size.
 func (r *VideoReader) convert() error {

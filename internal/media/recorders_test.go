@@ -192,3 +192,35 @@ func TestStillPTSOfMPEGStreams(t *testing.T) {
 		}
 	}
 }
+
+// MPEG-TS: a PMT that lists an audio stream without packets cuts in every
+// mode (without audio); a copy cut from after the file's last keyframe
+// starts at that keyframe, hidden by the edit list.
+func TestMPEGTSEmptyAudioAndLateFrom(t *testing.T) {
+	dir := t.TempDir()
+	silent := filepath.Join(dir, "pmt-audio.ts")
+	lumaClipAs(t, silent, 50, "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-g", "10", "-c:a", "aac", "-af", "atrim=0:0", "-f", "mpegts")
+	parts := []CutPart{{Path: silent, From: 500 * time.Millisecond, To: 900 * time.Millisecond}}
+	bg := context.Background()
+	if res, err := CopyCut(bg, parts, filepath.Join(dir, "copy.mp4"), CutOptions{}); err != nil || res.Frames != 10 || res.Audio != "" {
+		t.Errorf("copy: %+v %v", res, err)
+	}
+	if res, err := ExactCut(bg, parts, filepath.Join(dir, "exact.mp4"), CutOptions{}); err != nil || res.Frames != 10 {
+		t.Errorf("exact: %+v %v", res, err)
+	}
+	if res, err := TranscodeCut(bg, parts, filepath.Join(dir, "tc.mp4"), TranscodeOptions{}, nil); err != nil || res.Frames != 10 || res.Audio != "" {
+		t.Errorf("transcode: %+v %v", res, err)
+	}
+
+	late := filepath.Join(dir, "gop30.ts")
+	writeLumaClip(t, late, WriterOptions{Format: "mpegts", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 30}, 50)
+	out := filepath.Join(dir, "late.mp4")
+	res, err := CopyCut(bg, []CutPart{{Path: late, From: 1500 * time.Millisecond, To: 2 * time.Second}}, out, CutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Frames 38…49 shown; 30…37 the hidden lead-in from the keyframe at 1.2 s.
+	if idx, _ := decodeLumas(t, out); res.Frames != 12 || res.LeadIn != 8 || len(idx) != 12 || idx[0] != (16+8*38)%256/8-2 {
+		t.Errorf("copy from 1.5 s, after the last keyframe: %+v, frames %v", res, idx)
+	}
+}

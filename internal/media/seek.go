@@ -29,3 +29,15 @@ func rewind(fc *astiav.FormatContext, st *astiav.Stream, start int64) error {
 	}
 	return fc.SeekFrame(st.Index(), start, astiav.NewSeekFlags(astiav.SeekFlagBackward))
 }
+
+// firstAudio returns a file's first audio stream that has its parameters,
+// or nil. An MPEG-TS PMT may list an audio stream no packet of which is in
+// the file: FFmpeg then knows no sample rate, and it is no audio to carry.
+func firstAudio(fc *astiav.FormatContext) *astiav.Stream {
+	for _, s := range fc.Streams() {
+		if cp := s.CodecParameters(); cp.MediaType() == astiav.MediaTypeAudio && cp.SampleRate() > 0 && cp.Channels() > 0 {
+			return s
+		}
+	}
+	return nil
+}
