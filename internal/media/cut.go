@@ -126,6 +126,7 @@ type remux struct {
 	noAudio   bool
 	audio     *audioCarry    // the source's audio, when the cut has it
 	audioFrom *time.Duration // for the next part: audio from here, not from its From (exact cuts)
+	audioOnly bool           // the next part's video is written already (an exact cut's head): its audio only
 }
 
 // firstStream returns a file's first stream of a media type, or nil.
@@ -237,7 +238,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	aoffset := func(ts int64) time.Duration {
 		return time.Duration(astiav.RescaleQ(ts, ain.TimeBase(), nsTB) - startNs)
 	}
-	videoDone := false
+	videoDone := m.audioOnly
 	// Audio is timed against the video stream's start, so sync survives joins.
 	audioFrom := p.From
 	if m.audioFrom != nil {
@@ -270,7 +271,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		}
 		rmark := logMark()
 		err := fc.ReadFrame(pkt)
-		if errors.Is(err, astiav.ErrEof) && !streaming && !rewound && p.From > 0 && rc.dur == 0 {
+		if errors.Is(err, astiav.ErrEof) && !streaming && !rewound && !m.audioOnly && p.From > 0 && rc.dur == 0 {
 			// The seek landed past the last keyframe before From and no
 			// keyframe follows (MPEG-TS seeks are approximate): read from the start.
 			if err := rewind(fc, in, start); err != nil {

@@ -66,6 +66,15 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*
 		m.audioFrom = &from
 	} else {
 		rest = parts[1:]
+		if m.audio != nil {
+			// The whole first part is re-encoded: its audio still comes along.
+			m.audioOnly = true
+			err := m.part(ctx, parts[0], false)
+			m.audioOnly = false
+			if err != nil {
+				return fail(err)
+			}
+		}
 	}
 	for _, p := range rest {
 		if err := m.part(ctx, p, false); err != nil {

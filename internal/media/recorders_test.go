@@ -224,3 +224,27 @@ func TestMPEGTSEmptyAudioAndLateFrom(t *testing.T) {
 		t.Errorf("copy from 1.5 s, after the last keyframe: %+v, frames %v", res, idx)
 	}
 }
+
+// An exact cut whose range holds no keyframe keeps the audio its record
+// names, over the whole range.
+func TestExactCutWithoutKeyframeKeepsAudio(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "a.mp4")
+	writeLumaClip(t, src, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 50, Preset: "ultrafast", Audio: "aac"}, 50)
+	out := filepath.Join(dir, "exact.mp4")
+	res, err := ExactCut(context.Background(), []CutPart{{Path: src, From: 500 * time.Millisecond, To: 1500 * time.Millisecond}}, out, CutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, from, to := audioSpan(t, out)
+	if res.Reencoded != 25 || res.Audio != "aac" || codec != "aac" || from > 22*time.Millisecond || to < 978*time.Millisecond || to > 1022*time.Millisecond {
+		t.Errorf("exact cut without a keyframe: %d re-encoded, record says %q, file has %q from %v to %v; want aac over 0..1 s", res.Reencoded, res.Audio, codec, from, to)
+	}
+	// To the end of the file: the audio once, not twice.
+	if _, err := ExactCut(context.Background(), []CutPart{{Path: src, From: 1200 * time.Millisecond, To: 2 * time.Second}}, out, CutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if codec, from, to := audioSpan(t, out); codec != "aac" || from > 22*time.Millisecond || to < 746*time.Millisecond || to > 822*time.Millisecond {
+		t.Errorf("exact cut to the end: %q from %v to %v, want aac over 0..0.8 s (the source's sound ends a frame before its picture)", codec, from, to)
+	}
+}
