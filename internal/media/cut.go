@@ -265,6 +265,13 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	}()
 	streaming, rewound := false, false
 	var rawN int64 // packets of a raw stream so far
+	delay, frameDur := videoDelay(in), int64(0)
+	if r := in.AvgFrameRate(); r.Num() > 0 && r.Den() > 0 {
+		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
+	} else if r := in.RFrameRate(); r.Num() > 0 && r.Den() > 0 {
+		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
+	}
+	bAnchor, bK := int64(astiav.NoPtsValue), int64(0)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -312,6 +319,18 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if pkt.StreamIndex() != in.Index() || videoDone {
 			pkt.Unref()
 			continue
+		}
+		if pkt.Dts() == astiav.NoPtsValue && pkt.Pts() != astiav.NoPtsValue && delay > 0 && frameDur > 0 {
+			// FFmpeg knows no decode time for the first packets of a stream
+			// with B-frames (Matroska stores none): count them back from
+			// the keyframe, one frame each, as the encoder's order had them.
+			if pkt.Flags().Has(astiav.PacketFlagKey) {
+				bAnchor, bK = pkt.Pts(), 0
+			}
+			if bAnchor != astiav.NoPtsValue {
+				pkt.SetDts(bAnchor + (bK-int64(delay))*frameDur)
+				bK++
+			}
 		}
 		if rc.dur > 0 {
 			// Decode order is display order in a stream without B-frames.

@@ -248,3 +248,39 @@ func TestExactCutWithoutKeyframeKeepsAudio(t *testing.T) {
 		t.Errorf("exact cut to the end: %q from %v to %v, want aac over 0..0.8 s (the source's sound ends a frame before its picture)", codec, from, to)
 	}
 }
+
+// Matroska with B-frames: FFmpeg knows no decode time for the first
+// packets after a start or seek; copy and exact cuts still time every
+// frame one frame after the one before.
+func TestMatroskaBFramesCut(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "b.mkv")
+	lumaClipAs(t, src, 29, "-c:v", "libx264", "-bf", "2", "-g", "10", "-crf", "18")
+	parts := []CutPart{{Path: src, From: 400 * time.Millisecond, To: 1100 * time.Millisecond}}
+	for _, mode := range []string{"copy", "exact"} {
+		out := filepath.Join(dir, mode+".mp4")
+		var res *CopyResult
+		var err error
+		if mode == "copy" {
+			res, err = CopyCut(context.Background(), parts, out, CutOptions{})
+		} else {
+			var e *ExactResult
+			if e, err = ExactCut(context.Background(), parts, out, CutOptions{}); err == nil {
+				res = &e.CopyResult
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx, offs := decodeLumas(t, out)
+		for i := range idx {
+			if idx[i] != 10+i || offs[i]-offs[0] != time.Duration(i)*40*time.Millisecond {
+				t.Errorf("%s: frame %d is source frame %d at %v, want %d at %v", mode, i, idx[i], offs[i]-offs[0], 10+i, time.Duration(i)*40*time.Millisecond)
+			}
+		}
+		// Frames 10…27 shown; a B-frame's reference after To may trail.
+		if res.Frames != 18 || len(idx) != 18+res.Trailing {
+			t.Errorf("%s: %d frames shown, %d decoded, %d trailing; want 18 (frames 10…27)", mode, res.Frames, len(idx), res.Trailing)
+		}
+	}
+}
