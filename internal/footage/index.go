@@ -291,7 +291,7 @@ func place(cam *catalog.Camera, files []file, segs []store.Segment) []store.Segm
 	set := func(i int, start time.Time) {
 		out[i].CameraStart = start
 		out[i].TrueStart = cam.Clock.TrueTime(start)
-		out[i].TrueEnd = out[i].TrueStart.Add(out[i].Duration)
+		out[i].TrueEnd = TrueEnd(cam.Clock, start, out[i].Duration)
 		if out[i].Status == store.StatusAmbiguous {
 			out[i].Status, out[i].Note = store.StatusOK, ""
 		}
@@ -364,7 +364,7 @@ func place(cam *catalog.Camera, files []file, segs []store.Segment) []store.Segm
 			// Keep the earlier reading so the row sorts near its neighbours.
 			out[it.idx].CameraStart = c[0]
 			out[it.idx].TrueStart = cam.Clock.TrueTime(c[0])
-			out[it.idx].TrueEnd = out[it.idx].TrueStart.Add(out[it.idx].Duration)
+			out[it.idx].TrueEnd = TrueEnd(cam.Clock, c[0], out[it.idx].Duration)
 		}
 		a = b
 	}

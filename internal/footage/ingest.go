@@ -66,7 +66,7 @@ func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName stri
 	}
 	seg.CameraStart = *start
 	seg.TrueStart = cam.Clock.TrueTime(*start)
-	seg.TrueEnd = seg.TrueStart.Add(seg.Duration)
+	seg.TrueEnd = TrueEnd(cam.Clock, seg.CameraStart, seg.Duration)
 	seg.SHA256 = sum
 	seg.Note = "ingested; start from " + from
 	return seg, from, nil
