@@ -265,6 +265,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	}()
 	streaming, rewound := false, false
 	var rawN int64 // packets of a raw stream so far
+	droppedBefore := m.res.Dropped
 	delay, frameDur := videoDelay(in), int64(0)
 	if r := in.AvgFrameRate(); r.Num() > 0 && r.Den() > 0 {
 		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
@@ -287,7 +288,7 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			for _, g := range gop {
 				g.Free()
 			}
-			gop, rewound, m.res.Dropped = gop[:0], true, 0
+			gop, rewound, m.res.Dropped = gop[:0], true, droppedBefore
 			continue
 		}
 		if errors.Is(err, astiav.ErrEof) {
