@@ -17,7 +17,7 @@ func (a *cli) ingestCommand() *cobra.Command {
 	var start string
 	var req app.IngestRequest
 	cmd := &cobra.Command{
-		Use:   "ingest FILE... --camera ID [--start T] [--note TEXT]",
+		Use:   "ingest FILE... --camera ID [--start T] [--fps N] [--note TEXT]",
 		Short: "Copy delivered recordings into the evidence store: hashed at acquisition, probed, indexed and audited",
 		Long: "Files delivered on media (a USB stick from Trafikverket, a shop's export) are copied into\n" +
 			"<data_dir>/evidence/<camera>/, hashed while read, checked after writing, made read-only, probed and placed\n" +
@@ -74,6 +74,7 @@ func (a *cli) ingestCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&req.Camera, "camera", "", "camera that recorded the files")
 	cmd.Flags().StringVar(&start, "start", "", "start of the recording by the camera's clock, in the camera's time zone")
+	cmd.Flags().Float64Var(&req.FPS, "fps", 0, "frame rate of raw H.264/H.265 streams (.264, .265), which carry no times; default: the camera's fps")
 	cmd.Flags().StringVar(&req.Note, "note", "", "how the files were delivered (e.g. USB from Trafikverket, ref 123)")
 	return cmd
 }

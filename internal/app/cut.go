@@ -291,8 +291,10 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 		rec.Parameters[k] = v
 	}
 	var parts []media.CutPart
+	var prevHi time.Time
 	var covered time.Duration
 	fps := j.run[0].Source.FPS
+	ctx = media.WithFrameRate(ctx, fps) // the rate raw streams were indexed at
 	for _, p := range j.run {
 		src := p.Source
 		sum, err := footage.SourceHash(ctx, s.store, &src)
@@ -303,8 +305,17 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 		if !hi.After(lo) {
 			continue
 		}
-		parts = append(parts, media.CutPart{Path: src.Path, From: lo.Sub(src.TrueStart), To: hi.Sub(src.TrueStart), OutStart: lo.Sub(start)})
-		rec.Sources = append(rec.Sources, CutSource{File: src.Path, SHA256: sum, TrueStart: src.TrueStart, From: lo.Sub(src.TrueStart).Seconds(), To: hi.Sub(src.TrueStart).Seconds()})
+		// Offsets into the file by the camera clock at each end: drift
+		// applies per frame. Parts follow one another in the output as the
+		// camera recorded them, a true-time gap between them kept.
+		from, to := footage.FileOffset(cam.Clock, &src, lo), footage.FileOffset(cam.Clock, &src, hi)
+		outStart := lo.Sub(start)
+		if n := len(parts); n > 0 {
+			outStart = parts[n-1].OutStart + parts[n-1].To - parts[n-1].From + lo.Sub(prevHi)
+		}
+		prevHi = hi
+		parts = append(parts, media.CutPart{Path: src.Path, From: from, To: to, OutStart: outStart})
+		rec.Sources = append(rec.Sources, CutSource{File: src.Path, SHA256: sum, TrueStart: src.TrueStart, From: from.Seconds(), To: to.Seconds()})
 		covered += hi.Sub(lo)
 	}
 	for _, g := range j.cov.Gaps {

@@ -29,6 +29,9 @@ type IngestRequest struct {
 	Start *time.Time
 	// Note says how the files were delivered.
 	Note string
+	// FPS is the frame rate of raw elementary streams (.264, .265), which
+	// carry no times; 0: the camera's fps.
+	FPS float64
 }
 
 // IngestRecord is what klipp keeps of a delivered file: where it came
@@ -80,6 +83,9 @@ func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (Ing
 	if err != nil {
 		return res, err
 	}
+	if req.FPS < 0 || req.FPS > 240 {
+		return res, fault.Fieldf("fps", "give a frame rate from 0 to 240")
+	}
 	if req.Start != nil && len(req.Files) > 1 {
 		return res, fault.Fieldf("start", "gives one file's start: ingest the %d files one at a time, or without it if they carry their times", len(req.Files))
 	}
@@ -109,7 +115,7 @@ func (s *Service) ingestFile(ctx context.Context, cam *catalog.Camera, src strin
 			os.Remove(r.Stored) // not placed: nothing ingested
 		}
 	}()
-	seg, from, err := footage.PlaceFile(ctx, cam, r.Stored, r.Original, req.Start, r.SHA256)
+	seg, from, err := footage.PlaceFile(ctx, cam, r.Stored, r.Original, req.Start, r.SHA256, req.FPS)
 	if err != nil {
 		return r, err
 	}

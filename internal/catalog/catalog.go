@@ -47,7 +47,10 @@ type Camera struct {
 	RetentionDefaulted bool          `json:"retention_defaulted,omitempty"`
 	Clock              clock.Offsets `json:"-"`
 	Recordings         Recordings    `json:"recordings"`
-	Line               int           `json:"-"` // line in cameras.yaml, for messages
+	// FPS is the recorder's frame rate, for raw elementary streams (.264,
+	// .265) that carry no times; 0: not given.
+	FPS  float64 `json:"fps,omitempty"`
+	Line int     `json:"-"` // line in cameras.yaml, for messages
 
 	entry Entry // as the file gives it, before validation
 }
@@ -133,6 +136,7 @@ type Entry struct {
 	Retention  string           `yaml:"retention,omitempty" json:"retention,omitempty"`
 	Clock      []EntryClock     `yaml:"clock,omitempty" json:"clock,omitempty"`
 	Recordings *EntryRecordings `yaml:"recordings,omitempty" json:"recordings,omitempty"`
+	FPS        float64          `yaml:"fps,omitempty" json:"fps,omitempty"`
 }
 
 // EntryClock is one clock measurement: at true time At the camera clock was
@@ -231,7 +235,7 @@ func (c *Catalog) addNode(node *yaml.Node, raw Entry, lineOffset, i int, base st
 // not reach into yaml.Node values).
 func strictFields(n *yaml.Node, lineOffset int) error {
 	known := map[string]map[string]bool{
-		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings"),
+		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings", "fps"),
 		"location":   set("lat", "lon"),
 		"recordings": set("root", "path", "pattern"),
 	}
@@ -331,6 +335,10 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		}
 		cam.Coverage = append(cam.Coverage, ll)
 	}
+	if r.FPS < 0 || r.FPS > 240 {
+		return nil, fmt.Errorf("fps %v must be a frame rate from 0 to 240", r.FPS)
+	}
+	cam.FPS = r.FPS
 	cam.Timezone = defaultZone
 	if r.Timezone != "" {
 		loc, err := loadLocation(r.Timezone)
