@@ -241,7 +241,9 @@ func TestRegionGroup(t *testing.T) {
 	if err := awsCLI(t, s3, &hold, "s3api", "get-object-legal-hold", "--bucket", "evidence", "--key", key); err != nil {
 		t.Fatal(err)
 	}
-	var ret struct{ Retention struct{ Mode, RetainUntilDate string } }
+	var ret struct {
+		Retention struct{ Mode, RetainUntilDate string }
+	}
 	if err := awsCLI(t, s3, &ret, "s3api", "get-object-retention", "--bucket", "evidence", "--key", key); err != nil {
 		t.Fatal(err)
 	}
