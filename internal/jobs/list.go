@@ -130,6 +130,11 @@ func (j Job) Result() (json.RawMessage, error) {
 		if kind == 0 {
 			kind = fault.Internal
 		}
+		if j.Worker != "" {
+			// Say where it failed: a worker's own settings (its archive
+			// credentials, its mounts) are not the waiting person's.
+			return nil, fault.Wrap(kind, fmt.Errorf("job %d failed on worker %s: %s", j.ID, j.Worker, res.Error))
+		}
 		return nil, fault.Wrap(kind, errors.New(res.Error))
 	case j.State == string(rivertype.JobStateCancelled):
 		return nil, fault.Usagef("job %d was cancelled", j.ID)
