@@ -158,6 +158,9 @@ func (s *Service) Cut(ctx context.Context, req CutRequest, ev Events) (CutResult
 	if req.Camera == "" {
 		return CutResult{}, fault.Fieldf("camera", "required")
 	}
+	if err := sweepTemporaries(filepath.Dir(req.Out)); err != nil {
+		return CutResult{}, err
+	}
 	if err := outputDir(req.Out, ".mp4"); err != nil {
 		return CutResult{}, err
 	}
@@ -268,10 +271,20 @@ func ValidateTranscode(crf int, preset string, width, height int) error {
 }
 
 // tempName is the hidden name an output is written under, with its
-// extension (the writers choose the format by it).
+// extension (the writers choose the format by it) and this process's id,
+// so that a later run removes it if this one dies (atomicfile.SweepDir).
 func tempName(out string) string {
 	ext := filepath.Ext(out)
-	return filepath.Join(filepath.Dir(out), "."+strings.TrimSuffix(filepath.Base(out), ext)+".klipp-tmp"+ext)
+	return filepath.Join(filepath.Dir(out), "."+strings.TrimSuffix(filepath.Base(out), ext)+".klipp-"+strconv.Itoa(os.Getpid())+"-0"+ext)
+}
+
+// sweepTemporaries removes what killed runs left in an output directory
+// before this run writes there.
+func sweepTemporaries(dir string) error {
+	if _, err := atomicfile.SweepDir(dir); err != nil {
+		return fault.Wrap(fault.Storage, fmt.Errorf("clear stale temporaries in %s: %w", dir, err))
+	}
+	return nil
 }
 
 // cutRun writes one output file from a run of segments under a temporary

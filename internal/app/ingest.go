@@ -172,6 +172,9 @@ func (s *Service) copyEvidence(ctx context.Context, cam *catalog.Camera, src, no
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return r, fault.Wrap(fault.Storage, err)
 	}
+	if err := sweepTemporaries(dir); err != nil {
+		return r, err
+	}
 	tmp, err := atomicfile.Create(filepath.Join(dir, filepath.Base(src)))
 	if err != nil {
 		return r, fault.Wrap(fault.Storage, err)

@@ -89,6 +89,9 @@ func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (Still
 			return StillResult{}, fault.Wrap(fault.Usage, &ExistsError{Path: names[i]})
 		}
 	}
+	if err := sweepTemporaries(filepath.Dir(req.Out)); err != nil {
+		return StillResult{}, err
+	}
 	recs, err := s.writeStills(ctx, cam, req.Case, req.Times, names)
 	if err != nil {
 		return StillResult{}, err
