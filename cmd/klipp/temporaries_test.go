@@ -79,7 +79,9 @@ func TestExportOntoAFullDiskIsExit5(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", out).Run() })
 	_, conf, gt := indexedSite(t)
 	seg := gt.Cameras["stortorget"].Segments[2]
-	k := func(args ...string) (int, string, string) { return klipp(t, append([]string{"--config", conf, "-q"}, args...)...) }
+	k := func(args ...string) (int, string, string) {
+		return klipp(t, append([]string{"--config", conf, "-q"}, args...)...)
+	}
 	if code, _, errs := k("case", "new", "--number", "K-FULL", "--title", "t", "--from", seg.TrueStart.Format(time.RFC3339), "--to", seg.TrueStart.Add(time.Minute).Format(time.RFC3339)); code != 0 {
 		t.Fatal(errs)
 	}
