@@ -158,24 +158,30 @@ func TestJobsWorkerKilledMidExport(t *testing.T) {
 	exported := make(chan error, 1)
 	go func() { exported <- export.Wait() }()
 
-	// Kill the worker running the export once a step of it is finished.
+	// Kill the worker running the export once a step of it is finished:
+	// find the worker first (klipp jobs is a process of its own, slow on a
+	// loaded machine), then watch the journal, which is cheap to read.
 	var killedAt time.Time
 	var killedWorker string
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && killedAt.IsZero(); time.Sleep(20 * time.Millisecond) {
-		parts, _ := filepath.Glob(filepath.Join(out, number, ".*.part", bundle.JournalName))
-		if len(parts) != 1 || !journalHas(parts[0], "entry-1") {
-			continue
-		}
-		for _, j := range s.jobs("--case", number) {
-			if j.State != "running" || j.Kind != "export" {
-				continue
-			}
-			for pid, c := range workers {
-				if strings.Contains(j.Worker, "-"+strconv.Itoa(pid)+"-") {
-					c.Process.Signal(syscall.SIGKILL)
-					killedAt, killedWorker = time.Now(), j.Worker
+	var running *exec.Cmd
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && killedAt.IsZero(); time.Sleep(10 * time.Millisecond) {
+		if running == nil {
+			for _, j := range s.jobs("--case", number) {
+				if j.State != "running" || j.Kind != "export" {
+					continue
+				}
+				for pid, c := range workers {
+					if strings.Contains(j.Worker, "-"+strconv.Itoa(pid)+"-") {
+						running, killedWorker = c, j.Worker
+					}
 				}
 			}
+			continue
+		}
+		parts, _ := filepath.Glob(filepath.Join(out, number, ".*.part", bundle.JournalName))
+		if len(parts) == 1 && journalHas(parts[0], "entry-1") {
+			running.Process.Signal(syscall.SIGKILL)
+			killedAt = time.Now()
 		}
 	}
 	if killedAt.IsZero() {
