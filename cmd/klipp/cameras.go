@@ -94,7 +94,7 @@ func (a *cli) camerasShow() *cobra.Command {
 					{"clock now", clockLabel(cam, a.now())},
 				}
 				for _, m := range cam.Clock.Measurements() {
-					rows = append(rows, []string{"clock measured", fmt.Sprintf("%s: %+.1fs ±%gs %s", a.show(m.At), m.Offset.Seconds(), clockResolution(m), m.Note)})
+					rows = append(rows, []string{"clock measured", strings.TrimSpace(fmt.Sprintf("%s: %+.1fs %s", a.show(m.At), m.Offset.Seconds(), m.Note)) + fmt.Sprintf(" (±%gs)", clockResolution(m))})
 				}
 				if cam.Heading != nil {
 					rows = append(rows, []string{"heading", fmt.Sprintf("%.0f°", *cam.Heading)})
