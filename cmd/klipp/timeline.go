@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/klipp-forensics/klipp/internal/app"
-	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
