@@ -35,9 +35,10 @@ type Camera struct {
 
 // Measurement is one clock measurement of a camera.
 type Measurement struct {
-	At     time.Time `json:"at"`
-	Offset float64   `json:"offset_s"`
-	Note   string    `json:"note,omitempty"`
+	At         time.Time `json:"at"`
+	Offset     float64   `json:"offset_s"`
+	Resolution float64   `json:"resolution_s"` // ± of the reading
+	Note       string    `json:"note,omitempty"`
 }
 
 func (s *Service) cameraOf(cam *catalog.Camera) Camera {
@@ -46,7 +47,10 @@ func (s *Service) cameraOf(cam *catalog.Camera) Camera {
 		v.Pattern = cam.Recordings.Pattern.String()
 	}
 	for _, m := range cam.Clock.Measurements() {
-		v.Clock = append(v.Clock, Measurement{At: m.At, Offset: m.Offset.Seconds(), Note: m.Note})
+		if m.Resolution == 0 {
+			m.Resolution = clock.DefaultResolution
+		}
+		v.Clock = append(v.Clock, Measurement{At: m.At, Offset: m.Offset.Seconds(), Resolution: m.Resolution.Seconds(), Note: m.Note})
 	}
 	if v.ClockVerified {
 		off := cam.Clock.At(s.now()).Seconds()

@@ -125,7 +125,7 @@ func (s *Service) exportLocker() export.Locker {
 // exportInputs are what an export needs from the service, but the
 // catalog.
 func (s *Service) exportInputs(ev Events) export.Inputs {
-	return export.Inputs{Zone: s.cfg.Timezone, ClipMode: CutMode(s.cfg.Clip.Mode), Presentation: s.cfg.Presentation,
+	return export.Inputs{Zone: s.cfg.Timezone, ClipMode: CutMode(s.cfg.Clip.Mode), Presentation: s.cfg.Presentation, DriftBound: s.cfg.DriftBound,
 		Language: s.cfg.Report.Language, Page: s.cfg.Report.Page, Analyst: s.cfg.Analyst, Software: s.software(), Now: s.now,
 		Store: s.store, Clips: clipCutter{s: s, ev: ev}, Stills: stillWriter{s: s}}
 }

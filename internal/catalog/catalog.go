@@ -141,10 +141,17 @@ type Entry struct {
 
 // EntryClock is one clock measurement: at true time At the camera clock was
 // Offset ahead.
+// A clock read off the picture (klipp cameras clock add) also says what
+// was read, to what resolution, how, by whom and when.
 type EntryClock struct {
-	At     string `yaml:"at" json:"at"`
-	Offset string `yaml:"offset" json:"offset"`
-	Note   string `yaml:"note,omitempty" json:"note,omitempty"`
+	At         string `yaml:"at" json:"at"`
+	Offset     string `yaml:"offset" json:"offset"`
+	Resolution string `yaml:"resolution,omitempty" json:"resolution,omitempty"` // ± of the reading; default 0.5s
+	Shown      string `yaml:"shown,omitempty" json:"shown,omitempty"`           // what the clock in the picture showed
+	How        string `yaml:"how,omitempty" json:"how,omitempty"`
+	By         string `yaml:"by,omitempty" json:"by,omitempty"`
+	Recorded   string `yaml:"recorded,omitempty" json:"recorded,omitempty"` // when the measurement was added
+	Note       string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // EntryRecordings says where a camera's files are and how they are named.
@@ -366,7 +373,13 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		if err != nil {
 			return nil, fmt.Errorf("clock[%d].offset: %w", i, err)
 		}
-		ms = append(ms, clock.Measurement{At: at, Offset: off, Note: m.Note})
+		var res time.Duration
+		if m.Resolution != "" {
+			if res, err = clock.ParseDuration(m.Resolution); err != nil || res < 0 {
+				return nil, fmt.Errorf("clock[%d].resolution %q: give a non-negative duration such as 0.5s", i, m.Resolution)
+			}
+		}
+		ms = append(ms, clock.Measurement{At: at, Offset: off, Note: m.Note, Resolution: res})
 	}
 	cam.Clock = clock.NewOffsets(ms)
 	if rec := r.Recordings; rec != nil && (rec.Path != "" || rec.Pattern != "") {

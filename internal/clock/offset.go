@@ -12,6 +12,9 @@ type Measurement struct {
 	At     time.Time
 	Offset time.Duration
 	Note   string
+	// Resolution is the half-width of what was read: a clock read to the
+	// whole second is ±0.5 s. Zero is taken as DefaultResolution.
+	Resolution time.Duration
 }
 
 // Offsets is a camera's clock model: offset = camera clock − true time,

@@ -24,12 +24,15 @@ import (
 
 // Config is klipp's configuration with every path absolute.
 type Config struct {
-	File             string // the file read, "" when none was found
-	Timezone         *time.Location
-	DataDir          string
-	Catalog          string
-	Analyst          string
-	Clip             Clip
+	File     string // the file read, "" when none was found
+	Timezone *time.Location
+	DataDir  string
+	Catalog  string
+	Analyst  string
+	Clip     Clip
+	// DriftBound is the most a camera clock is assumed to drift in a day
+	// away from its nearest measurement (clock.drift_bound).
+	DriftBound       time.Duration
 	Report           Report
 	Presentation     Presentation
 	Archive          Archive
@@ -97,6 +100,7 @@ var defaults = map[string]any{
 	"catalog":                   "cameras.yaml",
 	"analyst":                   "",
 	"clip.before":               "5s",
+	"clock.drift_bound":         "2s/day",
 	"clip.after":                "10s",
 	"clip.mode":                 "copy",
 	"report.language":           "sv",
@@ -220,6 +224,11 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 		}
 	}
 	c.Clip.Before = r.nonNegative("clip.before")
+	if db, err := clock.ParseDriftBound(r.str("clock.drift_bound")); err != nil {
+		r.fail("clock.drift_bound", "%v", err)
+	} else {
+		c.DriftBound = db
+	}
 	c.Clip.After = r.nonNegative("clip.after")
 	c.Clip.Mode = r.oneOf("clip.mode", "copy", "exact", "transcode")
 	c.Report.Language = r.oneOf("report.language", "sv", "en")

@@ -82,7 +82,7 @@ func (b *builder) writePresentation(ctx context.Context, items []presentationIte
 	for _, it := range items {
 		cam := it.cam
 		c, err := card(fmt.Sprintf("%02d-card.mp4", it.number), fmt.Sprintf("%s %d", words["entry"], it.number), it.entry.Text,
-			cam.Name+", "+cam.Address, clock.FormatDisplay(it.entry.At, in.Zone))
+			cam.Name+", "+cam.Address, cardTime(it.entry.At, cam, in))
 		if err != nil {
 			return err
 		}
@@ -105,4 +105,10 @@ func (b *builder) writePresentation(ctx context.Context, items []presentationIte
 	_, err = media.Concat(ctx, inputs, out, media.ConcatOptions{Width: in.Presentation.Width, Height: in.Presentation.Height, FPS: 25, CRF: 20, Preset: "veryfast"},
 		func(done, total int) { b.ev.Progress("presentation", int64(done), int64(total)) })
 	return err
+}
+
+// cardTime is an entry's true time on its title card, with its ± in the
+// card's language: "2026-11-20 22:14:05,2 ± 0,6 s".
+func cardTime(at time.Time, cam *catalog.Camera, in Inputs) string {
+	return at.In(in.Zone).Format("2006-01-02 ") + clock.FormatUncertain(at, Bound(cam, at, in.DriftBound), in.Zone, in.Language)
 }

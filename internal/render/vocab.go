@@ -21,6 +21,7 @@ var words = map[string]map[string]string{
 		"hashes": "Filer och kontrollsummor (SHA-256)", "hash_note": "Alla filer i exporten med storlek och SHA-256. Rapporten själv, manifest.json och SHA256SUMS finns i SHA256SUMS; kontrollera med sha256sum -c SHA256SUMS eller klipp verify.",
 		"file": "Fil", "size": "Byte", "page": "Sida", "reencoded_list": "Omkodade bilder per klipp",
 		"reencoded_none": "inga (kamerans egna kodade bilder)", "reencoded_all": "alla (H.264)",
+		"plusminus": "±", "no_bound": "ingen gräns (klockan ej kontrollerad)", "order_uncertain": "ordningen osäker mot post",
 	},
 	"en": {
 		"report": "Image analysis report", "case": "Case", "title": "Title", "crime": "Crime", "place": "Place",
@@ -38,6 +39,7 @@ var words = map[string]map[string]string{
 		"hashes": "Files and checksums (SHA-256)", "hash_note": "Every file of the export with its size and SHA-256. The report itself, manifest.json and SHA256SUMS are listed in SHA256SUMS; check with sha256sum -c SHA256SUMS or klipp verify.",
 		"file": "File", "size": "Bytes", "page": "Page", "reencoded_list": "Re-encoded frames per clip",
 		"reencoded_none": "none (the camera's own coded frames)", "reencoded_all": "all (H.264)",
+		"plusminus": "±", "no_bound": "no bound (clock not verified)", "order_uncertain": "order uncertain against entry",
 	},
 }
 
