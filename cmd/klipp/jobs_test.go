@@ -144,6 +144,11 @@ func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return 
 // and the bundle verifies. The waiting klipp export gets the result.
 func TestJobsWorkerKilledMidExport(t *testing.T) {
 	s := newSharedSite(t)
+	// A presentation that takes a few seconds to encode holds the export
+	// open after its first steps are journaled: time enough, even on a
+	// loaded machine, to find its worker and kill it mid-export.
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "960")
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "540")
 	number := "K-JOB-1"
 	s.newCase(number, "stortorget", "sodergatan-2", "sodergatan-14")
 	var w1out, w1err, w2out, w2err syncBuffer
