@@ -157,6 +157,13 @@ func TestJobsWorkerKilledMidExport(t *testing.T) {
 		c := s.start(b[0], b[1], "worker", "--concurrency", "2")
 		workers[c.Process.Pid] = c
 	}
+	// Both workers are registered before the export is asked for: else the
+	// waiting command, seeing none, works the job itself.
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(w1err.String(), "working") || !strings.Contains(w2err.String(), "working"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the workers did not start\nworker 1: %s\nworker 2: %s", w1err.String(), w2err.String())
+		}
+	}
 	out := t.TempDir()
 	var eout, eerr syncBuffer
 	export := s.start(&eout, &eerr, "--json", "export", number, "-o", out)
@@ -169,9 +176,12 @@ func TestJobsWorkerKilledMidExport(t *testing.T) {
 	var killedAt time.Time
 	var killedWorker string
 	var running *exec.Cmd
+	seen := ""
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && killedAt.IsZero(); time.Sleep(10 * time.Millisecond) {
 		if running == nil {
-			for _, j := range s.jobs("--case", number) {
+			list := s.jobs("--case", number)
+			seen = fmt.Sprintf("%+v", list)
+			for _, j := range list {
 				if j.State != "running" || j.Kind != "export" {
 					continue
 				}
@@ -190,7 +200,7 @@ func TestJobsWorkerKilledMidExport(t *testing.T) {
 		}
 	}
 	if killedAt.IsZero() {
-		t.Fatalf("the export never ran on a worker with a finished step\nworker 1: %s\nworker 2: %s\nexport: %s", w1err.String(), w2err.String(), eerr.String())
+		t.Fatalf("the export never ran on a worker with a finished step (last jobs seen: %s)\nworker 1: %s\nworker 2: %s\nexport: %s", seen, w1err.String(), w2err.String(), eerr.String())
 	}
 	// Another worker takes it within 30 s.
 	var takenAfter time.Duration
