@@ -45,7 +45,7 @@ func ptr(t time.Time) *time.Time { return &t }
 type fakeOps struct {
 	drafts  map[string][]string
 	added   []string
-	views   []string // RecordView calls
+	views   []string      // RecordView calls
 	exports chan struct{} // when set, Export waits for it
 	started int           // Export calls
 	jobs    []JobRow
@@ -155,7 +155,7 @@ func (f *fakeOps) Export(context.Context, string, func(string)) (string, error) 
 	}
 	return "/data/exports/K/x", nil
 }
-func (f *fakeOps) Jobs(context.Context) ([]JobRow, error) { return f.jobs, nil }
+func (f *fakeOps) Jobs(context.Context) ([]JobRow, error)                     { return f.jobs, nil }
 func (f *fakeOps) Push(context.Context, string, func(string)) (string, error) { return "archived", nil }
 
 func (f *fakeOps) Retention(context.Context) ([]RetentionRow, error) {
