@@ -76,7 +76,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	if err != nil {
 		var held *export.ErrHeld
 		if errors.As(err, &held) {
-			return ExportResult{}, fault.Usagef("case %s is being exported by another process: %s; wait for it to finish, or run with --wait", cs.Number, held.Holder)
+			return ExportResult{}, fault.Wrap(fault.Usage, &ExportRunning{Case: cs.Number, Holder: held.Holder.String()})
 		}
 		return ExportResult{}, err
 	}
