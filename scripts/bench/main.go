@@ -32,6 +32,7 @@ func main() {
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
 	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
 	jobsRun := flag.Bool("jobs", false, "run the jobs benchmarks (own PostgreSQL) instead")
+	timelineRun := flag.Bool("timeline", false, "run the timeline add benchmark on SQLite and PostgreSQL instead")
 	flag.Parse()
 	var err error
 	switch {
@@ -39,6 +40,8 @@ func main() {
 		err = catalogBench(*klipp, *cameras, *keep)
 	case *jobsRun:
 		err = jobsBench(*klipp)
+	case *timelineRun:
+		err = timelineBench()
 	case *archive:
 		err = archiveBench(*klipp)
 	case *cuts:
