@@ -43,6 +43,10 @@ func (a *cli) probeCommand() *cobra.Command {
 					}
 					rows = append(rows, []string{fmt.Sprintf("stream %d", s.Index), s.Type + ": " + desc + " (time base " + s.TimeBase + ")"})
 				}
+				for _, c := range in.DAVChannels {
+					rows = append(rows, []string{fmt.Sprintf("DAV channel %d", c.Channel), fmt.Sprintf("%s %dx%d %d fps, %d frames (%d keyframes), dates %s to %s (DVR clock)",
+						c.Codec, c.Width, c.Height, c.FPS, c.Frames, c.Keyframes, c.First, c.Last)})
+				}
 				for _, j := range in.Jumps {
 					rows = append(rows, []string{"timestamp jump", fmt.Sprintf("no frames from %.3fs for %.3fs", j.At.Seconds(), j.Length.Seconds())})
 				}

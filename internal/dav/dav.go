@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -230,4 +231,120 @@ func Times(chunks []Chunk, loc *time.Location) []time.Time {
 		start = end
 	}
 	return out
+}
+
+// IsDAV reports whether data starts as a DAV file does (a "DAHUA" file
+// header or a first "DHAV" chunk).
+func IsDAV(data []byte) bool {
+	return len(data) >= 5 && string(data[:5]) == "DAHUA" || len(data) >= 4 && string(data[:4]) == "DHAV"
+}
+
+// Channel summarises one channel's video chunks.
+type Channel struct {
+	Channel   int    `json:"channel"`
+	Frames    int    `json:"frames"`
+	Keyframes int    `json:"keyframes"`
+	Codec     string `json:"codec"`
+	Width     int    `json:"width"`
+	Height    int    `json:"height"`
+	FPS       int    `json:"fps"`
+	First     Wall   `json:"first_date"`
+	Last      Wall   `json:"last_date"`
+}
+
+// CodecName names a 0x81 extension's codec as FFmpeg does.
+func CodecName(c byte) string {
+	switch c {
+	case MPEG4:
+		return "mpeg4"
+	case H264:
+		return "h264"
+	case MJPEG:
+		return "mjpeg"
+	case HEVC:
+		return "hevc"
+	}
+	return fmt.Sprintf("unknown (0x%x)", c)
+}
+
+// Channels lists the channels that have video chunks, in channel order.
+// A channel's codec, size and rate are those of its first key frame.
+func Channels(chunks []Chunk) []Channel {
+	byNum := map[byte]*Channel{}
+	var order []byte
+	for _, c := range chunks {
+		if c.Type != Video && c.Type != VideoKey {
+			continue
+		}
+		ch := byNum[c.Channel]
+		if ch == nil {
+			ch = &Channel{Channel: int(c.Channel), First: DateOf(c.Date)}
+			byNum[c.Channel] = ch
+			order = append(order, c.Channel)
+		}
+		ch.Frames++
+		ch.Last = DateOf(c.Date)
+		if c.Type == VideoKey {
+			if ch.Keyframes == 0 {
+				ch.Codec, ch.Width, ch.Height, ch.FPS = CodecName(c.Codec), c.Width, c.Height, int(c.FPS)
+			}
+			ch.Keyframes++
+		}
+	}
+	out := make([]Channel, 0, len(order))
+	for _, n := range order {
+		out = append(out, *byNum[n])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Channel < out[j].Channel })
+	return out
+}
+
+// VideoOf returns channel n's video chunks, in file order, starting at
+// its first key frame (frames before it cannot be decoded); skipped is how
+// many were before it.
+func VideoOf(chunks []Chunk, n int) (video []Chunk, skipped int) {
+	for _, c := range chunks {
+		if int(c.Channel) != n || c.Type != Video && c.Type != VideoKey {
+			continue
+		}
+		if len(video) == 0 && c.Type != VideoKey {
+			skipped++
+			continue
+		}
+		video = append(video, c)
+	}
+	return video, skipped
+}
+
+// AccessUnits splits an H.264 Annex B stream with access unit delimiters
+// (FFmpeg's h264_metadata=aud=insert) into its access units, each starting
+// at its delimiter, as a recorder puts one frame in each chunk.
+func AccessUnits(annexB []byte) [][]byte {
+	var starts []int
+	for i := 0; i+4 < len(annexB); i++ {
+		if annexB[i] == 0 && annexB[i+1] == 0 {
+			j := i + 2
+			if annexB[j] == 0 {
+				j++
+			}
+			if annexB[j] == 1 && j+1 < len(annexB) && annexB[j+1]&0x1f == 9 {
+				starts = append(starts, i)
+				i = j
+			}
+		}
+	}
+	var out [][]byte
+	for k, s := range starts {
+		e := len(annexB)
+		if k+1 < len(starts) {
+			e = starts[k+1]
+		}
+		out = append(out, annexB[s:e])
+	}
+	return out
+}
+
+// String shows w as "2006-01-02 15:04:05".
+func (w Wall) String() string {
+	return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", w.Year, w.Month, w.Day, w.Hour, w.Min, w.Sec)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/asticode/go-astiav"
 
+	"github.com/klipp-forensics/klipp/internal/dav"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -38,6 +39,10 @@ type Info struct {
 	// was given, so it has no duration yet.
 	Raw       bool `json:"raw_stream,omitempty"`
 	NeedsRate bool `json:"needs_frame_rate,omitempty"`
+	// DAVChannels: a Dahua DAV file (FFmpeg's dhav demuxer, which reads
+	// every channel's chunks as one stream) holds these channels, read
+	// from its chunk headers.
+	DAVChannels []dav.Channel `json:"dav_channels,omitempty"`
 }
 
 // Jump is a hole in a file's timestamps: no frame from At (offset from
@@ -217,6 +222,15 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 	}
 	if in.Container == "mpegts" && in.Damaged == "" {
 		in.Damaged = tsEndsMidPacket(path)
+	}
+	if in.Container == "dhav" {
+		if data, err := os.ReadFile(path); err == nil {
+			chunks, err := dav.Parse(data)
+			in.DAVChannels = dav.Channels(chunks)
+			if err != nil && in.Damaged == "" {
+				in.Damaged = "DAV: " + err.Error()
+			}
+		}
 	}
 	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames+in.Discarded) < want && in.Damaged == "" {
 		// An index slot without data is a held frame when the timestamps
