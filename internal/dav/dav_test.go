@@ -69,3 +69,19 @@ func TestTimesCounterRestart(t *testing.T) {
 		t.Errorf("times %v", got)
 	}
 }
+
+// Access units split at their delimiters; channels listed in order, with
+// a channel's frames before its first key frame skipped.
+func TestAccessUnitsChannels(t *testing.T) {
+	s := []byte{0, 0, 0, 1, 9, 0xf0, 0, 0, 1, 0x65, 1, 2, 0, 0, 1, 9, 0xf0, 0, 0, 1, 0x41, 3}
+	if aus := AccessUnits(s); len(aus) != 2 || len(aus[0]) != 12 || aus[1][3] != 9 {
+		t.Fatalf("access units %v", aus)
+	}
+	cs := []Chunk{{Type: Video, Channel: 1}, {Type: VideoKey, Channel: 1, Codec: H264, Width: 320, Height: 240, FPS: 25}, {Type: VideoKey, Channel: 0, Codec: HEVC}, {Type: Audio, Channel: 0}, {Type: Video, Channel: 1}}
+	if ch := Channels(cs); len(ch) != 2 || ch[0].Channel != 0 || ch[0].Codec != "hevc" || ch[1].Frames != 3 || ch[1].Keyframes != 1 || ch[1].Width != 320 {
+		t.Errorf("channels %+v", ch)
+	}
+	if v, skipped := VideoOf(cs, 1); len(v) != 2 || skipped != 1 {
+		t.Errorf("channel 1: %d frames, %d skipped", len(v), skipped)
+	}
+}
