@@ -36,6 +36,12 @@ echo
 echo "== archive push of a 1 GB bundle to a local MinIO =="
 go run ./scripts/bench -klipp bin/klipp -archive
 echo
+echo "== timeline add through the service, 1 and 20 concurrent clients, SQLite and PostgreSQL (p50, p99) =="
+go run ./scripts/bench -timeline
+echo
+echo "== jobs on a shared PostgreSQL: enqueue-to-start latency (goal p99 < 200 ms); 4 exports on one worker and on two =="
+go run ./scripts/bench -klipp bin/klipp -jobs
+echo
 echo "== terminal UI: camera picker with 2,000 cameras and 100,000 segments (goal < 50 ms per key) =="
 go test -run XXX -bench PickerKey -benchtime 500x ./internal/tui | grep Benchmark
 go test -run XXX -bench PickerStrips -benchtime 20x ./cmd/klipp | grep Benchmark

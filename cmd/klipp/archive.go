@@ -47,14 +47,17 @@ func (a *cli) archivePush() *cobra.Command {
 				return err
 			}
 			ev := a.events()
-			v, err := svc.Push(cmd.Context(), req, ev)
+			v, err := runJob(a, cmd, &app.PushJob{PushRequest: req}, ev, func() (app.PushResult, error) { return svc.Push(cmd.Context(), req, ev) })
 			ev.done()
-			if err != nil {
+			if err == errDetached {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			return a.emit(v, func(w io.Writer) { a.printPush(w, v, req.DeleteLocal) })
 		},
 	}
+	detachFlag(cmd)
 	cmd.Flags().BoolVar(&req.DeleteLocal, "delete-local", false, "delete the local bundle once the archive has verified it")
 	cmd.Flags().IntVar(&req.Jobs, "jobs", 4, "parallel uploads")
 	cmd.Flags().StringVar(&maxRate, "max-rate", "", "limit the upload rate, e.g. 20MB/s (shared networks)")
@@ -85,7 +88,7 @@ func parseRate(s string) (int64, error) {
 }
 
 func (a *cli) archiveRetry() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "retry",
 		Short: "Push every queued or failed bundle again",
 		Args:  cobra.NoArgs,
@@ -95,14 +98,18 @@ func (a *cli) archiveRetry() *cobra.Command {
 				return err
 			}
 			ev := a.events()
-			res, err := svc.Retry(cmd.Context(), ev)
+			res, err := runJob(a, cmd, &app.RetryJob{}, ev, func() (app.RetryResult, error) { return svc.Retry(cmd.Context(), ev) })
 			ev.done()
-			if err != nil {
+			if err == errDetached {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			return a.emit(res, func(w io.Writer) { printRetry(w, res) })
 		},
 	}
+	detachFlag(cmd)
+	return cmd
 }
 
 func (a *cli) archiveLs() *cobra.Command {

@@ -391,6 +391,11 @@ func TestPushHeldByAnotherProcess(t *testing.T) {
 	}
 	kill()
 	holder.Wait()
+	// The kernel lets go of the lock once the last of the group (sh,
+	// sleep) has exited, which may come after flock's own exit.
+	for deadline := time.Now().Add(5 * time.Second); exec.Command("flock", "-n", lock, "true").Run() != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if code, _, errs := klipp(t, "--config", conf, "archive", "push", b); code != 0 {
 		t.Errorf("push after the holder died: %d %s", code, errs)
 	}

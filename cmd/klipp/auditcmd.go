@@ -52,6 +52,7 @@ func (a *cli) auditCommand() *cobra.Command {
 			})
 		},
 	})
+	c.AddCommand(a.auditExport())
 	c.AddCommand(&cobra.Command{
 		Use:   "seal",
 		Short: "Write the audit chain's head (seq, hash, time, who) to the archive under object lock; audit verify checks the chain against every seal",

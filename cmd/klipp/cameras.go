@@ -15,8 +15,8 @@ import (
 )
 
 func (a *cli) camerasCommand() *cobra.Command {
-	c := &cobra.Command{Use: "cameras", Short: "The camera catalog: list, show, near, import"}
-	c.AddCommand(a.camerasList(), a.camerasShow(), a.camerasNear(), a.camerasImport())
+	c := &cobra.Command{Use: "cameras", Short: "The camera catalog: list, show, near, import, clock"}
+	c.AddCommand(a.camerasList(), a.camerasShow(), a.camerasNear(), a.camerasImport(), a.camerasClock())
 	return c
 }
 
@@ -28,6 +28,14 @@ func clockLabel(cam *catalog.Camera, at time.Time) string {
 		return "not verified"
 	}
 	return fmt.Sprintf("%+.1fs", cam.Clock.At(at).Seconds())
+}
+
+// clockResolution is a measurement's ± in seconds.
+func clockResolution(m clock.Measurement) float64 {
+	if m.Resolution == 0 {
+		return clock.DefaultResolution.Seconds()
+	}
+	return m.Resolution.Seconds()
 }
 
 func (a *cli) camerasList() *cobra.Command {
@@ -86,7 +94,7 @@ func (a *cli) camerasShow() *cobra.Command {
 					{"clock now", clockLabel(cam, a.now())},
 				}
 				for _, m := range cam.Clock.Measurements() {
-					rows = append(rows, []string{"clock measured", fmt.Sprintf("%s: %+.1fs %s", a.show(m.At), m.Offset.Seconds(), m.Note)})
+					rows = append(rows, []string{"clock measured", strings.TrimSpace(fmt.Sprintf("%s: %+.1fs %s", a.show(m.At), m.Offset.Seconds(), m.Note)) + fmt.Sprintf(" (±%gs)", clockResolution(m))})
 				}
 				if cam.Heading != nil {
 					rows = append(rows, []string{"heading", fmt.Sprintf("%.0f°", *cam.Heading)})

@@ -69,9 +69,17 @@ func (a *cli) cutCommand() *cobra.Command {
 				return err
 			}
 			ev := a.events()
-			res, err := svc.Cut(cmd.Context(), req, ev)
+			cut := func() (app.CutResult, error) { return svc.Cut(cmd.Context(), req, ev) }
+			var res app.CutResult
+			if req.Mode == app.CutTranscode {
+				res, err = runJob(a, cmd, &app.TranscodeJob{CutRequest: req}, ev, cut)
+			} else {
+				res, err = cut()
+			}
 			ev.done()
-			if err != nil {
+			if err == errDetached {
+				return nil
+			} else if err != nil {
 				return cliError(err)
 			}
 			return a.emit(res.Records, func(w io.Writer) {
@@ -111,6 +119,7 @@ func (a *cli) cutCommand() *cobra.Command {
 	fl.BoolVar(&burnIn, "burn-in", false, "transcode: draw camera name and true time to the millisecond on every frame")
 	fl.BoolVar(&force, "force", false, "replace existing files")
 	fl.BoolVar(&noAudio, "no-audio", false, "leave the source's audio out")
+	detachFlag(cmd)
 	return cmd
 }
 

@@ -29,9 +29,11 @@ func (a *cli) exportCommand() *cobra.Command {
 			}
 			req.Case = args[0]
 			ev := a.events()
-			res, err := svc.Export(cmd.Context(), req, ev)
+			res, err := runJob(a, cmd, &app.ExportJob{ExportRequest: req}, ev, func() (app.ExportResult, error) { return svc.Export(cmd.Context(), req, ev) })
 			ev.done()
-			if err != nil {
+			if err == errDetached {
+				return nil
+			} else if err != nil {
 				return cliError(err)
 			}
 			return a.emit(res, func(w io.Writer) {
@@ -47,6 +49,7 @@ func (a *cli) exportCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&req.OutDir, "output", "o", "", "directory for bundles (default: <data_dir>/exports); the bundle is DIR/<case>/<export-id>")
 	cmd.Flags().BoolVar(&req.Wait, "wait", false, "wait for a running export of the case to finish instead of refusing (exit 2)")
+	detachFlag(cmd)
 	cmd.Flags().BoolVar(&req.Restart, "restart", false, "discard an unfinished export of the case instead of resuming it")
 	return cmd
 }

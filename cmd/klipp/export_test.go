@@ -53,6 +53,11 @@ func TestExport(t *testing.T) {
 	if err := json.Unmarshal(data, &tl); err != nil || len(tl) != 2 || tl[0].Clip == "" || tl[1].Clip != "" || tl[1].Note == "" {
 		t.Fatalf("timeline.json: %v %s", err, data)
 	}
+	// Times carry the clock model's ±: the drifting camera's a bound, the
+	// unverified Lilla Torg's none, so their order is flagged.
+	if u := tl[0].Uncertainty; u == nil || *u <= 0.5 || tl[1].Uncertainty != nil || len(tl[0].OrderUncertain) != 1 || tl[0].OrderUncertain[0] != 2 {
+		t.Errorf("timeline.json uncertainty: %s", data)
+	}
 	// The entry's still is the frame on screen at its time.
 	seg := gt.Cameras["sodergatan-2"].Segments[int(at.Sub(gt.Cameras["sodergatan-2"].Segments[0].TrueStart)/time.Minute)]
 	k200 := at.Sub(seg.TrueStart) / (200 * time.Millisecond)
@@ -134,7 +139,8 @@ func TestExport(t *testing.T) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	for _, want := range []string{number, "Misstänkt", "Ingen inspelning", "Södergatan 2", "Lilla Torg", "Kamerornas klockor",
-		"Södergatan 2 (sodergatan-2)", "inget filmmaterial för klippets tid", "lilla-torg", "no recording", tl[0].Clip, m.Files[0].SHA256} {
+		"Södergatan 2 (sodergatan-2)", "inget filmmaterial för klippets tid", "lilla-torg", "no recording", tl[0].Clip, m.Files[0].SHA256,
+		"± " + strings.Replace(strconv.FormatFloat(math.Ceil(*tl[0].Uncertainty*10)/10, 'f', 1, 64), ".", ",", 1) + " s", "ingen gräns", "ordningen osäker mot post 2"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("report.pdf text lacks %q", want)
 		}

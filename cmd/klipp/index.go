@@ -18,14 +18,17 @@ func (a *cli) indexCommand() *cobra.Command {
 		Short: "Scan recordings into the index (incremental: unchanged files are not read again)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			reports, err := a.index(cmd.Context(), camera)
-			if err != nil {
+			reports, err := runJob(a, cmd, &app.IndexJob{IndexRequest: app.IndexRequest{Camera: camera}}, nil, func() ([]*footage.Report, error) { return a.index(cmd.Context(), camera) })
+			if err == errDetached {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			return a.emit(reports, func(w io.Writer) { printIndexReports(w, reports) })
 		},
 	}
 	cmd.Flags().StringVar(&camera, "camera", "", "index only this camera")
+	detachFlag(cmd)
 	return cmd
 }
 

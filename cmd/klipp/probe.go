@@ -12,15 +12,16 @@ import (
 )
 
 func (a *cli) probeCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "probe FILE",
+	var fps float64
+	cmd := &cobra.Command{
+		Use:   "probe FILE [--fps N]",
 		Short: "Container, streams, duration, start time and damage of a recording",
 		Args:  exactArgs(1, "a file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := os.Stat(args[0]); err != nil {
 				return fault.NotFoundf("%s does not exist", args[0])
 			}
-			in, err := media.Probe(cmd.Context(), args[0])
+			in, err := media.Probe(media.WithFrameRate(cmd.Context(), fps), args[0])
 			if err != nil {
 				return err
 			}
@@ -42,8 +43,20 @@ func (a *cli) probeCommand() *cobra.Command {
 					}
 					rows = append(rows, []string{fmt.Sprintf("stream %d", s.Index), s.Type + ": " + desc + " (time base " + s.TimeBase + ")"})
 				}
+				for _, c := range in.DAVChannels {
+					rows = append(rows, []string{fmt.Sprintf("DAV channel %d", c.Channel), fmt.Sprintf("%s %dx%d %d fps, %d frames (%d keyframes), dates %s to %s (DVR clock)",
+						c.Codec, c.Width, c.Height, c.FPS, c.Frames, c.Keyframes, c.First, c.Last)})
+				}
 				for _, j := range in.Jumps {
 					rows = append(rows, []string{"timestamp jump", fmt.Sprintf("no frames from %.3fs for %.3fs", j.At.Seconds(), j.Length.Seconds())})
+				}
+				switch {
+				case in.NeedsRate:
+					rows = append(rows, []string{"raw stream", "no frame times: give its frame rate with --fps"})
+				case in.Raw:
+					rows = append(rows, []string{"raw stream", fmt.Sprintf("no frame times: timed at %g fps (--fps)", fps)})
+				case in.VariableRate:
+					rows = append(rows, []string{"variable rate", "the index holds frame slots without a frame: the previous frame stays on screen"})
 				}
 				if in.Damaged != "" {
 					rows = append(rows, []string{"DAMAGED", in.Damaged})
@@ -54,4 +67,6 @@ func (a *cli) probeCommand() *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().Float64Var(&fps, "fps", 0, "frame rate of a raw H.264/H.265 stream, which carries no times")
+	return cmd
 }

@@ -47,8 +47,11 @@ func (a *cli) retentionCommand() *cobra.Command {
 			var res app.RetentionResult
 			if preserve {
 				ev := a.events()
-				res, err = svc.Preserve(cmd.Context(), req, ev)
+				res, err = runJob(a, cmd, &app.PreserveJob{PreserveRequest: req}, ev, func() (app.RetentionResult, error) { return svc.Preserve(cmd.Context(), req, ev) })
 				ev.done()
+				if err == errDetached {
+					return nil
+				}
 			} else {
 				res, err = svc.Retention(cmd.Context(), req)
 			}
@@ -63,6 +66,7 @@ func (a *cli) retentionCommand() *cobra.Command {
 	cmd.Flags().StringVar(&now, "now", "", "assess as of this time instead of now")
 	cmd.Flags().StringVar(&radius, "radius", "300m", "cameras within this of a case's place are part of its request window")
 	cmd.Flags().StringVar(&req.Case, "case", "", "only this case")
+	detachFlag(cmd)
 	cmd.Flags().BoolVar(&preserve, "preserve", false, "export the native segments of every at-risk window and archive them")
 	cmd.Flags().BoolVar(&req.All, "all", false, "list every window (preserved, safe for now, without footage); with --preserve, preserve the safe-for-now ones too")
 	return cmd

@@ -12,6 +12,7 @@ import (
 
 	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -130,13 +131,13 @@ func (a *cli) timelineCommand() *cobra.Command {
 				return err
 			}
 			return a.emit(views, func(w io.Writer) {
-				rows := [][]string{{"NO", "ID", "TRUE TIME", "CAMERA CLOCK", "CAMERA", "CLIP", "TAGS", "TEXT"}}
+				rows := [][]string{{"NO", "ID", "TRUE TIME", "±", "ORDER", "CAMERA CLOCK", "CAMERA", "CLIP", "TAGS", "TEXT"}}
 				for _, v := range views {
 					cc := a.show(v.CameraClock)[11:23]
 					if !v.ClockVerified {
 						cc += " (not verified)"
 					}
-					rows = append(rows, []string{strconv.Itoa(v.Number), strconv.FormatInt(v.ID, 10), a.show(v.At), cc, v.CameraName,
+					rows = append(rows, []string{strconv.Itoa(v.Number), strconv.FormatInt(v.ID, 10), a.show(v.At), plusMinus(v.Bound()), orderText(v.OrderUncertain), cc, v.CameraName,
 						a.show(v.From)[11:19] + "–" + a.show(v.To)[11:19], strings.Join(v.Tags, ","), v.Text})
 				}
 				table(w, rows)
@@ -205,4 +206,24 @@ func entryID(args []string) (int64, error) {
 		return 0, fault.Usagef("entry id %q is not a number (klipp timeline list %s)", args[1], args[0])
 	}
 	return id, nil
+}
+
+// plusMinus is a bound as the timeline shows it: "±0.6s", "no bound".
+func plusMinus(b clock.Bound) string {
+	if !b.Known {
+		return "no bound"
+	}
+	return "±" + clock.FormatPlus(b, ".") + "s"
+}
+
+// orderText flags an entry whose order against others is not certain.
+func orderText(with []int) string {
+	if len(with) == 0 {
+		return ""
+	}
+	s := make([]string, len(with))
+	for i, n := range with {
+		s[i] = strconv.Itoa(n)
+	}
+	return "uncertain vs " + strings.Join(s, ",")
 }

@@ -26,7 +26,8 @@ func (a *cli) newTUI(ctx context.Context) (tui.Model, error) {
 	if err != nil {
 		return tui.Model{}, err
 	}
-	return tui.New(ctx, tui.NewServiceOps(svc), svc.Config().Timezone, svc.Now).WithGraphics(tui.DetectGraphics(os.Getenv)), nil
+	return tui.New(ctx, tui.NewServiceOps(svc), svc.Config().Timezone, svc.Now).WithGraphics(tui.DetectGraphics(os.Getenv)).
+		WithColour(tui.DetectColour(os.Getenv)), nil
 }
 
 func (a *cli) runTUI(ctx context.Context) error {

@@ -103,6 +103,7 @@ func newTestTUI(t *testing.T, conf string, w, h int) tea.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m = m.WithoutTimers()
 	var tm tea.Model = m
 	if cmd := m.Init(); cmd != nil {
 		tm = drive(t, tm, cmd())
@@ -140,7 +141,7 @@ func TestTUIUpdate(t *testing.T) {
 		}},
 		{"frames: one frame forward", []tea.Msg{press("enter"), press("right")}, func(t *testing.T, m tui.Model, s string) {
 			want := at.Add(200 * time.Millisecond).In(time.FixedZone("CET", 3600)).Format("15:04:05.000")
-			if m.Screen() != "frames" || !strings.Contains(s, "frame 2026-11-20 "+want) {
+			if m.Screen() != "frames" || !strings.Contains(s, "frame "+want) {
 				t.Errorf("after → want frame %s:\n%s", want, s)
 			}
 		}},
@@ -249,7 +250,13 @@ func TestTUIFlow(t *testing.T) {
 	if !strings.Contains(m.(tui.Model).Status(), "entry added") {
 		t.Fatalf("a: %q", m.(tui.Model).Status())
 	}
+	// A still two frames on, on the entry's camera, is the entry's.
+	m = drive(t, m, keys("right", "right", "s")...)
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "linked to entry 1") {
+		t.Fatalf("s after a: %q", st)
+	}
 	m = drive(t, m, keys("esc", "esc")...)
+	expect("case", "2 stills: ")
 	expect("case", "Misstänkt på Stortorget")
 	m = drive(t, m, keys("x")...)
 	if !strings.Contains(m.(tui.Model).Status(), "exported to") {
@@ -283,7 +290,7 @@ func TestTUIFlow(t *testing.T) {
 	json.Unmarshal(data, &tl)
 	// The entry is at the frame shown at the typed time: at it, or at most
 	// one frame (200 ms) before.
-	if len(tl) != 1 || tl[0].Text != "Misstänkt på Stortorget" || tl[0].At.After(at) || at.Sub(tl[0].At) >= 200*time.Millisecond || len(tl[0].Stills) != 1 {
+	if len(tl) != 1 || tl[0].Text != "Misstänkt på Stortorget" || tl[0].At.After(at) || at.Sub(tl[0].At) >= 200*time.Millisecond || len(tl[0].Stills) != 2 {
 		t.Fatalf("timeline: %s", data)
 	}
 	at = tl[0].At
@@ -292,9 +299,13 @@ func TestTUIFlow(t *testing.T) {
 	if got, want := codeInPNG(t, filepath.Join(bundleDir, tl[0].Stills[0])), seg.CameraClock.Add(k*200*time.Millisecond).UnixMilli(); got != want {
 		t.Errorf("still shows %d, want %d", got, want)
 	}
-	// The still taken with s is in the data directory too.
-	if stills, _ := filepath.Glob(filepath.Join(filepath.Dir(conf), "data", "stills", number, "stortorget-*.png")); len(stills) != 1 {
+	// The stills taken with s are in the data directory too.
+	if stills, _ := filepath.Glob(filepath.Join(filepath.Dir(conf), "data", "stills", number, "stortorget-*.png")); len(stills) != 2 {
 		t.Errorf("stills taken: %v", stills)
+	}
+	// What the frame browser showed is in the audit log, per camera.
+	if a, _ := os.ReadFile(filepath.Join(filepath.Dir(conf), "data", "audit.jsonl")); !regexp.MustCompile(`"view".*"stortorget"|"stortorget".*"view"`).Match(a) {
+		t.Error("the frames viewed are not audited")
 	}
 }
 

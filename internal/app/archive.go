@@ -447,7 +447,7 @@ func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]Ar
 	if storeErr != nil {
 		for i := range rows {
 			if rows[i].State == archive.Archived {
-				rows[i].State, rows[i].Error = archive.Unchecked, "archive not reachable to check"
+				rows[i].State, rows[i].Error = archive.Unchecked, "not checked: "+storeErr.Error()
 			}
 		}
 	}

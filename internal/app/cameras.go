@@ -35,9 +35,10 @@ type Camera struct {
 
 // Measurement is one clock measurement of a camera.
 type Measurement struct {
-	At     time.Time `json:"at"`
-	Offset float64   `json:"offset_s"`
-	Note   string    `json:"note,omitempty"`
+	At         time.Time `json:"at"`
+	Offset     float64   `json:"offset_s"`
+	Resolution float64   `json:"resolution_s"` // ± of the reading
+	Note       string    `json:"note,omitempty"`
 }
 
 func (s *Service) cameraOf(cam *catalog.Camera) Camera {
@@ -46,7 +47,10 @@ func (s *Service) cameraOf(cam *catalog.Camera) Camera {
 		v.Pattern = cam.Recordings.Pattern.String()
 	}
 	for _, m := range cam.Clock.Measurements() {
-		v.Clock = append(v.Clock, Measurement{At: m.At, Offset: m.Offset.Seconds(), Note: m.Note})
+		if m.Resolution == 0 {
+			m.Resolution = clock.DefaultResolution
+		}
+		v.Clock = append(v.Clock, Measurement{At: m.At, Offset: m.Offset.Seconds(), Resolution: m.Resolution.Seconds(), Note: m.Note})
 	}
 	if v.ClockVerified {
 		off := cam.Clock.At(s.now()).Seconds()
@@ -276,6 +280,7 @@ func (s *Service) syncCatalog(ctx context.Context) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.mount(cat.Cameras...)
 	return cat, storeCatalog(ctx, s.store, key, fi, sum, cat, s.now())
 }
 
@@ -312,7 +317,16 @@ func (s *Service) camerasOf(rows []store.CatalogCamera) ([]*catalog.Camera, erro
 		cam.Line = r.Line
 		cams[i] = cam
 	}
+	s.mount(cams...)
 	return cams, nil
+}
+
+// mount places cameras' recordings on named roots at this machine's mount
+// points (roots: in klipp.yaml).
+func (s *Service) mount(cams ...*catalog.Camera) {
+	for _, c := range cams {
+		c.Recordings.Mount(s.cfg.Roots)
+	}
 }
 
 // cached is the catalog when this service has read it whole.

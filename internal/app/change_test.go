@@ -1,9 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +108,32 @@ func TestOpenAdoptsAnExistingAuditLog(t *testing.T) {
 	}
 	if n, _, err := audit.Verify(svc2.AuditPath()); err != nil || n != 4 {
 		t.Errorf("after adoption: %d entries, %v", n, err)
+	}
+}
+
+// The chain leaves the store as JSONL that verifies as a chain; a case's
+// export holds only its entries; the export is audited.
+func TestAuditExport(t *testing.T) {
+	ctx := context.Background()
+	svc := openTest(t)
+	for _, n := range []string{"K-1", "K-2", "K-1"} {
+		if _, err := svc.record(ctx, audit.Entry{Action: "still", Case: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all bytes.Buffer
+	res, err := svc.AuditExport(ctx, AuditExportRequest{}, &all)
+	if err != nil || res.Entries != 3 {
+		t.Fatalf("export: %+v %v", res, err)
+	}
+	if n, _, err := audit.VerifyReader(&all); err != nil || n != 3 {
+		t.Errorf("the exported log: %d entries, %v", n, err)
+	}
+	var one bytes.Buffer
+	if res, err := svc.AuditExport(ctx, AuditExportRequest{Case: "K-1"}, &one); err != nil || res.Entries != 2 || strings.Contains(one.String(), `"K-2"`) {
+		t.Errorf("case K-1's export: %+v %v\n%s", res, err, one.String())
+	}
+	if seq, _, _ := svc.Store().AuditHead(ctx); seq != 5 {
+		t.Errorf("the two exports were not audited: head %d", seq)
 	}
 }

@@ -158,6 +158,9 @@ func (s *Service) Cut(ctx context.Context, req CutRequest, ev Events) (CutResult
 	if req.Camera == "" {
 		return CutResult{}, fault.Fieldf("camera", "required")
 	}
+	if err := sweepTemporaries(filepath.Dir(req.Out)); err != nil {
+		return CutResult{}, err
+	}
 	if err := outputDir(req.Out, ".mp4"); err != nil {
 		return CutResult{}, err
 	}
@@ -268,10 +271,20 @@ func ValidateTranscode(crf int, preset string, width, height int) error {
 }
 
 // tempName is the hidden name an output is written under, with its
-// extension (the writers choose the format by it).
+// extension (the writers choose the format by it) and this process's id,
+// so that a later run removes it if this one dies (atomicfile.SweepDir).
 func tempName(out string) string {
 	ext := filepath.Ext(out)
-	return filepath.Join(filepath.Dir(out), "."+strings.TrimSuffix(filepath.Base(out), ext)+".klipp-tmp"+ext)
+	return filepath.Join(filepath.Dir(out), "."+strings.TrimSuffix(filepath.Base(out), ext)+".klipp-"+strconv.Itoa(os.Getpid())+"-0"+ext)
+}
+
+// sweepTemporaries removes what killed runs left in an output directory
+// before this run writes there.
+func sweepTemporaries(dir string) error {
+	if _, err := atomicfile.SweepDir(dir); err != nil {
+		return fault.Wrap(fault.Storage, fmt.Errorf("clear stale temporaries in %s: %w", dir, err))
+	}
+	return nil
 }
 
 // cutRun writes one output file from a run of segments under a temporary
@@ -291,8 +304,10 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 		rec.Parameters[k] = v
 	}
 	var parts []media.CutPart
+	var prevHi time.Time
 	var covered time.Duration
 	fps := j.run[0].Source.FPS
+	ctx = media.WithFrameRate(ctx, fps) // the rate raw streams were indexed at
 	for _, p := range j.run {
 		src := p.Source
 		sum, err := footage.SourceHash(ctx, s.store, &src)
@@ -303,8 +318,17 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 		if !hi.After(lo) {
 			continue
 		}
-		parts = append(parts, media.CutPart{Path: src.Path, From: lo.Sub(src.TrueStart), To: hi.Sub(src.TrueStart), OutStart: lo.Sub(start)})
-		rec.Sources = append(rec.Sources, CutSource{File: src.Path, SHA256: sum, TrueStart: src.TrueStart, From: lo.Sub(src.TrueStart).Seconds(), To: hi.Sub(src.TrueStart).Seconds()})
+		// Offsets into the file by the camera clock at each end: drift
+		// applies per frame. Parts follow one another in the output as the
+		// camera recorded them, a true-time gap between them kept.
+		from, to := footage.FileOffset(cam.Clock, &src, lo), footage.FileOffset(cam.Clock, &src, hi)
+		outStart := lo.Sub(start)
+		if n := len(parts); n > 0 {
+			outStart = parts[n-1].OutStart + parts[n-1].To - parts[n-1].From + lo.Sub(prevHi)
+		}
+		prevHi = hi
+		parts = append(parts, media.CutPart{Path: src.Path, From: from, To: to, OutStart: outStart})
+		rec.Sources = append(rec.Sources, CutSource{File: src.Path, SHA256: sum, TrueStart: src.TrueStart, From: from.Seconds(), To: to.Seconds()})
 		covered += hi.Sub(lo)
 	}
 	for _, g := range j.cov.Gaps {

@@ -62,7 +62,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	}
 	out := req.OutDir
 	if out == "" {
-		out = filepath.Join(s.cfg.DataDir, "exports")
+		out = s.cfg.Roots["exports"]
 	}
 	cat, err := s.Catalog()
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	if err != nil {
 		var held *export.ErrHeld
 		if errors.As(err, &held) {
-			return ExportResult{}, fault.Usagef("case %s is being exported by another process: %s; wait for it to finish, or run with --wait", cs.Number, held.Holder)
+			return ExportResult{}, fault.Wrap(fault.Usage, &ExportRunning{Case: cs.Number, Holder: held.Holder.String()})
 		}
 		return ExportResult{}, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) exportLocker() export.Locker {
 // exportInputs are what an export needs from the service, but the
 // catalog.
 func (s *Service) exportInputs(ev Events) export.Inputs {
-	return export.Inputs{Zone: s.cfg.Timezone, ClipMode: CutMode(s.cfg.Clip.Mode), Presentation: s.cfg.Presentation,
+	return export.Inputs{Zone: s.cfg.Timezone, ClipMode: CutMode(s.cfg.Clip.Mode), Presentation: s.cfg.Presentation, DriftBound: s.cfg.DriftBound,
 		Language: s.cfg.Report.Language, Page: s.cfg.Report.Page, Analyst: s.cfg.Analyst, Software: s.software(), Now: s.now,
 		Store: s.store, Clips: clipCutter{s: s, ev: ev}, Stills: stillWriter{s: s}}
 }

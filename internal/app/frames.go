@@ -40,11 +40,11 @@ func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
 	if err != nil {
 		return Frame{}, err
 	}
-	stills, err := media.StillsAt(ctx, seg.Path, []time.Duration{req.At.Sub(seg.TrueStart)})
+	stills, err := media.StillsAt(media.WithFrameRate(ctx, seg.FPS), seg.Path, []time.Duration{footage.FileOffset(cam.Clock, seg, req.At)})
 	if err != nil {
 		return Frame{}, err
 	}
 	st := stills[0]
-	return Frame{Image: st.Image, At: seg.TrueStart.Add(st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
+	return Frame{Image: st.Image, At: footage.FrameTrue(cam.Clock, seg, st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
 		FPS: seg.FPS, Source: seg.Path}, nil
 }

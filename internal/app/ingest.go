@@ -29,6 +29,13 @@ type IngestRequest struct {
 	Start *time.Time
 	// Note says how the files were delivered.
 	Note string
+	// FPS is the frame rate of raw elementary streams (.264, .265), which
+	// carry no times; 0: the camera's fps.
+	FPS float64
+	// Channel is the channel of a Dahua DAV file that is this camera's
+	// (as the chunk headers number it, from 0; klipp probe lists them);
+	// required for DAV files, refused for others.
+	Channel *int
 }
 
 // IngestRecord is what klipp keeps of a delivered file: where it came
@@ -51,6 +58,12 @@ type IngestRecord struct {
 	Status       string    `json:"status"`
 	Damage       string    `json:"damage,omitempty"`
 	Already      bool      `json:"already_ingested"`
+	// A DAV channel is remuxed into an MP4 beside the DAV copy (which is
+	// Stored, bit-exact, SHA256): the footage on the timeline is Remuxed.
+	DAVChannel    *int   `json:"dav_channel,omitempty"`
+	Remuxed       string `json:"remuxed,omitempty"`
+	RemuxedSHA256 string `json:"remuxed_sha256,omitempty"`
+	RemuxNote     string `json:"remux_note,omitempty"`
 }
 
 // IngestResult is every file of the request, in order.
@@ -80,6 +93,9 @@ func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (Ing
 	if err != nil {
 		return res, err
 	}
+	if req.FPS < 0 || req.FPS > 240 {
+		return res, fault.Fieldf("fps", "give a frame rate from 0 to 240")
+	}
 	if req.Start != nil && len(req.Files) > 1 {
 		return res, fault.Fieldf("start", "gives one file's start: ingest the %d files one at a time, or without it if they carry their times", len(req.Files))
 	}
@@ -87,6 +103,15 @@ func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (Ing
 		if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
 			return res, fault.NotFoundf("%s: not a readable file", f)
 		}
+		switch isDAV := isDAVFile(f); {
+		case isDAV && req.Channel == nil:
+			return res, fault.Fieldf("channel", "%s is a Dahua DAV file, which holds several channels: give the camera's with --channel N (klipp probe lists them)", filepath.Base(f))
+		case !isDAV && req.Channel != nil:
+			return res, fault.Fieldf("channel", "%s is not a DAV file: --channel is for DAV files only", filepath.Base(f))
+		}
+	}
+	if req.Channel != nil && (*req.Channel < 0 || *req.Channel > 255) {
+		return res, fault.Fieldf("channel", "give a DAV channel from 0 to 255")
 	}
 	for _, f := range req.Files {
 		r, err := s.ingestFile(ctx, cam, f, req, ev)
@@ -99,18 +124,41 @@ func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (Ing
 }
 
 func (s *Service) ingestFile(ctx context.Context, cam *catalog.Camera, src string, req IngestRequest, ev Events) (IngestRecord, error) {
-	r, err := s.copyEvidence(ctx, cam, src, req.Note, ev)
+	suffix := ""
+	if req.Channel != nil {
+		suffix = davSuffix(*req.Channel)
+	}
+	r, err := s.copyEvidence(ctx, cam, src, suffix, req.Note, ev)
 	if err != nil || r.Already {
 		return r, err
 	}
 	placed := false
 	defer func() {
-		if !placed {
-			os.Remove(r.Stored) // not placed: nothing ingested
+		if placed {
+			return
+		}
+		// Not placed: nothing ingested. A DAV copy another channel's
+		// footage came from stays.
+		if other, _ := filepath.Glob(r.Stored + ".ch*.mp4.json"); len(other) == 0 {
+			os.Remove(r.Stored)
+		}
+		if r.Remuxed != "" {
+			os.Remove(r.Remuxed)
 		}
 	}()
-	seg, from, err := footage.PlaceFile(ctx, cam, r.Stored, r.Original, req.Start, r.SHA256)
-	if err != nil {
+	var seg store.Segment
+	var from string
+	hashes := map[string]string{r.Original: r.SHA256, r.Stored: r.SHA256}
+	if req.Channel != nil {
+		if req.Start != nil {
+			return r, fault.Fieldf("start", "a DAV file's frames carry their times: ingest it without --start")
+		}
+		if seg, err = placeDAV(ctx, cam, &r, *req.Channel); err != nil {
+			return r, err
+		}
+		from = "the DAV chunks' dates and millisecond counters"
+		hashes[r.Remuxed] = r.RemuxedSHA256
+	} else if seg, from, err = footage.PlaceFile(ctx, cam, r.Stored, r.Original, req.Start, r.SHA256, req.FPS); err != nil {
 		return r, err
 	}
 	r.CameraStart, r.TrueStart, r.TrueEnd, r.StartFrom, r.Status, r.Damage = seg.CameraStart, seg.TrueStart, seg.TrueEnd, from, seg.Status, seg.Damaged
@@ -118,7 +166,7 @@ func (s *Service) ingestFile(ctx context.Context, cam *catalog.Camera, src strin
 	if err != nil {
 		return r, err
 	}
-	side, err := atomicfile.Create(r.Stored + ".json")
+	side, err := atomicfile.Create(r.Stored + suffix + ".json")
 	if err != nil {
 		return r, fault.Wrap(fault.Storage, err)
 	}
@@ -126,9 +174,12 @@ func (s *Service) ingestFile(ctx context.Context, cam *catalog.Camera, src strin
 	if _, err := side.Write(append(data, '\n')); err != nil {
 		return r, fault.Wrap(fault.Storage, err)
 	}
-	entry := audit.Entry{Action: "ingest", Camera: cam.ID, Hashes: map[string]string{r.Original: r.SHA256, r.Stored: r.SHA256},
+	entry := audit.Entry{Action: "ingest", Camera: cam.ID, Hashes: hashes,
 		Detail: map[string]string{"original": r.Original, "stored": r.Stored, "camera_clock_start": r.CameraStart.Format(time.RFC3339Nano),
 			"start_from": from, "note": req.Note, "status": r.Status}}
+	if r.Remuxed != "" {
+		entry.Detail["remuxed"], entry.Detail["remux_note"] = r.Remuxed, r.RemuxNote
+	}
 	if _, err := s.change(ctx, entry, func(tx *store.Store) error {
 		if err := tx.AddSegment(ctx, seg, s.now()); err != nil {
 			return fmt.Errorf("camera %s: index %s: %w", cam.ID, r.Stored, err)
@@ -147,7 +198,9 @@ func (s *Service) ingestFile(ctx context.Context, cam *catalog.Camera, src strin
 // copyEvidence copies one delivered file into the evidence store, hashing
 // it as it is read, and checks the copy; an identical file ingested before
 // is not copied again.
-func (s *Service) copyEvidence(ctx context.Context, cam *catalog.Camera, src, note string, ev Events) (IngestRecord, error) {
+// suffix names the footage whose record marks the file as ingested (a DAV
+// channel's MP4), "" for the file itself.
+func (s *Service) copyEvidence(ctx context.Context, cam *catalog.Camera, src, suffix, note string, ev Events) (IngestRecord, error) {
 	abs, err := filepath.Abs(src)
 	if err != nil {
 		return IngestRecord{}, fault.Wrap(fault.Usage, err)
@@ -162,9 +215,12 @@ func (s *Service) copyEvidence(ctx context.Context, cam *catalog.Camera, src, no
 		return IngestRecord{}, fault.Wrap(fault.Storage, err)
 	}
 	r := IngestRecord{Original: abs, OriginalSize: fi.Size(), OriginalTime: fi.ModTime().UTC(), Camera: cam.ID, Acquired: s.now().UTC(), By: s.Who(), Note: note}
-	dir := filepath.Join(s.cfg.DataDir, "evidence", cam.ID)
+	dir := filepath.Join(s.cfg.Roots["evidence"], cam.ID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return r, fault.Wrap(fault.Storage, err)
+	}
+	if err := sweepTemporaries(dir); err != nil {
+		return r, err
 	}
 	tmp, err := atomicfile.Create(filepath.Join(dir, filepath.Base(src)))
 	if err != nil {
@@ -182,9 +238,12 @@ func (s *Service) copyEvidence(ctx context.Context, cam *catalog.Camera, src, no
 	}
 	r.SHA256 = h.Sum()
 	r.Stored = filepath.Join(dir, r.SHA256[:16]+"-"+filepath.Base(src))
-	if _, err := os.Stat(r.Stored + ".json"); err == nil {
+	if _, err := os.Stat(r.Stored + suffix + ".json"); err == nil {
 		r.Already = true // copied and indexed before
 		return r, nil
+	}
+	if _, sum, err := digest.File(r.Stored); suffix != "" && err == nil && sum == r.SHA256 {
+		return r, nil // the same DAV file, ingested for another channel
 	}
 	os.Remove(r.Stored) // a copy left by an ingest that could not place it
 	if err := tmp.CommitAs(r.Stored); err != nil {

@@ -192,7 +192,7 @@ func (s *Service) deliveries(ctx context.Context, number string) ([]Delivery, er
 			st = ArchiveNotPushed
 		}
 		out = append(out, Delivery{Ref: ref, ManifestSHA256: e.ManifestSHA256, Files: e.Files, Archive: st, Verify: []string{
-			fmt.Sprintf("klipp verify DIR on your copy checks every file against its MANIFEST; the MANIFEST's SHA-256 must be %s", e.ManifestSHA256),
+			fmt.Sprintf("klipp verify DIR on your copy checks every file against the bundle's manifest.json and SHA256SUMS; that manifest.json's SHA-256 must be %s (sha256sum manifest.json)", e.ManifestSHA256),
 			fmt.Sprintf("klipp archive verify %s (an archivist) checks the archived original", ref)}})
 	}
 	return out, nil

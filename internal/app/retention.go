@@ -108,10 +108,9 @@ func (s *Service) at(t time.Time) *Service {
 	if t.IsZero() {
 		return s
 	}
-	s.mu.Lock()
-	cat := s.cat
-	s.mu.Unlock()
-	return &Service{cfg: s.cfg, store: s.store, now: func() time.Time { return t }, version: s.version, openArchive: s.openArchive, cat: cat}
+	v := s.view()
+	v.now = func() time.Time { return t }
+	return v
 }
 
 // shown are the windows listed: all, or those at risk or expired.
@@ -159,7 +158,7 @@ func (s *Service) assess(ctx context.Context, req RetentionRequest) ([]retention
 // segments (bit-exact, checked against their hashes) with the windows they
 // answer, records it, and archives it.
 func (s *Service) preserveCase(ctx context.Context, number string, windows []retention.Window, ev Events) (PushResult, error) {
-	outDir := filepath.Join(s.cfg.DataDir, "exports")
+	outDir := s.cfg.Roots["exports"]
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return PushResult{}, fault.Wrap(fault.Storage, err)
 	}

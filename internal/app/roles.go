@@ -88,6 +88,25 @@ func (s *Service) identify(ctx context.Context) error {
 	return nil
 }
 
+// actingFor is the service working a job for the login that asked for it:
+// its roles are that person's, its audit entries name that person, and the
+// worker's own login is recorded beside them.
+func (s *Service) actingFor(ctx context.Context, login string) (*Service, error) {
+	if login == "" || login == s.login {
+		return s, nil
+	}
+	v := s.view()
+	v.via, v.login, v.owner = s.login, login, false
+	if s.store.Dialect() == store.Postgres {
+		owner, err := s.store.LoginOwns(ctx, login)
+		if err != nil {
+			return nil, fault.Wrap(fault.Storage, fmt.Errorf("who asked: %w", err))
+		}
+		v.owner = owner
+	}
+	return v, nil
+}
+
 // Me is the identity the service works as, read now (an admin may have
 // changed its role since the service opened).
 func (s *Service) Me(ctx context.Context) (Identity, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/config"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/pgtest"
+	"github.com/klipp-forensics/klipp/internal/store"
 )
 
 // group is one PostgreSQL store and the catalog its machines share.
@@ -259,5 +260,36 @@ func TestTwentyClientsEditOneCaseOnPostgres(t *testing.T) {
 	}
 	if rep, err := owner.AuditVerify(ctx); err != nil || !rep.OK || rep.Entries != total {
 		t.Errorf("chain: %+v %v; %d rows", rep, err, total)
+	}
+}
+
+// A worker runs a job for the person who asked: with that person's roles,
+// and its audit entries name that person and the worker's own login.
+func TestJobsRunForWhoAsked(t *testing.T) {
+	ctx := context.Background()
+	g := newGroup(t)
+	worker := g.open(t, "", "") // the store's owner runs the workers here
+	for _, u := range []AddUserRequest{{Login: "ana", Role: RoleAnalyst, Password: "pw-ana"}, {Login: "ivar", Role: RoleInvestigator, Password: "pw-ivar"}} {
+		if _, err := worker.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forAna, err := worker.actingFor(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
+	if _, err := forAna.CreateCase(ctx, CreateCaseRequest{Number: "K-JOB", Title: "t", From: t0, To: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var last string
+	worker.Store().AuditRows(ctx, "K-JOB", func(r store.AuditRow) error { last = r.Line; return nil })
+	if !strings.Contains(last, `"who":"ana"`) || !strings.Contains(last, `"worker":"klipp"`) {
+		t.Errorf("the job's audit entry: %s", last)
+	}
+	forIvar, _ := worker.actingFor(ctx, "ivar")
+	_, err = forIvar.CreateCase(ctx, CreateCaseRequest{Number: "K-NO", Title: "t", From: t0, To: t0.Add(time.Hour)})
+	if fault.KindOf(err) != fault.Usage || !strings.Contains(err.Error(), "ivar is investigator") {
+		t.Errorf("a job asked for by an investigator ran with the worker's roles: %v", err)
 	}
 }

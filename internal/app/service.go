@@ -21,6 +21,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/config"
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/jobs"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
@@ -42,12 +43,25 @@ type Service struct {
 	now         func() time.Time
 	version     string
 	openArchive func(ctx context.Context, cfg *config.Config) (archive.Store, error)
+	jobs        *jobs.Client // with the shared store (jobs.go)
 
 	mu  sync.Mutex
 	cat *catalog.Catalog // loaded on first use
 
 	login string // who works: the PostgreSQL login, or the OS user (roles.go)
 	owner bool   // the login owns the shared store
+	via   string // the worker's login when this service runs a job for login
+}
+
+// view is a copy of the service that shares its store, catalog, archive
+// opener and jobs: one operation runs in it at another time (at) or for
+// another person (actingFor).
+func (s *Service) view() *Service {
+	s.mu.Lock()
+	cat := s.cat
+	s.mu.Unlock()
+	return &Service{cfg: s.cfg, store: s.store, now: s.now, version: s.version, openArchive: s.openArchive, jobs: s.jobs, cat: cat,
+		login: s.login, owner: s.owner, via: s.via}
 }
 
 // Open opens the service over a loaded configuration: the store in
@@ -61,6 +75,7 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Service, erro
 	if err != nil {
 		return nil, fault.Wrap(fault.Storage, err)
 	}
+	st.UseRoots(cfg.Roots)
 	s := &Service{cfg: cfg, store: st, now: opts.Now, version: opts.Version, openArchive: opts.OpenArchive}
 	if s.now == nil {
 		s.now = time.Now
@@ -79,11 +94,20 @@ func Open(ctx context.Context, cfg *config.Config, opts Options) (*Service, erro
 		st.Close()
 		return nil, err
 	}
+	if err := s.openJobs(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes the store.
-func (s *Service) Close() error { return s.store.Close() }
+func (s *Service) Close() error {
+	if s.jobs != nil {
+		s.jobs.Close()
+	}
+	return s.store.Close()
+}
 
 // Config is the configuration the service runs with.
 func (s *Service) Config() *config.Config { return s.cfg }
@@ -206,6 +230,9 @@ func (s *Service) change(ctx context.Context, e audit.Entry, fn func(tx *store.S
 			return fault.Wrap(fault.Storage, fmt.Errorf("audit head: %w", err))
 		}
 		e.Who = s.Who()
+		if s.via != "" {
+			e.Detail = withDetail(e.Detail, "worker", s.via)
+		}
 		e = audit.Next(e, audit.Head{Seq: seq, Hash: hash}, s.now())
 		line, err := audit.Line(e)
 		if err != nil {
@@ -264,4 +291,14 @@ func (s *Service) adoptAuditLog(ctx context.Context) error {
 func (s *Service) Record(ctx context.Context, e audit.Entry) error {
 	_, err := s.record(ctx, e)
 	return err
+}
+
+// withDetail adds one detail to an audit entry's details.
+func withDetail(d map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(d)+1)
+	for dk, dv := range d {
+		out[dk] = dv
+	}
+	out[k] = v
+	return out
 }

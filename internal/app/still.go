@@ -89,6 +89,9 @@ func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (Still
 			return StillResult{}, fault.Wrap(fault.Usage, &ExistsError{Path: names[i]})
 		}
 	}
+	if err := sweepTemporaries(filepath.Dir(req.Out)); err != nil {
+		return StillResult{}, err
+	}
 	recs, err := s.writeStills(ctx, cam, req.Case, req.Times, names)
 	if err != nil {
 		return StillResult{}, err
@@ -117,7 +120,7 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 			segs[seg.ID] = seg
 			order = append(order, seg.ID)
 		}
-		bySeg[seg.ID] = append(bySeg[seg.ID], want{i, t.Sub(seg.TrueStart)})
+		bySeg[seg.ID] = append(bySeg[seg.ID], want{i, footage.FileOffset(cam.Clock, seg, t)})
 	}
 	tmps := make([]string, len(names))
 	for i, n := range names {
@@ -143,9 +146,9 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 		// pictures held at once, whatever the number of times.
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(runtime.NumCPU())
-		walk := media.StillsEach(gctx, seg.Path, offs, func(j int, st media.Still) error {
+		walk := media.StillsEach(media.WithFrameRate(gctx, seg.FPS), seg.Path, offs, func(j int, st media.Still) error {
 			w := bySeg[id][j]
-			frameTrue := seg.TrueStart.Add(st.Offset)
+			frameTrue := footage.FrameTrue(cam.Clock, seg, st.Offset)
 			frameCam := seg.CameraStart.Add(st.Offset)
 			records[w.idx] = StillRecord{
 				File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,

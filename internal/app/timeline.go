@@ -30,7 +30,7 @@ type Entry struct {
 // in time order (0 when not in a list).
 func (s *Service) EntryOf(e store.Entry, number int) Entry {
 	cam, _ := s.Camera(e.Camera) // nil when no longer in the catalog
-	return Entry{EntryView: export.ViewEntry(e, number, cam), Case: e.Case, UpdatedBy: e.UpdatedBy, Version: e.Version}
+	return Entry{EntryView: export.ViewEntry(e, number, cam, s.cfg.DriftBound), Case: e.Case, UpdatedBy: e.UpdatedBy, Version: e.Version}
 }
 
 // AddEntryRequest adds an entry to a case's timeline. A nil From or To is
@@ -105,6 +105,7 @@ func (s *Service) Entries(ctx context.Context, number string) ([]Entry, error) {
 	for i, e := range entries {
 		out = append(out, s.EntryOf(e, i+1))
 	}
+	export.MarkOrder(len(out), func(i int) *export.EntryView { return &out[i].EntryView })
 	return out, nil
 }
 

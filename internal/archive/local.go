@@ -69,6 +69,10 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOption
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return Object{}, err
 	}
+	// What a killed push left in this directory goes before this one writes.
+	if _, err := atomicfile.SweepDir(filepath.Dir(p)); err != nil {
+		return Object{}, err
+	}
 	f, err := atomicfile.Create(p)
 	if err != nil {
 		return Object{}, err

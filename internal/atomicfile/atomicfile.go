@@ -1,19 +1,30 @@
 // Package atomicfile writes files so that a reader never sees a half-written
 // one under the final name: data goes to a hidden temporary file beside the
-// target, which is renamed into place only when complete.
+// target, which is renamed into place only when complete. A temporary's
+// name carries the writer's process id, so a later run can tell the
+// temporaries of a writer that died (SweepDir) from those still being
+// written.
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
 )
 
 // Temp creates an empty hidden temporary file beside path and returns its
 // name, for writers (muxers) that open the file themselves. The caller
-// renames it to path when done, or removes it.
+// renames it to path when done, or removes it. The name keeps path's
+// extension (writers may choose a format by it): .STEM.klipp-PID-N.EXT.
 func Temp(path string) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	base := filepath.Base(path)
+	ext := filepath.Ext(base)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+strings.TrimSuffix(base, ext)+".klipp-"+strconv.Itoa(os.Getpid())+"-*"+ext)
 	if err != nil {
 		return "", err
 	}
@@ -98,4 +109,47 @@ func (f *File) Abort() {
 		f.Close()
 		os.Remove(f.Name())
 	}
+}
+
+// tempRe matches a temporary's name and captures its writer's process id.
+var tempRe = regexp.MustCompile(`^\..*\.klipp-(\d+)-\d+(\.[^./]*)?$`)
+
+// SweepDir removes the temporaries in dir (not below it) whose writer is
+// no longer running: what a killed or crashed run left. It returns the
+// names removed. Temporaries of running writers, this process's included,
+// stay.
+func SweepDir(dir string) ([]string, error) {
+	list, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range list {
+		m := tempRe.FindStringSubmatch(e.Name())
+		if m == nil || e.IsDir() {
+			continue
+		}
+		pid, err := strconv.Atoi(m[1])
+		if err != nil || running(pid) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
+}
+
+// running reports whether process pid exists on this machine.
+func running(pid int) bool {
+	if pid == os.Getpid() {
+		return true
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -113,7 +113,7 @@ func Create(ctx context.Context, st *store.Store, c store.Case, who string, now 
 	}
 	if err := st.CreateCase(ctx, c); err != nil {
 		if errors.Is(err, store.ErrExists) {
-			return c, fault.Usagef("case %s exists already (klipp case show %s)", c.Number, c.Number)
+			return c, fault.Fieldf("number", "case %s exists already (klipp case show %s)", c.Number, c.Number)
 		}
 		return c, fault.Wrap(fault.Storage, err)
 	}

@@ -47,7 +47,10 @@ type Camera struct {
 	RetentionDefaulted bool          `json:"retention_defaulted,omitempty"`
 	Clock              clock.Offsets `json:"-"`
 	Recordings         Recordings    `json:"recordings"`
-	Line               int           `json:"-"` // line in cameras.yaml, for messages
+	// FPS is the recorder's frame rate, for raw elementary streams (.264,
+	// .265) that carry no times; 0: not given.
+	FPS  float64 `json:"fps,omitempty"`
+	Line int     `json:"-"` // line in cameras.yaml, for messages
 
 	entry Entry // as the file gives it, before validation
 }
@@ -58,8 +61,34 @@ func (c *Camera) Entry() Entry { return c.entry }
 
 // Recordings says where a camera's files are and how they are named.
 type Recordings struct {
-	Path    string           `json:"path,omitempty"` // absolute
+	// Root names the share the recordings are on (roots: in klipp.yaml
+	// maps it to this machine's mount point); "" for a path of its own.
+	Root    string           `json:"root,omitempty"`
+	Path    string           `json:"path,omitempty"` // absolute once mounted; "" when this machine lacks Root
 	Pattern *pattern.Pattern `json:"-"`
+	rel     string           // below Root
+}
+
+// Mount places recordings on a named root at this machine's mount point
+// for it; without one the camera's recordings cannot be reached here
+// (Reachable says so). Recordings without a root are left as they are.
+func (r *Recordings) Mount(roots map[string]string) {
+	if r.Root == "" {
+		return
+	}
+	r.Path = ""
+	if dir, ok := roots[r.Root]; ok {
+		r.Path = filepath.Join(dir, r.rel)
+	}
+}
+
+// Reachable is nil when the recordings can be read on this machine, else
+// an error saying which root is missing.
+func (r Recordings) Reachable(camera string) error {
+	if r.Root != "" && r.Path == "" {
+		return fault.Usagef("camera %s: its recordings are on the root %q: %w (add it to roots: in klipp.yaml)", camera, r.Root, fault.ErrNotHere)
+	}
+	return nil
 }
 
 // Catalog is the set of cameras, in file order.
@@ -107,18 +136,27 @@ type Entry struct {
 	Retention  string           `yaml:"retention,omitempty" json:"retention,omitempty"`
 	Clock      []EntryClock     `yaml:"clock,omitempty" json:"clock,omitempty"`
 	Recordings *EntryRecordings `yaml:"recordings,omitempty" json:"recordings,omitempty"`
+	FPS        float64          `yaml:"fps,omitempty" json:"fps,omitempty"`
 }
 
 // EntryClock is one clock measurement: at true time At the camera clock was
 // Offset ahead.
+// A clock read off the picture (klipp cameras clock add) also says what
+// was read, to what resolution, how, by whom and when.
 type EntryClock struct {
-	At     string `yaml:"at" json:"at"`
-	Offset string `yaml:"offset" json:"offset"`
-	Note   string `yaml:"note,omitempty" json:"note,omitempty"`
+	At         string `yaml:"at" json:"at"`
+	Offset     string `yaml:"offset" json:"offset"`
+	Resolution string `yaml:"resolution,omitempty" json:"resolution,omitempty"` // ± of the reading; default 0.5s
+	Shown      string `yaml:"shown,omitempty" json:"shown,omitempty"`           // what the clock in the picture showed
+	How        string `yaml:"how,omitempty" json:"how,omitempty"`
+	By         string `yaml:"by,omitempty" json:"by,omitempty"`
+	Recorded   string `yaml:"recorded,omitempty" json:"recorded,omitempty"` // when the measurement was added
+	Note       string `yaml:"note,omitempty" json:"note,omitempty"`
 }
 
 // EntryRecordings says where a camera's files are and how they are named.
 type EntryRecordings struct {
+	Root    string `yaml:"root,omitempty" json:"root,omitempty"`
 	Path    string `yaml:"path" json:"path"`
 	Pattern string `yaml:"pattern" json:"pattern"`
 }
@@ -204,9 +242,9 @@ func (c *Catalog) addNode(node *yaml.Node, raw Entry, lineOffset, i int, base st
 // not reach into yaml.Node values).
 func strictFields(n *yaml.Node, lineOffset int) error {
 	known := map[string]map[string]bool{
-		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings"),
+		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings", "fps"),
 		"location":   set("lat", "lon"),
-		"recordings": set("path", "pattern"),
+		"recordings": set("root", "path", "pattern"),
 	}
 	var walk func(n *yaml.Node, at string) error
 	walk = func(n *yaml.Node, at string) error {
@@ -257,6 +295,8 @@ func validLatLon(p LatLon) error {
 	return nil
 }
 
+var rootRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
 func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error) {
 	if !idRe.MatchString(r.ID) {
 		return nil, fmt.Errorf("id %q must be lower-case letters, digits and dashes", r.ID)
@@ -302,6 +342,10 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		}
 		cam.Coverage = append(cam.Coverage, ll)
 	}
+	if r.FPS < 0 || r.FPS > 240 {
+		return nil, fmt.Errorf("fps %v must be a frame rate from 0 to 240", r.FPS)
+	}
+	cam.FPS = r.FPS
 	cam.Timezone = defaultZone
 	if r.Timezone != "" {
 		loc, err := loadLocation(r.Timezone)
@@ -329,7 +373,13 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		if err != nil {
 			return nil, fmt.Errorf("clock[%d].offset: %w", i, err)
 		}
-		ms = append(ms, clock.Measurement{At: at, Offset: off, Note: m.Note})
+		var res time.Duration
+		if m.Resolution != "" {
+			if res, err = clock.ParseDuration(m.Resolution); err != nil || res < 0 {
+				return nil, fmt.Errorf("clock[%d].resolution %q: give a non-negative duration such as 0.5s", i, m.Resolution)
+			}
+		}
+		ms = append(ms, clock.Measurement{At: at, Offset: off, Note: m.Note, Resolution: res})
 	}
 	cam.Clock = clock.NewOffsets(ms)
 	if rec := r.Recordings; rec != nil && (rec.Path != "" || rec.Pattern != "") {
@@ -340,11 +390,22 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		if err != nil {
 			return nil, fmt.Errorf("recordings.%w", err)
 		}
-		path := rec.Path
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(base, path)
+		if rec.Root != "" {
+			rel := filepath.Clean(rec.Path)
+			if !rootRe.MatchString(rec.Root) {
+				return nil, fmt.Errorf("recordings.root %q: a root's name is lower-case letters, digits and dashes", rec.Root)
+			}
+			if filepath.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, "../") {
+				return nil, fmt.Errorf("recordings.path %q: with a root, give the path below it", rec.Path)
+			}
+			cam.Recordings = Recordings{Root: rec.Root, rel: rel, Pattern: p}
+		} else {
+			path := rec.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(base, path)
+			}
+			cam.Recordings = Recordings{Path: filepath.Clean(path), Pattern: p}
 		}
-		cam.Recordings = Recordings{Path: filepath.Clean(path), Pattern: p}
 	}
 	cam.entry = r
 	return cam, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,7 +174,14 @@ func (q NearQuery) Box() (minLat, maxLat, minLon, maxLon float64, ok bool) {
 // ParseLatLon reads "55.6036,13.0021".
 func ParseLatLon(s string) (LatLon, bool) {
 	var p LatLon
-	if _, err := fmt.Sscanf(s, "%g,%g", &p.Lat, &p.Lon); err != nil {
+	parts := strings.Split(s, ",")
+	if len(parts) != 2 { // "1,2,3" is not a position
+		return p, false
+	}
+	var err1, err2 error
+	p.Lat, err1 = strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
+	p.Lon, err2 = strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+	if err1 != nil || err2 != nil {
 		return p, false
 	}
 	return p, validLatLon(p) == nil

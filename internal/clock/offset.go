@@ -12,6 +12,9 @@ type Measurement struct {
 	At     time.Time
 	Offset time.Duration
 	Note   string
+	// Resolution is the half-width of what was read: a clock read to the
+	// whole second is ±0.5 s. Zero is taken as DefaultResolution.
+	Resolution time.Duration
 }
 
 // Offsets is a camera's clock model: offset = camera clock − true time,
@@ -53,19 +56,27 @@ func (o Offsets) At(t time.Time) time.Duration {
 // CameraClock returns what the camera clock read at true time t.
 func (o Offsets) CameraClock(t time.Time) time.Time { return t.Add(o.At(t)) }
 
-// TrueTime returns the true time at which the camera clock read c. The
-// offset changes slowly (seconds over weeks), so a few fixed-point steps
-// converge to well under a microsecond.
+// TrueTime returns the true time at which the camera clock read c: the t
+// with t + At(t) = c, solved exactly on the linear piece of the model that
+// holds it (a drifting clock gains seconds a minute, where fixed-point steps
+// leave microseconds).
 func (o Offsets) TrueTime(c time.Time) time.Time {
-	t := c
-	for i := 0; i < 4; i++ {
-		next := c.Add(-o.At(t))
-		if next.Equal(t) {
-			break
-		}
-		t = next
+	n := len(o.m)
+	switch {
+	case n == 0:
+		return c
+	case !c.After(o.m[0].At.Add(o.m[0].Offset)):
+		return c.Add(-o.m[0].Offset)
+	case !c.Before(o.m[n-1].At.Add(o.m[n-1].Offset)):
+		return c.Add(-o.m[n-1].Offset)
 	}
-	return t
+	i := sort.Search(n, func(i int) bool { return o.m[i].At.Add(o.m[i].Offset).After(c) })
+	a, b := o.m[i-1], o.m[i]
+	// On this piece c = t + a.Offset + r·(t − a.At), r the drift rate.
+	span := float64(b.At.Sub(a.At))
+	r := float64(b.Offset-a.Offset) / span
+	dt := float64(c.Sub(a.At.Add(a.Offset))) / (1 + r)
+	return a.At.Add(time.Duration(math.Round(dt)))
 }
 
 // Earlier returns the earlier of a and b.

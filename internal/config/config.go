@@ -25,12 +25,15 @@ import (
 
 // Config is klipp's configuration with every path absolute.
 type Config struct {
-	File             string // the file read, "" when none was found
-	Timezone         *time.Location
-	DataDir          string
-	Catalog          string
-	Analyst          string
-	Clip             Clip
+	File     string // the file read, "" when none was found
+	Timezone *time.Location
+	DataDir  string
+	Catalog  string
+	Analyst  string
+	Clip     Clip
+	// DriftBound is the most a camera clock is assumed to drift in a day
+	// away from its nearest measurement (clock.drift_bound).
+	DriftBound       time.Duration
 	Report           Report
 	Presentation     Presentation
 	Archive          Archive
@@ -117,6 +120,7 @@ var defaults = map[string]any{
 	"catalog":                   "cameras.yaml",
 	"analyst":                   "",
 	"clip.before":               "5s",
+	"clock.drift_bound":         "2s/day",
 	"clip.after":                "10s",
 	"clip.mode":                 "copy",
 	"report.language":           "sv",
@@ -243,6 +247,11 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 		}
 	}
 	c.Clip.Before = r.nonNegative("clip.before")
+	if db, err := clock.ParseDriftBound(r.str("clock.drift_bound")); err != nil {
+		r.fail("clock.drift_bound", "%v", err)
+	} else {
+		c.DriftBound = db
+	}
 	c.Clip.After = r.nonNegative("clip.after")
 	c.Clip.Mode = r.oneOf("clip.mode", "copy", "exact", "transcode")
 	c.Report.Language = r.oneOf("report.language", "sv", "en")
@@ -285,8 +294,8 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	c.Roots = map[string]string{"evidence": filepath.Join(c.DataDir, "evidence"), "exports": filepath.Join(c.DataDir, "exports")}
 	for _, k := range v.AllKeys() {
 		if name, ok := strings.CutPrefix(k, "roots."); ok {
-			if !rootName.MatchString(name) {
-				r.fail(k, "a root's name is lower-case letters, digits and dashes")
+			if !rootName.MatchString(name) || name == "recordings" {
+				r.fail(k, "a root's name is lower-case letters, digits and dashes, not \"recordings\" (the name of each camera's own directory)")
 			}
 			switch dir := resolve(base, r.str(k)); {
 			case dir != "":

@@ -88,7 +88,8 @@ type Inputs struct {
 	Zone         *time.Location
 	ClipMode     CutMode // the default for entries without their own
 	Presentation config.Presentation
-	Language     string // report and presentation: sv | en
+	DriftBound   time.Duration // clock.drift_bound: times carry ± from it
+	Language     string        // report and presentation: sv | en
 	Page         string
 	Analyst      string
 	Software     string // "klipp <version>, FFmpeg <version>"
@@ -241,7 +242,7 @@ func (b *builder) build(ctx context.Context, entries []store.Entry) (bundle.Mani
 			}
 		}
 		x := *s.Entry
-		x.EntryView = ViewEntry(e, i+1, cam)
+		x.EntryView = ViewEntry(e, i+1, cam, in.DriftBound)
 		out = append(out, x)
 		for _, g := range s.Gaps {
 			gaps = append(gaps, render.GapRow{Camera: cam.ID, From: g.From.UTC(), To: g.To.UTC(), Reason: g.Reason})
@@ -250,6 +251,7 @@ func (b *builder) build(ctx context.Context, entries []store.Entry) (bundle.Mani
 			items = append(items, presentationItem{number: i + 1, entry: e, cam: cam, clip: x.Clip, clipFrom: x.ClipFrom})
 		}
 	}
+	MarkOrder(len(out), func(i int) *EntryView { return &out[i].EntryView })
 	if len(items) > 0 {
 		if err := b.presentation(ctx, items, out, created); err != nil {
 			return m, err

@@ -87,7 +87,7 @@ func (b *builder) writePresentation(ctx context.Context, items []presentationIte
 	for _, it := range items {
 		cam, from := it.cam, it.clipFrom
 		parts = append(parts, card(fmt.Sprintf("%s %d", words["entry"], it.number), it.entry.Text, cam.Name+", "+cam.Address,
-			clock.FormatDisplay(it.entry.At, in.Zone)),
+			cardTime(it.entry.At, cam, in)),
 			media.PresentPart{Clip: b.job.Path(it.clip), Caption: func(at time.Duration) string {
 				return cam.Name + "  " + clock.FormatDisplay(from.Add(at), in.Zone)
 			}})
@@ -121,3 +121,9 @@ const (
 	PresentationCRF    = 20
 	PresentationPreset = "superfast"
 )
+
+// cardTime is an entry's true time on its title card, with its ± in the
+// card's language: "2026-11-20 22:14:05,2 ± 0,6 s".
+func cardTime(at time.Time, cam *catalog.Camera, in Inputs) string {
+	return at.In(in.Zone).Format("2006-01-02 ") + clock.FormatUncertain(at, Bound(cam, at, in.DriftBound), in.Zone, in.Language)
+}

@@ -33,7 +33,7 @@ func (b *builder) report(ctx context.Context, entries []Entry, clipGaps []render
 		if err != nil {
 			return err
 		}
-		re := render.Entry{Number: e.Number, At: e.At, CameraClock: e.CameraClock, ClockVerified: e.ClockVerified, Camera: cam.ID,
+		re := render.Entry{Number: e.Number, At: e.At, CameraClock: e.CameraClock, ClockVerified: e.ClockVerified, Bound: e.Bound(), OrderWith: e.OrderUncertain, Camera: cam.ID,
 			CameraName: cam.Name, Address: cam.Address, From: e.From, To: e.To, Text: e.Text, Tags: e.Tags, Author: e.Author,
 			Clip: e.Clip, Mode: e.Mode, Reencoded: e.Reencoded, Gaps: e.Gaps, Note: e.Note}
 		for i, s := range e.Stills {

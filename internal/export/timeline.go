@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/atomicfile"
 	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
@@ -32,10 +34,55 @@ type EntryView struct {
 	Stills        []time.Time `json:"stills"`
 	Author        string      `json:"author"`
 	Mode          string      `json:"mode,omitempty"` // the clip's cut mode if not clip.mode
+	// Uncertainty: the true time is At ± this many seconds (the clock
+	// model's bound, see clock.Offsets.Uncertainty); nil when the camera's
+	// clock is not verified, which has no bound.
+	Uncertainty *float64 `json:"uncertainty_s"`
+	// OrderUncertain lists the entries (by number) on other cameras whose
+	// time intervals overlap this one's: their order is not certain.
+	OrderUncertain []int `json:"order_uncertain_with,omitempty"`
+	bound          clock.Bound
 }
 
-// ViewEntry is e as shown, numbered; cam may be nil (not in the catalog).
-func ViewEntry(e store.Entry, number int, cam *catalog.Camera) EntryView {
+// FrameInterval is the frame interval a bound counts for cam: that of the
+// catalog's fps, 1/25 s when it names none.
+func FrameInterval(cam *catalog.Camera) time.Duration {
+	if cam != nil && cam.FPS > 0 {
+		return time.Duration(float64(time.Second) / cam.FPS)
+	}
+	return time.Second / 25
+}
+
+// Bound is the uncertainty of true time at derived through cam's clock.
+func Bound(cam *catalog.Camera, at time.Time, driftPerDay time.Duration) clock.Bound {
+	if cam == nil {
+		return clock.Bound{}
+	}
+	return cam.Clock.Uncertainty(at, driftPerDay, FrameInterval(cam))
+}
+
+// Bound is the entry's uncertainty.
+func (v EntryView) Bound() clock.Bound { return v.bound }
+
+// MarkOrder flags the entries on different cameras whose intervals
+// overlap (an unverified clock overlaps everything): view(i) is the i-th
+// of n entries.
+func MarkOrder(n int, view func(i int) *EntryView) {
+	for i := 0; i < n; i++ {
+		a := view(i)
+		a.OrderUncertain = nil
+		for j := 0; j < n; j++ {
+			b := view(j)
+			if i != j && a.Camera != b.Camera && clock.Overlap(a.At, a.bound, b.At, b.bound) {
+				a.OrderUncertain = append(a.OrderUncertain, b.Number)
+			}
+		}
+	}
+}
+
+// ViewEntry is e as shown, numbered, with its uncertainty under a drift
+// bound of driftPerDay; cam may be nil (not in the catalog).
+func ViewEntry(e store.Entry, number int, cam *catalog.Camera, driftPerDay time.Duration) EntryView {
 	v := EntryView{Number: number, ID: e.ID, At: e.At, CameraClock: e.At, Camera: e.Camera, CameraName: e.Camera, From: e.From, To: e.To,
 		Text: e.Text, Tags: e.Tags, Stills: e.Stills, Author: e.Author, Mode: e.Mode}
 	if v.Tags == nil {
@@ -46,6 +93,10 @@ func ViewEntry(e store.Entry, number int, cam *catalog.Camera) EntryView {
 	}
 	if cam != nil {
 		v.CameraClock, v.ClockVerified, v.CameraName = cam.Clock.CameraClock(e.At), cam.Clock.Verified(), cam.Name
+	}
+	if v.bound = Bound(cam, e.At, driftPerDay); v.bound.Known {
+		u := math.Ceil(v.bound.Plus.Seconds()*1000) / 1000
+		v.Uncertainty = &u
 	}
 	return v
 }
@@ -74,9 +125,10 @@ func writeTimeline(job *Work, entries []Entry) error {
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
-	w.Write([]string{"number", "true_time", "camera_clock", "clock_verified", "camera", "camera_name", "clip_from", "clip_to", "tags", "text", "clip", "stills"})
+	w.Write([]string{"number", "true_time", "uncertainty_s", "order_uncertain_with", "camera_clock", "clock_verified", "camera", "camera_name", "clip_from", "clip_to", "tags", "text", "clip", "stills"})
 	for _, e := range entries {
-		w.Write([]string{strconv.Itoa(e.Number), e.At.Format(time.RFC3339Nano), e.CameraClock.Format(time.RFC3339Nano), strconv.FormatBool(e.ClockVerified),
+		w.Write([]string{strconv.Itoa(e.Number), e.At.Format(time.RFC3339Nano), uncertaintyText(e.Uncertainty), numbers(e.OrderUncertain),
+			e.CameraClock.Format(time.RFC3339Nano), strconv.FormatBool(e.ClockVerified),
 			e.Camera, e.CameraName, e.From.Format(time.RFC3339Nano), e.To.Format(time.RFC3339Nano), strings.Join(e.Tags, ","), e.Text, e.Clip, strings.Join(e.Stills, ",")})
 	}
 	w.Flush()
@@ -84,6 +136,23 @@ func writeTimeline(job *Work, entries []Entry) error {
 		return err
 	}
 	return fault.Wrap(fault.Storage, atomicfile.Write(job.Path(bundle.TimelineCSV), []byte(b.String())))
+}
+
+// uncertaintyText is the ± in seconds, "" when there is no bound.
+func uncertaintyText(u *float64) string {
+	if u == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*u, 'f', -1, 64)
+}
+
+// numbers joins entry numbers with commas.
+func numbers(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
 }
 
 // caseAudit writes the audit chain's entries for a case to path, line for

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/atomicfile"
@@ -146,7 +145,7 @@ func WriteViewer(dir string, fallback *CaseFile, zone *time.Location) error {
 	clipFrom := map[int]time.Time{}
 	names := map[int]string{}
 	for _, e := range entries {
-		ve := render.ViewerEntry{Number: e.Number, At: e.At, Uncertainty: e.uncertainty(), CameraClock: e.CameraClock, ClockVerified: e.ClockVerified,
+		ve := render.ViewerEntry{Number: e.Number, At: e.At, Uncertainty: e.uncertainty(), OrderWith: e.OrderUncertain, CameraClock: e.CameraClock, ClockVerified: e.ClockVerified,
 			Camera: e.Camera, CameraName: e.CameraName, Address: addresses[e.Camera], Text: e.Text, Tags: e.Tags, From: e.From, To: e.To,
 			Clip: e.Clip, ClipFrom: e.ClipFrom, Mode: e.Mode, Reencoded: e.Reencoded, Note: e.Note}
 		for i, s := range e.Stills {
@@ -186,31 +185,16 @@ func WriteViewer(dir string, fallback *CaseFile, zone *time.Location) error {
 	return fault.Wrap(fault.Storage, atomicfile.Write(filepath.Join(dir, bundle.IndexName), buf.Bytes()))
 }
 
-// timelineEntry reads an entry of timeline.json, with the uncertainty of
-// its true time where the bundle has one.
-type timelineEntry struct {
-	Entry
-	UncertaintyS  *float64 `json:"uncertainty_s"`
-	UncertaintyMS *float64 `json:"uncertainty_ms"`
-	Uncertainty   any      `json:"uncertainty"`
-}
+// timelineEntry reads an entry of timeline.json.
+type timelineEntry struct{ Entry }
 
+// uncertainty is the ± of the entry's true time; 0 when the bundle has
+// none (a camera whose clock is not verified has no bound).
 func (e timelineEntry) uncertainty() time.Duration {
-	switch {
-	case e.UncertaintyS != nil:
-		return time.Duration(*e.UncertaintyS * float64(time.Second))
-	case e.UncertaintyMS != nil:
-		return time.Duration(*e.UncertaintyMS * float64(time.Millisecond))
+	if e.Uncertainty == nil {
+		return 0
 	}
-	switch u := e.Uncertainty.(type) {
-	case float64: // a time.Duration in nanoseconds
-		return time.Duration(u)
-	case string:
-		if d, err := time.ParseDuration(strings.TrimPrefix(strings.TrimSpace(u), "±")); err == nil {
-			return d
-		}
-	}
-	return 0
+	return time.Duration(*e.Uncertainty * float64(time.Second))
 }
 
 func readJSON(path string, v any) error {

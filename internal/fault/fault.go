@@ -6,6 +6,8 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"syscall"
 )
 
 // Kind is a class of failure; its value is the process exit code.
@@ -56,14 +58,29 @@ func Storagef(format string, args ...any) error {
 	return &Error{Kind: Storage, Err: fmt.Errorf(format, args...)}
 }
 
-// KindOf reports the kind of the outermost classified error in err's chain,
-// or Internal when nothing in the chain is classified.
+// KindOf reports the kind of the outermost classified error in err's chain;
+// an unclassified full disk, exceeded quota or read-only file system is a
+// storage error wherever it happened; anything else unclassified is
+// Internal.
 func KindOf(err error) Kind {
 	var fe *Error
 	if errors.As(err, &fe) {
 		return fe.Kind
 	}
+	if err != nil && diskFull(err) {
+		return Storage
+	}
 	return Internal
+}
+
+// diskFull recognises storage that refused a write: the system's errors,
+// and FFmpeg's, which carry only their text.
+func diskFull(err error) bool {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EROFS) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "No space left on device") || strings.Contains(msg, "Disk quota exceeded") || strings.Contains(msg, "Read-only file system")
 }
 
 // FieldError is bad input in one named field of a request: the CLI prints
@@ -81,3 +98,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 func Fieldf(field, format string, args ...any) error {
 	return &Error{Kind: Usage, Err: &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}}
 }
+
+// ErrNotHere marks a failure of this machine, not of the request: a root
+// (share) it does not mount. A worker leaves such a job to the others.
+var ErrNotHere = errors.New("this machine does not mount it")

@@ -3,6 +3,8 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -27,5 +29,23 @@ func TestKindOf(t *testing.T) {
 	}
 	if !errors.Is(Wrap(Media, base), base) {
 		t.Error("Wrap must keep the chain")
+	}
+}
+
+func TestFullDiskIsAStorageError(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("write /out/x.png: %w", &os.PathError{Op: "write", Path: "/out/x.png", Err: syscall.ENOSPC}),
+		errors.New("av_interleaved_write_frame: No space left on device"),
+		fmt.Errorf("quota: %w", syscall.EDQUOT),
+	} {
+		if KindOf(err) != Storage {
+			t.Errorf("%v: kind %d, want storage", err, KindOf(err))
+		}
+	}
+	if KindOf(errors.New("something else")) != Internal {
+		t.Error("an unclassified error is not internal")
+	}
+	if KindOf(Usagef("bad: %w", syscall.ENOSPC)) != Usage {
+		t.Error("a classified error lost its kind")
 	}
 }

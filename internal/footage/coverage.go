@@ -104,7 +104,7 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 		}
 		// Holes inside the file are gaps too.
 		for _, j := range s.Jumps {
-			jf, jt := clock.Later(s.TrueStart.Add(j.At), lo), clock.Earlier(s.TrueStart.Add(j.At+j.Length), hi)
+			jf, jt := clock.Later(FrameTrue(cam.Clock, &s, j.At), lo), clock.Earlier(FrameTrue(cam.Clock, &s, j.At+j.Length), hi)
 			if !jt.After(jf) {
 				continue
 			}

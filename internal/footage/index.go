@@ -57,6 +57,9 @@ type file struct {
 // date. Files whose path, size and modification time are unchanged are not
 // read again.
 func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress Progress) (*Report, error) {
+	if err := cam.Recordings.Reachable(cam.ID); err != nil {
+		return nil, err
+	}
 	root := cam.Recordings.Path
 	if root == "" {
 		return &Report{Camera: cam.ID}, nil // footage comes only by klipp ingest
@@ -65,6 +68,7 @@ func Index(ctx context.Context, st *store.Store, cam *catalog.Camera, progress P
 		return nil, fault.Usagef("camera %s: recordings path %s does not exist or is not a directory", cam.ID, root)
 	}
 	rep := &Report{Camera: cam.ID}
+	ctx = media.WithFrameRate(ctx, cam.FPS) // raw streams are timed by the camera's rate
 	var files []file
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
@@ -227,6 +231,10 @@ func probeSegment(ctx context.Context, camera string, f file) store.Segment {
 		seg.Status, seg.Damaged = store.StatusDamaged, trimPath(err.Error(), f.path)
 		return seg
 	}
+	if info.NeedsRate {
+		seg.Status, seg.Damaged = store.StatusDamaged, "raw "+info.Streams[0].Codec+" stream without frame times: set the camera's fps in cameras.yaml, or ingest it with --fps"
+		return seg
+	}
 	seg.Container = info.Container
 	seg.Frames = info.Frames
 	seg.Duration = info.Duration.Duration()
@@ -286,7 +294,7 @@ func place(cam *catalog.Camera, files []file, segs []store.Segment) []store.Segm
 	set := func(i int, start time.Time) {
 		out[i].CameraStart = start
 		out[i].TrueStart = cam.Clock.TrueTime(start)
-		out[i].TrueEnd = out[i].TrueStart.Add(out[i].Duration)
+		out[i].TrueEnd = TrueEnd(cam.Clock, start, out[i].Duration)
 		if out[i].Status == store.StatusAmbiguous {
 			out[i].Status, out[i].Note = store.StatusOK, ""
 		}
@@ -359,7 +367,7 @@ func place(cam *catalog.Camera, files []file, segs []store.Segment) []store.Segm
 			// Keep the earlier reading so the row sorts near its neighbours.
 			out[it.idx].CameraStart = c[0]
 			out[it.idx].TrueStart = cam.Clock.TrueTime(c[0])
-			out[it.idx].TrueEnd = out[it.idx].TrueStart.Add(out[it.idx].Duration)
+			out[it.idx].TrueEnd = TrueEnd(cam.Clock, c[0], out[it.idx].Duration)
 		}
 		a = b
 	}

@@ -18,8 +18,14 @@ import (
 // and places it on the camera's timeline: the segment to store and where
 // its start came from. Its camera-clock start is start if given, else the
 // container's creation_time, else the time in its original name by the
-// camera's file name pattern. sum is the SHA-256 taken at acquisition.
-func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName string, start *time.Time, sum string) (store.Segment, string, error) {
+// camera's file name pattern. sum is the SHA-256 taken at acquisition. A
+// raw elementary stream is timed at fps, else the camera's fps; with
+// neither it is refused (a usage error).
+func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName string, start *time.Time, sum string, fps float64) (store.Segment, string, error) {
+	if fps <= 0 {
+		fps = cam.FPS
+	}
+	ctx = media.WithFrameRate(ctx, fps)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return store.Segment{}, "", err
@@ -33,6 +39,9 @@ func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName stri
 		return store.Segment{}, "", fault.Mediaf("%s: not footage klipp can read: %s; nothing was ingested", originalName, trimPath(err.Error(), path))
 	}
 	seg := probeSegment(ctx, cam.ID, file{rel: filepath.Base(path), path: path, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+	if seg.Status == store.StatusDamaged && strings.HasPrefix(seg.Damaged, "raw ") && strings.Contains(seg.Damaged, "without frame times") {
+		return seg, "", fault.Usagef("%s: a raw %s stream carries no frame times: give its frame rate with --fps, or set the camera's fps; nothing was ingested", originalName, seg.Damaged[4:strings.Index(seg.Damaged, " stream")])
+	}
 	seg.Root, seg.Path = "", path // in the evidence store, not below the recordings
 	from := "--start"
 	switch {
@@ -57,7 +66,7 @@ func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName stri
 	}
 	seg.CameraStart = *start
 	seg.TrueStart = cam.Clock.TrueTime(*start)
-	seg.TrueEnd = seg.TrueStart.Add(seg.Duration)
+	seg.TrueEnd = TrueEnd(cam.Clock, seg.CameraStart, seg.Duration)
 	seg.SHA256 = sum
 	seg.Note = "ingested; start from " + from
 	return seg, from, nil
@@ -65,7 +74,7 @@ func PlaceFile(ctx context.Context, cam *catalog.Camera, path, originalName stri
 
 // AddFile places a delivered file (PlaceFile) and stores its segment.
 func AddFile(ctx context.Context, st *store.Store, cam *catalog.Camera, path, originalName string, start *time.Time, sum string, now time.Time) (store.Segment, string, error) {
-	seg, from, err := PlaceFile(ctx, cam, path, originalName, start, sum)
+	seg, from, err := PlaceFile(ctx, cam, path, originalName, start, sum, 0)
 	if err != nil {
 		return seg, from, err
 	}

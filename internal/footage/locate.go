@@ -37,7 +37,7 @@ func Locate(ctx context.Context, st *store.Store, cam *catalog.Camera, t time.Ti
 
 // RootRecordings names a camera's recordings directory as the root of the
 // segment paths stored under it.
-const RootRecordings = "recordings"
+const RootRecordings = store.RootRecordings
 
 // resolve makes a stored segment's path one this machine can open.
 func resolve(cam *catalog.Camera, s *store.Segment) {
@@ -49,6 +49,9 @@ func resolve(cam *catalog.Camera, s *store.Segment) {
 // segmentsBetween reads a camera's segments overlapping [from, to) with
 // their paths resolved.
 func segmentsBetween(ctx context.Context, st *store.Store, cam *catalog.Camera, from, to time.Time) ([]store.Segment, error) {
+	if err := cam.Recordings.Reachable(cam.ID); err != nil {
+		return nil, err
+	}
 	segs, err := st.SegmentsBetween(ctx, cam.ID, from, to)
 	for i := range segs {
 		resolve(cam, &segs[i])

@@ -68,7 +68,7 @@ func TestPlaceFileRefusesNonFootage(t *testing.T) {
 	cam := testCamera(t, dir, "%Y-%m-%d/%H-%M-%S.mp4", clock.Offsets{})
 	start := utc("2026-11-20T21:00:00Z")
 	for _, n := range []string{"passwd.txt", "empty.mp4", "random.mp4"} {
-		_, _, err := PlaceFile(context.Background(), cam, filepath.Join(dir, n), n, &start, "x")
+		_, _, err := PlaceFile(context.Background(), cam, filepath.Join(dir, n), n, &start, "x", 0)
 		if err == nil || fault.KindOf(err) != fault.Media || !strings.HasPrefix(err.Error(), n+": not footage") {
 			t.Errorf("%s: %v (kind %d), want a media error naming it", n, err, fault.KindOf(err))
 		}

@@ -110,3 +110,17 @@ func Version() string {
 func flushDecoder(cc *astiav.CodecContext) {
 	C.avcodec_flush_buffers(*(**C.AVCodecContext)(unsafe.Pointer(cc)))
 }
+
+// bestEffortPTS is FFmpeg's guess of a decoded frame's presentation time
+// (from the packet times around it) for frames that carry none, as frames
+// from MPEG-PS and MPEG-1 streams often do.
+func bestEffortPTS(f *astiav.Frame) int64 {
+	return int64((*C.AVFrame)(f.UnsafePointer()).best_effort_timestamp)
+}
+
+// videoDelay is how many frames a stream's decoder holds back to reorder
+// B-frames (0: no B-frames).
+func videoDelay(st *astiav.Stream) int {
+	cp := *(**C.AVCodecParameters)(unsafe.Pointer(st.CodecParameters()))
+	return int(cp.video_delay)
+}

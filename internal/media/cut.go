@@ -126,6 +126,7 @@ type remux struct {
 	noAudio   bool
 	audio     *audioCarry    // the source's audio, when the cut has it
 	audioFrom *time.Duration // for the next part: audio from here, not from its From (exact cuts)
+	audioOnly bool           // the next part's video is written already (an exact cut's head): its audio only
 }
 
 // firstStream returns a file's first stream of a media type, or nil.
@@ -201,9 +202,19 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		return err
 	}
 	defer closeInput(fc)
-	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)
+	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstAudio(fc)
 	if in == nil {
 		return fault.Mediaf("%s: no video stream", p.Path)
+	}
+	rc, err := newRawClock(ctx, fc, in)
+	if err != nil {
+		return needsRate(p.Path)
+	}
+	if rc.dur > 0 && videoDelay(in) > 0 {
+		return fault.Mediaf("%s: a raw stream with B-frames has no presentation times to copy: use --mode transcode", p.Path)
+	}
+	if rc.fps > 0 {
+		in.SetAvgFrameRate(astiav.NewRational(int(rc.fps*1000+0.5), 1000))
 	}
 	if m.fc == nil {
 		if err := m.open(in, ain); err != nil {
@@ -219,7 +230,6 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	if start == astiav.NoPtsValue {
 		start = 0
 	}
-	nsTB := astiav.NewRational(1, int(time.Second))
 	offset := func(ts int64) time.Duration { return time.Duration(astiav.RescaleQ(ts-start, tb, nsTB)) }
 	outTS := func(ts int64) int64 {
 		return astiav.RescaleQ(int64(p.OutStart+offset(ts)-p.From), nsTB, m.st.TimeBase())
@@ -228,14 +238,14 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	aoffset := func(ts int64) time.Duration {
 		return time.Duration(astiav.RescaleQ(ts, ain.TimeBase(), nsTB) - startNs)
 	}
-	videoDone := false
+	videoDone := m.audioOnly
 	// Audio is timed against the video stream's start, so sync survives joins.
 	audioFrom := p.From
 	if m.audioFrom != nil {
 		audioFrom, m.audioFrom = *m.audioFrom, nil
 	}
-	if seekTo := min(p.From, audioFrom); seekTo > 0 {
-		ts := start + astiav.RescaleQ(int64(seekTo), nsTB, tb)
+	if seekTo := min(p.From, audioFrom); seekTo > 0 && rc.dur == 0 {
+		ts := seekTS(start, seekTo, tb)
 		if err := fc.SeekFrame(in.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return fault.Mediaf("%s: seek: %v", p.Path, err)
 		}
@@ -254,12 +264,33 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		}
 	}()
 	streaming, rewound := false, false
+	var rawN int64 // packets of a raw stream so far
+	droppedBefore := m.res.Dropped
+	delay, frameDur := videoDelay(in), int64(0)
+	if r := in.AvgFrameRate(); r.Num() > 0 && r.Den() > 0 {
+		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
+	} else if r := in.RFrameRate(); r.Num() > 0 && r.Den() > 0 {
+		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
+	}
+	bAnchor, bK := int64(astiav.NoPtsValue), int64(0)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		rmark := logMark()
 		err := fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) && !streaming && !rewound && !m.audioOnly && p.From > 0 && rc.dur == 0 {
+			// The seek landed past the last keyframe before From and no
+			// keyframe follows (MPEG-TS seeks are approximate): read from the start.
+			if err := rewind(fc, in, start); err != nil {
+				return fault.Mediaf("%s: rewind: %v", p.Path, err)
+			}
+			for _, g := range gop {
+				g.Free()
+			}
+			gop, rewound, m.res.Dropped = gop[:0], true, droppedBefore
+			continue
+		}
 		if errors.Is(err, astiav.ErrEof) {
 			break
 		}
@@ -289,6 +320,25 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if pkt.StreamIndex() != in.Index() || videoDone {
 			pkt.Unref()
 			continue
+		}
+		if pkt.Dts() == astiav.NoPtsValue && pkt.Pts() != astiav.NoPtsValue && delay > 0 && frameDur > 0 {
+			// FFmpeg knows no decode time for the first packets of a stream
+			// with B-frames (Matroska stores none): count them back from
+			// the keyframe, one frame each, as the encoder's order had them.
+			if pkt.Flags().Has(astiav.PacketFlagKey) {
+				bAnchor, bK = pkt.Pts(), 0
+			}
+			if bAnchor != astiav.NoPtsValue {
+				pkt.SetDts(bAnchor + (bK-int64(delay))*frameDur)
+				bK++
+			}
+		}
+		if rc.dur > 0 {
+			// Decode order is display order in a stream without B-frames.
+			pkt.SetPts(rawN * rc.dur)
+			pkt.SetDts(rawN * rc.dur)
+			pkt.SetDuration(rc.dur)
+			rawN++
 		}
 		ts, dts := pkt.Pts(), pkt.Dts()
 		if ts == astiav.NoPtsValue {
@@ -327,10 +377,8 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			case len(gop) == 0 && off > p.From && key && first && !rewound && p.From > 0:
 				// The seek landed after From (MPEG-TS seeks are approximate): read from the start.
 				pkt.Unref()
-				if err := fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
-					if err := fc.SeekFrame(in.Index(), start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-						return fault.Mediaf("%s: rewind: %v", p.Path, err)
-					}
+				if err := rewind(fc, in, start); err != nil {
+					return fault.Mediaf("%s: rewind: %v", p.Path, err)
 				}
 				rewound = true
 				continue

@@ -66,6 +66,15 @@ func ExactCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*
 		m.audioFrom = &from
 	} else {
 		rest = parts[1:]
+		if m.audio != nil {
+			// The whole first part is re-encoded: its audio still comes along.
+			m.audioOnly = true
+			err := m.part(ctx, parts[0], false)
+			m.audioOnly = false
+			if err != nil {
+				return fail(err)
+			}
+		}
 	}
 	for _, p := range rest {
 		if err := m.part(ctx, p, false); err != nil {
@@ -108,6 +117,9 @@ func encodeHead(ctx context.Context, p CutPart) (_ *head, err error) {
 		return nil, err
 	}
 	c.add(r.Close)
+	if err := r.UseRate(ctx); err != nil {
+		return nil, err
+	}
 	cp := r.st.CodecParameters()
 	if cp.CodecID() != astiav.CodecIDH264 {
 		return nil, fmt.Errorf("%s: frame-exact cuts need H.264, this is %s: %w", p.Path, cp.CodecID().Name(), ErrCannotMatch)
@@ -252,7 +264,7 @@ func (m *remux) writeHead(ctx context.Context, p CutPart, h *head) error {
 		return err
 	}
 	defer closeInput(fc)
-	if err := m.open(firstStream(fc, astiav.MediaTypeVideo), firstStream(fc, astiav.MediaTypeAudio)); err != nil {
+	if err := m.open(firstStream(fc, astiav.MediaTypeVideo), firstAudio(fc)); err != nil {
 		return err
 	}
 	nsTB := astiav.NewRational(1, int(time.Second))

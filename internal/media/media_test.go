@@ -142,13 +142,16 @@ func TestProbeDamaged(t *testing.T) {
 	ts := filepath.Join(dir, "cut.ts")
 	writeLumaClip(t, ts, WriterOptions{Format: "mpegts", Codec: "h264", Width: 160, Height: 96, FPS: 25}, 50)
 	data, _ = os.ReadFile(ts)
-	os.WriteFile(ts, data[:len(data)/2], 0o644)
+	os.WriteFile(ts, data[:len(data)/2/188*188+100], 0o644) // ends inside a packet
 	in, err := Probe(context.Background(), ts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if in.Frames >= 50 || float64(in.Duration) > 1.9 {
 		t.Errorf("truncated ts still reports %d frames, %v s", in.Frames, in.Duration)
+	}
+	if !strings.HasPrefix(in.Damaged, "ends mid-packet") {
+		t.Errorf("truncated ts: damaged %q, want it to say it ends mid-packet", in.Damaged)
 	}
 	garbage := filepath.Join(dir, "garbage.mp4")
 	os.WriteFile(garbage, []byte("this is not a video"), 0o644)

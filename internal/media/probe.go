@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/asticode/go-astiav"
 
+	"github.com/klipp-forensics/klipp/internal/dav"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -28,6 +30,19 @@ type Info struct {
 	// Jumps are holes inside the file: the timestamps skip ahead by more
 	// than a frame and half a second (a recorder that paused).
 	Jumps []Jump `json:"jumps,omitempty"`
+	// VariableRate: the container's index holds frame slots without a
+	// frame (an AVI recorder that dropped or held frames). The previous
+	// frame stays on screen through them: not damage, and not a gap.
+	VariableRate bool `json:"variable_rate,omitempty"`
+	// Raw: a bare elementary stream (.264, .265) without times; its frames
+	// are timed by the frame rate given (WithFrameRate). NeedsRate: none
+	// was given, so it has no duration yet.
+	Raw       bool `json:"raw_stream,omitempty"`
+	NeedsRate bool `json:"needs_frame_rate,omitempty"`
+	// DAVChannels: a Dahua DAV file (FFmpeg's dhav demuxer, which reads
+	// every channel's chunks as one stream) holds these channels, read
+	// from its chunk headers.
+	DAVChannels []dav.Channel `json:"dav_channels,omitempty"`
 }
 
 // Jump is a hole in a file's timestamps: no frame from At (offset from
@@ -114,7 +129,10 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		in.Streams = append(in.Streams, si)
 	}
 	if video < 0 {
-		return nil, fmt.Errorf("%s: no video stream", path)
+		return nil, fault.Mediaf("%s: no video stream", path)
+	}
+	if isRaw(fc) {
+		return probeRaw(ctx, fc, in, video)
 	}
 
 	pkt := astiav.AllocPacket()
@@ -202,8 +220,27 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		}
 		return in, nil
 	}
+	if in.Container == "mpegts" && in.Damaged == "" {
+		in.Damaged = tsEndsMidPacket(path)
+	}
+	if in.Container == "dhav" {
+		if data, err := os.ReadFile(path); err == nil {
+			chunks, err := dav.Parse(data)
+			in.DAVChannels = dav.Channels(chunks)
+			if err != nil && in.Damaged == "" {
+				in.Damaged = "DAV: " + err.Error()
+			}
+		}
+	}
 	if want := fc.Streams()[video].NbFrames(); want > 0 && int64(in.Frames+in.Discarded) < want && in.Damaged == "" {
-		in.Damaged = fmt.Sprintf("truncated: %d of %d frames readable", in.Frames, want)
+		// An index slot without data is a held frame when the timestamps
+		// still reach the index's end (AVI counts frames in ticks of one
+		// frame); otherwise the data ends before the index does.
+		if frameDur > 0 && end != astiav.NoPtsValue && (end-first+frameDur/2)/frameDur >= want {
+			in.VariableRate, in.Jumps = true, nil
+		} else {
+			in.Damaged = fmt.Sprintf("truncated: %d of %d frames readable", in.Frames, want)
+		}
 	}
 	tb := float64(vtb.Num()) / float64(vtb.Den())
 	in.StartTime = Seconds(float64(first) * tb)
@@ -227,4 +264,64 @@ func IndexedFrames(path string) (int64, error) {
 		}
 	}
 	return 0, fault.Mediaf("%s: no video stream", path)
+}
+
+// probeRaw counts a raw stream's frames and times them at the given rate.
+func probeRaw(ctx context.Context, fc *astiav.FormatContext, in *Info, video int) (*Info, error) {
+	in.Raw = true
+	rc, err := newRawClock(ctx, fc, fc.Streams()[video])
+	in.NeedsRate = err != nil
+	pkt := astiav.AllocPacket()
+	if pkt == nil {
+		return nil, fmt.Errorf("%s: alloc packet", in.Path)
+	}
+	defer pkt.Free()
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rmark := logMark()
+		err := fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			in.Damaged = fmt.Sprintf("read stopped after %d frames: %s", in.Frames, reason(err, rmark))
+			break
+		}
+		if pkt.StreamIndex() == video {
+			in.Frames++
+			if pkt.Flags().Has(astiav.PacketFlagKey) {
+				in.Keyframes++
+			}
+		}
+		pkt.Unref()
+	}
+	if in.Frames == 0 && in.Damaged == "" {
+		in.Damaged = "no video frames"
+	}
+	for i := range in.Streams {
+		if in.Streams[i].Index == video {
+			in.Streams[i].FrameRate = rc.fps // FFmpeg's 25 is a guess, not the recorder's rate
+		}
+	}
+	if rc.dur > 0 {
+		in.Duration = Seconds(rc.at(int64(in.Frames)).Seconds())
+	}
+	return in, nil
+}
+
+// tsEndsMidPacket says how an MPEG-TS file ends inside a packet (a copy or
+// recording cut short, its last frame incomplete), or "".
+func tsEndsMidPacket(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	for _, size := range []int64{188, 192, 204} { // plain, M2TS, with Reed-Solomon
+		if fi.Size()%size == 0 {
+			return ""
+		}
+	}
+	return fmt.Sprintf("ends mid-packet: the last %d bytes are part of a 188-byte packet, its frame incomplete", fi.Size()%188)
 }

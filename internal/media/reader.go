@@ -25,6 +25,9 @@ type VideoReader struct {
 	frame *astiav.Frame
 	start int64 // the stream's first timestamp
 	eof   bool
+	raw   rawClock // a raw stream's timing (UseRate); dur 0 otherwise
+	n     int64    // frames decoded since the start or the last seek
+	last  int64    // the previous frame's pts, or NoPtsValue
 	// pending means the frame in r.frame was looked at but not used: the
 	// next call to Next returns it again.
 	pending bool
@@ -98,6 +101,7 @@ func (r *VideoReader) open(threads int) error {
 	if err := r.dec.Open(codec, nil); err != nil {
 		return fault.Mediaf("%s: open %s decoder: %s", path, codec.Name(), reason(err, mark))
 	}
+	r.last = astiav.NoPtsValue
 	r.start = r.st.StartTime()
 	if r.start == astiav.NoPtsValue {
 		r.start = 0
@@ -195,6 +199,7 @@ func (r *VideoReader) Next(ctx context.Context) (*Frame, error) {
 		r.frame.Unref()
 		err := r.dec.ReceiveFrame(r.frame)
 		if err == nil {
+			r.n++
 			return r.current()
 		}
 		if errors.Is(err, astiav.ErrEof) {
@@ -220,7 +225,10 @@ func (r *VideoReader) feed() error {
 		err := r.fc.ReadFrame(r.pkt)
 		if errors.Is(err, astiav.ErrEof) {
 			r.eof = true
-			return r.dec.SendPacket(nil)
+			if err := r.dec.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
+				return fault.Mediaf("%s: decode: %s", r.path, reason(err, mark))
+			}
+			return nil
 		}
 		if err != nil {
 			return fault.Mediaf("%s: read: %s", r.path, reason(err, mark))
@@ -245,6 +253,24 @@ func (r *VideoReader) feed() error {
 }
 
 func (r *VideoReader) current() (*Frame, error) {
+	// The frame's time goes on the frame itself, so that conversions and
+	// references to it keep it.
+	pts := r.frame.Pts()
+	switch {
+	case r.raw.dur > 0:
+		pts = r.start + (r.n-1)*r.raw.dur // display order is frame order
+	case pts == astiav.NoPtsValue:
+		if pts = bestEffortPTS(r.frame); pts == astiav.NoPtsValue {
+			pts = r.frame.PktDts()
+		}
+		if rate := r.st.RFrameRate(); pts == astiav.NoPtsValue && r.last != astiav.NoPtsValue && rate.Num() > 0 {
+			// The last frames out of a decoder's reorder buffer may carry no
+			// time at all: one frame after the one before.
+			pts = r.last + max(astiav.RescaleQ(1, astiav.NewRational(rate.Den(), rate.Num()), r.st.TimeBase()), 1)
+		}
+	}
+	r.frame.SetPts(pts)
+	r.last = pts
 	pf, w, h := r.frame.PixelFormat(), r.frame.Width(), r.frame.Height()
 	native := pf == astiav.PixelFormatYuv420P || (pf == astiav.PixelFormatYuvj420P && !r.studio)
 	r.out = r.frame
@@ -257,17 +283,25 @@ func (r *VideoReader) current() (*Frame, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.path, err)
 	}
-	pts := r.frame.Pts()
-	if pts == astiav.NoPtsValue {
-		pts = r.frame.PktDts()
-	}
 	tb := r.st.TimeBase()
 	off := time.Duration(astiav.RescaleQ(pts-r.start, tb, astiav.NewRational(1, int(time.Second))))
 	return &Frame{PTS: pts, Offset: off, Key: r.frame.KeyFrame(), Image: img}, nil
 }
 
+// UseRate times a raw elementary stream's frames at the rate ctx carries
+// (WithFrameRate); without one, a raw stream is a usage error. Files with
+// times of their own are unaffected.
+func (r *VideoReader) UseRate(ctx context.Context) error {
+	rc, err := newRawClock(ctx, r.fc, r.st)
+	if err != nil {
+		return needsRate(r.path)
+	}
+	r.raw = rc
+	return nil
+}
+
 // audioStream returns the file's first audio stream, or nil.
-func (r *VideoReader) audioStream() *astiav.Stream { return firstStream(r.fc, astiav.MediaTypeAudio) }
+func (r *VideoReader) audioStream() *astiav.Stream { return firstAudio(r.fc) }
 
 // convert scales r.frame into r.conv as yuv420p at the output size.
 func (r *VideoReader) convert() error {

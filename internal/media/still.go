@@ -54,6 +54,9 @@ func StillsEach(ctx context.Context, path string, offsets []time.Duration, fn fu
 		return err
 	}
 	c.add(r.Close)
+	if err := r.UseRate(ctx); err != nil {
+		return err
+	}
 	order := make([]int, len(offsets))
 	for i := range order {
 		order[i] = i
@@ -117,7 +120,15 @@ func StillsEach(ctx context.Context, path string, offsets []time.Duration, fn fu
 // the keyframe before offset; where a container's seek overshoots (MPEG-TS
 // seeks are approximate) the reader starts again from the beginning.
 func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) error {
-	ts := r.start + astiav.RescaleQ(int64(max(offset, 0)), astiav.NewRational(1, int(time.Second)), r.st.TimeBase())
+	if r.raw.dur > 0 {
+		// No times to seek by: decode from the start.
+		if err := rewind(r.fc, r.st, r.start); err != nil {
+			return fault.Mediaf("%s: rewind: %v", r.path, err)
+		}
+		r.reset()
+		return nil
+	}
+	ts := seekTS(r.start, offset, r.st.TimeBase())
 	if err := r.fc.SeekFrame(r.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 		return fault.Mediaf("%s: seek to %v: %v", r.path, offset, err)
 	}
@@ -131,11 +142,8 @@ func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) erro
 		return err
 	}
 	// Overshot, or found nothing: read from the start.
-	if err := r.fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
-		// Containers without byte seeking (MP4) seek exactly by time.
-		if err := r.fc.SeekFrame(r.st.Index(), r.start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-			return fault.Mediaf("%s: rewind: %v", r.path, err)
-		}
+	if err := rewind(r.fc, r.st, r.start); err != nil {
+		return fault.Mediaf("%s: rewind: %v", r.path, err)
 	}
 	r.reset()
 	return nil
@@ -143,7 +151,7 @@ func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) erro
 
 func (r *VideoReader) reset() {
 	flushDecoder(r.dec)
-	r.eof, r.pending = false, false
+	r.eof, r.pending, r.n, r.last = false, false, 0, astiav.NoPtsValue
 }
 
 func copyYCbCr(src *image.YCbCr) *image.YCbCr {

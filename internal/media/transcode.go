@@ -70,13 +70,19 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 		if err != nil {
 			return nil, err
 		}
+		if err := r.UseRate(ctx); err != nil {
+			r.Close()
+			return nil, err
+		}
 		err = func() error {
 			defer r.Close()
 			if w == nil {
 				cp := r.st.CodecParameters()
 				rate := r.st.AvgFrameRate()
 				fps := 25
-				if rate.Num() > 0 && rate.Den() > 0 {
+				if r.raw.fps > 0 {
+					fps = int(r.raw.fps + 0.5)
+				} else if rate.Num() > 0 && rate.Den() > 0 {
 					fps = int(rate.Float64() + 0.5)
 				}
 				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps

@@ -69,7 +69,9 @@ type Entry struct {
 	At            time.Time
 	CameraClock   time.Time
 	ClockVerified bool
-	Camera        string // id
+	Bound         clock.Bound // the true time's ± (Known false: no bound)
+	OrderWith     []int       // entries on other cameras whose order against this one is not certain
+	Camera        string      // id
 	CameraName    string
 	Address       string
 	From, To      time.Time // clip range
@@ -231,9 +233,9 @@ func WritePDF(w io.Writer, r Report) error {
 	heading(t["summary"])
 	var rows [][]string
 	for _, e := range r.Entries {
-		rows = append(rows, []string{fmt.Sprint(e.Number), at(e.At), e.CameraName, e.Text, strings.Join(e.Tags, ", ")})
+		rows = append(rows, []string{fmt.Sprint(e.Number), at(e.At), plusMinus(t, e, r.Language), e.CameraName, e.Text, strings.Join(e.Tags, ", ")})
 	}
-	table([]float64{10, 42, 38, width - 10 - 42 - 38 - 22, 22}, []string{t["nr"], t["time"], t["camera"], t["text"], t["tags"]}, rows, 9)
+	table([]float64{10, 42, 24, 34, width - 10 - 42 - 24 - 34 - 22, 22}, []string{t["nr"], t["time"], t["plusminus"], t["camera"], t["text"], t["tags"]}, rows, 9)
 
 	// Map.
 	if r.Map != nil {
@@ -266,7 +268,7 @@ func WritePDF(w io.Writer, r Report) error {
 		if !e.ClockVerified {
 			camClock += " (" + t["unverified"] + ")"
 		}
-		field(t["true_time"], at(e.At))
+		field(t["true_time"], at(e.At)+" "+plusMinus(t, e, r.Language))
 		field(t["camera_clock"], camClock)
 		field(t["camera"], e.CameraName+" ("+e.Camera+")")
 		field(t["address"], e.Address)
@@ -421,4 +423,26 @@ func formatOffset(d time.Duration) string {
 		sign, d = "−", -d
 	}
 	return fmt.Sprintf("%s%.3f s", sign, d.Seconds())
+}
+
+// plusMinus is an entry's bound as the report shows it ("± 0,6 s"; "no
+// bound …" for an unverified clock), with the entries whose order against
+// it is not certain.
+func plusMinus(t map[string]string, e Entry, lang string) string {
+	sep := "."
+	if lang == "sv" {
+		sep = ","
+	}
+	s := t["no_bound"]
+	if e.Bound.Known {
+		s = "± " + clock.FormatPlus(e.Bound, sep) + " s"
+	}
+	if len(e.OrderWith) > 0 {
+		n := make([]string, len(e.OrderWith))
+		for i, x := range e.OrderWith {
+			n[i] = fmt.Sprint(x)
+		}
+		s += "; " + t["order_uncertain"] + " " + strings.Join(n, ", ")
+	}
+	return s
 }

@@ -63,7 +63,8 @@ type Viewer struct {
 type ViewerEntry struct {
 	Number        int
 	At            time.Time
-	Uncertainty   time.Duration // ± of the true time; 0: not known
+	Uncertainty   time.Duration // ± of the true time; 0: no bound (clock not verified)
+	OrderWith     []int         // entries on other cameras whose order against this one is not certain
 	CameraClock   time.Time
 	ClockVerified bool
 	Camera        string
@@ -119,6 +120,7 @@ type viewerPage struct {
 type viewerRow struct {
 	ViewerEntry
 	Time, Uncertainty, CameraClock, ClipRange string
+	OrderWith                                 string
 	Stills                                    []viewerStill
 }
 
@@ -153,7 +155,14 @@ func WriteViewer(w io.Writer, v Viewer) error {
 		r.Reencoded = reencoded(Words(v.Language), e.Reencoded)
 		if e.Uncertainty > 0 {
 			r.Uncertainty = fmt.Sprintf("± %.3f s", e.Uncertainty.Seconds())
+		} else if !e.ClockVerified {
+			r.Uncertainty = Words(v.Language)["no_bound"]
 		}
+		var order []string
+		for _, n := range e.OrderWith {
+			order = append(order, fmt.Sprint(n))
+		}
+		r.OrderWith = strings.Join(order, ", ")
 		if !e.From.IsZero() {
 			r.ClipRange = e.From.In(zone).Format("15:04:05.000") + " – " + e.To.In(zone).Format("15:04:05.000")
 		}
@@ -203,7 +212,7 @@ var viewerWords = map[string]map[string]string{
 		"no_sums": "Mappen har ingen SHA256SUMS: välj exportens mapp.", "extra_files": "Filer som inte finns i SHA256SUMS",
 		"verify_cli":       "Utan webbläsare: sha256sum -c SHA256SUMS, och signaturen med ssh-keygen -Y verify (se rapporten).",
 		"unverified_clock": "ej kontrollerad", "entry": "Post", "note": "Anmärkning", "nojs": "Skript är avstängt: tidslinjen, klippen och bilderna visas, men filerna kontrolleras inte.",
-		"true_time_at": "sann tid", "unsigned_warning": "OSIGNERAD",
+		"true_time_at": "sann tid", "unsigned_warning": "OSIGNERAD", "order_uncertain": "ordningen osäker mot post",
 	},
 	"en": {
 		"title": "Image analysis, case", "case": "Case", "request": "Request", "crime": "Crime", "place": "Place",
@@ -222,6 +231,6 @@ var viewerWords = map[string]map[string]string{
 		"no_sums": "The folder has no SHA256SUMS: choose the bundle's folder.", "extra_files": "Files not in SHA256SUMS",
 		"verify_cli":       "Without a browser: sha256sum -c SHA256SUMS, and the signature with ssh-keygen -Y verify (see the report).",
 		"unverified_clock": "not verified", "entry": "Entry", "note": "Note", "nojs": "Scripts are off: the timeline, clips and stills show, but the files are not checked.",
-		"true_time_at": "true time", "unsigned_warning": "UNSIGNED",
+		"true_time_at": "true time", "unsigned_warning": "UNSIGNED", "order_uncertain": "order uncertain against entry",
 	},
 }

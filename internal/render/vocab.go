@@ -23,6 +23,7 @@ var words = map[string]map[string]string{
 		"reencoded_none": "inga (kamerans egna kodade bilder)", "reencoded_all": "alla (H.264)",
 		"signature": "Signatur", "unsigned": "Osignerad: ingen signeringsnyckel var inställd, så SHA256SUMS har ingen SHA256SUMS.sig.",
 		"signed_by": "SHA256SUMS är signerad i SHA256SUMS.sig av %s, nyckel %s (OpenSSH ed25519, namnrymd klipp-bundle).",
+		"plusminus": "±", "no_bound": "ingen gräns (klockan ej kontrollerad)", "order_uncertain": "ordningen osäker mot post",
 	},
 	"en": {
 		"report": "Image analysis report", "case": "Case", "title": "Title", "crime": "Crime", "place": "Place",
@@ -42,6 +43,7 @@ var words = map[string]map[string]string{
 		"reencoded_none": "none (the camera's own coded frames)", "reencoded_all": "all (H.264)",
 		"signature": "Signature", "unsigned": "Unsigned: no signing key was set, so SHA256SUMS has no SHA256SUMS.sig.",
 		"signed_by": "SHA256SUMS is signed in SHA256SUMS.sig by %s, key %s (OpenSSH ed25519, namespace klipp-bundle).",
+		"plusminus": "±", "no_bound": "no bound (clock not verified)", "order_uncertain": "order uncertain against entry",
 	},
 }
 

@@ -269,3 +269,34 @@ func TestBulletins(t *testing.T) {
 		}
 	})
 }
+
+// Paths below a named root are stored relative to it: a machine that maps
+// the root elsewhere reads them below its own mount point.
+func TestPathsRelativeToRoots(t *testing.T) {
+	dialects(t, func(t *testing.T, where string) {
+		ctx := context.Background()
+		st := open(t, where)
+		st.UseRoots(map[string]string{"exports": "/srv/a/exports", "evidence": "/srv/a/evidence"})
+		t0 := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+		if err := st.AddExport(ctx, Export{Case: "K", ExportID: "x1", Dir: "/srv/a/exports/K/x1", ManifestSHA256: "ab", Files: 3, Created: t0}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddExport(ctx, Export{Case: "K", ExportID: "x2", Dir: "/elsewhere/K/x2", ManifestSHA256: "cd", Files: 3, Created: t0}); err != nil {
+			t.Fatal(err)
+		}
+		seg := Segment{Camera: "cam", Path: "/srv/a/evidence/cam/EXPORT_0001.mp4", Size: 1, Status: StatusOK, Duration: time.Minute, TrueStart: t0, TrueEnd: t0.Add(time.Minute)}
+		if err := st.AddSegment(ctx, seg, t0); err != nil {
+			t.Fatal(err)
+		}
+		// Another machine mounts the shares under /mnt.
+		st.UseRoots(map[string]string{"exports": "/mnt/exports", "evidence": "/mnt/evidence"})
+		ex, err := st.Exports(ctx, "K")
+		if err != nil || len(ex) != 2 || ex[0].Dir != "/mnt/exports/K/x1" || ex[1].Dir != "/elsewhere/K/x2" {
+			t.Errorf("exports: %+v %v", ex, err)
+		}
+		segs, err := st.Segments(ctx, "cam")
+		if err != nil || len(segs) != 1 || segs[0].Path != "/mnt/evidence/cam/EXPORT_0001.mp4" || segs[0].Root != "evidence" {
+			t.Errorf("segments: %+v %v", segs, err)
+		}
+	})
+}

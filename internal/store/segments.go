@@ -98,9 +98,23 @@ func scanSegment(rows interface{ Scan(...any) error }) (Segment, error) {
 	return s, nil
 }
 
+// querySegments reads segments; those on a named root of the store
+// (ingested files on "evidence") come back below this machine's mount
+// point. Paths below a camera's recordings ("recordings") are resolved by
+// internal/footage, which knows the camera.
 func (s *Store) querySegments(ctx context.Context, q string, args ...any) ([]Segment, error) {
-	return queryAll(ctx, s.db, scanSegment, q, args...)
+	segs, err := queryAll(ctx, s.db, scanSegment, q, args...)
+	for i := range segs {
+		if r := segs[i].Root; r != "" && r != RootRecordings {
+			segs[i].Path = s.rooted(r, segs[i].Path)
+		}
+	}
+	return segs, err
 }
+
+// RootRecordings names a camera's recordings directory as the root of
+// the segment paths stored below it.
+const RootRecordings = "recordings"
 
 // Segments returns all of a camera's segments in true-time order.
 func (s *Store) Segments(ctx context.Context, camera string) ([]Segment, error) {
@@ -198,6 +212,9 @@ func (s *Store) SetSHA256(ctx context.Context, id int64, sum string, ctime int64
 // AddSegment stores one segment outside a directory scan (an ingested
 // file), keeping the camera's longest segment duration for range queries.
 func (s *Store) AddSegment(ctx context.Context, g Segment, now time.Time) error {
+	if g.Root == "" {
+		g.Root, g.Path = s.unroot(g.Path)
+	}
 	maxDur := g.Duration
 	var cur sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT max_duration_ns FROM camera_index WHERE camera = ?`, g.Camera).Scan(&cur); err == nil && cur.Valid {

@@ -36,7 +36,45 @@ type Store struct {
 	db      rebinder // sqldb, or the transaction InTx runs in
 	inTx    bool
 	dialect string
-	where   string // the file or the URL without its password, for messages
+	where   string            // the file or the URL without its password, for messages
+	roots   map[string]string // named roots → this machine's mount points
+}
+
+// UseRoots sets the named roots (roots: in klipp.yaml) that stored paths
+// are relative to: a path below one is stored relative to it, and read
+// back below this machine's mount point for it. Call it once after Open.
+func (s *Store) UseRoots(roots map[string]string) { s.roots = roots }
+
+// unroot splits an absolute path into the named root it lies below (the
+// deepest) and the slash path below it; ("", p) when it is below none.
+func (s *Store) unroot(p string) (root, rel string) {
+	best := ""
+	for name, dir := range s.roots {
+		r, err := filepath.Rel(dir, p)
+		if err != nil || r == ".." || strings.HasPrefix(r, "../") || filepath.IsAbs(r) {
+			continue
+		}
+		if len(dir) > len(best) {
+			root, rel, best = name, filepath.ToSlash(r), dir
+		}
+	}
+	if root == "" {
+		return "", p
+	}
+	return root, rel
+}
+
+// rooted is a stored path on this machine: below its mount point for root.
+// A root this machine does not map leaves the path relative (and so not
+// found, naming it).
+func (s *Store) rooted(root, p string) string {
+	if root == "" {
+		return p
+	}
+	if dir, ok := s.roots[root]; ok {
+		return filepath.Join(dir, filepath.FromSlash(p))
+	}
+	return p
 }
 
 // querier is what *sql.DB and *sql.Tx share: every query method runs on
@@ -112,7 +150,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&Store{sqldb: s.sqldb, db: rebinder{q: tx, pg: s.dialect == Postgres}, inTx: true, dialect: s.dialect, where: s.where}); err != nil {
+	if err := fn(&Store{sqldb: s.sqldb, db: rebinder{q: tx, pg: s.dialect == Postgres}, inTx: true, dialect: s.dialect, where: s.where, roots: s.roots}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

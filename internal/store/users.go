@@ -88,6 +88,18 @@ func (s *Store) CurrentLogin(ctx context.Context) (string, bool, error) {
 	return login, owner, err
 }
 
+// LoginOwns reports whether login is a superuser or owns the store (as
+// CurrentLogin's owner flag does for the connection's own login).
+func (s *Store) LoginOwns(ctx context.Context, login string) (bool, error) {
+	if s.dialect != Postgres {
+		return false, nil
+	}
+	var owner bool
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = ?), false)
+		OR COALESCE(pg_has_role(?, (SELECT relowner FROM pg_class WHERE oid = 'users'::regclass), 'USAGE'), false)`, login, login).Scan(&owner)
+	return owner, err
+}
+
 // ErrNoPassword is returned when a new login is given no password.
 var ErrNoPassword = errors.New("a new login needs a password (KLIPP_PASSWORD, or type it when asked)")
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -8,10 +9,12 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 type casesModel struct {
@@ -86,13 +89,13 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 			c.filtering = true
 		case "n":
 			m.form = newForm()
+			m = m.push(screenNewCase)
 			if d := m.ops.Draft(draftNewCase); len(d) == len(m.form.inputs) {
 				for i, v := range d {
 					m.form.inputs[i].SetValue(v)
 				}
-				m.status = "restored the new case you were typing"
+				m = m.say("restored the new case you were typing: ctrl+x discards it")
 			}
-			m = m.push(screenNewCase)
 			return m, m.form.inputs[0].Focus()
 		case "r":
 			m = m.push(screenRetention)
@@ -132,7 +135,7 @@ func (m Model) viewCases() (string, []key) {
 	}
 	rows := c.shown()
 	wide := m.width >= 120
-	head := fmt.Sprintf("%-18s %-12s %-19s %-19s %s", "case", "status", "incident", "footage expires", "title")
+	head := fmt.Sprintf("%-16s %-11s %-11s %-13s %s", "case", "status", "incident", "expires", "title")
 	if wide {
 		head = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", "case", "status", "incident", "footage expires", "deadline", "title")
 	}
@@ -146,11 +149,15 @@ func (m Model) viewCases() (string, []key) {
 		exp := "-"
 		if r.Expiry != nil {
 			exp = m.show(*r.Expiry)[:16]
+			if !wide {
+				exp = exp[5:]
+			}
 			if r.Expiry.Sub(m.now()) < 14*24*time.Hour {
-				exp = warnStyle.Render(exp + " !")
+				exp = m.riskStyle().Render(exp + " !")
 			}
 		}
-		line := fmt.Sprintf("%-18s %-12s %-19s %-19s %s", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), r.Title)
+		// At 80 columns the dates lose their year: the title stays whole.
+		line := fmt.Sprintf("%-16s %-11s %-11s %s %s", r.Number, r.Status, m.show(r.From)[5:16], padRight(exp, 13), r.Title)
 		if wide {
 			dl := "-"
 			if r.Deadline != nil {
@@ -198,17 +205,35 @@ var formFields = []struct{ label, hint string }{
 }
 
 type formModel struct {
-	inputs []textinput.Model
-	focus  int
-	errs   []string
+	inputs  []textinput.Model
+	focus   int
+	errs    []string
+	touched []bool // left once (or saved): its error is shown
 }
 
+// formFlags are the fields' names as the CLI's flags (and the service's
+// field errors) spell them.
+var formFlags = []string{"number", "title", "crime", "place", "position", "from", "to", "requested-by", "request", "suspect", "deadline"}
+
 func newForm() formModel {
-	f := formModel{errs: make([]string, len(formFields))}
+	f := formModel{errs: make([]string, len(formFields)), touched: make([]bool, len(formFields))}
 	for _, fld := range formFields {
 		f.inputs = append(f.inputs, newInput(fld.hint, 34))
 	}
 	return f
+}
+
+// incidentTo is the "Incident to" field, a time of day alone taken on
+// the start's date.
+func (m Model) incidentTo() string {
+	to := strings.TrimSpace(m.form.inputs[6].Value())
+	from := strings.TrimSpace(m.form.inputs[5].Value())
+	if to != "" && !strings.Contains(to, "-") && strings.Contains(to, ":") {
+		if t, err := clock.ParseTime(from, m.zone); err == nil {
+			return t.In(m.zone).Format("2006-01-02") + " " + to
+		}
+	}
+	return to
 }
 
 // validate checks each field and puts the message next to it.
@@ -244,7 +269,7 @@ func (m Model) validateForm() bool {
 	if err1 != nil {
 		set(5, timeErr(5, err1))
 	}
-	to, err2 := clock.ParseTime(v(6), m.zone)
+	to, err2 := clock.ParseTime(m.incidentTo(), m.zone)
 	if err2 != nil {
 		set(6, timeErr(6, err2))
 	} else if err1 == nil && !to.After(from) {
@@ -258,39 +283,75 @@ func (m Model) validateForm() bool {
 	return ok
 }
 
+// moveFocus leaves the focused field (its error now shows) for field i.
+func (m Model) moveFocus(i int) (Model, tea.Cmd) {
+	f := &m.form
+	f.touched[f.focus] = true
+	f.inputs[f.focus].Blur()
+	f.focus = (i + len(f.inputs)) % len(f.inputs)
+	m.validateForm()
+	return m, f.inputs[f.focus].Focus()
+}
+
+// formErrMsg is the service's refusal of the form.
+type formErrMsg struct{ err error }
+
 func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	f := &m.form
+	if e, ok := msg.(formErrMsg); ok {
+		m.busy = ""
+		var fe *fault.FieldError
+		if errors.As(e.err, &fe) {
+			for i, name := range formFlags {
+				if name == fe.Field {
+					f.errs[i], f.touched[i] = fe.Message, true
+					m, cmd := m.moveFocus(i)
+					m.form.errs[i] = fe.Message // the service knows more than the form
+					return m, cmd
+				}
+			}
+		}
+		return m.sayErr(e.err), nil
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "esc":
+			m = m.back()
 			if m.ops.Draft(draftNewCase) != nil {
-				m.status = "the form is kept: n to go on with it"
+				m = m.say("the form is kept: n to go on with it")
 			}
-			return m.back(), m.loadCases()
+			return m, m.loadCases()
+		case "ctrl+x":
+			m.ops.SaveDraft(draftNewCase, nil)
+			m.form = newForm()
+			m = m.say("the form is discarded")
+			return m, m.form.inputs[0].Focus()
 		case "tab", "down":
-			f.inputs[f.focus].Blur()
-			f.focus = (f.focus + 1) % len(f.inputs)
-			return m, f.inputs[f.focus].Focus()
+			return m.moveFocus(f.focus + 1)
 		case "shift+tab", "up":
-			f.inputs[f.focus].Blur()
-			f.focus = (f.focus + len(f.inputs) - 1) % len(f.inputs)
-			return m, f.inputs[f.focus].Focus()
+			return m.moveFocus(f.focus - 1)
 		case "enter":
 			if f.focus < len(f.inputs)-1 {
-				f.inputs[f.focus].Blur()
-				f.focus++
-				return m, f.inputs[f.focus].Focus()
+				return m.moveFocus(f.focus + 1)
+			}
+			for i := range f.touched {
+				f.touched[i] = true
 			}
 			if !m.validateForm() {
-				return m, nil
+				for i, e := range f.errs {
+					if e != "" {
+						return m.moveFocus(i)
+					}
+				}
 			}
 			nc := NewCase{Number: f.inputs[0].Value(), Title: f.inputs[1].Value(), Crime: f.inputs[2].Value(), Place: f.inputs[3].Value(),
-				Position: f.inputs[4].Value(), From: f.inputs[5].Value(), To: f.inputs[6].Value(), RequestedBy: f.inputs[7].Value(),
+				Position: f.inputs[4].Value(), From: f.inputs[5].Value(), To: m.incidentTo(), RequestedBy: f.inputs[7].Value(),
 				Request: f.inputs[8].Value(), Suspect: f.inputs[9].Value(), Deadline: f.inputs[10].Value()}
 			m.busy = "saving case " + nc.Number
+			ops, ctx := m.ops, m.ctx
 			return m, func() tea.Msg {
-				if err := m.ops.CreateCase(m.ctx, nc); err != nil {
-					return errMsg{err}
+				if err := ops.CreateCase(ctx, nc); err != nil {
+					return formErrMsg{err}
 				}
 				return caseCreatedMsg(strings.TrimSpace(nc.Number))
 			}
@@ -298,9 +359,10 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if created, ok := msg.(caseCreatedMsg); ok {
 		m.ops.SaveDraft(draftNewCase, nil)
-		m.busy, m.status = "", "case "+string(created)+" saved"
+		m.busy = ""
 		m = m.back()
 		m = m.push(screenCase)
+		m = m.say("case " + string(created) + " saved")
 		m.caseView = caseModel{}
 		return m, tea.Batch(m.loadCases(), m.loadCase(string(created)))
 	}
@@ -332,12 +394,20 @@ func (m Model) viewForm() (string, []key) {
 			label = titleStyle.Render(label)
 		}
 		line := label + " " + f.inputs[i].View()
-		if f.errs[i] != "" {
-			line += "  " + warnStyle.Render("✗ "+f.errs[i])
+		if f.errs[i] != "" && f.touched[i] {
+			// Beside the field when it fits, else on the line under it.
+			e := m.errStyle().Render("✗ " + f.errs[i])
+			if lipgloss.Width(line)+2+lipgloss.Width(e) <= m.width {
+				line += "  " + e
+			} else {
+				for _, l := range wrap("✗ "+f.errs[i], m.width-16, 2) {
+					line += "\n" + strings.Repeat(" ", 16) + m.errStyle().Render(l)
+				}
+			}
 		}
 		b.WriteString(line + "\n")
 	}
-	return b.String(), []key{{"tab/↓", "next field"}, {"enter", "next / save"}, {"esc", "cancel"}}
+	return b.String(), []key{{"tab/⇧tab", "next/prev field"}, {"enter", "next / save"}, {"ctrl+x", "discard"}, {"esc", "keep and leave"}}
 }
 
 // sortByExpiry orders cases by their soonest source-footage expiry; cases

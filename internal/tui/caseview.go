@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -31,10 +32,16 @@ func (m Model) loadCase(number string) tea.Cmd {
 }
 
 // progressMsg is a line of progress from a running export or push.
-type progressMsg string
+type progressMsg struct{ job, number, line string }
 
-// doneMsg ends a long action with its result.
-type doneMsg struct{ text, number string }
+// doneMsg ends an action with its result; job names a long one.
+type doneMsg struct{ text, number, job string }
+
+// jobErrMsg ends a long action with its error.
+type jobErrMsg struct {
+	job string
+	err error
+}
 
 func (m Model) currentEntry() (Entry, bool) {
 	e := m.caseView.detail.Entries
@@ -45,24 +52,37 @@ func (m Model) currentEntry() (Entry, bool) {
 }
 
 // longRun runs an action that reports progress lines, delivering them to
-// the program as messages.
-func (m Model) longRun(label, number string, run func(progress func(string)) (string, error)) tea.Cmd {
+// the program as messages. One action per job key runs at a time: a second
+// start says the first is running and starts nothing.
+func (m Model) longRun(job, number string, run func(progress func(string)) (string, error)) (Model, tea.Cmd) {
+	if _, ok := m.running[job]; ok {
+		return m.say(job + " is running: its progress is below; wait for it to finish"), nil
+	}
+	for _, j := range m.jobs {
+		if j.Case == number && strings.HasPrefix(job, j.Kind+" ") {
+			return m.say(fmt.Sprintf("%s is running as job #%d (%s): wait for it to finish", job, j.ID, j.Who)), nil
+		}
+	}
+	if m.running == nil {
+		m.running = map[string]string{}
+	}
+	m.running[job] = ""
 	ch := make(chan tea.Msg, 64)
 	go func() {
 		text, err := run(func(line string) {
 			select {
-			case ch <- progressMsg(line):
+			case ch <- progressMsg{job: job, number: number, line: line}:
 			default: // the UI is behind: drop a progress line, never block the work
 			}
 		})
 		if err != nil {
-			ch <- errMsg{err}
+			ch <- jobErrMsg{job: job, err: err}
 		} else {
-			ch <- doneMsg{text: text, number: number}
+			ch <- doneMsg{text: text, number: number, job: job}
 		}
 		close(ch)
 	}()
-	return waitFor(ch)
+	return m, waitFor(ch)
 }
 
 // waitFor delivers the next message of a channel, then waits again.
@@ -123,7 +143,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			c.deleting = false
 			e, ok := m.currentEntry()
 			if k != "y" || !ok {
-				m.status = "not deleted"
+				m = m.say("not deleted")
 				return m, nil
 			}
 			number := c.detail.Number
@@ -134,7 +154,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return doneMsg{text: fmt.Sprintf("entry %d deleted", e.Number), number: number}
 			}
 		}
-		if moveCursor(k, &c.cursor, len(c.detail.Entries), m.height-12) {
+		if moveCursor(k, &c.cursor, len(c.detail.Entries), m.height-13) {
 			return m, nil
 		}
 		switch k {
@@ -163,27 +183,33 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				c.input.SetValue(e.Text)
 				if d := m.ops.Draft(draftEdit); len(d) == 3 && d[0] == c.detail.Number && d[1] == fmt.Sprint(e.ID) {
 					c.input.SetValue(d[2])
-					m.status = "restored the text you were typing"
+					m = m.say("restored the text you were typing")
 				}
 				return m, c.input.Focus()
 			}
 		case "d":
 			if e, ok := m.currentEntry(); ok {
 				c.deleting = true
-				m.status = fmt.Sprintf("delete entry %d (%s)? y to confirm", e.Number, e.Text)
+				m = m.say(fmt.Sprintf("delete entry %d (%s)? y to confirm", e.Number, e.Text))
 			}
 		case "x":
 			number := c.detail.Number
-			m.busy, c.log = "exporting "+number, nil
-			return m, m.longRun("export", number, func(p func(string)) (string, error) {
-				dir, err := m.ops.Export(m.ctx, number, p)
+			if _, ok := m.running["export "+number]; !ok {
+				c.log = nil
+			}
+			ops, ctx := m.ops, m.ctx
+			return m.longRun("export "+number, number, func(p func(string)) (string, error) {
+				dir, err := ops.Export(ctx, number, p)
 				return "exported to " + dir, err
 			})
 		case "p":
 			number := c.detail.Number
-			m.busy, c.log = "archiving "+number, nil
-			return m, m.longRun("archive", number, func(p func(string)) (string, error) {
-				return m.ops.Push(m.ctx, number, p)
+			if _, ok := m.running["archive "+number]; !ok {
+				c.log = nil
+			}
+			ops, ctx := m.ops, m.ctx
+			return m.longRun("archive "+number, number, func(p func(string)) (string, error) {
+				return ops.Push(ctx, number, p)
 			})
 		}
 	}
@@ -197,33 +223,14 @@ func (m Model) viewCase() (string, []key) {
 	if !c.loaded {
 		return "loading …", nil
 	}
-	b.WriteString(titleStyle.Render("Case "+d.Number) + "  " + d.Title + "  [" + d.Status + "]\n")
-	var parts []string
-	for _, p := range []string{d.Crime, d.Place, m.show(d.From)[:16] + " – " + m.show(d.To)[11:16]} {
-		if p != "" {
-			parts = append(parts, p)
-		}
+	for _, l := range m.caseHeader() {
+		b.WriteString(l + "\n")
 	}
-	if d.RequestedBy != "" {
-		parts = append(parts, "requested by "+d.RequestedBy)
-	}
-	b.WriteString(strings.Join(parts, " · ") + "\n")
-	if d.Request != "" || d.Suspect != "" {
-		b.WriteString(dimStyle.Render(clip("request: "+d.Request+"  suspect: "+d.Suspect, m.width)) + "\n")
-	}
-	state := "no export yet"
-	if len(d.Bundles) > 0 {
-		state = fmt.Sprintf("%d export(s), newest %s", len(d.Bundles), d.Bundles[len(d.Bundles)-1])
-	}
-	if d.ArchiveState != "" {
-		state += " · archive: " + d.ArchiveState
-	}
-	b.WriteString(dimStyle.Render(clip(state, m.width)) + "\n\n")
 	b.WriteString(dimStyle.Render(fmt.Sprintf("%-3s %-12s %-22s %-s", "#", "true time", "camera", "text")) + "\n")
 	if len(d.Entries) == 0 {
 		b.WriteString("no timeline entries: press c to pick a camera and look at frames\n")
 	}
-	rows := m.height - 12 - len(c.log)
+	rows := m.height - 13 - len(c.log)
 	top := scrollTop(c.cursor, len(d.Entries), rows)
 	for i := top; i < len(d.Entries) && i < top+max(1, rows); i++ {
 		e := d.Entries[i]
@@ -232,13 +239,16 @@ func (m Model) viewCase() (string, []key) {
 			text += " [" + strings.Join(e.Tags, ",") + "]"
 		}
 		if m.width >= 120 {
-			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %d still(s)", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), e.Stills))
+			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %d still(s)", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), max(1, len(e.Stills))))
 		}
 		line := fmt.Sprintf("%-3d %-12s %-22s %s", e.Number, e.At.In(m.zone).Format("15:04:05.000"), clip(e.CameraName, 22), text)
 		if i == c.cursor {
 			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
 		}
 		b.WriteString(line + "\n")
+	}
+	if e, ok := m.currentEntry(); ok {
+		b.WriteString(dimStyle.Render(clip(m.entryDetail(e), m.width)) + "\n")
 	}
 	if c.editing {
 		b.WriteString("\nedit text: " + c.input.View() + "\n")
@@ -252,3 +262,55 @@ func (m Model) viewCase() (string, []key) {
 	}
 	return b.String(), keys
 }
+
+// entryDetail is the selected entry's clip range and stills, on one line
+// that fits 80 columns.
+func (m Model) entryDetail(e Entry) string {
+	hm := func(t time.Time) string { return t.In(m.zone).Format("15:04:05") }
+	out := fmt.Sprintf("entry %d: clip %s–%s · ", e.Number, hm(e.From), hm(e.To))
+	if len(e.Stills) == 0 {
+		return out + "still at " + e.At.In(m.zone).Format("15:04:05.000") + " (automatic)"
+	}
+	var ts []string
+	for _, t := range e.Stills {
+		ts = append(ts, t.In(m.zone).Format("15:04:05.000"))
+	}
+	return out + fmt.Sprintf("%d stills: %s", len(e.Stills), strings.Join(ts, ", "))
+}
+
+// caseHeader is the lines above the entries: title, the incident (wrapped,
+// nothing cut), the request, the exports.
+func (m Model) caseHeader() []string {
+	d := m.caseView.detail
+	lines := []string{clip(titleStyle.Render("Case "+d.Number)+"  "+d.Title+"  ["+m.statusLabel(d.Status)+"]", m.width)}
+	var parts []string
+	for _, p := range []string{d.Crime, d.Place, m.show(d.From)[:16] + " – " + m.show(d.To)[11:16]} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if d.RequestedBy != "" {
+		parts = append(parts, "requested by "+d.RequestedBy)
+	}
+	lines = append(lines, wrap(strings.Join(parts, " · "), m.width, 2)...)
+	if d.Request != "" || d.Suspect != "" {
+		for _, l := range wrap("request: "+d.Request+"  suspect: "+d.Suspect, m.width, 2) {
+			lines = append(lines, dimStyle.Render(l))
+		}
+	}
+	state := "no export yet"
+	if len(d.Bundles) > 0 {
+		state = fmt.Sprintf("%d export(s), newest %s", len(d.Bundles), d.Bundles[len(d.Bundles)-1])
+	}
+	if d.ArchiveState != "" {
+		state += " · archive: " + d.ArchiveState
+	}
+	state = dimStyle.Render(clip(state, m.width))
+	if d.Stale {
+		state = m.riskStyle().Render(clip("! the timeline changed after the newest export: x exports again", m.width))
+	}
+	return append(lines, state, "")
+}
+
+// statusLabel is a case's status, coloured when it needs doing.
+func (m Model) statusLabel(s string) string { return s }

@@ -25,16 +25,28 @@ type framesModel struct {
 	at                 time.Time // cursor, true time
 	frame              *Frame
 	err                string
-	seq                int // the newest request; older answers are dropped
-	in, out            *time.Time
+	void               *Around // why there is no picture at the cursor, once known
+	seq                int     // the newest request; older answers are dropped
+	marks              map[string]marks
 	prompt             prompt
 	input              textinput.Model
+	viewed             viewSpan // footage shown and not yet recorded
+}
+
+// marks are a camera's in and out marks: they belong to that camera.
+type marks struct{ in, out *time.Time }
+
+// viewSpan is a span of one camera's footage shown to the analyst.
+type viewSpan struct {
+	camera   string
+	from, to time.Time
 }
 
 type frameMsg struct {
 	seq   int
 	frame Frame
 	err   error
+	void  *Around // with err: why, when known
 }
 
 // loadFrame asks for the frame at the cursor, off the UI goroutine; the
@@ -44,7 +56,14 @@ func (m *Model) loadFrame() tea.Cmd {
 	seq, cam, at, ops, ctx := m.frames.seq, m.frames.camera, m.frames.at, m.ops, m.ctx
 	return func() tea.Msg {
 		f, err := ops.Frame(ctx, cam, at)
-		return frameMsg{seq: seq, frame: f, err: err}
+		msg := frameMsg{seq: seq, frame: f, err: err}
+		if err != nil {
+			// No picture: find out why, and where the footage is.
+			if a, aerr := ops.Around(ctx, cam, at); aerr == nil && a.Reason != "" {
+				msg.void = &a
+			}
+		}
+		return msg
 	}
 }
 
@@ -61,6 +80,72 @@ func (m Model) step(d time.Duration) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// stepFrame moves one frame; inside a gap or damage it goes to the edge of
+// the footage that way instead of stepping through the void.
+func (m Model) stepFrame(dir int) (tea.Model, tea.Cmd) {
+	if v := m.frames.void; v != nil && m.frames.frame == nil {
+		target := v.Next
+		if dir < 0 {
+			target = v.Prev
+		}
+		if target != nil {
+			return m.jump(*target)
+		}
+	}
+	return m.step(time.Duration(dir) * time.Duration(float64(time.Second)/m.fps()))
+}
+
+// jump moves the cursor to t.
+func (m Model) jump(t time.Time) (tea.Model, tea.Cmd) {
+	m.frames.at = t
+	cmd := m.loadFrame()
+	return m, cmd
+}
+
+// flushView records the span of footage shown so far, then forgets it.
+func (m *Model) flushView() tea.Cmd {
+	v := m.frames.viewed
+	m.frames.viewed = viewSpan{}
+	if v.camera == "" || m.ops == nil {
+		return nil
+	}
+	ops, ctx, number := m.ops, m.ctx, m.caseView.detail.Number
+	return func() tea.Msg {
+		if err := ops.RecordView(ctx, number, v.camera, v.from, v.to); err != nil {
+			return errMsg{err}
+		}
+		return nil
+	}
+}
+
+// seen adds a frame shown to the span; another camera's frame records the
+// span so far first.
+func (m *Model) seen(camera string, at time.Time) tea.Cmd {
+	v := &m.frames.viewed
+	var cmd tea.Cmd
+	if v.camera != "" && v.camera != camera {
+		cmd = m.flushView()
+	}
+	switch {
+	case v.camera == "":
+		*v = viewSpan{camera: camera, from: at, to: at}
+	case at.Before(v.from):
+		v.from = at
+	case at.After(v.to):
+		v.to = at
+	}
+	return cmd
+}
+
+func (m Model) marksHere() marks { return m.frames.marks[m.frames.camera] }
+
+func (m *Model) setMarks(k marks) {
+	if m.frames.marks == nil {
+		m.frames.marks = map[string]marks{}
+	}
+	m.frames.marks[m.frames.camera] = k
+}
+
 func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 	f := &m.frames
 	switch msg := msg.(type) {
@@ -69,14 +154,14 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // a newer frame is on its way
 		}
 		if msg.err != nil {
-			f.err, f.frame = firstLine(msg.err.Error()), nil
+			f.err, f.frame, f.void = firstLine(msg.err.Error()), nil, msg.void
 			if m.graphics == GraphicsKitty {
 				return m, tea.Raw(kittyDelete)
 			}
 		} else {
 			fr := msg.frame
-			f.frame, f.err = &fr, ""
-			return m, m.frameImage()
+			f.frame, f.err, f.void = &fr, "", nil
+			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage())
 		}
 	case tea.KeyPressMsg:
 		k := msg.String()
@@ -91,14 +176,11 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				if p == promptTime {
 					t, err := m.parseCursorTime(value)
 					if err != nil {
-						m.status = "error: " + err.Error()
-						return m, nil
+						return m.sayErr(err), nil
 					}
-					f.at = t
-					cmd := m.loadFrame()
-					return m, cmd
+					return m.jump(t)
 				}
-				return m, m.addEntry(value)
+				return m.addEntry(value)
 			}
 			var cmd tea.Cmd
 			f.input, cmd = f.input.Update(msg)
@@ -107,17 +189,17 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, cmd
 		}
-		frame := time.Duration(float64(time.Second) / m.fps())
 		switch k {
 		case "esc":
+			flush := m.flushView()
 			if m.graphics == GraphicsKitty {
-				return m.back(), tea.Raw(kittyDelete)
+				return m.back(), tea.Batch(flush, tea.Raw(kittyDelete))
 			}
-			return m.back(), nil
+			return m.back(), flush
 		case "right", "l":
-			return m.step(frame)
+			return m.stepFrame(1)
 		case "left", "h":
-			return m.step(-frame)
+			return m.stepFrame(-1)
 		case "shift+right", "L":
 			return m.step(time.Second)
 		case "shift+left", "H":
@@ -130,56 +212,87 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.step(time.Minute)
 		case "{":
 			return m.step(-time.Minute)
+		case ">", "<":
+			if f.void == nil {
+				return m.say("there is footage here: > and < jump over gaps and damage"), nil
+			}
+			target := f.void.Next
+			if k == "<" {
+				target = f.void.Prev
+			}
+			if target == nil {
+				return m.say("no footage that way within a day"), nil
+			}
+			return m.jump(*target)
 		case "g":
 			f.prompt = promptTime
 			f.input = newInput("2026-11-20 22:14:05.120 or 22:14:05", 36)
 			return m, f.input.Focus()
-		case "i":
+		case "i", "o":
 			t := m.shownTime()
-			f.in = &t
-			m.status = "in at " + m.showMs(t)
-		case "o":
-			t := m.shownTime()
-			f.out = &t
-			m.status = "out at " + m.showMs(t)
+			mk := m.marksHere()
+			if k == "i" {
+				mk.in = &t
+			} else {
+				mk.out = &t
+			}
+			m.setMarks(mk)
+			return m.say(map[string]string{"i": "in", "o": "out"}[k] + " at " + m.showMs(t) + " on " + f.cameraName), nil
+		case "c":
+			m.setMarks(marks{})
+			return m.say("marks cleared on " + f.cameraName), nil
 		case "n", "p":
 			return m.nextCamera(map[string]int{"n": 1, "p": -1}[k])
 		case "s":
 			number, cam, at := m.caseView.detail.Number, f.camera, m.shownTime()
 			m.busy = "still"
+			ops, ctx := m.ops, m.ctx
 			return m, func() tea.Msg {
-				path, err := m.ops.Still(m.ctx, number, cam, at)
+				res, err := ops.Still(ctx, number, cam, at)
 				if err != nil {
 					return errMsg{err}
 				}
-				return statusMsg("still saved: " + path)
+				text := "still saved: " + midCut(res.Path, 50)
+				if res.Entry > 0 {
+					return doneMsg{text: fmt.Sprintf("%s, linked to entry %d", text, res.Entry), number: number}
+				}
+				return statusMsg(text + " (no entry on this camera near this time: add one with a)")
 			}
 		case "a":
 			f.prompt = promptText
 			f.input = newInput("what the frame shows, e.g. the suspect walks east", max(20, m.width-12))
 			if d := m.ops.Draft(draftEntry); len(d) == 3 && d[0] == m.caseView.detail.Number && d[1] == f.camera {
 				f.input.SetValue(d[2])
-				m.status = "restored the entry text you were typing"
+				m = m.say("restored the entry text you were typing")
 			}
-			return m, f.input.Focus()
+			return m, m.frames.input.Focus()
 		}
 	}
 	return m, nil
 }
 
-// frameImage draws the frame with kitty graphics below the two header
+// frameImage draws the frame with kitty graphics below the three header
 // lines, where the view leaves room; nil with half-blocks.
 func (m Model) frameImage() tea.Cmd {
 	f := m.frames.frame
-	if m.graphics != GraphicsKitty || f == nil || f.Image == nil {
+	if m.graphics != GraphicsKitty || f == nil || f.Image == nil || m.tooSmall() {
 		return nil
 	}
-	w, h := fitCells(f.Image.Bounds(), m.width, max(1, m.height-5))
-	seq, err := kittyImage(f.Image, 2, 0, w, h)
+	w, h := fitCells(f.Image.Bounds(), m.width, max(1, m.frameRows()))
+	seq, err := kittyImage(f.Image, 3, 0, w, h)
 	if err != nil {
 		return func() tea.Msg { return errMsg{err} }
 	}
 	return tea.Raw(seq)
+}
+
+// frameRows is the picture's height in cells.
+func (m Model) frameRows() int {
+	rows := m.height - 8
+	if m.frames.prompt != promptNone {
+		rows--
+	}
+	return rows
 }
 
 // shownTime is the true time of the frame on screen (the cursor until it
@@ -200,24 +313,35 @@ func (m Model) parseCursorTime(s string) (time.Time, error) {
 	return clock.ParseTime(s, m.zone)
 }
 
-func (m Model) addEntry(text string) tea.Cmd {
+// addEntry adds an entry at the frame shown, its clip the camera's marks
+// (or the configured range around it).
+func (m Model) addEntry(text string) (Model, tea.Cmd) {
 	f := m.frames
 	at := m.shownTime()
 	from, to := at.Add(-5*time.Second), at.Add(10*time.Second)
-	if f.in != nil {
-		from = *f.in
+	mk := m.marksHere()
+	if mk.in != nil {
+		from = *mk.in
 	}
-	if f.out != nil {
-		to = *f.out
+	if mk.out != nil {
+		to = *mk.out
+	}
+	hms := func(t time.Time) string { return t.In(m.zone).Format("15:04:05.000") }
+	if !to.After(from) {
+		return m.say(fmt.Sprintf("the clip would end (%s) before it starts (%s): set the marks again, or c to clear them", hms(to), hms(from))), nil
+	}
+	if at.Before(from) || at.After(to) {
+		return m.say(fmt.Sprintf("the frame %s is outside the marks %s–%s: move there, or c to clear them", hms(at), hms(from), hms(to))), nil
 	}
 	number, cam := m.caseView.detail.Number, f.camera
-	return func() tea.Msg {
-		warning, err := m.ops.AddEntry(m.ctx, number, cam, at, from, to, text)
+	ops, ctx, zone := m.ops, m.ctx, m.zone
+	return m, func() tea.Msg {
+		warning, err := ops.AddEntry(ctx, number, cam, at, from, to, text)
 		if err != nil {
 			return errMsg{err} // the draft stays
 		}
-		m.ops.SaveDraft(draftEntry, nil)
-		done := "entry added at " + at.In(m.zone).Format("15:04:05.000") + " on " + f.cameraName
+		ops.SaveDraft(draftEntry, nil)
+		done := "entry added at " + at.In(zone).Format("15:04:05.000") + " on " + f.cameraName
 		if warning != "" {
 			done += "; " + warning
 		}
@@ -226,12 +350,11 @@ func (m Model) addEntry(text string) tea.Cmd {
 }
 
 // nextCamera moves to the next (or previous) camera by distance in the
-// picker's list, at the same time.
+// picker's list, at the same time; the marks stay with their camera.
 func (m Model) nextCamera(dir int) (tea.Model, tea.Cmd) {
 	p := m.picker
 	if len(p.all) == 0 {
-		m.status = "the cameras are still loading"
-		return m, nil
+		return m.say("the cameras are still loading"), nil
 	}
 	idx := 0
 	for i, c := range p.all {
@@ -240,9 +363,22 @@ func (m Model) nextCamera(dir int) (tea.Model, tea.Cmd) {
 		}
 	}
 	c := p.all[(idx+dir+len(p.all))%len(p.all)]
-	m.frames.camera, m.frames.cameraName, m.frames.frame = c.ID, c.Name, nil
+	flush := m.flushView()
+	m.frames.camera, m.frames.cameraName, m.frames.frame, m.frames.void = c.ID, c.Name, nil, nil
+	m.note = note{}
 	cmd := m.loadFrame()
-	return m, cmd
+	return m, tea.Batch(flush, cmd)
+}
+
+// cameraClock is the camera's clock as its on-screen time reads: in the
+// camera's zone, named when it is not the display zone.
+func (m Model) cameraClock(f *Frame) string {
+	z := f.CameraZone
+	if z == nil || z.String() == m.zone.String() {
+		return f.CameraClock.In(m.zone).Format("15:04:05.000")
+	}
+	t := f.CameraClock.In(z)
+	return t.Format("15:04:05.000") + " " + t.Format("MST")
 }
 
 func (m Model) viewFrames() (string, []key) {
@@ -252,30 +388,40 @@ func (m Model) viewFrames() (string, []key) {
 	b.WriteString(clip(head, m.width) + "\n")
 	info := ""
 	if f.frame != nil {
-		cc := "camera clock " + m.showMs(f.frame.CameraClock)
+		info = "frame " + f.frame.At.In(m.zone).Format("15:04:05.000") + " · camera clock " + m.cameraClock(f.frame)
+		if f.frame.CameraClock.In(m.zone).YearDay() != f.frame.At.In(m.zone).YearDay() {
+			info += " (" + f.frame.CameraClock.In(m.zone).Format("2006-01-02") + ")"
+		}
 		if !f.frame.ClockVerified {
-			cc += " (unverified)"
+			info += " " + m.riskStyle().Render("(unverified)")
 		}
-		info = "frame " + m.showMs(f.frame.At) + " · " + cc
-	}
-	if f.in != nil || f.out != nil {
-		in, out := "-", "-"
-		if f.in != nil {
-			in = f.in.In(m.zone).Format("15:04:05.000")
-		}
-		if f.out != nil {
-			out = f.out.In(m.zone).Format("15:04:05.000")
-		}
-		info += fmt.Sprintf("  in %s out %s", in, out)
 	}
 	b.WriteString(clip(info, m.width) + "\n")
-	rows := m.height - 5
-	if f.prompt != promptNone {
-		rows--
+	mk := m.marksHere()
+	marksLine := dimStyle.Render("no marks on this camera: i / o set in / out")
+	if mk.in != nil || mk.out != nil {
+		in, out := "–", "–"
+		if mk.in != nil {
+			in = mk.in.In(m.zone).Format("15:04:05.000")
+		}
+		if mk.out != nil {
+			out = mk.out.In(m.zone).Format("15:04:05.000")
+		}
+		marksLine = fmt.Sprintf("marks: in %s  out %s  (c clears)", in, out)
 	}
+	b.WriteString(clip(marksLine, m.width) + "\n")
+	rows := m.frameRows()
 	switch {
 	case f.err != "":
-		b.WriteString("\n" + warnStyle.Render(clip(f.err, m.width)) + "\n")
+		b.WriteString("\n")
+		if v := f.void; v != nil {
+			for _, l := range wrap(m.voidText(*v), m.width, 3) {
+				b.WriteString(m.riskStyle().Render(l) + "\n")
+			}
+		}
+		for _, l := range wrap(f.err, m.width, 3) {
+			b.WriteString(dimStyle.Render(l) + "\n")
+		}
 	case f.frame == nil:
 		b.WriteString("\ndecoding …\n")
 	case m.graphics == GraphicsKitty:
@@ -290,12 +436,37 @@ func (m Model) viewFrames() (string, []key) {
 	} else if f.prompt == promptText {
 		b.WriteString("\nentry: " + f.input.View())
 	}
-	keys := []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"g", "go to"}, {"n/p", "camera"},
-		{"i/o", "in/out"}, {"s", "still"}, {"a", "add entry"}}
+	keys := []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"< >", "prev/next footage"}, {"g", "go to"},
+		{"n/p", "camera"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"}, {"a", "add entry"}}
 	if f.prompt != promptNone {
 		keys = []key{{"enter", "ok"}, {"esc", "cancel"}}
 	}
 	return b.String(), keys
+}
+
+// voidText says why there is no picture and where the footage is.
+func (m Model) voidText(v Around) string {
+	hms := func(t time.Time) string { return t.In(m.zone).Format("15:04:05") }
+	s := "no picture here: " + v.Reason
+	switch {
+	case !v.From.IsZero() && !v.To.IsZero():
+		s += fmt.Sprintf(" from %s to %s (%s)", hms(v.From), hms(v.To), clock.FormatDuration(v.To.Sub(v.From).Round(time.Second)))
+	case !v.From.IsZero():
+		s += " since " + hms(v.From)
+	case !v.To.IsZero():
+		s += " until " + hms(v.To)
+	}
+	var ways []string
+	if v.Prev != nil {
+		ways = append(ways, "< footage before, "+hms(*v.Prev))
+	}
+	if v.Next != nil {
+		ways = append(ways, "> footage after, "+hms(*v.Next))
+	}
+	if len(ways) == 0 {
+		return s + "; no footage within a day either way"
+	}
+	return s + "; " + strings.Join(ways, " · ")
 }
 
 // halfBlocks draws img in true colour with "▀" cells: each cell is two

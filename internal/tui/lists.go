@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/clock"
 )
@@ -127,11 +128,22 @@ func (m Model) viewArchive() (string, []key) {
 		b.WriteString("nothing archived yet: press p on a case\n")
 	}
 	for i, row := range r.rows {
-		line := fmt.Sprintf("%-44s %-11s %7d  %s", clip(row.Ref, 44), row.State, row.Objects, row.Error)
+		note := row.Error
+		if note != "" && lipgloss.Width(note) > m.width-66 {
+			note = "see below"
+		}
+		line := fmt.Sprintf("%-44s %-11s %7d  %s", midCut(row.Ref, 44), row.State, row.Objects, note)
 		if i == r.cursor {
 			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
 		}
 		b.WriteString(line + "\n")
+	}
+	// The selected bundle's error, whole.
+	if r.cursor < len(r.rows) && r.rows[r.cursor].Error != "" {
+		b.WriteString("\n")
+		for _, l := range wrap(r.rows[r.cursor].Ref+": "+r.rows[r.cursor].Error, m.width, 3) {
+			b.WriteString(m.errStyle().Render(l) + "\n")
+		}
 	}
 	return b.String(), []key{{"↑↓", "bundle"}, {"R", "retry queued"}}
 }

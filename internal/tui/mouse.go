@@ -48,11 +48,8 @@ func (m *Model) listGeometry() (cursor *int, n, first, rows int) {
 	case screenCases:
 		return &m.cases.cursor, len(m.cases.shown()), 3, m.height - 7
 	case screenCase:
-		first = 5
-		if m.caseView.detail.Request != "" || m.caseView.detail.Suspect != "" {
-			first = 6
-		}
-		return &m.caseView.cursor, len(m.caseView.detail.Entries), first, m.height - 12 - len(m.caseView.log)
+		first = len(m.caseHeader()) + 1
+		return &m.caseView.cursor, len(m.caseView.detail.Entries), first, m.height - 13 - len(m.caseView.log)
 	case screenCameras:
 		return &m.picker.cursor, len(m.picker.shown), 3, m.pickerRows()
 	case screenRetention:

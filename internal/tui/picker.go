@@ -3,8 +3,11 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/klipp-forensics/klipp/internal/catalog"
 )
 
 var speeds = []string{"walk", "run", "bike", "car"}
@@ -55,7 +58,40 @@ func (p *pickerModel) applyFilter() {
 }
 
 // stripWidth is the coverage strip's width at the terminal's width.
-func (m Model) stripWidth() int { return max(10, m.width-52) }
+func (m Model) stripWidth() int { return max(10, m.width-54) }
+
+// farAway is a distance from the place no camera of the case is likely to
+// be at: the position is probably wrong.
+const farAway = 50_000
+
+// passWindow is when someone leaving the place could pass the camera:
+// times of day on the incident's date, a later day marked "+Nd"; nothing
+// when the camera is too far for it to mean anything.
+func (m Model) passWindow(c CameraRow) string {
+	if c.From.IsZero() || c.Distance > farAway {
+		return ""
+	}
+	day := func(t time.Time) string {
+		from := m.caseView.detail.From.In(m.zone)
+		d0 := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, m.zone)
+		t = t.In(m.zone)
+		n := int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, m.zone).Sub(d0).Hours() / 24)
+		if n > 0 {
+			return fmt.Sprintf("+%dd", n)
+		}
+		return ""
+	}
+	from, to := c.From.In(m.zone).Format("15:04:05"), c.To.In(m.zone).Format("15:04:05")
+	return from + day(c.From) + "–" + to + day(c.To)
+}
+
+// shortDistance is a distance in 8 cells: metres, then kilometres.
+func shortDistance(d float64) string {
+	if d < 10_000 {
+		return fmt.Sprintf("%.0f m", d)
+	}
+	return fmt.Sprintf("%.0f km", d/1000)
+}
 
 // loadStrips fetches the coverage strips of the visible cameras that are
 // not loaded yet, off the UI goroutine.
@@ -153,28 +189,40 @@ func (m Model) viewPicker() (string, []key) {
 	p := m.picker
 	d := m.caseView.detail
 	var b strings.Builder
-	b.WriteString(titleStyle.Render("Cameras for "+d.Number) + fmt.Sprintf("  by distance from %s · speed %s\n", d.Place, p.speed))
+	located := len(p.all) > 0 && p.all[0].Located
+	if located {
+		b.WriteString(clip(titleStyle.Render("Cameras for "+d.Number)+fmt.Sprintf("  by distance from %s", d.Place), m.width) + "\n")
+	} else {
+		b.WriteString(clip(titleStyle.Render("Cameras for "+d.Number)+"  in catalog order: the case has no position", m.width) + "\n")
+	}
 	if p.filtering || p.filter != "" {
 		b.WriteString("filter: " + p.filter + map[bool]string{true: "▏", false: ""}[p.filtering])
 	}
-	b.WriteString(fmt.Sprintf("  %d of %d cameras\n", len(p.shown), len(p.all)))
+	b.WriteString(fmt.Sprintf("  %d of %d cameras", len(p.shown), len(p.all)))
+	if located {
+		b.WriteString(" · speed " + p.speed)
+	}
+	if located && p.all[0].Distance > farAway {
+		b.WriteString("  " + m.riskStyle().Render(fmt.Sprintf("the nearest camera is %s away: check the case's position", catalog.FormatDistance(p.all[0].Distance))))
+	}
+	b.WriteString("\n")
 	w := m.stripWidth()
 	axis := m.show(d.From)[11:16] + strings.Repeat(" ", max(1, w-10)) + m.show(d.To)[11:16]
-	b.WriteString(dimStyle.Render(fmt.Sprintf("%-24s %6s %-17s ", "camera", "m", "could pass")) + dimStyle.Render(clip(axis, w)) + "\n")
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-24s %8s %-17s ", "camera", "distance", "could pass")) + dimStyle.Render(clip(axis, w)) + "\n")
 	rows := m.pickerRows()
 	top := scrollTop(p.cursor, len(p.shown), rows)
 	for i := top; i < len(p.shown) && i < top+rows; i++ {
 		c := p.all[p.shown[i]]
-		window := ""
-		if !c.From.IsZero() {
-			window = c.From.In(m.zone).Format("15:04:05") + "–" + c.To.In(m.zone).Format("15:04")
+		window, dist := m.passWindow(c), "-"
+		if c.Located {
+			dist = shortDistance(c.Distance)
 		}
 		strip, ok := p.strips[c.ID]
 		s := strings.Repeat("·", w)
 		if ok {
 			s = string(strip)
 		}
-		line := fmt.Sprintf("%-24s %6.0f %-17s ", clip(c.Name, 24), c.Distance, window)
+		line := fmt.Sprintf("%-24s %8s %-17s ", padRight(clip(c.Name, 24), 24), dist, window)
 		if i == p.cursor {
 			line = selectedStyle.Render(line)
 		}

@@ -16,6 +16,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 // updating reports -update, the flag teatest's golden files are rewritten
@@ -41,8 +43,15 @@ func ptr(t time.Time) *time.Time { return &t }
 // fakeOps is fixed data for screen tests: the UI's behaviour is tested
 // against it, the real operations in cmd/klipp's flow test.
 type fakeOps struct {
-	drafts map[string][]string
-	added  []string
+	drafts  map[string][]string
+	added   []string
+	views   []string      // RecordView calls
+	exports chan struct{} // when set, Export waits for it
+	started int           // Export calls
+	jobs    []JobRow
+	noFrame map[string]bool // cameras without a picture (a gap)
+	zone    *time.Location  // the cameras' clock zone
+	dup     bool            // CreateCase refuses the number as a duplicate
 }
 
 func (f *fakeOps) Cases(context.Context) ([]CaseRow, error) {
@@ -57,7 +66,7 @@ func (f *fakeOps) Cases(context.Context) ([]CaseRow, error) {
 
 func (f *fakeOps) CreateCase(_ context.Context, c NewCase) error {
 	if c.Number == "5000-K111111-26" {
-		return errors.New("case 5000-K111111-26 exists already")
+		return fault.Fieldf("number", "case 5000-K111111-26 exists already (klipp case show 5000-K111111-26)")
 	}
 	return nil
 }
@@ -68,9 +77,9 @@ func (f *fakeOps) Case(_ context.Context, number string) (CaseDetail, error) {
 		Suspect: "Man, mörk jacka, vit keps",
 		Entries: []Entry{
 			{ID: 1, Number: 1, At: at("2026-11-20T21:14:05Z"), From: at("2026-11-20T21:14:00Z"), To: at("2026-11-20T21:14:15Z"), Camera: "sodergatan-2",
-				CameraName: "Södergatan 2", Text: "Den misstänkte går österut på trottoaren", Tags: []string{"suspect"}, Stills: 1},
+				CameraName: "Södergatan 2", Text: "Den misstänkte går österut på trottoaren", Tags: []string{"suspect"}},
 			{ID: 2, Number: 2, At: at("2026-11-20T21:16:40Z"), From: at("2026-11-20T21:16:35Z"), To: at("2026-11-20T21:16:50Z"), Camera: "stortorget",
-				CameraName: "Stortorget", Text: "Passerar fontänen", Tags: []string{"suspect"}, Stills: 2},
+				CameraName: "Stortorget", Text: "Passerar fontänen", Tags: []string{"suspect"}, Stills: []time.Time{at("2026-11-20T21:16:40Z"), at("2026-11-20T21:16:44.2Z")}},
 		},
 		Bundles: []string{"20261121T080000Z"}, ArchiveState: "20261121T080000Z archived"}, nil
 }
@@ -84,9 +93,9 @@ func (f *fakeOps) RemoveEntry(context.Context, string, int64) error       { retu
 
 func (f *fakeOps) Cameras(context.Context, string, string) ([]CameraRow, error) {
 	return []CameraRow{
-		{ID: "sodergatan-2", Name: "Södergatan 2", Owner: "polisen", Quality: "recognition", Distance: 35, From: at("2026-11-20T21:10:18Z"), To: at("2026-11-20T21:11:00Z")},
-		{ID: "stortorget", Name: "Stortorget", Owner: "kommun", Quality: "observation", Distance: 240, From: at("2026-11-20T21:12:03Z"), To: at("2026-11-20T21:15:28Z")},
-		{ID: "malmo-c-spar-4", Name: "Malmö C spår 4", Owner: "trafikverket", Quality: "overview", Distance: 910, From: at("2026-11-20T21:17:48Z"), To: at("2026-11-20T21:31:14Z")},
+		{ID: "sodergatan-2", Name: "Södergatan 2", Owner: "polisen", Quality: "recognition", Distance: 35, Located: true, From: at("2026-11-20T21:10:18Z"), To: at("2026-11-20T21:11:00Z")},
+		{ID: "stortorget", Name: "Stortorget", Owner: "kommun", Quality: "observation", Distance: 240, Located: true, From: at("2026-11-20T21:12:03Z"), To: at("2026-11-20T21:15:28Z")},
+		{ID: "malmo-c-spar-4", Name: "Malmö C spår 4", Owner: "trafikverket", Quality: "overview", Distance: 910, Located: true, From: at("2026-11-20T21:17:48Z"), To: at("2026-11-20T21:31:14Z")},
 	}, nil
 }
 
@@ -105,6 +114,9 @@ func (f *fakeOps) Coverage(_ context.Context, camera string, from, to time.Time,
 // Frame is a horizontal grey ramp with a white square, so half-blocks and
 // their colours can be read in the golden screen.
 func (f *fakeOps) Frame(_ context.Context, camera string, t time.Time) (Frame, error) {
+	if f.noFrame[camera] {
+		return Frame{}, errors.New("no footage of " + camera + " at that time")
+	}
 	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
 	for y := 0; y < 36; y++ {
 		for x := 0; x < 64; x++ {
@@ -115,15 +127,35 @@ func (f *fakeOps) Frame(_ context.Context, camera string, t time.Time) (Frame, e
 			img.Set(x, y, color.RGBA{v, v, v, 255})
 		}
 	}
-	return Frame{Image: img, At: t, CameraClock: t.Add(37 * time.Second), ClockVerified: camera != "stortorget", FPS: 25, Source: "/rec/" + camera + "/a.mp4"}, nil
+	return Frame{Image: img, At: t, CameraClock: t.Add(37 * time.Second), ClockVerified: camera != "stortorget", FPS: 25, Source: "/rec/" + camera + "/a.mp4",
+		CameraZone: f.zone}, nil
 }
 
-func (f *fakeOps) Still(context.Context, string, string, time.Time) (string, error) {
-	return "/data/stills/x.png", nil
+// Around: a gap of a minute around the time asked, footage either side.
+func (f *fakeOps) Around(_ context.Context, camera string, t time.Time) (Around, error) {
+	if !f.noFrame[camera] {
+		return Around{}, nil
+	}
+	prev, next := t.Add(-30*time.Second), t.Add(30*time.Second)
+	return Around{Reason: "gap in the recording", From: prev, To: next, Prev: &prev, Next: &next}, nil
+}
+
+func (f *fakeOps) RecordView(_ context.Context, number, camera string, from, to time.Time) error {
+	f.views = append(f.views, fmt.Sprintf("%s %s %s–%s", number, camera, from.Format("15:04:05.000"), to.Format("15:04:05.000")))
+	return nil
+}
+
+func (f *fakeOps) Still(_ context.Context, number, camera string, t time.Time) (StillResult, error) {
+	return StillResult{Path: "/data/stills/" + number + "/" + camera + "-" + t.Format("20060102-150405.000") + ".png", Entry: 1}, nil
 }
 func (f *fakeOps) Export(context.Context, string, func(string)) (string, error) {
+	f.started++
+	if f.exports != nil {
+		<-f.exports
+	}
 	return "/data/exports/K/x", nil
 }
+func (f *fakeOps) Jobs(context.Context) ([]JobRow, error)                     { return f.jobs, nil }
 func (f *fakeOps) Push(context.Context, string, func(string)) (string, error) { return "archived", nil }
 
 func (f *fakeOps) Retention(context.Context) ([]RetentionRow, error) {
@@ -232,7 +264,7 @@ func TestScreens(t *testing.T) {
 		name := fmt.Sprintf("%dx%d", w, h)
 		t.Run(name, func(t *testing.T) {
 			ops := &fakeOps{}
-			start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow })
+			start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
 			m := run(start, start.Init()(), tea.WindowSizeMsg{Width: w, Height: h})
 			compareGolden(t, "cases-"+name, screenOf(m))
 			m = run(m, keyMsg("?"))
@@ -264,7 +296,7 @@ func TestScreens(t *testing.T) {
 // the golden files hold is checked here in words too.
 func TestScreensShowExpiryAndDamage(t *testing.T) {
 	ops := &fakeOps{}
-	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow })
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
 	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 160, Height: 48})
 	s := screenOf(m)
 	for _, line := range strings.Split(s, "\n") {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/jobs"
 )
 
 // ServiceOps is Ops over the application service: each method maps the
@@ -109,7 +111,7 @@ func (o *ServiceOps) Case(ctx context.Context, number string) (CaseDetail, error
 		Crime: c.Crime, Place: c.Place, RequestedBy: c.RequestedBy, Request: c.Request, Suspect: c.Suspect}
 	for _, e := range entries {
 		d.Entries = append(d.Entries, Entry{ID: e.ID, Number: e.Number, At: e.At, From: e.From, To: e.To, Camera: e.Camera, CameraName: e.CameraName,
-			Text: e.Text, Tags: e.Tags, Stills: max(1, len(e.Stills))})
+			Text: e.Text, Tags: e.Tags, Stills: e.Stills})
 	}
 	for _, x := range c.Exports {
 		d.Bundles = append(d.Bundles, x.ExportID)
@@ -165,7 +167,7 @@ func (o *ServiceOps) Cameras(ctx context.Context, number, speed string) ([]Camer
 	}
 	rows := make([]CameraRow, 0, len(near))
 	for _, n := range near {
-		r := CameraRow{ID: n.Camera.ID, Name: n.Camera.Name, Owner: n.Camera.Owner, Quality: n.Camera.Quality, Distance: n.Distance}
+		r := CameraRow{ID: n.Camera.ID, Name: n.Camera.Name, Owner: n.Camera.Owner, Quality: n.Camera.Quality, Distance: n.Distance, Located: true}
 		if n.Window != nil {
 			r.From, r.To = n.Window.From, n.Window.To
 		}
@@ -187,23 +189,95 @@ func (o *ServiceOps) Frame(ctx context.Context, camera string, at time.Time) (Fr
 	if err != nil {
 		return Frame{}, err
 	}
-	return Frame{Image: f.Image, At: f.At, CameraClock: f.CameraClock, ClockVerified: f.ClockVerified, FPS: f.FPS, Source: f.Source}, nil
+	fr := Frame{Image: f.Image, At: f.At, CameraClock: f.CameraClock, ClockVerified: f.ClockVerified, FPS: f.FPS, Source: f.Source}
+	if cam, err := o.svc.Camera(camera); err == nil {
+		fr.CameraZone = cam.Timezone
+	}
+	return fr, nil
 }
 
-// Still writes the frame at the cursor into <data_dir>/stills/<case>/.
-func (o *ServiceOps) Still(ctx context.Context, number, camera string, at time.Time) (string, error) {
+// Around reads the camera's coverage a day either side of at.
+func (o *ServiceOps) Around(ctx context.Context, camera string, at time.Time) (Around, error) {
+	cov, err := o.svc.Coverage(ctx, app.CoverageRequest{Camera: camera, From: at.Add(-24 * time.Hour), To: at.Add(24 * time.Hour)})
+	if err != nil {
+		return Around{}, err
+	}
+	return AroundOf(cov, at), nil
+}
+
+func (o *ServiceOps) RecordView(ctx context.Context, number, camera string, from, to time.Time) error {
+	return o.svc.RecordView(ctx, app.ViewedSpanRequest{Case: number, Camera: camera, From: from, To: to})
+}
+
+// Still writes the frame at the cursor into <data_dir>/stills/<case>/ and
+// links it to the case's entry on the camera near that time.
+func (o *ServiceOps) Still(ctx context.Context, number, camera string, at time.Time) (StillResult, error) {
 	dir := filepath.Join(o.svc.Config().DataDir, "stills", number)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return StillResult{}, err
 	}
 	out := filepath.Join(dir, camera+"-"+at.In(o.zone()).Format("20060102-150405.000")+".png")
-	_, err := o.svc.Still(ctx, app.StillRequest{Camera: camera, Times: []time.Time{at}, Out: out, Force: true, Case: number}, nil)
-	return out, err
+	if _, err := o.svc.Still(ctx, app.StillRequest{Camera: camera, Times: []time.Time{at}, Out: out, Force: true, Case: number}, nil); err != nil {
+		return StillResult{}, err
+	}
+	e, err := o.svc.LinkStill(ctx, app.LinkStillRequest{Case: number, Camera: camera, At: at})
+	return StillResult{Path: out, Entry: e.Number}, err
 }
 
+// Export runs the export here, or with a shared store as a job it waits
+// for; an export of the case already running is a *RunningError.
 func (o *ServiceOps) Export(ctx context.Context, number string, progress func(string)) (string, error) {
-	res, err := o.svc.Export(ctx, app.ExportRequest{Case: number}, &lineEvents{line: progress})
+	ev := &lineEvents{line: progress}
+	var res app.ExportResult
+	var err error
+	if o.svc.Shared() {
+		list, jerr := o.svc.Jobs(ctx, app.JobListRequest{Case: number})
+		if jerr != nil {
+			return "", jerr
+		}
+		for _, j := range list {
+			if j.Kind == jobs.KindExport && !j.Done() {
+				return "", &RunningError{What: "export " + number, Holder: fmt.Sprintf("job #%d by %s (%s)", j.ID, j.Who, j.State)}
+			}
+		}
+		id, qerr := o.svc.Enqueue(ctx, &app.ExportJob{ExportRequest: app.ExportRequest{Case: number}})
+		if qerr != nil {
+			return "", qerr
+		}
+		err = o.svc.WaitJob(ctx, id, ev, &res)
+	} else {
+		res, err = o.svc.Export(ctx, app.ExportRequest{Case: number}, ev)
+	}
+	var held *app.ExportRunning
+	if errors.As(err, &held) {
+		return "", &RunningError{What: "export " + number, Holder: held.Holder}
+	}
 	return res.Dir, err
+}
+
+// Jobs lists the shared store's unfinished jobs; none without one.
+func (o *ServiceOps) Jobs(ctx context.Context) ([]JobRow, error) {
+	if !o.svc.Shared() {
+		return nil, nil
+	}
+	list, err := o.svc.Jobs(ctx, app.JobListRequest{})
+	if err != nil {
+		return nil, err
+	}
+	var rows []JobRow
+	for _, j := range list {
+		// The kinds as the UI names its actions: export, archive, …
+		kind := strings.TrimPrefix(j.Kind, "klipp_")
+		if j.Kind == jobs.KindPush {
+			kind = "archive"
+		}
+		r := JobRow{ID: j.ID, Kind: kind, Case: j.Case, State: j.State, Who: j.Who, Started: j.Started}
+		if p := j.Progress; p != nil {
+			r.Done, r.Total, r.Line = p.Done, p.Total, p.Line
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
 }
 
 func (o *ServiceOps) Push(ctx context.Context, number string, progress func(string)) (string, error) {

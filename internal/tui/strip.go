@@ -44,3 +44,49 @@ func StripOf(cov *footage.Coverage, from, to time.Time, cells int, now time.Time
 	}
 	return Strip(out)
 }
+
+// AroundOf says why cov has no picture at at, and where its footage before
+// and after at is: the edges of the nearest segments that are not expired.
+// A zero Around (no Reason) means there is footage at at.
+func AroundOf(cov *footage.Coverage, at time.Time) Around {
+	var a Around
+	inside := func(p footage.Part) bool { return !at.Before(p.TrueStart) && at.Before(p.TrueEnd) }
+	for _, p := range cov.Damaged {
+		if inside(p) {
+			a.Reason, a.From, a.To = "damaged file", p.TrueStart, p.TrueEnd
+			if p.Reason != "" {
+				a.Reason += " (" + p.Reason + ")"
+			}
+		}
+	}
+	for _, p := range cov.Segments {
+		switch {
+		case inside(p) && p.Expired && a.Reason == "":
+			a.Reason, a.From, a.To = "expired at the source", p.TrueStart, p.TrueEnd
+		case inside(p) && a.Reason == "":
+			return Around{} // footage here
+		case p.Expired:
+		case !p.TrueEnd.After(at):
+			if a.Prev == nil || p.TrueEnd.After(*a.Prev) {
+				// The last frame of the footage before.
+				t := p.TrueEnd.Add(-time.Millisecond)
+				a.Prev = &t
+			}
+		case p.TrueStart.After(at):
+			if a.Next == nil || p.TrueStart.Before(*a.Next) {
+				t := p.TrueStart
+				a.Next = &t
+			}
+		}
+	}
+	if a.Reason == "" {
+		a.Reason = "gap in the recording"
+		if a.Prev != nil {
+			a.From = a.Prev.Add(time.Millisecond)
+		}
+		if a.Next != nil {
+			a.To = *a.Next
+		}
+	}
+	return a
+}

@@ -6,6 +6,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"strings"
 	"time"
@@ -29,8 +30,21 @@ type Ops interface {
 	Cameras(ctx context.Context, number, speed string) ([]CameraRow, error)
 	Coverage(ctx context.Context, camera string, from, to time.Time, cells int) (Strip, error)
 	Frame(ctx context.Context, camera string, at time.Time) (Frame, error)
-	Still(ctx context.Context, number, camera string, at time.Time) (string, error)
+	// Around is the footage about at: why there is no picture at at (a
+	// gap, damage, expiry) and where the footage before and after is.
+	Around(ctx context.Context, camera string, at time.Time) (Around, error)
+	// RecordView audits a span of a camera's footage the analyst looked
+	// at, for the case.
+	RecordView(ctx context.Context, number, camera string, from, to time.Time) error
+	// Still writes the frame at at and links it to the case's entry on that
+	// camera near at, if there is one.
+	Still(ctx context.Context, number, camera string, at time.Time) (StillResult, error)
+	// Export builds the case's bundle; an export of the case already
+	// running (here or elsewhere) is a *RunningError.
 	Export(ctx context.Context, number string, progress func(line string)) (string, error)
+	// Jobs are the jobs not yet finished (a shared store runs exports and
+	// pushes as jobs); nil without a shared store.
+	Jobs(ctx context.Context) ([]JobRow, error)
 	Push(ctx context.Context, number string, progress func(line string)) (string, error)
 	Retention(ctx context.Context) ([]RetentionRow, error)
 	Preserve(ctx context.Context, number string) (string, error)
@@ -71,7 +85,7 @@ type Entry struct {
 	Camera, CameraName string
 	Text               string
 	Tags               []string
-	Stills             int
+	Stills             []time.Time // the stills' true times; none is one at At
 }
 
 // CaseDetail is the case view's content.
@@ -81,12 +95,14 @@ type CaseDetail struct {
 	Entries                                     []Entry
 	Bundles                                     []string // export directories
 	ArchiveState                                string
+	Stale                                       bool // the timeline changed after the newest export
 }
 
 // CameraRow is a camera in the picker.
 type CameraRow struct {
 	ID, Name, Owner, Quality string
 	Distance                 float64
+	Located                  bool      // Distance is known (the case has a position)
 	From, To                 time.Time // when someone leaving the place at the incident could pass; zero without
 }
 
@@ -110,6 +126,36 @@ type Frame struct {
 	ClockVerified bool
 	FPS           float64
 	Source        string
+	CameraZone    *time.Location // the zone the camera's clock runs in (its on-screen time); nil: the display zone
+}
+
+// StillResult is a still written: its file and the entry it was linked to
+// (0: none near).
+type StillResult struct {
+	Path  string
+	Entry int
+}
+
+// JobRow is a running or queued job.
+type JobRow struct {
+	ID                int64
+	Kind, Case, State string
+	Who               string
+	Done, Total       int64
+	Line              string
+	Started           *time.Time
+}
+
+// RunningError is an action refused because the same one is running.
+type RunningError struct{ What, Holder string }
+
+func (e *RunningError) Error() string { return e.What + " is running: " + e.Holder }
+
+// Around is the footage about a time where a camera has no picture.
+type Around struct {
+	Reason     string    // "gap", "damaged file", "expired at the source", "" when there is footage
+	From, To   time.Time // the void's extent (zero ends: open)
+	Prev, Next *time.Time
 }
 
 // RetentionRow is a window at risk.
@@ -151,8 +197,15 @@ type Model struct {
 	screen        screen
 	stack         []screen
 	help          bool
-	status        string // last message, shown above the help line
-	busy          string // a running action
+	note          note   // the last message, on the screen it belongs to
+	busy          string // a running short action
+	timers        bool   // a heartbeat fades messages and polls jobs
+	colour        bool
+
+	// running are the long actions started here (export, archive) by
+	// key "export K-1": their last progress line.
+	running map[string]string
+	jobs    []JobRow // the shared store's jobs, polled
 
 	cases    casesModel
 	form     formModel
@@ -165,17 +218,37 @@ type Model struct {
 
 // New returns the UI on the cases screen.
 func New(ctx context.Context, ops Ops, zone *time.Location, now func() time.Time) Model {
-	m := Model{ops: ops, ctx: ctx, zone: zone, now: now, width: 80, height: 24, graphics: GraphicsBlocks}
+	m := Model{ops: ops, ctx: ctx, zone: zone, now: now, width: 80, height: 24, graphics: GraphicsBlocks, timers: true,
+		running: map[string]string{}}
 	m.form = newForm()
 	return m
 }
 
-func (m Model) Init() tea.Cmd { return m.loadCases() }
+func (m Model) Init() tea.Cmd {
+	if m.timers {
+		return tea.Batch(m.loadCases(), heartbeat())
+	}
+	return m.loadCases()
+}
 
 // WithGraphics selects how frames are drawn: GraphicsBlocks (half-blocks,
 // every terminal) or GraphicsKitty.
 func (m Model) WithGraphics(g string) Model {
 	m.graphics = g
+	return m
+}
+
+// WithoutTimers stops the heartbeat (messages then fade only when the
+// screen is drawn again): for tests that run every command to its end.
+func (m Model) WithoutTimers() Model {
+	m.timers = false
+	return m
+}
+
+// WithColour draws state in colour (at risk, damaged, unverified, errors);
+// without it, in bold and faint only. DetectColour reads NO_COLOR.
+func (m Model) WithColour(on bool) Model {
+	m.colour = on
 	return m
 }
 
@@ -197,15 +270,17 @@ var screens = [...]struct {
 	screenArchive:   {"archive", Model.updateArchive, Model.viewArchive},
 }
 
-// Status is the last message shown.
-func (m Model) Status() string { return m.status }
+// Status is the message shown, "" when none.
+func (m Model) Status() string { return m.shownNote() }
 
 type errMsg struct{ err error }
 type statusMsg string
 
+// push opens a screen over the current one; messages and help belong to
+// the screen they were shown on.
 func (m Model) push(s screen) Model {
 	m.stack = append(m.stack, m.screen)
-	m.screen = s
+	m.screen, m.note, m.help = s, note{}, false
 	return m
 }
 
@@ -213,6 +288,7 @@ func (m Model) back() Model {
 	if n := len(m.stack); n > 0 {
 		m.screen, m.stack = m.stack[n-1], m.stack[:n-1]
 	}
+	m.note, m.help = note{}, false
 	return m
 }
 
@@ -223,15 +299,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.screen == screenFrames {
 			return m, m.frameImage() // the picture at the new size
 		}
+		if m.screen == screenCameras {
+			return m, m.loadStrips()
+		}
+		return m, nil
+	case tickMsg:
+		return m, tea.Batch(heartbeat(), m.pollJobs(msg))
+	case jobsMsg:
+		m.jobs = msg
 		return m, nil
 	case errMsg:
-		m.busy, m.status = "", "error: "+firstLine(msg.err.Error())
+		m.busy = ""
+		m = m.sayErr(msg.err)
 		return m, nil
 	case statusMsg:
-		m.busy, m.status = "", string(msg)
+		m.busy = ""
+		m = m.say(string(msg))
 		return m, nil
 	case doneMsg:
-		m.busy, m.status = "", msg.text
+		m.busy = ""
+		m = m.say(msg.text)
 		return m, m.loadCase(msg.number)
 	case caseMsg:
 		c := &m.caseView
@@ -261,37 +348,60 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		next := waitFor(msg.ch)
 		switch inner := msg.msg.(type) {
 		case progressMsg:
-			c := &m.caseView
-			c.log = append(c.log, string(inner))
-			if len(c.log) > 6 {
-				c.log = c.log[len(c.log)-6:]
+			if _, ok := m.running[inner.job]; ok {
+				m.running[inner.job] = inner.line
 			}
-			m.busy = string(inner)
+			if inner.number == m.caseView.detail.Number {
+				c := &m.caseView
+				c.log = append(c.log, inner.line)
+				if len(c.log) > 6 {
+					c.log = c.log[len(c.log)-6:]
+				}
+			}
 			return m, next
 		case doneMsg:
-			m.busy, m.status = "", inner.text
+			delete(m.running, inner.job)
+			m = m.say(inner.text)
 			return m, tea.Batch(next, m.loadCase(inner.number))
+		case jobErrMsg:
+			delete(m.running, inner.job)
+			m = m.sayErr(inner.err)
+			return m, next
 		default:
 			mm, cmd := m.Update(inner)
 			return mm, tea.Batch(cmd, next)
 		}
 	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		if m.help {
+			return m, nil
+		}
 		return m.mouse(msg)
 	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" {
-			return m, tea.Quit
-		}
-		if m.typing() {
-			break
-		}
-		switch msg.String() {
-		case "?":
-			m.help = !m.help
-			return m, nil
-		case "q":
-			if m.screen == screenCases {
-				return m, tea.Quit
+		k := msg.String()
+		if k == "ctrl+c" {
+			// The footage shown so far is recorded before the UI goes.
+			flush := m.flushView()
+			return m, func() tea.Msg {
+				if flush != nil {
+					flush()
+				}
+				return tea.QuitMsg{}
 			}
+		}
+		if m.help {
+			// Help is modal: any key closes it, and does nothing else.
+			m.help = false
+			return m, nil
+		}
+		if k == "f1" || k == "?" && (!m.typing() || m.emptyField()) {
+			m.help = true
+			return m, nil
+		}
+		if m.tooSmall() {
+			return m, nil
+		}
+		if !m.typing() && k == "q" && m.screen == screenCases {
+			return m, tea.Quit
 		}
 	}
 	return screens[m.screen].update(m, msg)
@@ -321,9 +431,31 @@ var (
 	warnStyle     = lipgloss.NewStyle().Bold(true)
 )
 
+// Smallest terminal the UI draws in.
+const minWidth, minHeight = 72, 20
+
+func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
+
 func (m Model) View() tea.View {
+	v := tea.NewView(m.draw())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+// draw lays out a screen: its body, the message (wrapped, at most two
+// lines), the bar with where you are and what runs, and the keys.
+func (m Model) draw() string {
+	if m.tooSmall() {
+		return fmt.Sprintf("klipp needs a terminal of at least %d×%d;\nthis one is %d×%d. Make it larger, or press ctrl+c to quit.",
+			minWidth, minHeight, m.width, m.height)
+	}
 	body, keys := screens[m.screen].view(m)
-	keys = append(keys, key{"?", "help"})
+	if m.typing() {
+		keys = append(keys, key{"f1", "help"})
+	} else {
+		keys = append(keys, key{"?", "help"})
+	}
 	hasEsc := false
 	for _, k := range keys {
 		hasEsc = hasEsc || k.keys == "esc"
@@ -335,18 +467,26 @@ func (m Model) View() tea.View {
 		keys = append(keys, key{"esc", "back"})
 	}
 	foot := helpLines(keys, m.width)
-	status := m.status
-	if m.busy != "" {
-		status = m.busy + " …"
+	var msg []string
+	switch text := m.shownNote(); {
+	case m.busy != "":
+		msg = []string{clip(m.busy+" …", m.width)}
+	case text != "":
+		style := dimStyle
+		if m.note.err {
+			style = m.errStyle()
+		}
+		for _, l := range wrap(text, m.width, 2) {
+			msg = append(msg, style.Render(l))
+		}
+	default:
+		msg = []string{""}
 	}
 	lines := strings.Split(body, "\n")
 	if m.help {
-		lines = fullHelp(keys, m.width)
+		lines = m.fullHelp(keys)
 	}
-	avail := m.height - 1 - len(foot)
-	if avail < 1 {
-		avail = 1
-	}
+	avail := max(1, m.height-len(msg)-1-len(foot))
 	if len(lines) > avail {
 		lines = lines[:avail]
 	}
@@ -356,11 +496,7 @@ func (m Model) View() tea.View {
 	for i, l := range lines {
 		lines[i] = clip(l, m.width)
 	}
-	out := strings.Join(lines, "\n") + "\n" + clip(dimStyle.Render(status), m.width) + "\n" + strings.Join(foot, "\n")
-	v := tea.NewView(out)
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	return v
+	return strings.Join(lines, "\n") + "\n" + strings.Join(msg, "\n") + "\n" + m.bar() + "\n" + strings.Join(foot, "\n")
 }
 
 // key is a key and what it does, for the help line.
@@ -388,12 +524,26 @@ func helpLines(keys []key, width int) []string {
 	return append(lines, clip(line, width))
 }
 
-func fullHelp(keys []key, width int) []string {
+// fullHelp is the help screen: this screen's keys, then the keys that
+// work everywhere.
+func (m Model) fullHelp(keys []key) []string {
 	lines := []string{titleStyle.Render("Keys on this screen"), ""}
 	for _, k := range keys {
-		lines = append(lines, "  "+padRight(k.keys, 14)+k.what)
+		lines = append(lines, "  "+padRight(k.keys, 16)+k.what)
 	}
-	lines = append(lines, "", "ctrl+c quits from anywhere; every change is saved when it is made.", "Press ? to close this help.")
+	var common []key
+	if m.typing() {
+		common = []key{{"tab / shift+tab", "next / previous field"}, {"ctrl+u", "clear to the start of the field"},
+			{"ctrl+a / ctrl+e", "start / end of the field"}, {"f1", "this help (? types a ?)"}}
+	} else {
+		common = []key{{"↑↓ or j k", "move"}, {"home / end", "first / last"}, {"pgup / pgdown", "a page"},
+			{"mouse wheel", "move (frames: step)"}, {"click", "select; click again to open"}}
+	}
+	lines = append(lines, "", titleStyle.Render("Everywhere"))
+	for _, k := range common {
+		lines = append(lines, "  "+padRight(k.keys, 16)+k.what)
+	}
+	lines = append(lines, "", "ctrl+c quits from anywhere; every change is saved when it is made.", "Any key closes this help.")
 	return lines
 }
 
@@ -455,4 +605,22 @@ func newInput(placeholder string, width int) textinput.Model {
 	in.CharLimit = 300
 	in.SetWidth(width)
 	return in
+}
+
+// emptyField reports whether the text field being typed in is empty: there
+// ? opens the help rather than typing itself.
+func (m Model) emptyField() bool {
+	switch m.screen {
+	case screenNewCase:
+		return m.form.inputs[m.form.focus].Value() == ""
+	case screenCases:
+		return m.cases.filter == ""
+	case screenCase:
+		return m.caseView.input.Value() == ""
+	case screenCameras:
+		return m.picker.filter == ""
+	case screenFrames:
+		return m.frames.input.Value() == ""
+	}
+	return true
 }

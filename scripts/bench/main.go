@@ -33,6 +33,8 @@ func main() {
 	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
 	site := flag.String("presentation", "", "run the demo export and presentation benchmark on this demo site instead")
 	before := flag.String("before", "5bfc1ca", "with -presentation: the git revision to compare with (before issue 15)")
+	jobsRun := flag.Bool("jobs", false, "run the jobs benchmarks (own PostgreSQL) instead")
+	timelineRun := flag.Bool("timeline", false, "run the timeline add benchmark on SQLite and PostgreSQL instead")
 	flag.Parse()
 	var err error
 	switch {
@@ -40,6 +42,10 @@ func main() {
 		err = presentationBench(*klipp, *site, *before)
 	case *cameras > 0:
 		err = catalogBench(*klipp, *cameras, *keep)
+	case *jobsRun:
+		err = jobsBench(*klipp)
+	case *timelineRun:
+		err = timelineBench()
 	case *archive:
 		err = archiveBench(*klipp)
 	case *cuts:
