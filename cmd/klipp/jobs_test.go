@@ -149,6 +149,7 @@ func TestJobsWorkerKilledMidExport(t *testing.T) {
 	// loaded machine, to find its worker and kill it mid-export.
 	t.Setenv("KLIPP_PRESENTATION_WIDTH", "960")
 	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "540")
+	t.Setenv("KLIPP_PRESENTATION_SIZE", "fixed") // not the clips' own, quicker size
 	number := "K-JOB-1"
 	s.newCase(number, "stortorget", "sodergatan-2", "sodergatan-14")
 	var w1out, w1err, w2out, w2err syncBuffer
