@@ -6,7 +6,7 @@ echo "== demo site generation (7 cameras x 20 min, 640x360 25 fps) =="
 rm -rf /tmp/klipp-bench-demo
 /usr/bin/time -f "demo: %e s wall, %M KB peak RSS" bin/klipp --quiet demo --dir /tmp/klipp-bench-demo >/dev/null
 echo
-echo "== export of the demo case (7 entries, copy clips, 1920x1080 presentation, report) =="
+echo "== export of the demo case (7 entries, copy clips, presentation at the clips' size, report, viewer) =="
 K="bin/klipp --quiet --config /tmp/klipp-bench-demo/klipp.yaml"
 scripts/demo-case.sh "$K" 5000-K123456-26 >/dev/null
 /usr/bin/time -f "export: %e s wall, %M KB peak RSS" $K export 5000-K123456-26 -o /tmp/klipp-bench-demo/exports
