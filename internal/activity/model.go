@@ -1,0 +1,233 @@
+// Package activity finds the periods in which something moves in a
+// camera's picture without decoding every frame. Keyframes (or, where they
+// are far apart, one frame every two seconds) are decoded at reduced size
+// (media.Samples) and compared with a background model of the camera's
+// scene that follows slow changes of light; where a period of activity
+// begins and ends, the frames between two keyframes are looked at too. What
+// each sample showed is kept per segment as a small grid of counts
+// (Scan), so that a question about another region, sensitivity or minimum
+// length is answered from the store without decoding again (Periods).
+package activity
+
+import (
+	"math"
+	"slices"
+)
+
+// Version is the version of the model and of the stored scans: scans made
+// by another version are made again.
+const Version = 1
+
+// The model's parameters.
+const (
+	// warmSamples are the samples whose per-pixel median starts the
+	// background: a person in fewer than half of them is not part of it.
+	warmSamples = 9
+	// minDiff is the least difference (grey levels, 0–255) counted as
+	// change, whatever the noise.
+	minDiff = 10
+	// noiseK: a pixel changed when it differs by more than noiseK times its
+	// usual variation (its noise).
+	noiseK = 3
+	// bgRate is how fast the background follows the picture where nothing
+	// moves (per sample: about 20 s to follow a change of light at one
+	// sample every 2 s; the gain follows faster changes at once).
+	bgRate = 0.1
+	// noiseRate is how fast a pixel's usual variation is learnt: a
+	// flickering lamp or a running clock stops counting as activity.
+	noiseRate = 0.05
+	// noiseCap bounds one sample's contribution to the noise, so a person
+	// passing does not make the pixel deaf.
+	noiseCap = 128
+	// stillAbsorb: a change that stays put for this many samples is
+	// scenery (a parked car, a light switched on) and becomes background.
+	stillAbsorb = 2
+	// busyRate and busyLimit: a pixel that moved in more than busyLimit of
+	// recent samples (learnt at busyRate per sample) is a flickering lamp,
+	// a running clock or leaves in the wind, not a passer-by (who moves a
+	// pixel in one or two samples): it is not counted.
+	busyRate  = 0.1
+	busyLimit = 0.2
+)
+
+// model is a camera's background: per pixel of the reduced picture its
+// expected level and its usual variation.
+type model struct {
+	w, h  int
+	bg    []float32
+	noise []float32
+	still []uint8
+	busy  []float32 // how often the pixel moved lately
+	prev  []byte    // the last sample, for telling movement from a lasting change
+	ready bool
+
+	// scratch
+	cand []bool
+	hist [256]int
+}
+
+// state is a copy of the background for scoring later samples against it.
+type state struct {
+	bg, noise, busy []float32
+}
+
+func newModel(w, h int) *model {
+	n := w * h
+	return &model{w: w, h: h, bg: make([]float32, n), noise: make([]float32, n), still: make([]uint8, n),
+		busy: make([]float32, n), prev: make([]byte, n), cand: make([]bool, n)}
+}
+
+// start makes the background from the first samples: per pixel their
+// median, and their median absolute deviation as the noise.
+func (m *model) start(pics [][]byte) {
+	vals := make([]float32, len(pics))
+	dev := make([]float32, len(pics))
+	for p := range m.bg {
+		for i, pic := range pics {
+			vals[i] = float32(pic[p])
+		}
+		slices.Sort(vals)
+		med := vals[len(vals)/2]
+		for i, v := range vals {
+			dev[i] = float32(math.Abs(float64(v - med)))
+		}
+		slices.Sort(dev)
+		m.bg[p] = med
+		m.noise[p] = min(max(1.5*dev[len(dev)/2], 1.5), 40)
+		m.still[p] = 0
+		// A pixel that changed between many of the first samples is busy
+		// from the start (a passer-by changes it twice: coming and going).
+		thr := max(float32(minDiff), noiseK*m.noise[p])
+		changed := 0
+		for i := 1; i < len(pics); i++ {
+			if d := float32(pics[i][p]) - float32(pics[i-1][p]); d > thr || d < -thr {
+				changed++
+			}
+		}
+		m.busy[p] = 0
+		if n := len(pics) - 1; n >= 4 && float32(changed) > 0.3*float32(n) {
+			m.busy[p] = 2 * busyLimit
+		}
+	}
+	for p := range m.prev {
+		m.prev[p] = byte(m.bg[p] + 0.5)
+	}
+	m.ready = true
+}
+
+func (m *model) snapshot() state {
+	return state{bg: slices.Clone(m.bg), noise: slices.Clone(m.noise), busy: slices.Clone(m.busy)}
+}
+
+func (m *model) current() state { return state{bg: m.bg, noise: m.noise, busy: m.busy} }
+
+// gain is the median ratio of pic to ref over pixels bright enough to
+// tell: a change of light over the whole picture (the sun behind a cloud,
+// the camera's exposure, a flicker) is a change of gain, not activity.
+func (m *model) gain(pic []byte, ref func(p int) float32) float32 {
+	m.hist = [256]int{}
+	n := 0
+	for p, v := range pic {
+		r := ref(p)
+		if r < 24 {
+			continue
+		}
+		q := int(float32(v) / r * 64)
+		m.hist[min(q, 255)]++
+		n++
+	}
+	if n < len(pic)/8 {
+		return 1
+	}
+	half := 0
+	for q, c := range m.hist {
+		half += c
+		if half*2 >= n {
+			return (float32(q) + 0.5) / 64
+		}
+	}
+	return 1
+}
+
+// score counts, per cell of a Cols×Rows grid, the pixels of pic that
+// differ from the background (after the gain) and also from ref (so that
+// they moved, not only changed once): isolated pixels are not counted.
+// It returns the grid and the number of pixels counted.
+func (m *model) score(pic, ref []byte, st state) (cells [Cells]uint8, total int) {
+	w, h := m.w, m.h
+	g := m.gain(pic, func(p int) float32 { return st.bg[p] })
+	gr := m.gain(pic, func(p int) float32 { return float32(ref[p]) })
+	for p, v := range pic {
+		thr := max(float32(minDiff), noiseK*st.noise[p])
+		x := float32(v)
+		d := x - g*st.bg[p]
+		dr := x - gr*float32(ref[p])
+		m.cand[p] = (d > thr || d < -thr) && (dr > thr || dr < -thr) && st.busy[p] <= busyLimit
+	}
+	var counts [Cells]int
+	for y := 0; y < h; y++ {
+		cy := y * Rows / h
+		for x := 0; x < w; x++ {
+			p := y*w + x
+			if !m.cand[p] {
+				continue
+			}
+			nb := 0
+			if x > 0 && m.cand[p-1] {
+				nb++
+			}
+			if x+1 < w && m.cand[p+1] {
+				nb++
+			}
+			if y > 0 && m.cand[p-w] {
+				nb++
+			}
+			if y+1 < h && m.cand[p+w] {
+				nb++
+			}
+			if nb < 2 {
+				continue
+			}
+			counts[cy*Cols+x*Cols/w]++
+			total++
+		}
+	}
+	for i, c := range counts {
+		cells[i] = uint8(min(c, 255))
+	}
+	return cells, total
+}
+
+// update learns from a sample: the background follows the picture where
+// it did not change, a change that stays put becomes background, and each
+// pixel's noise and busyness follow how much it varies.
+func (m *model) update(pic []byte) {
+	g := m.gain(pic, func(p int) float32 { return m.bg[p] })
+	gp := m.gain(pic, func(p int) float32 { return float32(m.prev[p]) })
+	for p, v := range pic {
+		x := float32(v)
+		d := x - g*m.bg[p]
+		ad := float32(math.Abs(float64(d)))
+		thr := max(float32(minDiff), noiseK*m.noise[p])
+		dp := x - gp*float32(m.prev[p])
+		moved := dp > thr || dp < -thr
+		if moved && ad > thr {
+			m.busy[p] += busyRate * (1 - m.busy[p])
+		} else {
+			m.busy[p] -= busyRate * m.busy[p]
+		}
+		switch {
+		case ad <= thr:
+			m.bg[p] += bgRate * (x - m.bg[p])
+			m.still[p] = 0
+		case !moved:
+			if m.still[p]++; m.still[p] >= stillAbsorb {
+				m.bg[p], m.still[p] = x, 0
+			}
+		default:
+			m.still[p] = 0
+		}
+		m.noise[p] = max(m.noise[p]+noiseRate*(min(ad, noiseCap)-m.noise[p]), 1)
+	}
+	copy(m.prev, pic)
+}
