@@ -68,7 +68,7 @@ type Placed struct {
 
 // Query says what to look for.
 type Query struct {
-	Region      Region // zero: the whole picture
+	Region      Region        // zero: the whole picture
 	Sensitivity int           // 0: DefaultSensitivity
 	MinLength   time.Duration // 0: DefaultMinLength; below 0: any length
 }

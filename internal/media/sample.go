@@ -118,7 +118,7 @@ type sampler struct {
 	gop       []*astiav.Packet // non-key packets since the last keyframe (keyframe mode)
 	keyAt     time.Duration    // offset of the last keyframe packet
 	haveKey   bool
-	long      bool             // decoding every frame because keyframes are far apart
+	long      bool // decoding every frame because keyframes are far apart
 	lastTaken time.Duration
 
 	sws    *astiav.SoftwareScaleContext
@@ -533,6 +533,8 @@ func (d *sampler) freeScaler() {
 
 // astiav's Stream, Codec and CodecContext, like FormatContext, are structs
 // whose first field is the C pointer (see cgo.go).
-func streamC(s *astiav.Stream) unsafe.Pointer             { return *(*unsafe.Pointer)(unsafe.Pointer(s)) }
-func codecC(c *astiav.Codec) unsafe.Pointer               { return *(*unsafe.Pointer)(unsafe.Pointer(c)) }
-func codecContextC(cc *astiav.CodecContext) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(cc)) }
+func streamC(s *astiav.Stream) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(s)) }
+func codecC(c *astiav.Codec) unsafe.Pointer   { return *(*unsafe.Pointer)(unsafe.Pointer(c)) }
+func codecContextC(cc *astiav.CodecContext) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(cc))
+}
