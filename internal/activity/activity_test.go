@@ -129,7 +129,6 @@ func TestWalkersFoundWithinOneGOP(t *testing.T) {
 	segs := scene(t, t.TempDir(), 2*time.Minute, 10, walks)
 	scans := scanAll(t, segs)
 	t0 := segs[0].Start
-	dumpScans(t, scans, t0)
 	got := Periods(scans, t0, t0.Add(2*time.Minute), Query{})
 	for _, p := range got {
 		t.Logf("%v – %v peak %.2f%% at %v box %+v (%d samples)", p.Start.Sub(t0), p.End.Sub(t0), p.Peak, p.PeakAt.Sub(t0), p.Box, p.Samples)
@@ -157,23 +156,5 @@ func TestWalkersFoundWithinOneGOP(t *testing.T) {
 	door, _ := ParseRegion("200,170 440,170 440,280 200,280")
 	if p := Periods(scans, t0, t0.Add(2*time.Minute), Query{Region: door}); len(p) != len(walks) {
 		t.Errorf("%d periods at the door, want %d", len(p), len(walks))
-	}
-}
-
-func dumpScans(t *testing.T, scans []Placed, t0 time.Time) {
-	for _, pl := range scans {
-		for _, s := range pl.Scan.Samples {
-			n := 0
-			minx, maxx, miny, maxy := 99, -1, 99, -1
-			for c, v := range s.Cells {
-				n += int(v)
-				if v > 0 {
-					minx, maxx, miny, maxy = min(minx, c%Cols), max(maxx, c%Cols), min(miny, c/Cols), max(maxy, c/Cols)
-				}
-			}
-			if n > 0 {
-				t.Logf("%v k%d %d px cells x %d-%d y %d-%d", pl.Start.Add(s.At).Sub(t0), s.Kind, n, minx, maxx, miny, maxy)
-			}
-		}
 	}
 }

@@ -33,15 +33,16 @@ const (
 	// moves (per sample: about 20 s to follow a change of light at one
 	// sample every 2 s; the gain follows faster changes at once).
 	bgRate = 0.1
-	// noiseRate is how fast a pixel's usual variation is learnt: a
-	// flickering lamp or a running clock stops counting as activity.
+	// noiseRate is how fast a pixel's usual variation is learnt.
 	noiseRate = 0.05
-	// noiseCap bounds one sample's contribution to the noise, so a person
-	// passing does not make the pixel deaf.
-	noiseCap = 128
 	// stillAbsorb: a change that stays put for this many samples is
-	// scenery (a parked car, a light switched on) and becomes background.
+	// scenery (a parked car, a light switched on) and becomes background;
+	// what it replaced is kept as the pixel's second look.
 	stillAbsorb = 2
+	// A pixel's second look (a lamp on and off, a digit of the recorder's
+	// clock, a block of a time code) counts as background once seen twice
+	// (seen2 ≥ 2), and is forgotten at seenDecay per sample.
+	seenDecay = 0.02
 	// busyRate and busyLimit: a pixel that moved in more than busyLimit of
 	// recent samples (learnt at busyRate per sample) is a flickering lamp,
 	// a running clock or leaves in the wind, not a passer-by (who moves a
@@ -51,13 +52,16 @@ const (
 )
 
 // model is a camera's background: per pixel of the reduced picture its
-// expected level and its usual variation.
+// expected level, a second level it is known to take, and its usual
+// variation.
 type model struct {
 	w, h  int
 	bg    []float32
+	bg2   []float32 // the second look
+	seen2 []float32 // how often the second look was seen lately
 	noise []float32
-	still []uint8
 	busy  []float32 // how often the pixel moved lately
+	still []uint8   // samples the pixel has stayed at its second look
 	prev  []byte    // the last sample, for telling movement from a lasting change
 	ready bool
 
@@ -66,22 +70,24 @@ type model struct {
 	hist [256]int
 }
 
-// state is a copy of the background for scoring later samples against it.
+// state is the background as scoring needs it.
 type state struct {
-	bg, noise, busy []float32
+	bg, bg2, seen2, noise, busy []float32
 }
 
 func newModel(w, h int) *model {
 	n := w * h
-	return &model{w: w, h: h, bg: make([]float32, n), noise: make([]float32, n), still: make([]uint8, n),
-		busy: make([]float32, n), prev: make([]byte, n), cand: make([]bool, n)}
+	return &model{w: w, h: h, bg: make([]float32, n), bg2: make([]float32, n), seen2: make([]float32, n), noise: make([]float32, n),
+		busy: make([]float32, n), still: make([]uint8, n), prev: make([]byte, n), cand: make([]bool, n)}
 }
 
 // start makes the background from the first samples: per pixel their
-// median, and their median absolute deviation as the noise.
+// median, their median absolute deviation as the noise, and the median of
+// the values far from it as the second look.
 func (m *model) start(pics [][]byte) {
 	vals := make([]float32, len(pics))
 	dev := make([]float32, len(pics))
+	var far []float32
 	for p := range m.bg {
 		for i, pic := range pics {
 			vals[i] = float32(pic[p])
@@ -95,9 +101,19 @@ func (m *model) start(pics [][]byte) {
 		m.bg[p] = med
 		m.noise[p] = min(max(1.5*dev[len(dev)/2], 1.5), 40)
 		m.still[p] = 0
+		thr := max(float32(minDiff), noiseK*m.noise[p])
+		far = far[:0]
+		for _, v := range vals {
+			if v-med > thr || med-v > thr {
+				far = append(far, v)
+			}
+		}
+		m.bg2[p], m.seen2[p] = 0, 0
+		if len(far) > 0 {
+			m.bg2[p], m.seen2[p] = far[len(far)/2], float32(len(far))
+		}
 		// A pixel that changed between many of the first samples is busy
 		// from the start (a passer-by changes it twice: coming and going).
-		thr := max(float32(minDiff), noiseK*m.noise[p])
 		changed := 0
 		for i := 1; i < len(pics); i++ {
 			if d := float32(pics[i][p]) - float32(pics[i-1][p]); d > thr || d < -thr {
@@ -116,10 +132,12 @@ func (m *model) start(pics [][]byte) {
 }
 
 func (m *model) snapshot() state {
-	return state{bg: slices.Clone(m.bg), noise: slices.Clone(m.noise), busy: slices.Clone(m.busy)}
+	return state{bg: slices.Clone(m.bg), bg2: slices.Clone(m.bg2), seen2: slices.Clone(m.seen2), noise: slices.Clone(m.noise), busy: slices.Clone(m.busy)}
 }
 
-func (m *model) current() state { return state{bg: m.bg, noise: m.noise, busy: m.busy} }
+func (m *model) current() state {
+	return state{bg: m.bg, bg2: m.bg2, seen2: m.seen2, noise: m.noise, busy: m.busy}
+}
 
 // gain is the median ratio of pic to ref over pixels bright enough to
 // tell: a change of light over the whole picture (the sun behind a cloud,
@@ -149,10 +167,12 @@ func (m *model) gain(pic []byte, ref func(p int) float32) float32 {
 	return 1
 }
 
+func far(d, thr float32) bool { return d > thr || d < -thr }
+
 // score counts, per cell of a Cols×Rows grid, the pixels of pic that
-// differ from the background (after the gain) and also from ref (so that
-// they moved, not only changed once): isolated pixels are not counted.
-// It returns the grid and the number of pixels counted.
+// differ from the background's looks (after the gain) and also from ref (so
+// that they moved, not only changed once), leaving out busy pixels and
+// isolated ones. It returns the grid and the number of pixels counted.
 func (m *model) score(pic, ref []byte, st state) (cells [Cells]uint8, total int) {
 	w, h := m.w, m.h
 	g := m.gain(pic, func(p int) float32 { return st.bg[p] })
@@ -160,9 +180,8 @@ func (m *model) score(pic, ref []byte, st state) (cells [Cells]uint8, total int)
 	for p, v := range pic {
 		thr := max(float32(minDiff), noiseK*st.noise[p])
 		x := float32(v)
-		d := x - g*st.bg[p]
-		dr := x - gr*float32(ref[p])
-		m.cand[p] = (d > thr || d < -thr) && (dr > thr || dr < -thr) && st.busy[p] <= busyLimit
+		fg := far(x-g*st.bg[p], thr) && (st.seen2[p] < 2 || far(x-g*st.bg2[p], thr))
+		m.cand[p] = fg && far(x-gr*float32(ref[p]), thr) && st.busy[p] <= busyLimit
 	}
 	var counts [Cells]int
 	for y := 0; y < h; y++ {
@@ -199,19 +218,20 @@ func (m *model) score(pic, ref []byte, st state) (cells [Cells]uint8, total int)
 }
 
 // update learns from a sample: the background follows the picture where
-// it did not change, a change that stays put becomes background, and each
-// pixel's noise and busyness follow how much it varies.
+// it matches it; a pixel that stays at a new level becomes background and
+// its old level its second look; noise and busyness follow how the pixel
+// varies.
 func (m *model) update(pic []byte) {
 	g := m.gain(pic, func(p int) float32 { return m.bg[p] })
 	gp := m.gain(pic, func(p int) float32 { return float32(m.prev[p]) })
 	for p, v := range pic {
 		x := float32(v)
+		thr := max(float32(minDiff), noiseK*m.noise[p])
 		d := x - g*m.bg[p]
 		ad := float32(math.Abs(float64(d)))
-		thr := max(float32(minDiff), noiseK*m.noise[p])
-		dp := x - gp*float32(m.prev[p])
-		moved := dp > thr || dp < -thr
-		if moved && ad > thr {
+		moved := far(x-gp*float32(m.prev[p]), thr)
+		fg := ad > thr && (m.seen2[p] < 2 || far(x-g*m.bg2[p], thr))
+		if moved && fg {
 			m.busy[p] += busyRate * (1 - m.busy[p])
 		} else {
 			m.busy[p] -= busyRate * m.busy[p]
@@ -220,14 +240,18 @@ func (m *model) update(pic []byte) {
 		case ad <= thr:
 			m.bg[p] += bgRate * (x - m.bg[p])
 			m.still[p] = 0
-		case !moved:
+		case !far(x-g*m.bg2[p], thr) && m.seen2[p] > 0:
+			m.bg2[p] += bgRate * (x/g - m.bg2[p])
+			m.seen2[p] = min(m.seen2[p]+1, 8)
 			if m.still[p]++; m.still[p] >= stillAbsorb {
-				m.bg[p], m.still[p] = x, 0
+				m.bg[p], m.bg2[p] = m.bg2[p], m.bg[p]
+				m.seen2[p], m.still[p] = max(m.seen2[p], 2), 0
 			}
 		default:
-			m.still[p] = 0
+			m.bg2[p], m.seen2[p], m.still[p] = x/g, 1, 1
 		}
-		m.noise[p] = max(m.noise[p]+noiseRate*(min(ad, noiseCap)-m.noise[p]), 1)
+		m.seen2[p] = max(m.seen2[p]-seenDecay, 0)
+		m.noise[p] = max(m.noise[p]+noiseRate*(min(ad, 2*thr)-m.noise[p]), 1)
 	}
 	copy(m.prev, pic)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -168,7 +169,7 @@ type scanner struct {
 	low       int     // segments before it are saved
 	prev      *placed // the last sample scored
 	prev2     *placed // the one before it
-	// The run of samples with activity (at the highest sensitivity) in
+	// The run of samples with activity (at the default sensitivity) in
 	// progress: its length, and what was before it.
 	run      int
 	before   *placed // the last sample before the run
@@ -280,7 +281,7 @@ func (sc *scanner) take(ctx context.Context, p placed, kind Kind) error {
 	// The first sample after the background started is compared with the
 	// background alone (the model's previous picture is the background).
 	cells, total := sc.m.score(p.pix, sc.m.prev, sc.m.current())
-	p.active = total >= thresholdPixels(MaxSensitivity, sc.m.w*sc.m.h)
+	p.active = total >= thresholdPixels(DefaultSensitivity, sc.m.w*sc.m.h)
 	s := sc.scanOf(p.seg, media.SampleStats{})
 	s.Samples = append(s.Samples, Sample{At: p.at, Kind: kind, Cells: cells})
 	prevActive := sc.prev != nil && sc.prev.active
@@ -333,17 +334,40 @@ func (sc *scanner) closeLook(ctx context.Context, a, b placed, ref []byte, st st
 	if s == nil {
 		return nil // already saved
 	}
+	var frames []media.Sample
 	_, err := media.Samples(ctx, sc.segs[a.seg].Path, media.SampleOptions{Width: SampleWidth, From: a.at + time.Millisecond, To: b.at,
 		Every: CloseEvery, Threads: 2}, func(x media.Sample) error {
-		if x.Width != sc.m.w || x.Height != sc.m.h {
-			return nil
+		if x.Width == sc.m.w && x.Height == sc.m.h {
+			x.Pix = append([]byte(nil), x.Pix...)
+			frames = append(frames, x)
 		}
-		cells, _ := sc.m.score(x.Pix, ref, st)
-		s.Samples = append(s.Samples, Sample{At: x.Offset, Kind: Close, Cells: cells})
 		return nil
 	})
 	if err != nil && fault.KindOf(err) != fault.Media {
 		return err
+	}
+	// What changes between most of these frames (a clock's tenths, a time
+	// code's fast bits) changes too fast to be seen from keyframe to
+	// keyframe: it is not counted here either.
+	fast := st
+	fast.busy = slices.Clone(st.busy)
+	changes := make([]int, len(fast.busy))
+	for i := 1; i < len(frames); i++ {
+		for p, v := range frames[i].Pix {
+			thr := max(float32(minDiff), noiseK*st.noise[p])
+			if far(float32(v)-float32(frames[i-1].Pix[p]), thr) {
+				changes[p]++
+			}
+		}
+	}
+	for p, n := range changes {
+		if len(frames) > 2 && 3*n > len(frames)-1 {
+			fast.busy[p] = 1
+		}
+	}
+	for _, x := range frames {
+		cells, _ := sc.m.score(x.Pix, ref, fast)
+		s.Samples = append(s.Samples, Sample{At: x.Offset, Kind: Close, Cells: cells})
 	}
 	return nil // a damaged stretch keeps what was read; the keyframes stand
 }
