@@ -150,3 +150,55 @@ func TestActivityFindsWalkThroughs(t *testing.T) {
 		t.Errorf("after index --activity: %+v", pre.Scan)
 	}
 }
+
+// On the demo site, with its nuisance (dusk, an exposure step, a failing
+// lamp, noise, the recorder's time stamp and frame code), the suspect's
+// presence in each camera is found: the periods cover at least 95 % of the
+// ground truth's seconds, and at most 10 % of their seconds are outside it.
+func TestActivityFindsTheSuspectOnTheDemoSite(t *testing.T) {
+	_, conf, gt := indexedSite(t)
+	span := func(a, b time.Time) time.Duration {
+		if b.After(a) {
+			return b.Sub(a)
+		}
+		return 0
+	}
+	var truth, found, overlap time.Duration
+	for cam := range gt.Cameras {
+		res := activityJSON(t, "--config", conf, "--camera", cam, "--from", gt.Start.Format(time.RFC3339), "--to", gt.End.Format(time.RFC3339))
+		var camTruth, camOverlap, camFound time.Duration
+		for _, v := range gt.Suspect.Visits {
+			if v.Camera != cam || !v.Enter.Before(gt.End) {
+				continue
+			}
+			leave := v.Leave
+			if leave.After(gt.End) {
+				leave = gt.End
+			}
+			camTruth += leave.Sub(v.Enter)
+			for _, p := range res.Periods {
+				lo, hi := p.Start, p.End
+				if v.Enter.After(lo) {
+					lo = v.Enter
+				}
+				if leave.Before(hi) {
+					hi = leave
+				}
+				camOverlap += span(lo, hi)
+			}
+		}
+		for _, p := range res.Periods {
+			camFound += p.End.Sub(p.Start)
+		}
+		t.Logf("%s: truth %v, found %v in %d period(s), overlap %v", cam, camTruth, camFound, len(res.Periods), camOverlap)
+		if camTruth > 0 && camOverlap < camTruth*9/10 {
+			t.Errorf("%s: %v of %v found", cam, camOverlap, camTruth)
+		}
+		truth, found, overlap = truth+camTruth, found+camFound, overlap+camOverlap
+	}
+	cover, outside := float64(overlap)/float64(truth), float64(found-overlap)/float64(found)
+	t.Logf("all cameras: %.1f %% of the suspect's %v found; %.1f %% of %v found outside it", cover*100, truth, outside*100, found)
+	if cover < 0.95 || outside > 0.10 {
+		t.Errorf("coverage %.1f %% (want ≥ 95), outside %.1f %% (want ≤ 10)", cover*100, outside*100)
+	}
+}

@@ -101,8 +101,20 @@ func scene(t *testing.T, dir string, length time.Duration, fps int, walks []walk
 
 func scanAll(t *testing.T, segs []Segment) []Placed {
 	t.Helper()
+	out, _ := scanFrom(t, segs, nil)
+	return out
+}
+
+// scanFrom scans segs going on from resume, and returns the scans and the
+// state where the scan ended.
+func scanFrom(t *testing.T, segs []Segment, resume *State) ([]Placed, *State) {
+	t.Helper()
 	var out []Placed
-	err := Run(context.Background(), segs, Options{Save: func(_ context.Context, s Scanned) error {
+	var end *State
+	err := Run(context.Background(), segs, Options{Resume: resume, Keep: func(_ context.Context, st State) error {
+		end = &st
+		return nil
+	}, Save: func(_ context.Context, s Scanned) error {
 		// Through the stored form, as the store keeps it.
 		data, err := s.Scan.Encode()
 		if err != nil {
@@ -121,7 +133,7 @@ func scanAll(t *testing.T, segs []Segment) []Placed {
 	if len(out) != len(segs) {
 		t.Fatalf("%d scans for %d segments", len(out), len(segs))
 	}
-	return out
+	return out, end
 }
 
 func TestWalkersFoundWithinOneGOP(t *testing.T) {
@@ -156,5 +168,23 @@ func TestWalkersFoundWithinOneGOP(t *testing.T) {
 	door, _ := ParseRegion("200,170 440,170 440,280 200,280")
 	if p := Periods(scans, t0, t0.Add(2*time.Minute), Query{Region: door}); len(p) != len(walks) {
 		t.Errorf("%d periods at the door, want %d", len(p), len(walks))
+	}
+
+	// Scanned a segment at a time, going on from where the scan before
+	// ended, the footage gives the same periods (the second walk crosses
+	// from one segment into the next).
+	first, st := scanFrom(t, segs[:1], nil)
+	if st == nil || !st.End.Equal(t0.Add(58*time.Second)) {
+		t.Fatalf("state where the first scan ended: %+v", st)
+	}
+	second, _ := scanFrom(t, segs[1:], st)
+	apart := Periods(append(first, second...), t0, t0.Add(2*time.Minute), Query{})
+	if len(apart) != len(got) {
+		t.Fatalf("a piece at a time: %d periods, at once %d", len(apart), len(got))
+	}
+	for i := range got {
+		if d := apart[i].Start.Sub(got[i].Start); d < -200*time.Millisecond || d > 200*time.Millisecond || !apart[i].Last.Equal(got[i].Last) {
+			t.Errorf("period %d: %v–%v a piece at a time, %v–%v at once", i, apart[i].Start.Sub(t0), apart[i].End.Sub(t0), got[i].Start.Sub(t0), got[i].End.Sub(t0))
+		}
 	}
 }

@@ -68,12 +68,17 @@ func (s *Scan) Encode() ([]byte, error) {
 		raw.WriteByte(byte(x.Kind))
 		raw.Write(x.Cells[:])
 	}
+	return pack(raw.Bytes())
+}
+
+// pack deflates data.
+func pack(data []byte) ([]byte, error) {
 	var out bytes.Buffer
 	zw, err := flate.NewWriter(&out, flate.BestSpeed)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := zw.Write(raw.Bytes()); err != nil {
+	if _, err := zw.Write(data); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -82,9 +87,11 @@ func (s *Scan) Encode() ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+func unpack(data []byte) ([]byte, error) { return io.ReadAll(flate.NewReader(bytes.NewReader(data))) }
+
 // Decode unpacks a scan written by Encode.
 func Decode(data []byte) (*Scan, error) {
-	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	raw, err := unpack(data)
 	if err != nil {
 		return nil, fmt.Errorf("activity scan: %w", err)
 	}

@@ -10,6 +10,9 @@
 package activity
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 )
@@ -42,7 +45,7 @@ const (
 	// A pixel's second look (a lamp on and off, a digit of the recorder's
 	// clock, a block of a time code) counts as background once seen twice
 	// (seen2 ≥ 2), and is forgotten at seenDecay per sample.
-	seenDecay = 0.02
+	seenDecay = 0.005
 	// busyRate and busyLimit: a pixel that moved in more than busyLimit of
 	// recent samples (learnt at busyRate per sample) is a flickering lamp,
 	// a running clock or leaves in the wind, not a passer-by (who moves a
@@ -169,6 +172,10 @@ func (m *model) gain(pic []byte, ref func(p int) float32) float32 {
 
 func far(d, thr float32) bool { return d > thr || d < -thr }
 
+// lit is a level times a gain, as the picture can show it: a highlight
+// that is already white cannot get brighter.
+func lit(v, g float32) float32 { return min(v*g, 255) }
+
 // score counts, per cell of a Cols×Rows grid, the pixels of pic that
 // differ from the background's looks (after the gain) and also from ref (so
 // that they moved, not only changed once), leaving out busy pixels and
@@ -180,8 +187,8 @@ func (m *model) score(pic, ref []byte, st state) (cells [Cells]uint8, total int)
 	for p, v := range pic {
 		thr := max(float32(minDiff), noiseK*st.noise[p])
 		x := float32(v)
-		fg := far(x-g*st.bg[p], thr) && (st.seen2[p] < 2 || far(x-g*st.bg2[p], thr))
-		m.cand[p] = fg && far(x-gr*float32(ref[p]), thr) && st.busy[p] <= busyLimit
+		fg := far(x-lit(st.bg[p], g), thr) && (st.seen2[p] < 2 || far(x-lit(st.bg2[p], g), thr))
+		m.cand[p] = fg && far(x-lit(float32(ref[p]), gr), thr) && st.busy[p] <= busyLimit
 	}
 	var counts [Cells]int
 	for y := 0; y < h; y++ {
@@ -227,10 +234,10 @@ func (m *model) update(pic []byte) {
 	for p, v := range pic {
 		x := float32(v)
 		thr := max(float32(minDiff), noiseK*m.noise[p])
-		d := x - g*m.bg[p]
+		d := x - lit(m.bg[p], g)
 		ad := float32(math.Abs(float64(d)))
-		moved := far(x-gp*float32(m.prev[p]), thr)
-		fg := ad > thr && (m.seen2[p] < 2 || far(x-g*m.bg2[p], thr))
+		moved := far(x-lit(float32(m.prev[p]), gp), thr)
+		fg := ad > thr && (m.seen2[p] < 2 || far(x-lit(m.bg2[p], g), thr))
 		if moved && fg {
 			m.busy[p] += busyRate * (1 - m.busy[p])
 		} else {
@@ -240,7 +247,7 @@ func (m *model) update(pic []byte) {
 		case ad <= thr:
 			m.bg[p] += bgRate * (x - m.bg[p])
 			m.still[p] = 0
-		case !far(x-g*m.bg2[p], thr) && m.seen2[p] > 0:
+		case !far(x-lit(m.bg2[p], g), thr) && m.seen2[p] > 0:
 			m.bg2[p] += bgRate * (x/g - m.bg2[p])
 			m.seen2[p] = min(m.seen2[p]+1, 8)
 			if m.still[p]++; m.still[p] >= stillAbsorb {
@@ -254,4 +261,44 @@ func (m *model) update(pic []byte) {
 		m.noise[p] = max(m.noise[p]+noiseRate*(min(ad, 2*thr)-m.noise[p]), 1)
 	}
 	copy(m.prev, pic)
+}
+
+// encode packs the model for the next scan to go on from (deflated by the
+// caller's format): per pixel its looks, noise, busyness and last level.
+func (m *model) encode() []byte {
+	n := m.w * m.h
+	out := make([]byte, 0, 8+10*n)
+	out = binary.AppendUvarint(out, uint64(m.w))
+	out = binary.AppendUvarint(out, uint64(m.h))
+	q16 := func(v float32) []byte {
+		u := uint16(min(max(v, 0), 255.99) * 256)
+		return []byte{byte(u >> 8), byte(u)}
+	}
+	for p := 0; p < n; p++ {
+		out = append(out, q16(m.bg[p])...)
+		out = append(out, q16(m.bg2[p])...)
+		out = append(out, q16(m.noise[p])...)
+		out = append(out, byte(min(m.seen2[p]*16, 255)), byte(min(m.busy[p]*255, 255)), m.still[p], m.prev[p])
+	}
+	return out
+}
+
+// decodeModel unpacks a model written by encode.
+func decodeModel(data []byte) (*model, error) {
+	r := bytes.NewReader(data)
+	w, err1 := binary.ReadUvarint(r)
+	h, err2 := binary.ReadUvarint(r)
+	if err1 != nil || err2 != nil || w == 0 || h == 0 || w > 320 || h > 320 || r.Len() != int(w*h)*10 {
+		return nil, fmt.Errorf("activity model: bad size")
+	}
+	m := newModel(int(w), int(h))
+	rest := data[len(data)-r.Len():]
+	f16 := func(b []byte) float32 { return float32(uint16(b[0])<<8|uint16(b[1])) / 256 }
+	for p := range m.bg {
+		b := rest[p*10 : p*10+10]
+		m.bg[p], m.bg2[p], m.noise[p] = f16(b[0:]), f16(b[2:]), f16(b[4:])
+		m.seen2[p], m.busy[p], m.still[p], m.prev[p] = float32(b[6])/16, float32(b[7])/255, b[8], b[9]
+	}
+	m.ready = true
+	return m, nil
 }

@@ -73,19 +73,43 @@ type Query struct {
 	MinLength   time.Duration // 0: DefaultMinLength; below 0: any length
 }
 
-// point is one sample placed in true time with its score.
+// point is one sample placed in true time with what moved in it.
 type point struct {
-	t      time.Time
-	active bool
-	moved  float64 // pixels that moved, inside the region
-	area   float64 // the region's pixels
-	cells  *[Cells]uint8
-	wt     []float32
-	scan   *Scan
+	t     time.Time
+	blobs []blob
+	moved float64 // pixels that moved, inside the region
+	area  float64 // the region's pixels
+	scan  *Scan
 }
 
+// blob is a group of neighbouring cells in which pixels moved.
+type blob struct {
+	box   cellBox
+	moved float64
+}
+
+// track is one thing moving: blobs in successive samples near each other.
+type track struct {
+	first, last int // indices into the points
+	box         cellBox
+	lastBox     cellBox
+	peak        float64
+	peakAt      int
+	peakBox     cellBox
+	samples     int
+}
+
+// reach is how far (in cells) a moving thing may have gone in d: a brisk
+// walk across the picture in ten seconds, and a cell or two more.
+func reach(d time.Duration) int { return 2 + int(d.Seconds()*Cols/10+0.5) }
+
 // Periods finds the periods of activity in scans that overlap [from, to),
-// clipped to it.
+// clipped to it. Each sample's moving pixels are grouped into blobs of
+// neighbouring cells; a blob of at least the sensitivity's size that lies
+// near one in the previous samples continues its track, so that changes
+// in unrelated places one after the other (a digit of the recorder's
+// clock, then a lamp) make no period. Tracks seen for at least MinLength
+// are the periods, joined where they overlap or lie within MergeGap.
 func Periods(scans []Placed, from, to time.Time, q Query) []Period {
 	if q.Sensitivity == 0 {
 		q.Sensitivity = DefaultSensitivity
@@ -119,71 +143,151 @@ func Periods(scans []Placed, from, to time.Time, q Query) []Period {
 		thr = math.Min(thr, math.Max(2, g.area/4))
 		for i := range s.Samples {
 			x := &s.Samples[i]
-			var moved float64
-			for c, v := range x.Cells {
-				if v != 0 {
-					moved += float64(v) * float64(g.wt[c])
+			pt := point{t: pl.Start.Add(x.At), area: g.area, scan: s}
+			for _, b := range blobs(&x.Cells, g.wt) {
+				pt.moved += b.moved
+				if b.moved >= thr {
+					pt.blobs = append(pt.blobs, b)
 				}
 			}
-			pts = append(pts, point{t: pl.Start.Add(x.At), active: g.area > 0 && moved >= thr, moved: moved, area: g.area, cells: &x.Cells, wt: g.wt, scan: s})
+			pts = append(pts, pt)
 		}
 	}
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
 
-	var out []Period
-	cur, first, last := -1, 0, 0 // indices into pts of the period being built
-	var p Period
-	var box, peakBox cellBox
-	closeRun := func() {
-		if cur < 0 {
-			return
-		}
-		p.First, p.Last = pts[first].t, pts[last].t
-		p.Start, p.End = p.First, p.Last
-		if first > 0 && p.First.Sub(pts[first-1].t) <= footageGap {
-			p.Start = p.First.Add(-min(edgeCap, p.First.Sub(pts[first-1].t)/2))
-		}
-		if last+1 < len(pts) && pts[last+1].t.Sub(p.Last) <= footageGap {
-			p.End = p.Last.Add(min(edgeCap, pts[last+1].t.Sub(p.Last)/2))
-		}
-		p.Box, p.PeakBox = box.pixels(pts[first].scan), peakBox.pixels(pts[first].scan)
-		if p.Last.Sub(p.First) >= q.MinLength && p.End.After(from) && p.Start.Before(to) {
-			if p.Start.Before(from) {
-				p.Start = from
-			}
-			if p.End.After(to) {
-				p.End = to
-			}
-			out = append(out, p)
-		}
-		cur = -1
-	}
+	var open, done []*track
+	closeAll := func() { done, open = append(done, open...), nil }
 	for i, pt := range pts {
-		if cur >= 0 && pt.t.Sub(pts[i-1].t) > footageGap {
-			closeRun()
+		if i > 0 && pt.t.Sub(pts[i-1].t) > footageGap {
+			closeAll()
 		}
-		if !pt.active {
+		// Tracks not continued within MergeGap are over.
+		kept := open[:0]
+		for _, tr := range open {
+			if pt.t.Sub(pts[tr.last].t) > MergeGap {
+				done = append(done, tr)
+			} else {
+				kept = append(kept, tr)
+			}
+		}
+		open = kept
+		for _, b := range pt.blobs {
+			var tr *track
+			for _, o := range open {
+				if o.last != i && o.lastBox.near(b.box, reach(pt.t.Sub(pts[o.last].t))) {
+					tr = o
+					break
+				}
+			}
+			if tr == nil {
+				tr = &track{first: i}
+				open = append(open, tr)
+			}
+			if tr.last != i {
+				tr.samples++
+			}
+			tr.last, tr.lastBox = i, b.box
+			tr.box.union(b.box)
+			if share := 100 * pt.moved / pt.area; share > tr.peak {
+				tr.peak, tr.peakAt, tr.peakBox = share, i, b.box
+			}
+		}
+	}
+	closeAll()
+
+	// Tracks seen long enough are periods, reaching half-way to the
+	// samples before and after them; overlapping ones are joined.
+	var out []Period
+	sort.SliceStable(done, func(a, b int) bool { return done[a].first < done[b].first })
+	for _, tr := range done {
+		first, last := pts[tr.first].t, pts[tr.last].t
+		if q.MinLength > 0 && last.Sub(first) < q.MinLength || q.MinLength < 0 && tr.samples == 0 {
 			continue
 		}
-		if cur >= 0 && pt.t.Sub(pts[last].t) > MergeGap {
-			closeRun()
+		p := Period{First: first, Last: last, Start: first, End: last, Peak: tr.peak, PeakAt: pts[tr.peakAt].t, Samples: tr.samples,
+			Box: tr.box.pixels(pts[tr.first].scan), PeakBox: tr.peakBox.pixels(pts[tr.peakAt].scan)}
+		if tr.first > 0 && first.Sub(pts[tr.first-1].t) <= footageGap {
+			p.Start = first.Add(-min(edgeCap, first.Sub(pts[tr.first-1].t)/2))
 		}
-		if cur < 0 {
-			cur, first = i, i
-			p = Period{}
-			box, peakBox = cellBox{}, cellBox{}
+		if tr.last+1 < len(pts) && pts[tr.last+1].t.Sub(last) <= footageGap {
+			p.End = last.Add(min(edgeCap, pts[tr.last+1].t.Sub(last)/2))
 		}
-		last = i
-		p.Samples++
-		share := 100 * pt.moved / pt.area
-		var b cellBox
-		b.add(pt.cells, pt.wt)
-		box.union(b)
-		if share > p.Peak {
-			p.Peak, p.PeakAt, peakBox = share, pt.t, b
+		if n := len(out); n > 0 && !p.Start.After(out[n-1].End.Add(MergeGap)) && !p.Start.After(out[n-1].Last.Add(MergeGap)) {
+			out[n-1] = joined(out[n-1], p, pts[tr.first].scan)
+			continue
 		}
+		out = append(out, p)
 	}
-	closeRun()
+	var clipped []Period
+	for _, p := range out {
+		if !p.End.After(from) || !p.Start.Before(to) {
+			continue
+		}
+		if p.Start.Before(from) {
+			p.Start = from
+		}
+		if p.End.After(to) {
+			p.End = to
+		}
+		clipped = append(clipped, p)
+	}
+	return clipped
+}
+
+// joined is two overlapping or adjacent periods as one.
+func joined(a, b Period, s *Scan) Period {
+	if b.End.After(a.End) {
+		a.End = b.End
+	}
+	if b.Last.After(a.Last) {
+		a.Last = b.Last
+	}
+	if b.Peak > a.Peak {
+		a.Peak, a.PeakAt, a.PeakBox = b.Peak, b.PeakAt, b.PeakBox
+	}
+	x0, y0 := min(a.Box.X, b.Box.X), min(a.Box.Y, b.Box.Y)
+	x1, y1 := max(a.Box.X+a.Box.W, b.Box.X+b.Box.W), max(a.Box.Y+a.Box.H, b.Box.Y+b.Box.H)
+	a.Box = Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+	a.Samples += b.Samples
+	return a
+}
+
+// blobs groups the cells with movement (inside the region) into blobs:
+// cells up to two apart belong together, so a figure split by a thin
+// still part stays one.
+func blobs(cells *[Cells]uint8, wt []float32) []blob {
+	var label [Cells]int16
+	var out []blob
+	var stack []int
+	for c, v := range cells {
+		if v == 0 || wt[c] == 0 || label[c] != 0 {
+			continue
+		}
+		b := blob{}
+		label[c] = int16(len(out) + 1)
+		stack = append(stack[:0], c)
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			cx, cy := x%Cols, x/Cols
+			b.box.union(cellBox{cx, cy, cx + 1, cy + 1, true})
+			b.moved += float64(cells[x]) * float64(wt[x])
+			for dy := -2; dy <= 2; dy++ {
+				for dx := -2; dx <= 2; dx++ {
+					nx, ny := cx+dx, cy+dy
+					if nx < 0 || ny < 0 || nx >= Cols || ny >= Rows {
+						continue
+					}
+					n := ny*Cols + nx
+					if cells[n] != 0 && wt[n] != 0 && label[n] == 0 {
+						label[n] = label[c]
+						stack = append(stack, n)
+					}
+				}
+			}
+		}
+		out = append(out, b)
+	}
 	return out
 }
 
@@ -204,14 +308,9 @@ type cellBox struct {
 	set            bool
 }
 
-func (b *cellBox) add(cells *[Cells]uint8, wt []float32) {
-	for c, v := range cells {
-		if v == 0 || wt[c] == 0 {
-			continue
-		}
-		x, y := c%Cols, c/Cols
-		b.union(cellBox{x, y, x + 1, y + 1, true})
-	}
+// near reports whether o is within d cells of b.
+func (b cellBox) near(o cellBox, d int) bool {
+	return b.set && o.set && o.x0 < b.x1+d && b.x0 < o.x1+d && o.y0 < b.y1+d && b.y0 < o.y1+d
 }
 
 func (b *cellBox) union(o cellBox) {

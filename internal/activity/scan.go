@@ -50,6 +50,18 @@ type Options struct {
 	Workers  int                                        // decoders side by side; default the number of CPUs
 	Progress func(done, total time.Duration)            // footage scanned
 	Save     func(ctx context.Context, s Scanned) error // each segment's scan, in order, when complete
+	// Resume is the background where an earlier scan ended: the scan goes
+	// on from it when the first segment follows that scan's last sample
+	// (so footage scanned a piece at a time gives what one scan gives).
+	Resume *State
+	// Keep gets the background where this scan ended, after the last Save.
+	Keep func(ctx context.Context, st State) error
+}
+
+// State is the background model where a scan ended.
+type State struct {
+	End  time.Time // true time of the last sample
+	Data []byte
 }
 
 // chunk is a piece of a segment decoded by one worker.
@@ -122,6 +134,9 @@ func Run(ctx context.Context, segs []Segment, o Options) error {
 	})
 	g.Go(func() error {
 		sc := newScanner(segs, o)
+		if err := sc.resume(o.Resume); err != nil {
+			return err
+		}
 		var done time.Duration
 		for i, c := range chunks {
 			var r chunkResult
@@ -391,5 +406,34 @@ func (sc *scanner) finish(ctx context.Context) error {
 			}
 		}
 	}
+	if sc.o.Keep == nil || sc.m == nil || !sc.m.ready || sc.prev == nil {
+		return nil
+	}
+	data, err := pack(sc.m.encode())
+	if err != nil {
+		return err
+	}
+	return sc.o.Keep(ctx, State{End: sc.prev.when, Data: data})
+}
+
+// resume takes up the background where an earlier scan ended, when the
+// first segment follows it (within resetGap).
+func (sc *scanner) resume(st *State) error {
+	if st == nil || len(sc.segs) == 0 {
+		return nil
+	}
+	if d := sc.segs[0].Start.Sub(st.End); d < -time.Second || d > resetGap {
+		return nil
+	}
+	raw, err := unpack(st.Data)
+	if err != nil {
+		return nil // an unreadable state: start afresh
+	}
+	m, err := decodeModel(raw)
+	if err != nil {
+		return nil
+	}
+	sc.m = m
+	sc.prev = &placed{seg: -1, when: st.End, pix: slices.Clone(m.prev)}
 	return nil
 }

@@ -250,20 +250,42 @@ func (s *Service) scanActivity(ctx context.Context, cam *catalog.Camera, cov *fo
 	label := "activity " + cam.ID
 	var batch []store.ActivityScan
 	var first, last time.Time
+	var keep *store.ActivityState
 	flush := func(ctx context.Context) error {
-		if len(batch) == 0 {
+		if len(batch) == 0 && keep == nil {
 			return nil
 		}
-		rows := batch
-		detail := map[string]string{"segments": strconv.Itoa(len(rows)), "from": first.Format(time.RFC3339Nano), "to": last.Format(time.RFC3339Nano),
-			"model_version": strconv.Itoa(activity.Version)}
+		rows, st := batch, keep
+		detail := map[string]string{"segments": strconv.Itoa(len(rows)), "model_version": strconv.Itoa(activity.Version)}
+		if len(rows) > 0 {
+			detail["from"], detail["to"] = first.Format(time.RFC3339Nano), last.Format(time.RFC3339Nano)
+		}
 		_, err := s.change(ctx, audit.Entry{Action: "activity.scan", Camera: cam.ID, Detail: detail}, func(tx *store.Store) error {
-			return fault.Wrap(fault.Storage, tx.SaveActivityScans(ctx, rows))
+			if err := tx.SaveActivityScans(ctx, rows); err != nil {
+				return fault.Wrap(fault.Storage, err)
+			}
+			if st != nil {
+				return fault.Wrap(fault.Storage, tx.SaveActivityState(ctx, *st))
+			}
+			return nil
 		})
-		batch = nil
+		batch, keep = nil, nil
 		return err
 	}
+	// The scan goes on from where the camera's latest scan ended, when the
+	// footage follows it.
+	var resume *activity.State
+	if prev, err := s.store.ActivityState(ctx, cam.ID); err != nil {
+		return res, fault.Wrap(fault.Storage, err)
+	} else if prev != nil && prev.Version == activity.Version {
+		resume = &activity.State{End: prev.End, Data: prev.Data}
+	}
 	err = activity.Run(ctx, todo, activity.Options{
+		Resume: resume,
+		Keep: func(ctx context.Context, st activity.State) error {
+			keep = &store.ActivityState{Camera: cam.ID, Version: activity.Version, End: st.End, Data: st.Data}
+			return nil
+		},
 		Progress: func(done, total time.Duration) { ev.Progress(label, done.Milliseconds(), total.Milliseconds()) },
 		Save: func(ctx context.Context, sc activity.Scanned) error {
 			g := bySeg[sc.Segment.ID]

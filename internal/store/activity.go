@@ -86,3 +86,37 @@ func (s *Store) ActivityScansBetween(ctx context.Context, camera string, from, t
 	}
 	return out, nil
 }
+
+// ActivityState is the background model where a camera's latest activity
+// scan ended.
+type ActivityState struct {
+	Camera  string
+	Version int
+	End     time.Time
+	Data    []byte
+}
+
+// ActivityState returns a camera's stored model state, or nil.
+func (s *Store) ActivityState(ctx context.Context, camera string) (*ActivityState, error) {
+	st := ActivityState{Camera: camera}
+	var end int64
+	err := s.db.QueryRowContext(ctx, `SELECT version, end_ns, data FROM activity_state WHERE camera = ?`, camera).Scan(&st.Version, &end, &st.Data)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.End = time.Unix(0, end).UTC()
+	return &st, nil
+}
+
+// SaveActivityState stores a camera's model state unless a later one is
+// stored (a scan of earlier footage does not replace it).
+func (s *Store) SaveActivityState(ctx context.Context, st ActivityState) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO activity_state (camera, version, end_ns, data) VALUES (?, ?, ?, ?)
+		ON CONFLICT (camera) DO UPDATE SET version = excluded.version, end_ns = excluded.end_ns, data = excluded.data
+		WHERE activity_state.end_ns <= excluded.end_ns OR activity_state.version != excluded.version`,
+		st.Camera, st.Version, st.End.UnixNano(), st.Data)
+	return err
+}

@@ -307,5 +307,26 @@ func TestActivityScans(t *testing.T) {
 		if n != 2 {
 			t.Errorf("%d rows left in activity_scans, want 2", n)
 		}
+
+		// The model state: one per camera, the latest kept.
+		if got, err := st.ActivityState(ctx, "cam"); got != nil || err != nil {
+			t.Errorf("no state yet: %+v %v", got, err)
+		}
+		late := ActivityState{Camera: "cam", Version: 1, End: t0.Add(2 * time.Minute), Data: []byte("late")}
+		if err := st.SaveActivityState(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveActivityState(ctx, ActivityState{Camera: "cam", Version: 1, End: t0, Data: []byte("early")}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.ActivityState(ctx, "cam"); err != nil || string(got.Data) != "late" || !got.End.Equal(late.End) {
+			t.Errorf("an earlier state replaced a later one: %+v %v", got, err)
+		}
+		if err := st.SaveActivityState(ctx, ActivityState{Camera: "cam", Version: 2, End: t0, Data: []byte("v2")}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.ActivityState(ctx, "cam"); string(got.Data) != "v2" {
+			t.Errorf("a new version's state did not replace the old: %+v", got)
+		}
 	})
 }

@@ -15,3 +15,12 @@ CREATE TABLE activity_scans (
     data       BYTEA   NOT NULL
 );
 CREATE INDEX activity_scans_by_camera ON activity_scans (camera);
+
+-- Per camera, the background model where its latest scan ended, so that
+-- footage scanned a piece at a time is scanned as if in one go.
+CREATE TABLE activity_state (
+    camera     TEXT    PRIMARY KEY,
+    version    INTEGER NOT NULL,
+    end_ns     BIGINT  NOT NULL, -- true time of the scan's last sample
+    data       BYTEA    NOT NULL
+);
