@@ -84,37 +84,16 @@ func (s *Service) Activity(ctx context.Context, req ActivityRequest, ev Events) 
 	if err != nil {
 		return ActivityResult{}, err
 	}
-	cov, err := s.footageIn(ctx, cam, req.From, req.To)
-	if err != nil {
-		return ActivityResult{}, err
-	}
-	scan, err := s.scanActivity(ctx, cam, cov, ev)
-	if err != nil {
-		return ActivityResult{}, err
-	}
-	placed, err := s.storedScans(ctx, cam, cov)
-	if err != nil {
-		return ActivityResult{}, err
-	}
-	if !req.Region.IsZero() {
-		inside := false
-		for _, p := range placed {
-			inside = inside || req.Region.Within(p.Scan.Width, p.Scan.Height)
-		}
-		if !inside && len(placed) > 0 {
-			return ActivityResult{}, fault.Fieldf("region", "%s is outside the picture (%dx%d)", req.Region, placed[0].Scan.Width, placed[0].Scan.Height)
-		}
-	}
-	res := ActivityResult{Camera: cam.ID, CameraName: cam.Name, From: cov.From, To: cov.To, Region: req.Region.String(), Sensitivity: req.Sensitivity,
-		MinLength: req.MinLength.Seconds(), Gaps: cov.Gaps, Scan: scan, ClockVerified: cam.Clock.Verified()}
 	q := activity.Query{Region: req.Region, Sensitivity: req.Sensitivity, MinLength: req.MinLength}
 	if q.MinLength == 0 {
 		q.MinLength = -1 // any length
 	}
-	res.Periods = activity.Periods(placed, cov.From, cov.To, q)
-	if res.Periods == nil {
-		res.Periods = []activity.Period{}
+	cov, scan, periods, err := s.periods(ctx, cam, req.From, req.To, q, ev)
+	if err != nil {
+		return ActivityResult{}, err
 	}
+	res := ActivityResult{Camera: cam.ID, CameraName: cam.Name, From: cov.From, To: cov.To, Region: req.Region.String(), Sensitivity: req.Sensitivity,
+		MinLength: req.MinLength.Seconds(), Gaps: cov.Gaps, Scan: scan, ClockVerified: cam.Clock.Verified(), Periods: periods}
 	detail := map[string]string{"from": cov.From.Format(time.RFC3339Nano), "to": cov.To.Format(time.RFC3339Nano),
 		"periods": strconv.Itoa(len(res.Periods)), "sensitivity": strconv.Itoa(req.Sensitivity), "min_length": req.MinLength.String(),
 		"segments": strconv.Itoa(scan.Segments), "model_version": strconv.Itoa(activity.Version)}
@@ -125,6 +104,37 @@ func (s *Service) Activity(ctx context.Context, req ActivityRequest, ev Events) 
 		return ActivityResult{}, err
 	}
 	return res, nil
+}
+
+// periods scans what is not yet scanned in a camera's range and finds the
+// periods of activity in it.
+func (s *Service) periods(ctx context.Context, cam *catalog.Camera, from, to time.Time, q activity.Query, ev Events) (*footage.Coverage, ActivityScan, []activity.Period, error) {
+	cov, err := s.footageIn(ctx, cam, from, to)
+	if err != nil {
+		return nil, ActivityScan{}, nil, err
+	}
+	scan, err := s.scanActivity(ctx, cam, cov, ev)
+	if err != nil {
+		return nil, scan, nil, err
+	}
+	placed, err := s.storedScans(ctx, cam, cov)
+	if err != nil {
+		return nil, scan, nil, err
+	}
+	if !q.Region.IsZero() {
+		inside := false
+		for _, p := range placed {
+			inside = inside || q.Region.Within(p.Scan.Width, p.Scan.Height)
+		}
+		if !inside && len(placed) > 0 {
+			return nil, scan, nil, fault.Fieldf("region", "%s is outside the picture (%dx%d)", q.Region, placed[0].Scan.Width, placed[0].Scan.Height)
+		}
+	}
+	periods := activity.Periods(placed, cov.From, cov.To, q)
+	if periods == nil {
+		periods = []activity.Period{}
+	}
+	return cov, scan, periods, nil
 }
 
 // ScanActivity scans the footage a request names that has no current
