@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,10 @@ type SampleOptions struct {
 	Interval time.Duration // default 2 s
 	// Threads for the decoder: 1 (the default) when jobs run side by side.
 	Threads int
+	// Colour returns each sample as a studio-range yuv420p picture of
+	// Width × the height that follows (Width 0: the source's size, any
+	// width allowed) in Sample.Image instead of grey in Pix.
+	Colour bool
 }
 
 // Sample is one picture at reduced size, in grey (luma).
@@ -59,7 +64,8 @@ type Sample struct {
 	Offset        time.Duration // since the stream's first timestamp
 	Key           bool
 	Width, Height int
-	Pix           []byte // Width×Height; valid only until the callback returns
+	Pix           []byte       // Width×Height; valid only until the callback returns
+	Image         *image.YCbCr // with Colour; valid only until the callback returns
 }
 
 // SampleStats say what a reduced decode did.
@@ -80,10 +86,10 @@ type SampleStats struct {
 // A file damaged part-way returns the samples before the damage and a
 // fault.Media error.
 func Samples(ctx context.Context, path string, o SampleOptions, fn func(Sample) error) (SampleStats, error) {
-	if o.Width <= 0 {
+	if o.Width <= 0 && !o.Colour {
 		o.Width = 160
 	}
-	if o.Width > 320 {
+	if o.Width > 320 && !o.Colour {
 		return SampleStats{}, fmt.Errorf("%s: sample width %d is over 320", path, o.Width)
 	}
 	if o.Interval <= 0 {
@@ -164,7 +170,7 @@ func (d *sampler) open() error {
 	defer opts.Free()
 	// Decoders that can decode at 1/2, 1/4 or 1/8 size do, as far as the
 	// samples' width allows.
-	if max := int(C.klipp_max_lowres((*C.AVCodec)(codecC(codec)))); max > 0 && cp.Width() > 0 {
+	if max := int(C.klipp_max_lowres((*C.AVCodec)(codecC(codec)))); max > 0 && cp.Width() > 0 && d.o.Width > 0 {
 		l := 0
 		for l < max && l < 3 && cp.Width()>>(l+1) >= d.o.Width {
 			l++
@@ -466,7 +472,15 @@ func (d *sampler) receive(fn func(Sample) error) error {
 		}
 		d.lastTaken = off
 		d.stats.Taken++
-		if err := fn(Sample{Offset: off, Key: key, Width: d.w, Height: d.h, Pix: d.buf}); err != nil {
+		smp := Sample{Offset: off, Key: key, Width: d.w, Height: d.h, Pix: d.buf}
+		if d.o.Colour {
+			img, err := frameImage(d.grey, false)
+			if err != nil {
+				return fmt.Errorf("%s: %w", d.path, err)
+			}
+			smp.Pix, smp.Image = nil, img
+		}
+		if err := fn(smp); err != nil {
 			return err
 		}
 	}
@@ -478,17 +492,22 @@ func (d *sampler) scale() error {
 	key := [3]int{src.Width(), src.Height(), int(src.PixelFormat())}
 	if d.sws == nil || key != d.swsKey {
 		d.freeScaler()
-		w := min(d.o.Width, d.stats.SourceWidth)
-		if w <= 0 {
-			w = min(d.o.Width, src.Width())
-		}
 		sw, sh := max(d.stats.SourceWidth, 1), max(d.stats.SourceHeight, 1)
 		if d.stats.SourceWidth == 0 {
 			sw, sh = src.Width(), src.Height()
 		}
+		w := min(d.o.Width, sw)
+		if w <= 0 {
+			w = sw
+		}
+		w &^= 1
 		h := max(2, (w*sh/sw+1)&^1)
-		sws, err := astiav.CreateSoftwareScaleContext(src.Width(), src.Height(), src.PixelFormat(), w, h, astiav.PixelFormatGray8,
-			astiav.NewSoftwareScaleContextFlags(astiav.SoftwareScaleContextFlagArea))
+		pf, flags := astiav.PixelFormatGray8, astiav.SoftwareScaleContextFlagArea
+		if d.o.Colour {
+			pf, flags = astiav.PixelFormatYuv420P, astiav.SoftwareScaleContextFlagBicubic
+		}
+		sws, err := astiav.CreateSoftwareScaleContext(src.Width(), src.Height(), src.PixelFormat(), w, h, pf,
+			astiav.NewSoftwareScaleContextFlags(flags))
 		if err != nil {
 			return fault.Mediaf("%s: cannot scale %s %dx%d: %v", d.path, src.PixelFormat().Name(), src.Width(), src.Height(), err)
 		}
@@ -498,14 +517,22 @@ func (d *sampler) scale() error {
 		}
 		d.grey.SetWidth(w)
 		d.grey.SetHeight(h)
-		d.grey.SetPixelFormat(astiav.PixelFormatGray8)
+		d.grey.SetPixelFormat(pf)
 		if err := d.grey.AllocBuffer(0); err != nil {
 			return fmt.Errorf("%s: %w", d.path, err)
 		}
 		d.buf = make([]byte, w*h)
 	}
+	if d.o.Colour {
+		if _, err := frameImage(d.grey, true); err != nil { // a fresh buffer if a reference is held
+			return fmt.Errorf("%s: %w", d.path, err)
+		}
+	}
 	if err := d.sws.ScaleFrame(src, d.grey); err != nil {
 		return fault.Mediaf("%s: scale: %v", d.path, err)
+	}
+	if d.o.Colour {
+		return nil
 	}
 	if _, err := d.grey.ImageCopyToBuffer(d.buf, 1); err != nil {
 		return fmt.Errorf("%s: %w", d.path, err)
