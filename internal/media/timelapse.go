@@ -72,7 +72,7 @@ func Timelapse(ctx context.Context, parts []TimelapsePart, out string, o Timelap
 		}
 	}()
 	var face *overlay.Face
-	var held *image.YCbCr // the keyframe on screen, caption bar included
+	var held *image.YCbCr                 // the keyframe on screen, caption bar included
 	var heldAt, heldEnd, origin time.Time // the held keyframe's time and the end of its file's stretch
 	var bar int
 	k := 0
