@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +18,7 @@ import (
 type cutRecord = app.CutRecord
 
 func (a *cli) cutCommand() *cobra.Command {
-	var camera, from, to, out, mode, gaps, preset, scale string
+	var camera, from, to, out, mode, gaps, preset, scale, speed string
 	var crf int
 	var burnIn, force, noAudio bool
 	cmd := &cobra.Command{
@@ -47,18 +49,24 @@ func (a *cli) cutCommand() *cobra.Command {
 			if mode == "" {
 				mode = svc.Config().Clip.Mode
 			}
-			if req.Mode, err = export.ParseCutMode(mode); err != nil {
-				return fault.Usagef("--mode %v", err)
+			timelapse := mode == string(app.CutTimelapse)
+			if timelapse {
+				req.Mode = app.CutTimelapse
+				if req.Speed, err = parseSpeed(speed); err != nil {
+					return err
+				}
+			} else if req.Mode, err = export.ParseCutMode(mode); err != nil {
+				return fault.Usagef("--mode %v (or timelapse)", err)
 			}
 			if req.Gaps, err = export.ParseGapPolicy(gaps); err != nil {
 				return fault.Usagef("--gaps %v", err)
 			}
-			if burnIn && req.Mode != app.CutTranscode {
+			if burnIn && req.Mode != app.CutTranscode && !timelapse {
 				return fault.Usagef("--burn-in needs --mode transcode (copy keeps the original pictures)")
 			}
 			if scale != "" {
 				req.Width, req.Height = width, height
-				if req.Mode != app.CutTranscode {
+				if req.Mode != app.CutTranscode && !timelapse {
 					return fault.Usagef("--scale needs --mode transcode (copy keeps the original pictures)")
 				}
 			}
@@ -89,6 +97,9 @@ func (a *cli) cutCommand() *cobra.Command {
 						fmt.Fprintf(w, " (starts %d frames before, hidden by the edit list)", r.EditList.LeadInFrames)
 					}
 					fmt.Fprintln(w)
+					if r.Overview != "" {
+						fmt.Fprintf(w, "  OVERVIEW: %s\n", r.Overview)
+					}
 					if r.AudioNote != "" {
 						fmt.Fprintf(w, "  note: %s\n", r.AudioNote)
 					}
@@ -111,7 +122,8 @@ func (a *cli) cutCommand() *cobra.Command {
 	fl.StringVar(&from, "from", "", "start (true time)")
 	fl.StringVar(&to, "to", "", "end (true time); the last frame is the last before it")
 	fl.StringVarP(&out, "output", "o", "", "output .mp4 (with --gaps split: OUT-1.mp4, OUT-2.mp4 …)")
-	fl.StringVar(&mode, "mode", "", "copy | exact | transcode (default: clip.mode in klipp.yaml)")
+	fl.StringVar(&mode, "mode", "", "copy | exact | transcode (default: clip.mode in klipp.yaml) | timelapse (an overview from keyframes)")
+	fl.StringVar(&speed, "speed", "60x", "timelapse: footage seconds per second of the overview")
 	fl.StringVar(&gaps, "gaps", "fail", "a gap in the range: fail (list it), split (one file per part) or allow (continue across it)")
 	fl.IntVar(&crf, "crf", 20, "transcode quality (x264 CRF; lower is better)")
 	fl.StringVar(&preset, "preset", "veryfast", "transcode x264 preset")
@@ -121,6 +133,15 @@ func (a *cli) cutCommand() *cobra.Command {
 	fl.BoolVar(&noAudio, "no-audio", false, "leave the source's audio out")
 	detachFlag(cmd)
 	return cmd
+}
+
+// parseSpeed reads a timelapse speed: 60x or 60.
+func parseSpeed(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "x"), 64)
+	if err != nil || v < 1 {
+		return 0, fault.Fieldf("speed", "%q: give a speed such as 60x", s)
+	}
+	return v, nil
 }
 
 // cliError says a service error the way the CLI names things: its flags.

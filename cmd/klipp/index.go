@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -13,6 +14,7 @@ import (
 
 func (a *cli) indexCommand() *cobra.Command {
 	var camera string
+	var withActivity bool
 	cmd := &cobra.Command{
 		Use:   "index",
 		Short: "Scan recordings into the index (incremental: unchanged files are not read again)",
@@ -24,11 +26,33 @@ func (a *cli) indexCommand() *cobra.Command {
 			} else if err != nil {
 				return err
 			}
-			return a.emit(reports, func(w io.Writer) { printIndexReports(w, reports) })
+			if !withActivity {
+				return a.emit(reports, func(w io.Writer) { printIndexReports(w, reports) })
+			}
+			svc, err := a.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ev := a.events()
+			scans, err := svc.ScanActivity(cmd.Context(), app.ScanActivityRequest{Camera: camera}, ev)
+			ev.done()
+			if err != nil {
+				return cliError(err)
+			}
+			out := struct {
+				Index    []*footage.Report  `json:"index"`
+				Activity []app.ActivityScan `json:"activity"`
+			}{reports, scans}
+			return a.emit(out, func(w io.Writer) {
+				printIndexReports(w, reports)
+				fmt.Fprintln(w)
+				printActivityScans(w, scans)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&camera, "camera", "", "index only this camera")
 	detachFlag(cmd)
+	cmd.Flags().BoolVar(&withActivity, "activity", false, "also scan new footage for activity (klipp activity then reads the index)")
 	return cmd
 }
 

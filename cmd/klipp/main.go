@@ -123,7 +123,7 @@ func (a *cli) rootCommand() *cobra.Command {
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress output")
 	pf.StringVar(&a.timezone, "timezone", "", "display and input time zone (config: timezone)")
 	pf.StringVar(&a.dataDir, "data-dir", "", "index and case store directory (config: data_dir)")
-	root.AddCommand(a.demoCommand(), a.camerasCommand(), a.indexCommand(), a.coverageCommand(), a.probeCommand(), a.stillCommand(), a.cutCommand(), a.caseCommand(), a.timelineCommand(), a.exportCommand(), a.statsCommand(), a.archiveCommand(), a.retentionCommand(), a.ingestCommand(), a.tuiCommand(), a.verifyCommand(), a.viewerCommand(), a.bulletinCommand(), a.auditCommand(), a.configCommand(), a.usersCommand(), a.requestCommand(), a.workerCommand(), a.jobsCommand())
+	root.AddCommand(a.demoCommand(), a.camerasCommand(), a.indexCommand(), a.coverageCommand(), a.probeCommand(), a.stillCommand(), a.cutCommand(), a.caseCommand(), a.timelineCommand(), a.exportCommand(), a.statsCommand(), a.archiveCommand(), a.retentionCommand(), a.ingestCommand(), a.tuiCommand(), a.verifyCommand(), a.viewerCommand(), a.bulletinCommand(), a.auditCommand(), a.configCommand(), a.usersCommand(), a.requestCommand(), a.workerCommand(), a.jobsCommand(), a.activityCommand(), a.sheetCommand())
 	return root
 }
 

@@ -52,6 +52,7 @@ type CutRequest struct {
 	BurnIn   bool // transcode: camera name and true time on every frame
 	Force    bool // replace existing files
 	NoAudio  bool
+	Speed    float64 // CutTimelapse: source seconds per output second (0: 60)
 }
 
 // CutResult is the cut's files, one record each.
@@ -88,6 +89,9 @@ type CutRecord struct {
 	AudioNote       string            `json:"audio_note,omitempty"` // why source audio is not in the file
 	Width           int               `json:"width"`
 	Height          int               `json:"height"`
+	// Overview says that a timelapse is an overview made of keyframes, not
+	// evidence of continuity.
+	Overview string `json:"overview,omitempty"`
 }
 
 // EditList is the lead-in a copy cut's MP4 edit list hides.
@@ -132,6 +136,9 @@ func (s *Service) Cut(ctx context.Context, req CutRequest, ev Events) (CutResult
 		return CutResult{}, err
 	}
 	ev = events(ev)
+	if req.Mode == CutTimelapse {
+		return s.timelapse(ctx, req, ev)
+	}
 	mode := req.Mode
 	if mode == "" {
 		mode = CutMode(s.cfg.Clip.Mode)

@@ -140,7 +140,7 @@ func recordCamera(ctx context.Context, o Options, cam camera, progress func(int6
 	if err != nil {
 		return nil, err
 	}
-	ct := &CameraTruth{Offsets: offsets}
+	ct := &CameraTruth{Offsets: offsets, Nuisance: painter.nuisance.describe(o.Start)}
 	frameDur := time.Second / time.Duration(o.FPS)
 	framesPerSeg := int(o.Segment / frameDur)
 	missing, truncated := set(cam.Missing), set(cam.Truncated)
@@ -246,7 +246,8 @@ func set(xs []int) map[int]bool {
 }
 
 // painter draws one camera's frames: a fixed scene, the frame code, the
-// recorder's time stamp and the suspect.
+// recorder's time stamp and the suspect, and what real cameras add that is
+// not activity (nuisance).
 type painter struct {
 	o          Options
 	cam        camera
@@ -254,6 +255,7 @@ type painter struct {
 	background *image.YCbCr
 	stamp      *overlay.Face
 	visit      *visit
+	nuisance   nuisance
 }
 
 func newPainter(o Options, cam camera) (*painter, error) {
@@ -305,6 +307,8 @@ func newPainter(o Options, cam camera) (*painter, error) {
 	}
 	name.Label(bg, 8, framecode.Height+6, cam.Name)
 	p.background = bg
+	p.nuisance = nuisanceFor(o, cam, p.visit)
+	p.nuisance.lit(bg)
 	return p, nil
 }
 
@@ -318,14 +322,20 @@ const (
 
 func (p *painter) paint(img *image.YCbCr, camClock, trueTime time.Time) {
 	overlay.Copy(img, p.background)
-	framecode.Draw(img, camClock.UnixMilli())
-	p.stamp.Label(img, 8, p.o.Height-p.stamp.Height-10, camClock.In(p.loc).Format("2006-01-02 15:04:05.000"))
+	if p.nuisance.lampOff(trueTime) {
+		overlay.Fill(img, p.nuisance.lamp, overlay.RGB(60, 55, 50))
+	}
 	if box, ok := p.suspectAt(trueTime); ok {
 		body := image.Rect(box.Min.X, box.Min.Y+16, box.Max.X, box.Max.Y)
 		overlay.Fill(img, body, overlay.RGB(210, 20, 30))                                                            // red jacket
 		overlay.Fill(img, image.Rect(box.Min.X+5, box.Min.Y, box.Max.X-5, box.Min.Y+16), overlay.RGB(230, 190, 150)) // head
 		overlay.Fill(img, image.Rect(box.Min.X+2, box.Max.Y-22, box.Max.X-2, box.Max.Y), overlay.RGB(20, 30, 80))    // dark trousers
 	}
+	// The camera sees the light and adds its noise; the recorder then
+	// writes its frame code and time stamp over the picture.
+	p.nuisance.apply(img, trueTime.Sub(p.o.Start))
+	framecode.Draw(img, camClock.UnixMilli())
+	p.stamp.Label(img, 8, p.o.Height-p.stamp.Height-10, camClock.In(p.loc).Format("2006-01-02 15:04:05.000"))
 }
 
 // suspectAt returns the figure's box at true time t (possibly partly outside

@@ -52,6 +52,9 @@ type CameraTruth struct {
 	Offsets  clock.Offsets  `json:"-"`
 	Segments []SegmentTruth `json:"segments"`
 	Gaps     []Span         `json:"gaps,omitempty"`
+	// Nuisance is what the camera adds that is not activity: changes of
+	// light, a flickering lamp, noise.
+	Nuisance []string `json:"nuisance,omitempty"`
 }
 
 // SegmentTruth is one recording file.

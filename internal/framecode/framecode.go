@@ -99,3 +99,34 @@ func b2u(b bool) uint64 {
 	}
 	return 0
 }
+
+// ReadScaled reads the code from a picture shown at scale (0.5: half size,
+// as in a contact sheet's thumbnail) with its top-left corner at origin in
+// img, sampling each block's centre pixel. It needs blocks of at least
+// 2×2 pixels (scale ≥ 0.25).
+func ReadScaled(img *image.YCbCr, origin image.Point, scale float64) (int64, bool) {
+	if scale < 0.25 {
+		return 0, false
+	}
+	at := func(i int) bool {
+		x := origin.X + int((float64((i%PerRow)*BlockW)+BlockW/2)*scale)
+		y := origin.Y + int((float64((i/PerRow)*BlockH)+BlockH/2)*scale)
+		if !(image.Point{x, y}).In(img.Rect) {
+			return false
+		}
+		return int(img.Y[img.YOffset(x, y)]) > (black+white)/2
+	}
+	var ms uint64
+	var chk uint16
+	for i := 0; i < Bits; i++ {
+		if i < 64 {
+			ms = ms<<1 | b2u(at(i))
+		} else {
+			chk = chk<<1 | uint16(b2u(at(i)))
+		}
+	}
+	if check(int64(ms)) != chk {
+		return 0, false
+	}
+	return int64(ms), true
+}

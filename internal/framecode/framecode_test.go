@@ -38,3 +38,23 @@ func TestDrawRead(t *testing.T) {
 		t.Error("a too small picture was read")
 	}
 }
+
+func TestReadScaled(t *testing.T) {
+	img := image.NewYCbCr(image.Rect(0, 0, Width, Height), image.YCbCrSubsampleRatio420)
+	const ms = 1795208459123
+	Draw(img, ms)
+	// Half size, placed at (10, 6) in a larger picture, by averaging 2×2.
+	half := image.NewYCbCr(image.Rect(0, 0, Width/2+20, Height/2+12), image.YCbCrSubsampleRatio420)
+	for y := 0; y < Height/2; y++ {
+		for x := 0; x < Width/2; x++ {
+			s := int(img.Y[img.YOffset(2*x, 2*y)]) + int(img.Y[img.YOffset(2*x+1, 2*y)]) + int(img.Y[img.YOffset(2*x, 2*y+1)]) + int(img.Y[img.YOffset(2*x+1, 2*y+1)])
+			half.Y[half.YOffset(10+x, 6+y)] = byte(s / 4)
+		}
+	}
+	if got, ok := ReadScaled(half, image.Pt(10, 6), 0.5); !ok || got != ms {
+		t.Errorf("half size: %d %v, want %d", got, ok, ms)
+	}
+	if _, ok := ReadScaled(half, image.Pt(0, 0), 0.5); ok {
+		t.Error("a code read where there is none")
+	}
+}

@@ -300,3 +300,89 @@ func TestPathsRelativeToRoots(t *testing.T) {
 		}
 	})
 }
+
+// Activity scans are kept per segment, replaced by a new scan, found by
+// the segments' time, and go with their segment.
+func TestActivityScans(t *testing.T) {
+	dialects(t, func(t *testing.T, where string) {
+		ctx := context.Background()
+		st := open(t, where)
+		t0 := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
+		var segs []Segment
+		for i := 0; i < 3; i++ {
+			at := t0.Add(time.Duration(i) * time.Minute)
+			segs = append(segs, Segment{Path: fmt.Sprintf("/r/%d.mp4", i), Size: int64(100 + i), MTime: int64(i), Duration: time.Minute, Status: StatusOK,
+				TrueStart: at, TrueEnd: at.Add(time.Minute)})
+		}
+		if err := st.SaveSegments(ctx, "cam", segs, nil, time.Minute, t0); err != nil {
+			t.Fatal(err)
+		}
+		segs, _ = st.Segments(ctx, "cam")
+		blob := []byte{0, 1, 2, 0xff, 0}
+		var scans []ActivityScan
+		for _, g := range segs {
+			scans = append(scans, ActivityScan{Segment: g.ID, Camera: "cam", Version: 1, Size: g.Size, MTime: g.MTime, Scanned: t0, Samples: 30, Data: blob})
+		}
+		scans[1].Note = "damaged at 40 s"
+		if err := st.SaveActivityScans(ctx, scans); err != nil {
+			t.Fatal(err)
+		}
+		// Replaced, not added.
+		scans[0].Samples, scans[0].Version = 31, 2
+		if err := st.SaveActivityScans(ctx, scans[:1]); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.ActivityScansBetween(ctx, "cam", t0.Add(30*time.Second), t0.Add(90*time.Second), true)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("scans between = %+v, %v", got, err)
+		}
+		a := got[segs[0].ID]
+		if a.Samples != 31 || a.Version != 2 || string(a.Data) != string(blob) || !a.Scanned.Equal(t0) || !a.Current(segs[0], 2) || a.Current(segs[0], 1) {
+			t.Errorf("scan 0 = %+v", a)
+		}
+		if got[segs[1].ID].Note != "damaged at 40 s" {
+			t.Errorf("scan 1 = %+v", got[segs[1].ID])
+		}
+		if keys, err := st.ActivityScansBetween(ctx, "cam", t0, t0.Add(time.Hour), false); err != nil || len(keys) != 3 || keys[segs[2].ID].Data != nil {
+			t.Errorf("keys = %+v, %v", keys, err)
+		}
+		// A changed file's scan is no longer current; a removed segment's scan goes with it.
+		changed := segs[1]
+		changed.Size++
+		if got[segs[1].ID].Current(changed, 1) {
+			t.Error("a scan of a changed file is current")
+		}
+		if err := st.SaveSegments(ctx, "cam", nil, []int64{segs[2].ID}, time.Minute, t0); err != nil {
+			t.Fatal(err)
+		}
+		if keys, _ := st.ActivityScansBetween(ctx, "cam", t0, t0.Add(time.Hour), false); len(keys) != 2 {
+			t.Errorf("after removing a segment: %d scans", len(keys))
+		}
+		var n int
+		st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activity_scans`).Scan(&n)
+		if n != 2 {
+			t.Errorf("%d rows left in activity_scans, want 2", n)
+		}
+
+		// The model state: one per camera, the latest kept.
+		if got, err := st.ActivityState(ctx, "cam"); got != nil || err != nil {
+			t.Errorf("no state yet: %+v %v", got, err)
+		}
+		late := ActivityState{Camera: "cam", Version: 1, End: t0.Add(2 * time.Minute), Data: []byte("late")}
+		if err := st.SaveActivityState(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveActivityState(ctx, ActivityState{Camera: "cam", Version: 1, End: t0, Data: []byte("early")}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.ActivityState(ctx, "cam"); err != nil || string(got.Data) != "late" || !got.End.Equal(late.End) {
+			t.Errorf("an earlier state replaced a later one: %+v %v", got, err)
+		}
+		if err := st.SaveActivityState(ctx, ActivityState{Camera: "cam", Version: 2, End: t0, Data: []byte("v2")}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.ActivityState(ctx, "cam"); string(got.Data) != "v2" {
+			t.Errorf("a new version's state did not replace the old: %+v", got)
+		}
+	})
+}

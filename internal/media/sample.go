@@ -1,0 +1,567 @@
+package media
+
+/*
+#cgo pkg-config: libavcodec libavformat
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+static void klipp_set_skip(AVCodecContext *c, int frame, int loop) {
+	c->skip_frame = frame;
+	c->skip_loop_filter = loop;
+}
+static int klipp_max_lowres(const AVCodec *c) { return c->max_lowres; }
+static void klipp_stream_discard(AVStream *st, int d) { st->discard = d; }
+static int klipp_index_count(AVStream *st) { return avformat_index_get_entries_count(st); }
+static int klipp_index_entry(AVStream *st, int i, int64_t *ts) {
+	const AVIndexEntry *e = avformat_index_get_entry(st, i);
+	if (!e) return -1;
+	*ts = e->timestamp;
+	return (e->flags & AVINDEX_KEYFRAME) != 0;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/asticode/go-astiav"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// SampleOptions shape a reduced decode (Samples).
+type SampleOptions struct {
+	// Width of the grey pictures returned, at most 320 pixels (0: 160); the
+	// height follows the picture's shape.
+	Width int
+	// From and To limit the samples to offsets in [From, To) from the
+	// stream's first timestamp; To ≤ 0 reads to the end.
+	From, To time.Duration
+	// Every > 0 decodes every frame and returns one at least Every after the
+	// one returned before it (to look closely at a short stretch). With
+	// Every 0 only keyframes are decoded, except where keyframes are more
+	// than 1.5 × Interval apart: there the frames between them are decoded
+	// too and one taken every Interval.
+	Every    time.Duration
+	Interval time.Duration // default 2 s
+	// Threads for the decoder: 1 (the default) when jobs run side by side.
+	Threads int
+	// Colour returns each sample as a studio-range yuv420p picture of
+	// Width × the height that follows (Width 0: the source's size, any
+	// width allowed) in Sample.Image instead of grey in Pix.
+	Colour bool
+}
+
+// Sample is one picture at reduced size, in grey (luma).
+type Sample struct {
+	Offset        time.Duration // since the stream's first timestamp
+	Key           bool
+	Width, Height int
+	Pix           []byte       // Width×Height; valid only until the callback returns
+	Image         *image.YCbCr // with Colour; valid only until the callback returns
+}
+
+// SampleStats say what a reduced decode did.
+type SampleStats struct {
+	SourceWidth, SourceHeight int
+	Packets                   int  // video packets read
+	Decoded                   int  // pictures the decoder produced
+	Taken                     int  // samples returned
+	Lowres                    int  // the decoder's own size reduction (1/2^Lowres), where it has one
+	LongGOP                   bool // keyframes were too far apart: frames between them were decoded
+}
+
+// Samples decodes path at reduced cost and calls fn with each sample in
+// order of time: by default only keyframes reach the decoder (the rest of
+// the packets are read and dropped), the decoder skips its loop filter on
+// them, decoders that can decode at reduced size (FFmpeg's lowres: MJPEG and
+// other intra codecs) do, and every picture is scaled to a small grey one.
+// A file damaged part-way returns the samples before the damage and a
+// fault.Media error.
+func Samples(ctx context.Context, path string, o SampleOptions, fn func(Sample) error) (SampleStats, error) {
+	if o.Width <= 0 && !o.Colour {
+		o.Width = 160
+	}
+	if o.Width > 320 && !o.Colour {
+		return SampleStats{}, fmt.Errorf("%s: sample width %d is over 320", path, o.Width)
+	}
+	if o.Interval <= 0 {
+		o.Interval = 2 * time.Second
+	}
+	if o.Threads <= 0 {
+		o.Threads = 1
+	}
+	d := &sampler{path: path, o: o, lastTaken: -1 << 62}
+	defer d.c.close()
+	if err := d.open(); err != nil {
+		return d.stats, err
+	}
+	err := d.run(ctx, fn)
+	return d.stats, err
+}
+
+// sampler is one reduced decode: its container, decoder, scaler and the
+// packets of the current group of pictures (kept in case it proves long).
+type sampler struct {
+	path  string
+	o     SampleOptions
+	c     closer
+	fc    *astiav.FormatContext
+	st    *astiav.Stream
+	dec   *astiav.CodecContext
+	pkt   *astiav.Packet
+	frame *astiav.Frame
+	start int64
+	stats SampleStats
+
+	gop       []*astiav.Packet // non-key packets since the last keyframe (keyframe mode)
+	keyAt     time.Duration    // offset of the last keyframe packet
+	haveKey   bool
+	long      bool // decoding every frame because keyframes are far apart
+	lastTaken time.Duration
+
+	sws    *astiav.SoftwareScaleContext
+	swsKey [3]int
+	grey   *astiav.Frame
+	buf    []byte
+	w, h   int
+}
+
+func (d *sampler) open() error {
+	mark := logMark()
+	fc, err := openHeaders(d.path, mark)
+	if err != nil {
+		return err
+	}
+	d.c.add(func() { closeInput(fc) })
+	d.fc = fc
+	if d.st = firstStream(fc, astiav.MediaTypeVideo); d.st == nil {
+		return fault.Mediaf("%s: no video stream", d.path)
+	}
+	// Nothing but the video is read from the container.
+	for _, s := range fc.Streams() {
+		if s.Index() != d.st.Index() {
+			C.klipp_stream_discard((*C.AVStream)(streamC(s)), C.AVDISCARD_ALL)
+		}
+	}
+	cp := d.st.CodecParameters()
+	codec := astiav.FindDecoder(cp.CodecID())
+	if codec == nil {
+		return fault.Mediaf("%s: unsupported video codec %s", d.path, cp.CodecID().Name())
+	}
+	if d.dec = astiav.AllocCodecContext(codec); d.dec == nil {
+		return fmt.Errorf("%s: alloc decoder", d.path)
+	}
+	d.c.add(d.dec.Free)
+	if err := cp.ToCodecContext(d.dec); err != nil {
+		return fmt.Errorf("%s: decoder parameters: %w", d.path, err)
+	}
+	d.dec.SetTimeBase(d.st.TimeBase())
+	d.dec.SetThreadCount(d.o.Threads)
+	d.stats.SourceWidth, d.stats.SourceHeight = cp.Width(), cp.Height()
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	// Decoders that can decode at 1/2, 1/4 or 1/8 size do, as far as the
+	// samples' width allows.
+	if max := int(C.klipp_max_lowres((*C.AVCodec)(codecC(codec)))); max > 0 && cp.Width() > 0 && d.o.Width > 0 {
+		l := 0
+		for l < max && l < 3 && cp.Width()>>(l+1) >= d.o.Width {
+			l++
+		}
+		if l > 0 {
+			if err := opts.Set("lowres", strconv.Itoa(l), 0); err != nil {
+				return fmt.Errorf("%s: lowres: %w", d.path, err)
+			}
+			d.stats.Lowres = l
+		}
+	}
+	if err := d.dec.Open(codec, opts); err != nil {
+		return fault.Mediaf("%s: open %s decoder: %s", d.path, codec.Name(), reason(err, mark))
+	}
+	d.keyframesOnly(d.o.Every == 0)
+	d.start = d.st.StartTime()
+	if d.start == astiav.NoPtsValue {
+		d.start = 0
+	}
+	if d.pkt = astiav.AllocPacket(); d.pkt == nil {
+		return fmt.Errorf("%s: alloc packet", d.path)
+	}
+	d.c.add(d.pkt.Free)
+	if d.frame = astiav.AllocFrame(); d.frame == nil {
+		return fmt.Errorf("%s: alloc frame", d.path)
+	}
+	d.c.add(d.frame.Free)
+	d.c.add(d.freeGOP)
+	d.c.add(d.freeScaler)
+	return nil
+}
+
+// keyframesOnly sets what the decoder skips: with on, every frame but
+// keyframes, and the loop filter (a keyframe's smoothing matters not for
+// finding change, and no later frame is decoded from it); off, nothing.
+func (d *sampler) keyframesOnly(on bool) {
+	cc := (*C.AVCodecContext)(codecContextC(d.dec))
+	if on {
+		C.klipp_set_skip(cc, C.AVDISCARD_NONKEY, C.AVDISCARD_ALL)
+		return
+	}
+	C.klipp_set_skip(cc, C.AVDISCARD_DEFAULT, C.AVDISCARD_DEFAULT)
+}
+
+// indexedKeys returns the keyframes' timestamps from the container's index
+// when the container has one for the whole file in its headers (MP4), so
+// that only keyframes need be read; nil otherwise.
+func (d *sampler) indexedKeys() []int64 {
+	name := d.fc.InputFormat().Name()
+	if !strings.Contains(name, "mp4") { // Matroska cues need not list every keyframe
+		return nil
+	}
+	st := (*C.AVStream)(streamC(d.st))
+	n := int(C.klipp_index_count(st))
+	var keys []int64
+	for i := 0; i < n; i++ {
+		var ts C.int64_t
+		if C.klipp_index_entry(st, C.int(i), &ts) == 1 {
+			keys = append(keys, int64(ts))
+		}
+	}
+	return keys
+}
+
+// byIndex reads the keyframes the index lists, seeking to each: the
+// frames between them are never read. It reports false, having read
+// nothing, when keyframes are too far apart for keyframes alone.
+func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) error) (bool, error) {
+	var want []int64
+	for i, ts := range keys {
+		off := d.offset(ts, ts)
+		if i > 0 && off-d.offset(keys[i-1], keys[i-1]) > d.o.Interval*3/2 {
+			return false, nil
+		}
+		// The index holds decoding times, which a seek may compare with
+		// presentation times a few frames later: the seek aims half-way to
+		// the next keyframe and lands on this one. A keyframe shown
+		// slightly later is still taken when its decoding time is just
+		// before From.
+		next := ts + astiav.RescaleQ(int64(d.o.Interval), astiav.NewRational(1, int(time.Second)), d.st.TimeBase())
+		if i+1 < len(keys) {
+			next = keys[i+1]
+		}
+		if off >= d.o.From-d.o.Interval/2 && (d.o.To <= 0 || off < d.o.To) {
+			want = append(want, ts+(next-ts)/2)
+		}
+	}
+	for _, ts := range want {
+		if err := ctx.Err(); err != nil {
+			return true, err
+		}
+		if err := d.fc.SeekFrame(d.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			return true, fault.Mediaf("%s: seek to keyframe %d: %v", d.path, ts, err)
+		}
+		for {
+			mark := logMark()
+			err := d.fc.ReadFrame(d.pkt)
+			if errors.Is(err, astiav.ErrEof) {
+				break
+			}
+			if err != nil {
+				return true, fault.Mediaf("%s: read: %s", d.path, reason(err, mark))
+			}
+			if d.pkt.StreamIndex() != d.st.Index() {
+				d.pkt.Unref()
+				continue
+			}
+			d.stats.Packets++
+			err = d.send(d.pkt, fn)
+			d.pkt.Unref()
+			if err != nil {
+				return true, err
+			}
+			break
+		}
+	}
+	if err := d.dec.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
+		return true, fault.Mediaf("%s: decode: %v", d.path, err)
+	}
+	return true, d.receive(fn)
+}
+
+// goLong switches to decoding every reference frame (keyframes are far
+// apart), taking one every Interval.
+func (d *sampler) goLong() {
+	d.keyframesOnly(false)
+	C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, C.AVDISCARD_DEFAULT)
+	d.long, d.stats.LongGOP = true, true
+}
+
+// seek positions the container at the keyframe at or before From, or at
+// the start where the seek overshoots (MPEG-TS seeks are approximate).
+func (d *sampler) seek() error {
+	if d.o.From <= 0 {
+		return nil
+	}
+	ts := d.start + astiav.RescaleQ(int64(d.o.From), astiav.NewRational(1, int(time.Second)), d.st.TimeBase())
+	if err := d.fc.SeekFrame(d.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+		return fault.Mediaf("%s: seek to %v: %v", d.path, d.o.From, err)
+	}
+	for {
+		err := d.fc.ReadFrame(d.pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			return fault.Mediaf("%s: read: %v", d.path, err)
+		}
+		if d.pkt.StreamIndex() != d.st.Index() {
+			d.pkt.Unref()
+			continue
+		}
+		off := d.offset(d.pkt.Pts(), d.pkt.Dts())
+		key := d.pkt.Flags().Has(astiav.PacketFlagKey)
+		d.pkt.Unref()
+		if key && off <= d.o.From {
+			// Back to this keyframe: the loop reads it again.
+			return d.fc.SeekFrame(d.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward))
+		}
+		break
+	}
+	if err := d.fc.SeekFrame(-1, 0, astiav.NewSeekFlags(astiav.SeekFlagByte)); err != nil {
+		if err := d.fc.SeekFrame(d.st.Index(), d.start, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			return fault.Mediaf("%s: rewind: %v", d.path, err)
+		}
+	}
+	return nil
+}
+
+// offset is a timestamp's distance from the stream's start.
+func (d *sampler) offset(pts, dts int64) time.Duration {
+	if pts == astiav.NoPtsValue {
+		pts = dts
+	}
+	if pts == astiav.NoPtsValue {
+		return -1
+	}
+	return time.Duration(astiav.RescaleQ(pts-d.start, d.st.TimeBase(), astiav.NewRational(1, int(time.Second))))
+}
+
+func (d *sampler) run(ctx context.Context, fn func(Sample) error) error {
+	keyMode := d.o.Every == 0
+	if keys := d.indexedKeys(); keyMode && len(keys) > 0 {
+		if done, err := d.byIndex(ctx, keys, fn); done {
+			return err
+		}
+	}
+	if err := d.seek(); err != nil {
+		return err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		mark := logMark()
+		err := d.fc.ReadFrame(d.pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			return fault.Mediaf("%s: read: %s", d.path, reason(err, mark))
+		}
+		if d.pkt.StreamIndex() != d.st.Index() {
+			d.pkt.Unref()
+			continue
+		}
+		d.stats.Packets++
+		key := d.pkt.Flags().Has(astiav.PacketFlagKey)
+		off := d.offset(d.pkt.Pts(), d.pkt.Dts())
+		if d.o.To > 0 && key && off >= d.o.To {
+			d.pkt.Unref()
+			break // nothing from here on is wanted
+		}
+		far := off >= 0 && d.haveKey && off-d.keyAt > d.o.Interval*3/2 && off > d.o.From
+		switch {
+		case !keyMode || d.long:
+			if key {
+				d.keyAt = off
+			}
+			err = d.send(d.pkt, fn)
+		case key:
+			d.freeGOP()
+			d.keyAt, d.haveKey = off, true
+			err = d.send(d.pkt, fn)
+		case far:
+			// Keyframes are far apart here: decode the pictures since the
+			// last one, and every picture from now on, taking one every
+			// Interval.
+			d.goLong()
+			for _, p := range d.gop {
+				if err = d.send(p, fn); err != nil {
+					break
+				}
+			}
+			d.freeGOP()
+			if err == nil {
+				err = d.send(d.pkt, fn)
+			}
+		default:
+			p := astiav.AllocPacket()
+			if p == nil {
+				err = fmt.Errorf("%s: alloc packet", d.path)
+			} else if err = p.Ref(d.pkt); err == nil {
+				d.gop = append(d.gop, p)
+			} else {
+				p.Free()
+			}
+		}
+		d.pkt.Unref()
+		if err != nil {
+			return err
+		}
+	}
+	if err := d.dec.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
+		return fault.Mediaf("%s: decode: %v", d.path, err)
+	}
+	return d.receive(fn)
+}
+
+// send gives the decoder one packet and takes what it returns.
+func (d *sampler) send(p *astiav.Packet, fn func(Sample) error) error {
+	mark := logMark()
+	if err := d.dec.SendPacket(p); err != nil && !errors.Is(err, astiav.ErrEagain) {
+		return fault.Mediaf("%s: decode: %s", d.path, reason(err, mark))
+	}
+	return d.receive(fn)
+}
+
+func (d *sampler) receive(fn func(Sample) error) error {
+	for {
+		d.frame.Unref()
+		err := d.dec.ReceiveFrame(d.frame)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fault.Mediaf("%s: decode: %v", d.path, err)
+		}
+		d.stats.Decoded++
+		off := d.offset(d.frame.Pts(), d.frame.PktDts())
+		if off < d.o.From || (d.o.To > 0 && off >= d.o.To) || off <= d.lastTaken {
+			continue
+		}
+		key := d.frame.KeyFrame()
+		take := false
+		switch {
+		case d.o.Every > 0:
+			take = off-d.lastTaken >= d.o.Every
+		case key:
+			take = true
+		case d.long:
+			take = off-d.lastTaken >= d.o.Interval
+		}
+		if !take {
+			continue
+		}
+		if err := d.scale(); err != nil {
+			return err
+		}
+		d.lastTaken = off
+		d.stats.Taken++
+		smp := Sample{Offset: off, Key: key, Width: d.w, Height: d.h, Pix: d.buf}
+		if d.o.Colour {
+			img, err := frameImage(d.grey, false)
+			if err != nil {
+				return fmt.Errorf("%s: %w", d.path, err)
+			}
+			smp.Pix, smp.Image = nil, img
+		}
+		if err := fn(smp); err != nil {
+			return err
+		}
+	}
+}
+
+// scale reduces the decoded picture to the samples' grey size.
+func (d *sampler) scale() error {
+	src := d.frame
+	key := [3]int{src.Width(), src.Height(), int(src.PixelFormat())}
+	if d.sws == nil || key != d.swsKey {
+		d.freeScaler()
+		sw, sh := max(d.stats.SourceWidth, 1), max(d.stats.SourceHeight, 1)
+		if d.stats.SourceWidth == 0 {
+			sw, sh = src.Width(), src.Height()
+		}
+		w := min(d.o.Width, sw)
+		if w <= 0 {
+			w = sw
+		}
+		w &^= 1
+		h := max(2, (w*sh/sw+1)&^1)
+		pf, flags := astiav.PixelFormatGray8, astiav.SoftwareScaleContextFlagArea
+		if d.o.Colour {
+			pf, flags = astiav.PixelFormatYuv420P, astiav.SoftwareScaleContextFlagBicubic
+		}
+		sws, err := astiav.CreateSoftwareScaleContext(src.Width(), src.Height(), src.PixelFormat(), w, h, pf,
+			astiav.NewSoftwareScaleContextFlags(flags))
+		if err != nil {
+			return fault.Mediaf("%s: cannot scale %s %dx%d: %v", d.path, src.PixelFormat().Name(), src.Width(), src.Height(), err)
+		}
+		d.sws, d.swsKey, d.w, d.h = sws, key, w, h
+		if d.grey = astiav.AllocFrame(); d.grey == nil {
+			return fmt.Errorf("%s: alloc frame", d.path)
+		}
+		d.grey.SetWidth(w)
+		d.grey.SetHeight(h)
+		d.grey.SetPixelFormat(pf)
+		if err := d.grey.AllocBuffer(0); err != nil {
+			return fmt.Errorf("%s: %w", d.path, err)
+		}
+		d.buf = make([]byte, w*h)
+	}
+	if d.o.Colour {
+		if _, err := frameImage(d.grey, true); err != nil { // a fresh buffer if a reference is held
+			return fmt.Errorf("%s: %w", d.path, err)
+		}
+	}
+	if err := d.sws.ScaleFrame(src, d.grey); err != nil {
+		return fault.Mediaf("%s: scale: %v", d.path, err)
+	}
+	if d.o.Colour {
+		return nil
+	}
+	if _, err := d.grey.ImageCopyToBuffer(d.buf, 1); err != nil {
+		return fmt.Errorf("%s: %w", d.path, err)
+	}
+	return nil
+}
+
+func (d *sampler) freeGOP() {
+	for _, p := range d.gop {
+		p.Free()
+	}
+	d.gop = d.gop[:0]
+}
+
+func (d *sampler) freeScaler() {
+	if d.sws != nil {
+		d.sws.Free()
+		d.sws = nil
+	}
+	if d.grey != nil {
+		d.grey.Free()
+		d.grey = nil
+	}
+}
+
+// astiav's Stream, Codec and CodecContext, like FormatContext, are structs
+// whose first field is the C pointer (see cgo.go).
+func streamC(s *astiav.Stream) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(s)) }
+func codecC(c *astiav.Codec) unsafe.Pointer   { return *(*unsafe.Pointer)(unsafe.Pointer(c)) }
+func codecContextC(cc *astiav.CodecContext) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(cc))
+}
