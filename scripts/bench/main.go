@@ -31,9 +31,12 @@ func main() {
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
 	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
+	activity := flag.Bool("activity", false, "run the activity benchmark instead")
 	flag.Parse()
 	var err error
 	switch {
+	case *activity:
+		err = activityBench(*klipp)
 	case *cameras > 0:
 		err = catalogBench(*klipp, *cameras, *keep)
 	case *archive:
