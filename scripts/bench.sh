@@ -30,6 +30,9 @@ echo
 echo "== cuts (1080p25) =="
 go run ./scripts/bench -klipp bin/klipp -cut
 echo
+echo "== activity: 1 h of 1080p25 H.264, 2 s GOP (goals: <= 0.05x the ffmpeg scene filter, >= 300x real time, repeated query < 50 ms, peak RSS < 200 MB) =="
+go run ./scripts/bench -klipp bin/klipp -activity
+echo
 echo "== camera catalog: import 100,000 cameras from GeoJSON, then show and near (goals: import < 30 s and < 500 MB; show, near < 200 ms) =="
 go run ./scripts/bench -klipp bin/klipp -catalog 100000
 echo

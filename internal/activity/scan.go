@@ -28,7 +28,7 @@ const (
 	resetGap = 30 * time.Second
 	// chunkLength: a long file is decoded in pieces of at most this
 	// length, side by side.
-	chunkLength = 10 * time.Minute
+	chunkLength = 5 * time.Minute
 )
 
 // Segment is one recording file to scan.
@@ -254,7 +254,7 @@ func (sc *scanner) sample(ctx context.Context, p placed, kind Kind, w, h int) er
 		if err := sc.startModel(ctx); err != nil { // whatever waits is scored with what it has
 			return err
 		}
-		sc.m, sc.prev, sc.prev2, sc.run = nil, nil, nil, 0
+		sc.m, sc.prev, sc.run = nil, nil, 0
 	}
 	if sc.m == nil {
 		sc.m = newModel(w, h)
@@ -314,17 +314,9 @@ func (sc *scanner) take(ctx context.Context, p placed, kind Kind) error {
 			if err := sc.closeLook(ctx, *sc.before, *sc.runFirst, sc.before.pix, sc.beforeSt); err != nil {
 				return err
 			}
-			if err := sc.closeLook(ctx, *sc.runFirst, p, sc.before.pix, sc.beforeSt); err != nil {
-				return err
-			}
 		}
 	case prevActive && sc.run >= 2:
 		// The run ended: look closely at how, against the picture after it.
-		if sc.prev2 != nil && sc.prev2.active {
-			if err := sc.closeLook(ctx, *sc.prev2, *sc.prev, p.pix, sc.m.current()); err != nil {
-				return err
-			}
-		}
 		if err := sc.closeLook(ctx, *sc.prev, p, p.pix, sc.m.current()); err != nil {
 			return err
 		}
@@ -333,7 +325,7 @@ func (sc *scanner) take(ctx context.Context, p placed, kind Kind) error {
 		sc.run = 0
 	}
 	sc.m.update(p.pix)
-	sc.prev2, sc.prev = sc.prev, &p
+	sc.prev = &p
 	return nil
 }
 
@@ -351,7 +343,7 @@ func (sc *scanner) closeLook(ctx context.Context, a, b placed, ref []byte, st st
 	}
 	var frames []media.Sample
 	_, err := media.Samples(ctx, sc.segs[a.seg].Path, media.SampleOptions{Width: SampleWidth, From: a.at + time.Millisecond, To: b.at,
-		Every: CloseEvery, Threads: 2}, func(x media.Sample) error {
+		Every: CloseEvery, Threads: 1}, func(x media.Sample) error {
 		if x.Width == sc.m.w && x.Height == sc.m.h {
 			x.Pix = append([]byte(nil), x.Pix...)
 			frames = append(frames, x)

@@ -12,11 +12,16 @@ static void klipp_set_skip(AVCodecContext *c, int frame, int loop) {
 static int klipp_max_lowres(const AVCodec *c) { return c->max_lowres; }
 static void klipp_stream_discard(AVStream *st, int d) { st->discard = d; }
 static int klipp_index_count(AVStream *st) { return avformat_index_get_entries_count(st); }
-static int klipp_index_entry(AVStream *st, int i, int64_t *ts) {
-	const AVIndexEntry *e = avformat_index_get_entry(st, i);
-	if (!e) return -1;
-	*ts = e->timestamp;
-	return (e->flags & AVINDEX_KEYFRAME) != 0;
+// klipp_keyframes writes the timestamps of up to max keyframes in the
+// stream's index to out and returns how many it wrote.
+static int klipp_keyframes(AVStream *st, int64_t *out, int max) {
+	int n = avformat_index_get_entries_count(st), k = 0;
+	for (int i = 0; i < n && k < max; i++) {
+		const AVIndexEntry *e = avformat_index_get_entry(st, i);
+		if (e && (e->flags & AVINDEX_KEYFRAME))
+			out[k++] = e->timestamp;
+	}
+	return k;
 }
 */
 import "C"
@@ -99,6 +104,7 @@ func Samples(ctx context.Context, path string, o SampleOptions, fn func(Sample) 
 		o.Threads = 1
 	}
 	d := &sampler{path: path, o: o, lastTaken: -1 << 62}
+	defer releaseMemory()
 	defer d.c.close()
 	if err := d.open(); err != nil {
 		return d.stats, err
@@ -136,7 +142,7 @@ type sampler struct {
 
 func (d *sampler) open() error {
 	mark := logMark()
-	fc, err := openHeaders(d.path, mark)
+	fc, err := openSampled(d.path, mark)
 	if err != nil {
 		return err
 	}
@@ -186,6 +192,11 @@ func (d *sampler) open() error {
 		return fault.Mediaf("%s: open %s decoder: %s", d.path, codec.Name(), reason(err, mark))
 	}
 	d.keyframesOnly(d.o.Every == 0)
+	if rate := d.st.AvgFrameRate(); d.o.Every > 0 && rate.Num() > 0 && d.o.Every.Seconds()*rate.Float64() >= 3 {
+		// A close look at several frames' spacing takes reference frames
+		// only: the others (B-frames) are not decoded at all.
+		C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, C.AVDISCARD_NONREF)
+	}
 	d.start = d.st.StartTime()
 	if d.start == astiav.NoPtsValue {
 		d.start = 0
@@ -201,6 +212,30 @@ func (d *sampler) open() error {
 	d.c.add(d.freeGOP)
 	d.c.add(d.freeScaler)
 	return nil
+}
+
+// openSampled opens a container; the stream analysis (which decodes
+// frames) is skipped when the headers give the video's size and codec
+// setup, as an MP4's do: the decoder learns the rest from the first frame.
+func openSampled(path string, mark int) (*astiav.FormatContext, error) {
+	fc := astiav.AllocFormatContext()
+	if fc == nil {
+		return nil, fmt.Errorf("%s: alloc format context", path)
+	}
+	if err := fc.OpenInput(path, nil, nil); err != nil {
+		fc.Free()
+		return nil, fault.Mediaf("%s: cannot open: %s", path, reason(err, mark))
+	}
+	if st := firstStream(fc, astiav.MediaTypeVideo); st != nil && strings.Contains(fc.InputFormat().Name(), "mp4") {
+		if cp := st.CodecParameters(); cp.Width() > 0 && cp.Height() > 0 && len(cp.ExtraData()) > 0 {
+			return fc, nil
+		}
+	}
+	if err := fc.FindStreamInfo(nil); err != nil {
+		closeInput(fc)
+		return nil, fault.Mediaf("%s: cannot read stream info: %s", path, reason(err, mark))
+	}
+	return fc, nil
 }
 
 // keyframesOnly sets what the decoder skips: with on, every frame but
@@ -225,14 +260,12 @@ func (d *sampler) indexedKeys() []int64 {
 	}
 	st := (*C.AVStream)(streamC(d.st))
 	n := int(C.klipp_index_count(st))
-	var keys []int64
-	for i := 0; i < n; i++ {
-		var ts C.int64_t
-		if C.klipp_index_entry(st, C.int(i), &ts) == 1 {
-			keys = append(keys, int64(ts))
-		}
+	if n == 0 {
+		return nil
 	}
-	return keys
+	keys := make([]int64, n)
+	k := int(C.klipp_keyframes(st, (*C.int64_t)(unsafe.Pointer(&keys[0])), C.int(n)))
+	return keys[:k]
 }
 
 // byIndex reads the keyframes the index lists, seeking to each: the

@@ -122,9 +122,20 @@ func TestSamplesKeyframes(t *testing.T) {
 			if c.codec == "h264" {
 				checkFrames(t, got, secs(4, 6), false)
 			}
-			// A close look: every 200 ms in [2.1 s, 3 s).
+			// A close look: a frame at least every 200 ms in [2.1 s, 3 s);
+			// with B-frames, reference frames only (each decoded right).
 			got, _ = samples(t, path, SampleOptions{From: 2100 * time.Millisecond, To: 3 * time.Second, Every: 200 * time.Millisecond})
-			checkFrames(t, got, secs(2.12, 2.32, 2.52, 2.72, 2.92), c.codec == "mjpeg")
+			var offs []time.Duration
+			for i, g := range got {
+				offs = append(offs, g.off)
+				if i > 0 && (g.off-got[i-1].off < 200*time.Millisecond || g.off-got[i-1].off > 320*time.Millisecond) {
+					t.Errorf("close look: %v after %v", g.off, got[i-1].off)
+				}
+			}
+			if len(got) < 3 || got[0].off < 2100*time.Millisecond || got[0].off > 2300*time.Millisecond || got[len(got)-1].off >= 3*time.Second {
+				t.Errorf("close look: %v", offs)
+			}
+			checkFrames(t, got, offs, c.codec == "mjpeg")
 		})
 	}
 }

@@ -35,11 +35,14 @@ func main() {
 	before := flag.String("before", "5bfc1ca", "with -presentation: the git revision to compare with (before issue 15)")
 	jobsRun := flag.Bool("jobs", false, "run the jobs benchmarks (own PostgreSQL) instead")
 	timelineRun := flag.Bool("timeline", false, "run the timeline add benchmark on SQLite and PostgreSQL instead")
+	activity := flag.Bool("activity", false, "run the activity benchmark instead")
 	flag.Parse()
 	var err error
 	switch {
 	case *site != "":
 		err = presentationBench(*klipp, *site, *before)
+	case *activity:
+		err = activityBench(*klipp)
 	case *cameras > 0:
 		err = catalogBench(*klipp, *cameras, *keep)
 	case *jobsRun:
