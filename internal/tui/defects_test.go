@@ -31,15 +31,15 @@ func TestExportTwiceRunsOnce(t *testing.T) {
 	}
 	done := make(chan tea.Msg)
 	go func() { done <- first() }()
-	for ops.started == 0 {
+	for ops.started.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	m, second := m.Update(keyMsg("x"))
 	if second != nil {
 		second()
 	}
-	if ops.started != 1 || !strings.Contains(m.(Model).Status(), "export 5000-K111111-26 is running") {
-		t.Errorf("second x: %d exports, status %q", ops.started, m.(Model).Status())
+	if ops.started.Load() != 1 || !strings.Contains(m.(Model).Status(), "export 5000-K111111-26 is running") {
+		t.Errorf("second x: %d exports, status %q", ops.started.Load(), m.(Model).Status())
 	}
 	if s := screenOf(m); !strings.Contains(s, "running: export 5000-K111111-26") {
 		t.Errorf("the running export is not shown:\n%s", s)
@@ -58,8 +58,8 @@ func TestExportTwiceRunsOnce(t *testing.T) {
 	ops2 := &fakeOps{jobs: []JobRow{{ID: 12, Kind: "export", Case: "5000-K111111-26", State: "running", Who: "anna", Done: 3, Total: 4}}}
 	m2 := New(context.Background(), ops2, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
 	m3 := run(m2, m2.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, m2.pollJobs(tickMsg{})(), keyMsg("enter"), keyMsg("x"))
-	if ops2.started != 0 || !strings.Contains(m3.(Model).Status(), "job #12") || !strings.Contains(screenOf(m3), "#12 export 5000-K111111-26 75%") {
-		t.Errorf("with a running job: %d started, %q\n%s", ops2.started, m3.(Model).Status(), screenOf(m3))
+	if ops2.started.Load() != 0 || !strings.Contains(m3.(Model).Status(), "job #12") || !strings.Contains(screenOf(m3), "#12 export 5000-K111111-26 75%") {
+		t.Errorf("with a running job: %d started, %q\n%s", ops2.started.Load(), m3.(Model).Status(), screenOf(m3))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ type fakeOps struct {
 	added   []string
 	views   []string      // RecordView calls
 	exports chan struct{} // when set, Export waits for it
-	started int           // Export calls
+	started atomic.Int32  // Export calls (from the UI's goroutines)
 	jobs    []JobRow
 	noFrame map[string]bool // cameras without a picture (a gap)
 	zone    *time.Location  // the cameras' clock zone
@@ -149,7 +150,7 @@ func (f *fakeOps) Still(_ context.Context, number, camera string, t time.Time) (
 	return StillResult{Path: "/data/stills/" + number + "/" + camera + "-" + t.Format("20060102-150405.000") + ".png", Entry: 1}, nil
 }
 func (f *fakeOps) Export(context.Context, string, func(string)) (string, error) {
-	f.started++
+	f.started.Add(1)
 	if f.exports != nil {
 		<-f.exports
 	}
