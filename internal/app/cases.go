@@ -360,6 +360,6 @@ func (s *Service) conflict(err error) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	return fault.Usagef("%s was changed by %s at %s (now version %d; the edit was based on version %d): show it again and redo the edit",
-		ce.What, ce.By, s.show(ce.At), ce.Version, ce.Based)
+	return staleEdit(fmt.Sprintf("%s was changed by %s at %s (now version %d; the edit was based on version %d): show it again and redo the edit",
+		ce.What, ce.By, s.show(ce.At), ce.Version, ce.Based), ce)
 }

@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/catalog"
@@ -103,6 +102,9 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "a":
 			m = m.push(screenArchive)
 			return m, m.loadArchive()
+		case "i":
+			m = m.push(screenRequests)
+			return m, m.loadRequests()
 		case "enter":
 			if len(rows) > 0 {
 				m = m.push(screenCase)
@@ -170,7 +172,7 @@ func (m Model) viewCases() (string, []key) {
 		}
 		b.WriteString(line + "\n")
 	}
-	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/ or 0-9", "filter"}, {"n", "new case"}, {"r", "retention"}, {"a", "archive"}}
+	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/ or 0-9", "filter"}, {"n", "new case"}, {"i", "requests"}, {"r", "retention"}, {"a", "archive"}}
 	if c.filtering {
 		keys = []key{{"type", "filter"}, {"enter", "keep"}, {"esc", "clear"}}
 	}
@@ -389,23 +391,11 @@ func (m Model) viewForm() (string, []key) {
 	var b strings.Builder
 	b.WriteString(titleStyle.Render("New case") + "\n\n")
 	for i, fld := range formFields {
-		label := padRight(fld.label, 15)
-		if i == f.focus {
-			label = titleStyle.Render(label)
+		e := ""
+		if f.touched[i] {
+			e = f.errs[i]
 		}
-		line := label + " " + f.inputs[i].View()
-		if f.errs[i] != "" && f.touched[i] {
-			// Beside the field when it fits, else on the line under it.
-			e := m.errStyle().Render("✗ " + f.errs[i])
-			if lipgloss.Width(line)+2+lipgloss.Width(e) <= m.width {
-				line += "  " + e
-			} else {
-				for _, l := range wrap("✗ "+f.errs[i], m.width-16, 2) {
-					line += "\n" + strings.Repeat(" ", 16) + m.errStyle().Render(l)
-				}
-			}
-		}
-		b.WriteString(line + "\n")
+		b.WriteString(m.fieldLine(fld.label, 15, i == f.focus, f.inputs[i], e) + "\n")
 	}
 	return b.String(), []key{{"tab/⇧tab", "next/prev field"}, {"enter", "next / save"}, {"ctrl+x", "discard"}, {"esc", "keep and leave"}}
 }

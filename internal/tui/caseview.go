@@ -154,6 +154,9 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return doneMsg{text: fmt.Sprintf("entry %d deleted", e.Number), number: number}
 			}
 		}
+		if mm, cmd, ok := m.caseWorkKey(k); ok {
+			return mm, cmd
+		}
 		if moveCursor(k, &c.cursor, len(c.detail.Entries), m.height-13) {
 			return m, nil
 		}
@@ -226,6 +229,11 @@ func (m Model) viewCase() (string, []key) {
 	for _, l := range m.caseHeader() {
 		b.WriteString(l + "\n")
 	}
+	if l := m.statusLine(); l != "" {
+		for _, w := range wrap(l, m.width, 2) {
+			b.WriteString(titleStyle.Render(w) + "\n")
+		}
+	}
 	b.WriteString(dimStyle.Render(fmt.Sprintf("%-3s %-12s %-22s %-s", "#", "true time", "camera", "text")) + "\n")
 	if len(d.Entries) == 0 {
 		b.WriteString("no timeline entries: press c to pick a camera and look at frames\n")
@@ -256,7 +264,8 @@ func (m Model) viewCase() (string, []key) {
 	for _, l := range c.log {
 		b.WriteString(dimStyle.Render(l) + "\n")
 	}
-	keys := []key{{"↑↓", "entry"}, {"enter", "frames"}, {"c", "cameras"}, {"e", "edit"}, {"d", "delete"}, {"x", "export"}, {"p", "archive"}}
+	keys := []key{{"↑↓", "entry"}, {"enter", "frames"}, {"c", "cameras"}, {"e", "edit text"}, {"t", "time/clip/tags"}, {"d", "delete"},
+		{"s", "status"}, {"E", "edit case"}, {"x", "export"}, {"p", "archive"}}
 	if c.editing {
 		keys = []key{{"enter", "save"}, {"esc", "cancel"}}
 	}

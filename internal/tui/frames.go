@@ -243,6 +243,8 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.say("marks cleared on " + f.cameraName), nil
 		case "n", "p":
 			return m.nextCamera(map[string]int{"n": 1, "p": -1}[k])
+		case "C":
+			return m.openClockForm() // clockform.go
 		case "s":
 			number, cam, at := m.caseView.detail.Number, f.camera, m.shownTime()
 			m.busy = "still"

@@ -30,7 +30,8 @@ type retentionMsg []RetentionRow
 type archiveMsg []ArchiveRow
 
 func (m Model) loadRetention() tea.Cmd {
-	return load(func() ([]RetentionRow, error) { return m.ops.Retention(m.ctx) }, func(r []RetentionRow) tea.Msg { return retentionMsg(r) })
+	all := m.work.retAll
+	return load(func() ([]RetentionRow, error) { return m.ops.RetentionOf(m.ctx, all) }, func(r []RetentionRow) tea.Msg { return retentionMsg(r) })
 }
 
 func (m Model) loadArchive() tea.Cmd {
@@ -60,6 +61,10 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch msg.String() {
 		case "esc":
 			return m.back(), m.loadCases()
+		case "A":
+			m.work.retAll = !m.work.retAll
+			m.ret.loaded = false
+			return m, m.loadRetention()
 		case "P":
 			if r.cursor < len(r.rows) {
 				number := r.rows[r.cursor].Case
@@ -74,7 +79,11 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) viewRetention() (string, []key) {
 	r := m.ret
 	var b strings.Builder
-	b.WriteString(titleStyle.Render("Footage at risk") + "  (deleted by the source within 14 days)\n\n")
+	if m.work.retAll {
+		b.WriteString(titleStyle.Render("Requested footage") + "  every window (A: only those at risk)\n\n")
+	} else {
+		b.WriteString(titleStyle.Render("Footage at risk") + "  (deleted by the source within 14 days; A: every window)\n\n")
+	}
 	if !r.loaded {
 		return b.String() + "loading …\n", nil
 	}
@@ -87,13 +96,14 @@ func (m Model) viewRetention() (string, []key) {
 		if row.Expires != nil {
 			left = clock.FormatDuration(row.Expires.Sub(m.now()).Round(time.Minute))
 		}
-		line := fmt.Sprintf("%-16s %-9s %-18s %-10s %-8s %d", clip(row.Case, 16), row.What, clip(row.Camera, 18), left, row.State, row.Unpreserved)
+		line := fmt.Sprintf("%-16s %-9s %-18s %-10s %s %d", clip(row.Case, 16), row.What, clip(row.Camera, 18), left,
+			m.retentionStyle(row.State).Render(padRight(row.State, 8)), row.Unpreserved)
 		if i == r.cursor {
 			line = selectedStyle.Render(padRight(line, m.width))
 		}
 		b.WriteString(line + "\n")
 	}
-	return b.String(), []key{{"↑↓", "window"}, {"P", "preserve the case's at-risk footage"}}
+	return b.String(), []key{{"↑↓", "window"}, {"P", "preserve the case's at-risk footage"}, {"A", map[bool]string{false: "every window", true: "only at risk"}[m.work.retAll]}}
 }
 
 func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -101,38 +111,119 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case archiveMsg:
 		r.set(msg)
+	case verifiedMsg:
+		m.busy = ""
+		if m.work.verified == nil {
+			m.work.verified = map[string]string{}
+		}
+		m.work.verified[msg.ref] = msg.result
+		if msg.err != nil {
+			m = m.sayErr(msg.err)
+		} else {
+			m = m.say(msg.text)
+		}
 	case tea.KeyPressMsg:
-		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.height-6) {
+		k := msg.String()
+		if c := m.work.confirm; c != nil {
+			m.work.confirm = nil
+			if k != "y" {
+				return m.say("legal hold unchanged on " + c.ref), nil
+			}
+			m.busy = map[bool]string{true: "placing a legal hold on ", false: "releasing the legal hold on "}[c.on] + c.ref
+			ref, on := c.ref, c.on
+			return m, m.actThenReload(func() (string, error) { return m.ops.SetHold(m.ctx, ref, on) }, m.loadArchive())
+		}
+		if moveCursor(k, &r.cursor, len(r.rows), m.height-6) {
 			return m, nil
 		}
-		switch msg.String() {
+		if r.cursor >= len(r.rows) && k != "esc" && k != "R" {
+			return m, nil
+		}
+		switch k {
 		case "esc":
 			return m.back(), m.loadCases()
 		case "R":
 			m.busy = "retrying queued bundles"
 			return m, m.actThenReload(func() (string, error) { return m.ops.Retry(m.ctx) }, m.loadArchive())
+		case "v":
+			ref := r.rows[r.cursor].Ref
+			m.busy = "verifying " + ref + " (every object is read again)"
+			ops, ctx, now := m.ops, m.ctx, m.now
+			return m, func() tea.Msg {
+				text, err := ops.VerifyArchived(ctx, ref)
+				result := "ok " + now().In(m.zone).Format("15:04")
+				if err != nil {
+					result = "FAILED " + now().In(m.zone).Format("15:04")
+				}
+				return verifiedMsg{ref: ref, result: result, text: text, err: err}
+			}
+		case "h":
+			row := r.rows[r.cursor]
+			m.work.confirm = &holdConfirm{ref: row.Ref, on: !row.Hold}
+			if row.Hold {
+				return m.say("release the legal hold on " + row.Ref + "? Its objects can then be deleted when their lock ends: y to confirm"), nil
+			}
+			return m.say("place a legal hold on " + row.Ref + "? Nothing of it can be deleted until it is released: y to confirm"), nil
 		}
 	}
 	return m, nil
 }
 
+// holdConfirm is a legal hold to place (on) or release, waiting for y.
+type holdConfirm struct {
+	ref string
+	on  bool
+}
+
+// verifiedMsg is the result of verifying an archived bundle here.
+type verifiedMsg struct {
+	ref, result, text string
+	err               error
+}
+
 func (m Model) viewArchive() (string, []key) {
 	r := m.arch
 	var b strings.Builder
-	b.WriteString(titleStyle.Render("Archive") + "  bundles and their state\n\n")
+	b.WriteString(titleStyle.Render("Archive") + "  bundles, their lock, hold and verification\n\n")
 	if !r.loaded {
 		return b.String() + "loading …\n", nil
 	}
-	b.WriteString(dimStyle.Render(fmt.Sprintf("%-44s %-11s %7s  %s", "bundle", "state", "objects", "note")) + "\n")
+	wide := m.width >= 120
+	refW, dateLen := 32, 10 // a case number and an export id whole at 80 columns
+	if wide {
+		refW, dateLen = 44, 16
+	}
+	row := func(ref, state, size, until, hold, verify string) string {
+		return fmt.Sprintf("%s %s %7s %s %s %s", padRight(ref, refW), padRight(state, 10), size, padRight(until, dateLen), padRight(hold, 4), verify)
+	}
+	b.WriteString(dimStyle.Render(row("bundle", "state", "size", "locked to", "hold", "verified")) + "\n")
 	if len(r.rows) == 0 {
 		b.WriteString("nothing archived yet: press p on a case\n")
 	}
-	for i, row := range r.rows {
-		note := row.Error
-		if note != "" && lipgloss.Width(note) > m.width-66 {
-			note = "see below"
+	for i, a := range r.rows {
+		until, hold, size := "-", "", "-"
+		if a.RetainUntil != nil {
+			until = m.show(*a.RetainUntil)[:dateLen]
 		}
-		line := fmt.Sprintf("%-44s %-11s %7d  %s", midCut(row.Ref, 44), row.State, row.Objects, note)
+		if a.Hold {
+			hold = "hold"
+		}
+		if a.Bytes > 0 {
+			size = fmt.Sprintf("%.1f MB", float64(a.Bytes)/1e6)
+		}
+		verify := m.work.verified[a.Ref]
+		if verify == "" {
+			verify = map[bool]string{true: "at push", false: "-"}[a.State == "archived"]
+		}
+		state := a.State
+		if a.Error != "" && i != r.cursor {
+			state += " !"
+		}
+		style := m.archiveStyle(a.State)
+		if strings.HasPrefix(verify, "FAILED") {
+			style = m.errStyle()
+		}
+		line := row(midCut(a.Ref, refW), style.Render(padRight(state, 10)), size, until, hold, verify)
 		if i == r.cursor {
 			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
 		}
@@ -145,7 +236,35 @@ func (m Model) viewArchive() (string, []key) {
 			b.WriteString(m.errStyle().Render(l) + "\n")
 		}
 	}
-	return b.String(), []key{{"↑↓", "bundle"}, {"R", "retry queued"}}
+	return b.String(), []key{{"↑↓", "bundle"}, {"v", "verify"}, {"h", "hold / release"}, {"R", "retry queued"}}
+}
+
+// retentionStyle colours a window's state: expired as an error, at risk
+// as a warning, preserved as done.
+func (m Model) retentionStyle(state string) lipgloss.Style {
+	switch state {
+	case "expired":
+		return m.errStyle()
+	case "at-risk":
+		return m.riskStyle()
+	case "preserved":
+		return m.okStyle()
+	}
+	return lipgloss.NewStyle()
+}
+
+// archiveStyle colours a bundle's state: failed as an error, not (yet)
+// safely archived as a warning.
+func (m Model) archiveStyle(state string) lipgloss.Style {
+	switch state {
+	case "failed", "incomplete":
+		return m.errStyle()
+	case "queued", "uploading", "archived?", "deleting":
+		return m.riskStyle()
+	case "archived":
+		return m.okStyle()
+	}
+	return lipgloss.NewStyle()
 }
 
 // actThenReload runs an action, then a reload of the screen's rows, and

@@ -53,6 +53,7 @@ type fakeOps struct {
 	noFrame map[string]bool // cameras without a picture (a gap)
 	zone    *time.Location  // the cameras' clock zone
 	dup     bool            // CreateCase refuses the number as a duplicate
+	work    caseWorkCalls   // casework_fake_test.go
 }
 
 func (f *fakeOps) Cases(context.Context) ([]CaseRow, error) {
@@ -82,7 +83,7 @@ func (f *fakeOps) Case(_ context.Context, number string) (CaseDetail, error) {
 			{ID: 2, Number: 2, At: at("2026-11-20T21:16:40Z"), From: at("2026-11-20T21:16:35Z"), To: at("2026-11-20T21:16:50Z"), Camera: "stortorget",
 				CameraName: "Stortorget", Text: "Passerar fontänen", Tags: []string{"suspect"}, Stills: []time.Time{at("2026-11-20T21:16:40Z"), at("2026-11-20T21:16:44.2Z")}},
 		},
-		Bundles: []string{"20261121T080000Z"}, ArchiveState: "20261121T080000Z archived"}, nil
+		Bundles: []string{"20261121T080000Z"}, ArchiveState: "20261121T080000Z archived", Version: f.work.version, Stale: f.work.stale}, nil
 }
 
 func (f *fakeOps) AddEntry(_ context.Context, number, camera string, at, from, to time.Time, text string) (string, error) {
@@ -169,7 +170,7 @@ func (f *fakeOps) Preserve(context.Context, string) (string, error) { return "pr
 
 func (f *fakeOps) Archive(context.Context) ([]ArchiveRow, error) {
 	return []ArchiveRow{
-		{Ref: "5000-K111111-26/20261121T080000Z", State: "archived", Objects: 14},
+		{Ref: "5000-K111111-26/20261121T080000Z", State: "archived", Objects: 14, Bytes: 48_200_000, RetainUntil: ptr(at("2036-11-21T08:00:00Z")), Hold: true},
 		{Ref: "5000-K222222-26/20261120T190000Z", State: "queued", Error: "archive unreachable: dial tcp 127.0.0.1:9000: connection refused", Objects: 0},
 	}, nil
 }

@@ -111,7 +111,14 @@ func (o *ServiceOps) Case(ctx context.Context, number string) (CaseDetail, error
 		Crime: c.Crime, Place: c.Place, RequestedBy: c.RequestedBy, Request: c.Request, Suspect: c.Suspect}
 	for _, e := range entries {
 		d.Entries = append(d.Entries, Entry{ID: e.ID, Number: e.Number, At: e.At, From: e.From, To: e.To, Camera: e.Camera, CameraName: e.CameraName,
-			Text: e.Text, Tags: e.Tags, Stills: e.Stills})
+			Text: e.Text, Tags: e.Tags, Stills: e.Stills, Version: e.Version})
+	}
+	d.Version = c.Version
+	if c.Position != nil {
+		d.Position = fmt.Sprintf("%.6f,%.6f", c.Position.Lat, c.Position.Lon)
+	}
+	if d.Stale, err = o.svc.TimelineStale(ctx, number); err != nil {
+		return CaseDetail{}, err
 	}
 	for _, x := range c.Exports {
 		d.Bundles = append(d.Bundles, x.ExportID)
@@ -313,7 +320,8 @@ func (o *ServiceOps) Archive(ctx context.Context) ([]ArchiveRow, error) {
 	list, err := o.svc.ArchiveList(ctx, app.ArchiveListRequest{})
 	var rows []ArchiveRow
 	for _, r := range list {
-		rows = append(rows, ArchiveRow{Ref: r.Ref.String(), State: string(r.State), Error: r.Error, Objects: r.Objects})
+		rows = append(rows, ArchiveRow{Ref: r.Ref.String(), State: string(r.State), Error: r.Error, Objects: r.Objects, Bytes: r.Bytes,
+			RetainUntil: r.RetainUntil, Hold: r.Hold})
 	}
 	return rows, err
 }

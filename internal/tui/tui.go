@@ -54,6 +54,7 @@ type Ops interface {
 	// quitting or a crash loses nothing; nil clears it. Draft returns it.
 	SaveDraft(key string, fields []string) error
 	Draft(key string) []string
+	CaseWork // casework.go
 }
 
 // Draft keys.
@@ -86,6 +87,7 @@ type Entry struct {
 	Text               string
 	Tags               []string
 	Stills             []time.Time // the stills' true times; none is one at At
+	Version            int64
 }
 
 // CaseDetail is the case view's content.
@@ -95,7 +97,9 @@ type CaseDetail struct {
 	Entries                                     []Entry
 	Bundles                                     []string // export directories
 	ArchiveState                                string
-	Stale                                       bool // the timeline changed after the newest export
+	Stale                                       bool   // the timeline changed after the newest export
+	Version                                     int64  // the case's version shown: an edit is based on it
+	Position                                    string // LAT,LON; "" without
 }
 
 // CameraRow is a camera in the picker.
@@ -169,6 +173,9 @@ type RetentionRow struct {
 type ArchiveRow struct {
 	Ref, State, Error string
 	Objects           int
+	Bytes             int64
+	RetainUntil       *time.Time // the object lock's date
+	Hold              bool       // legal hold
 }
 
 type screen int
@@ -181,6 +188,8 @@ const (
 	screenFrames
 	screenRetention
 	screenArchive
+	screenForm     // casework forms (form.go)
+	screenRequests // investigators' requests (requests.go)
 )
 
 // Model is the whole UI.
@@ -214,6 +223,7 @@ type Model struct {
 	frames   framesModel
 	ret      retentionModel
 	arch     archiveModel
+	work     caseWorkState // casework_ui.go
 }
 
 // New returns the UI on the cases screen.
@@ -268,6 +278,8 @@ var screens = [...]struct {
 	screenFrames:    {"frames", Model.updateFrames, Model.viewFrames},
 	screenRetention: {"retention", Model.updateRetention, Model.viewRetention},
 	screenArchive:   {"archive", Model.updateArchive, Model.viewArchive},
+	screenForm:      {"form", Model.updateFieldForm, Model.viewFieldForm},
+	screenRequests:  {"requests", Model.updateRequests, Model.viewRequests},
 }
 
 // Status is the message shown, "" when none.
@@ -410,7 +422,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // typing reports whether keys go to a text field.
 func (m Model) typing() bool {
 	switch m.screen {
-	case screenNewCase:
+	case screenNewCase, screenForm:
 		return true
 	case screenCases:
 		return m.cases.filtering
@@ -613,6 +625,8 @@ func (m Model) emptyField() bool {
 	switch m.screen {
 	case screenNewCase:
 		return m.form.inputs[m.form.focus].Value() == ""
+	case screenForm:
+		return m.work.form.inputs[m.work.form.focus].Value() == ""
 	case screenCases:
 		return m.cases.filter == ""
 	case screenCase:

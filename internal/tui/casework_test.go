@@ -1,0 +1,290 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// openCase starts the UI over ops at w×h and opens the first case.
+func openCase(t *testing.T, ops *fakeOps, w, h int) tea.Model {
+	t.Helper()
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: w, Height: h}, keyMsg("enter"))
+	if m.(Model).Screen() != "case" {
+		t.Fatalf("not on the case: %s", screenOf(m))
+	}
+	return m
+}
+
+func typed(s string) []tea.Msg {
+	var out []tea.Msg
+	for _, r := range s {
+		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return out
+}
+
+// clearField is ctrl+u at the end of a field: it empties it.
+var clearField tea.Msg = tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+
+var tab tea.Msg = tea.KeyPressMsg{Code: tea.KeyTab}
+
+func keys(ks ...string) []tea.Msg {
+	var out []tea.Msg
+	for _, k := range ks {
+		out = append(out, keyMsg(k))
+	}
+	return out
+}
+
+func seq(parts ...[]tea.Msg) []tea.Msg {
+	var out []tea.Msg
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func lastCall(t *testing.T, ops *fakeOps) string {
+	t.Helper()
+	if len(ops.work.calls) == 0 {
+		t.Fatal("no call made")
+	}
+	return ops.work.calls[len(ops.work.calls)-1]
+}
+
+func TestCaseStatus(t *testing.T) {
+	ops := &fakeOps{work: caseWorkCalls{version: 4}}
+	m := openCase(t, ops, 80, 24)
+	m = run(m, keyMsg("s"))
+	if s := screenOf(m); !strings.Contains(s, "set status: 1 requested · 2 in-progress · 3 delivered") {
+		t.Fatalf("no status prompt:\n%s", s)
+	}
+	m = run(m, keyMsg("3"))
+	if got := lastCall(t, ops); got != "status 5000-K111111-26 delivered reopen=false v4" {
+		t.Errorf("forward: %q", got)
+	}
+	if !strings.Contains(m.(Model).Status(), "is delivered now") {
+		t.Errorf("message: %q", m.(Model).Status())
+	}
+	// Back needs a y, and is sent as a reopen.
+	n := len(ops.work.calls)
+	m = run(m, keyMsg("s"), keyMsg("1"))
+	if !strings.Contains(m.(Model).Status(), "back from in-progress to requested? That reopens it: y to confirm") {
+		t.Errorf("no confirmation: %q", m.(Model).Status())
+	}
+	m = run(m, keyMsg("n"))
+	if len(ops.work.calls) != n || !strings.Contains(m.(Model).Status(), "status kept") {
+		t.Errorf("n moved the case: %v", ops.work.calls)
+	}
+	m = run(m, keyMsg("s"), keyMsg("1"), keyMsg("y"))
+	if got := lastCall(t, ops); got != "status 5000-K111111-26 requested reopen=true v4" {
+		t.Errorf("back: %q", got)
+	}
+	// Someone changed the case since it was shown: the error says so.
+	ops.work.version = 5
+	m = run(m, keyMsg("s"), keyMsg("3"))
+	if s := m.(Model).Status(); !strings.Contains(s, "was changed by berg") {
+		t.Errorf("stale status change: %q", s)
+	}
+}
+
+func TestEditCaseForm(t *testing.T) {
+	ops := &fakeOps{work: caseWorkCalls{version: 4}}
+	m := openCase(t, ops, 80, 24)
+	m = run(m, keyMsg("E"))
+	if s := screenOf(m); m.(Model).Screen() != "form" || !strings.Contains(s, "Edit case 5000-K111111-26") || !strings.Contains(s, "Klipp och stillbilder") {
+		t.Fatalf("case form:\n%s", s)
+	}
+	// A new title, and an end given as a time of day alone.
+	m = run(m, seq([]tea.Msg{clearField}, typed("Rån och misshandel"), keys("enter", "enter", "enter", "enter", "enter"), []tea.Msg{clearField}, typed("22:40"))...)
+	// The service refuses the deadline: the error is beside it, focus on it.
+	ops.work.refuse = map[string]string{"to": "must be after the start"}
+	m = run(m, keys("enter", "enter", "enter", "enter", "enter")...)
+	s := screenOf(m)
+	if m.(Model).Screen() != "form" || !strings.Contains(s, "Incident to") || !strings.Contains(s, "✗ must be after the start") {
+		t.Fatalf("field error not beside its field:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "✗") && !strings.HasPrefix(l, "Incident to") {
+			t.Errorf("error on the wrong line: %q", l)
+		}
+	}
+	if f := m.(Model).work.form; f.fields[f.focus].name != "to" {
+		t.Errorf("focus on %s", f.fields[f.focus].name)
+	}
+	// Someone saves the case meanwhile: the edit is refused, what was typed
+	// stays, and a second enter saves over it.
+	ops.work.refuse = nil
+	ops.work.version = 5
+	m = run(m, keys("enter", "enter", "enter", "enter", "enter")...)
+	if s := m.(Model).Status(); m.(Model).Screen() != "form" || !strings.Contains(s, "changed meanwhile") || !strings.Contains(s, "enter saves them over") {
+		t.Fatalf("stale edit: %s %q", m.(Model).Screen(), s)
+	}
+	if len(ops.work.calls) != 0 {
+		t.Fatalf("saved: %v", ops.work.calls)
+	}
+	m = run(m, keyMsg("enter"))
+	if got := lastCall(t, ops); got != "edit 5000-K111111-26 v5 title=Rån och misshandel to=2026-11-20 22:40" {
+		t.Errorf("saved %q", got)
+	}
+	if m.(Model).Screen() != "case" || !strings.Contains(m.(Model).Status(), "case 5000-K111111-26 saved") {
+		t.Errorf("after saving: %s %q", m.(Model).Screen(), m.(Model).Status())
+	}
+}
+
+func TestEntryTimesAndTags(t *testing.T) {
+	ops := &fakeOps{}
+	m := openCase(t, ops, 80, 24)
+	m = run(m, keyMsg("t"))
+	if s := screenOf(m); !strings.Contains(s, "Entry 1 of 5000-K111111-26 on Södergatan 2") || !strings.Contains(s, "2026-11-20 21:14:05.000") {
+		t.Fatalf("entry form:\n%s", s)
+	}
+	m = run(m, seq([]tea.Msg{clearField}, typed("21:14:07.5"), []tea.Msg{tab, tab}, []tea.Msg{clearField}, typed("21:14:20"), []tea.Msg{tab}, typed(",vehicle"), keys("enter"))...)
+	if got := lastCall(t, ops); got != "entry 5000-K111111-26 1 v0 at=21:14:07.5 from=2026-11-20 21:14:00.000 to=21:14:20 tags=suspect,vehicle" {
+		t.Errorf("saved %q", got)
+	}
+	if m.(Model).Screen() != "case" {
+		t.Errorf("on %s", m.(Model).Screen())
+	}
+	// esc leaves without saving.
+	n := len(ops.work.calls)
+	m = run(m, keyMsg("t"), keyMsg("9"), keyMsg("esc"))
+	if m.(Model).Screen() != "case" || len(ops.work.calls) != n {
+		t.Errorf("esc: %s, %v", m.(Model).Screen(), ops.work.calls)
+	}
+	// A refused time shows beside the Time field.
+	ops.work.refuse = map[string]string{"at": "not a time: YYYY-MM-DD HH:MM[:SS]"}
+	m = run(m, keyMsg("t"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"))
+	if s := screenOf(m); !strings.Contains(s, "✗ not a time") {
+		t.Errorf("no field error:\n%s", s)
+	}
+}
+
+func TestAcceptRequest(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("i"))
+	s := screenOf(m)
+	if m.(Model).Screen() != "requests" || !strings.Contains(s, "Misshandel, Möllevångstorget") || !strings.Contains(s, "Kameror runt torget") {
+		t.Fatalf("requests:\n%s", s)
+	}
+	m = run(m, seq(keys("enter"), typed("5000-K444-26"), keys("enter"))...)
+	if got := lastCall(t, ops); got != "accept 7 as 5000-K444-26" {
+		t.Errorf("accepted %q", got)
+	}
+	if s := screenOf(m); m.(Model).Screen() != "case" || !strings.Contains(s, "Case 5000-K444-26") || !strings.Contains(m.(Model).Status(), "request 7 accepted as case 5000-K444-26") {
+		t.Errorf("after accepting: %s\n%s", m.(Model).Screen(), s)
+	}
+	// An accepted request opens its case.
+	m = run(m, keyMsg("esc"), keyMsg("i"), keyMsg("j"), keyMsg("enter"))
+	if s := screenOf(m); m.(Model).Screen() != "case" || !strings.Contains(s, "Case 5000-K111111-26") {
+		t.Errorf("accepted request:\n%s", s)
+	}
+}
+
+func TestStaleExportFlag(t *testing.T) {
+	for _, stale := range []bool{false, true} {
+		m := openCase(t, &fakeOps{work: caseWorkCalls{stale: stale}}, 80, 24)
+		if got := strings.Contains(screenOf(m), "the timeline changed after the newest export"); got != stale {
+			t.Errorf("stale %v: flag shown %v\n%s", stale, got, screenOf(m))
+		}
+	}
+}
+
+func TestArchiveScreen(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("a"))
+	s := screenOf(m)
+	for _, want := range []string{"locked to", "hold", "48.2 MB", "2036-11-21", "at push"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("archive screen lacks %q:\n%s", want, s)
+		}
+	}
+	m = run(m, keyMsg("v"))
+	if s := screenOf(m); lastCall(t, ops) != "verify 5000-K111111-26/20261121T080000Z" || !strings.Contains(s, "ok 09:00") {
+		t.Errorf("verify: %v\n%s", ops.work.calls, s)
+	}
+	m = run(m, keyMsg("j"), keyMsg("v"))
+	if s := screenOf(m); !strings.Contains(s, "FAILED 09:00") || !strings.Contains(m.(Model).Status(), "fails verification") {
+		t.Errorf("failed verify:\n%s", s)
+	}
+	// Hold and release ask first.
+	n := len(ops.work.calls)
+	m = run(m, keyMsg("k"), keyMsg("h"))
+	if !strings.Contains(m.(Model).Status(), "release the legal hold on 5000-K111111-26/20261121T080000Z?") {
+		t.Errorf("no confirmation: %q", m.(Model).Status())
+	}
+	m = run(m, keyMsg("n"))
+	if len(ops.work.calls) != n {
+		t.Errorf("released without y: %v", ops.work.calls)
+	}
+	m = run(m, keyMsg("h"), keyMsg("y"))
+	if got := lastCall(t, ops); got != "hold 5000-K111111-26/20261121T080000Z false" {
+		t.Errorf("release: %q", got)
+	}
+	m = run(m, keyMsg("j"), keyMsg("h"), keyMsg("y"))
+	if got := lastCall(t, ops); got != "hold 5000-K222222-26/20261120T190000Z true" {
+		t.Errorf("hold: %q", got)
+	}
+}
+
+func TestRetentionAllAndColour(t *testing.T) {
+	for _, colour := range []bool{false, true} {
+		ops := &fakeOps{}
+		start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithColour(colour)
+		m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("r"))
+		s := screenOf(m)
+		if !strings.Contains(s, "Footage at risk") || strings.Contains(s, "5000-K333333-26") {
+			t.Fatalf("at risk only:\n%s", s)
+		}
+		// Colour marks the states only when allowed: the raw view carries
+		// the foreground colours of warning (3) and error (1).
+		raw := m.View().Content
+		for _, c := range []string{"33m", "31m"} {
+			if got := strings.Contains(raw, c); got != colour {
+				t.Errorf("colour %v: %q present %v", colour, c, got)
+			}
+		}
+		m = run(m, keyMsg("A"))
+		if s := screenOf(m); !strings.Contains(s, "Requested footage") || !strings.Contains(s, "5000-K333333-26") {
+			t.Errorf("every window:\n%s", s)
+		}
+		m = run(m, keyMsg("A"))
+		if s := screenOf(m); strings.Contains(s, "5000-K333333-26") {
+			t.Errorf("A again:\n%s", s)
+		}
+	}
+}
+
+func TestClockForm(t *testing.T) {
+	ops := &fakeOps{}
+	m := openFrames(t, ops, 80, 24)
+	frameAt := m.(Model).shownTime()
+	m = run(m, keyMsg("C"))
+	s := screenOf(m)
+	// The field starts at the camera clock klipp has for the frame (the
+	// fake's is 37 s ahead).
+	want := frameAt.Add(37 * time.Second).Format("2006-01-02 15:04:05")
+	if m.(Model).Screen() != "form" || !strings.Contains(s, "Clock reading: Södergatan 2") || !strings.Contains(s, want) {
+		t.Fatalf("clock form (want %s):\n%s", want, s)
+	}
+	// An empty reading is refused beside its field.
+	m = run(m, clearField, keyMsg("enter"), keyMsg("enter"))
+	if s := screenOf(m); !strings.Contains(s, "✗ required") {
+		t.Errorf("empty reading:\n%s", s)
+	}
+	m = run(m, seq(typed("2026-11-20 21:11:01"), []tea.Msg{tab}, typed("stämpel uppe till vänster"), keys("enter"))...)
+	wantCall := "clock sodergatan-2 frame=" + frameAt.UTC().Format("15:04:05.000") + " shows=2026-11-20 21:11:01 note=stämpel uppe till vänster"
+	if got := lastCall(t, ops); got != wantCall {
+		t.Errorf("recorded %q, want %q", got, wantCall)
+	}
+	if m.(Model).Screen() != "frames" || !strings.Contains(m.(Model).Status(), "clock reading of sodergatan-2 recorded") {
+		t.Errorf("after: %s %q", m.(Model).Screen(), m.(Model).Status())
+	}
+}

@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/klipp-forensics/klipp/internal/fault"
+)
+
+// The small forms of a case's work: edit the case, an entry's times and
+// tags, accept a request, a camera clock reading. One screen draws them;
+// what enter saves depends on the kind.
+type formKind int
+
+const (
+	formEditCase formKind = iota + 1
+	formEntry
+	formAccept
+	formClock
+)
+
+// formField is a field: its label, the name the service's field errors
+// use, a hint, and its value when the form opened.
+type formField struct{ label, name, hint, value string }
+
+type fieldForm struct {
+	kind    formKind
+	title   string
+	fields  []formField
+	inputs  []textinput.Model
+	focus   int
+	errs    []string
+	version int64 // the record's version the form is based on
+
+	// What the form is about.
+	number string    // the case
+	id     int64     // the entry or the request
+	date   time.Time // the entry's time or the frame's: a time of day alone is on its date
+	camera string
+}
+
+func newFieldForm(kind formKind, title string, width int, fields ...formField) fieldForm {
+	f := fieldForm{kind: kind, title: title, fields: fields, errs: make([]string, len(fields))}
+	for _, fl := range fields {
+		in := newInput(fl.hint, max(30, min(60, width-46))) // room for an error beside it
+		in.SetValue(fl.value)
+		f.inputs = append(f.inputs, in)
+	}
+	return f
+}
+
+// openForm shows f over the current screen, its first field focused.
+func (m Model) openForm(f fieldForm) (Model, tea.Cmd) {
+	m = m.push(screenForm)
+	m.work.form = f
+	return m, m.work.form.inputs[0].Focus()
+}
+
+// changed are the fields whose value differs from the one shown, by name.
+func (f fieldForm) changed() map[string]string {
+	out := map[string]string{}
+	for i, fl := range f.fields {
+		if v := strings.TrimSpace(f.inputs[i].Value()); v != strings.TrimSpace(fl.value) {
+			out[fl.name] = v
+		}
+	}
+	return out
+}
+
+func (f fieldForm) value(name string) string {
+	for i, fl := range f.fields {
+		if fl.name == name {
+			return strings.TrimSpace(f.inputs[i].Value())
+		}
+	}
+	return ""
+}
+
+func (f *fieldForm) setFocus(i int) tea.Cmd {
+	f.inputs[f.focus].Blur()
+	f.focus = (i + len(f.inputs)) % len(f.inputs)
+	return f.inputs[f.focus].Focus()
+}
+
+// fieldErrMsg is the service's refusal of a form; formDoneMsg its success.
+type fieldErrMsg struct{ err error }
+
+type formDoneMsg struct {
+	text     string
+	number   string // the case to show again
+	openCase bool   // open that case (a request accepted)
+	warn     bool
+}
+
+func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
+	f := &m.work.form
+	switch msg := msg.(type) {
+	case fieldErrMsg:
+		m.busy = ""
+		var fe *fault.FieldError
+		var se *StaleError
+		switch {
+		case errors.As(msg.err, &fe):
+			for i, fl := range f.fields {
+				if fl.name == fe.Field {
+					f.errs[i] = fe.Message
+					return m, f.setFocus(i)
+				}
+			}
+		case errors.As(msg.err, &se):
+			// What was typed is kept; a second enter saves it over the
+			// other change, knowingly.
+			f.version = se.Version
+			m.note = note{text: "changed meanwhile: " + se.Msg + ". Your values are kept: enter saves them over that change, esc leaves.",
+				err: true, screen: m.screen, at: m.now()}
+			return m, nil
+		}
+		return m.sayErr(msg.err), nil
+	case formDoneMsg:
+		m.busy = ""
+		m = m.back()
+		if msg.openCase {
+			m = m.push(screenCase)
+			m.caseView = caseModel{}
+		}
+		if msg.warn {
+			m = m.sayErr(errors.New(msg.text))
+		} else {
+			m = m.say(msg.text)
+		}
+		var cmds []tea.Cmd
+		if msg.number != "" && (m.screen == screenCase) {
+			cmds = append(cmds, m.loadCase(msg.number))
+		}
+		if m.screen == screenRequests {
+			cmds = append(cmds, m.loadRequests())
+		}
+		if m.screen == screenFrames {
+			cmds = append(cmds, m.frameImage())
+		}
+		return m, tea.Batch(cmds...)
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "esc":
+			m = m.back()
+			if m.screen == screenFrames {
+				return m, m.frameImage()
+			}
+			return m, nil
+		case "tab", "down":
+			return m, f.setFocus(f.focus + 1)
+		case "shift+tab", "up":
+			return m, f.setFocus(f.focus - 1)
+		case "enter":
+			if f.focus < len(f.inputs)-1 {
+				return m, f.setFocus(f.focus + 1)
+			}
+			for i := range f.errs {
+				f.errs[i] = ""
+			}
+			m.busy = "saving"
+			return m, m.submitForm(*f)
+		}
+	}
+	var cmd tea.Cmd
+	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	return m, cmd
+}
+
+func (m Model) viewFieldForm() (string, []key) {
+	f := m.work.form
+	var b strings.Builder
+	b.WriteString(titleStyle.Render(f.title) + "\n\n")
+	lw := 0
+	for _, fl := range f.fields {
+		lw = max(lw, lipgloss.Width(fl.label))
+	}
+	for i, fl := range f.fields {
+		b.WriteString(m.fieldLine(fl.label, lw, i == f.focus, f.inputs[i], f.errs[i]) + "\n")
+	}
+	return b.String(), []key{{"tab/⇧tab", "next/prev field"}, {"enter", "next / save"}, {"esc", "leave unsaved"}}
+}
+
+// fieldLine is a form's field: its label, its input and its error beside
+// it when that fits, else on the lines under it.
+func (m Model) fieldLine(label string, labelWidth int, focused bool, in textinput.Model, errText string) string {
+	l := padRight(label, labelWidth)
+	if focused {
+		l = titleStyle.Render(l)
+	}
+	line := l + " " + in.View()
+	if errText == "" {
+		return line
+	}
+	e := m.errStyle().Render("✗ " + errText)
+	if lipgloss.Width(line)+2+lipgloss.Width(e) <= m.width {
+		return line + "  " + e
+	}
+	for _, w := range wrap("✗ "+errText, m.width-labelWidth-1, 2) {
+		line += "\n" + strings.Repeat(" ", labelWidth+1) + m.errStyle().Render(w)
+	}
+	return line
+}
