@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/klipp-forensics/klipp/internal/miniotest"
+	"github.com/klipp-forensics/klipp/internal/store"
+	"github.com/klipp-forensics/klipp/internal/tui"
+)
+
+var ctrlU tea.Msg = tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+
+// TestTUICaseWork works a case through the UI's keys over the real
+// service (SQLite): status forward and back (reopen asked), the case's
+// fields, an entry's time and tags, an edit refused because the case
+// changed meanwhile, the stale-export flag, a request accepted and a clock
+// reading; each is checked through the CLI.
+func TestTUICaseWork(t *testing.T) {
+	dir, conf, gt := indexedSite(t)
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	k := func(args ...string) string {
+		t.Helper()
+		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
+		if code != 0 {
+			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
+		}
+		return out
+	}
+	show := func(number string) caseView {
+		t.Helper()
+		var c caseView
+		if err := json.Unmarshal([]byte(k("--json", "case", "show", number)), &c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	number := "K-TUI-WORK"
+	k("case", "new", "--number", number, "--title", "Arbete", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:20")
+	at := gt.Suspect.Visits[2].Enter.Add(2 * time.Second)
+	k("timeline", "add", number, "--camera", "stortorget", "--at", at.Format(time.RFC3339Nano), "--text", "Första", "--tag", "suspect")
+
+	m := newTestTUI(t, conf, 100, 30)
+	m = drive(t, m, append(append([]tea.Msg{press("/")}, typeText(number)...), press("enter"), press("enter"))...)
+	if got := m.(tui.Model).Screen(); got != "case" {
+		t.Fatalf("on %s:\n%s", got, screenText(m))
+	}
+
+	// Status forward, then back with a confirmation.
+	m = drive(t, m, press("s"), press("2"))
+	if c := show(number); c.Status != "in-progress" {
+		t.Errorf("status after s 2: %s", c.Status)
+	}
+	m = drive(t, m, press("s"), press("1"))
+	if c := show(number); c.Status != "in-progress" || !strings.Contains(m.(tui.Model).Status(), "y to confirm") {
+		t.Errorf("moved back without y: %s %q", c.Status, m.(tui.Model).Status())
+	}
+	m = drive(t, m, press("y"))
+	if c := show(number); c.Status != "requested" {
+		t.Errorf("status after reopen: %s", c.Status)
+	}
+
+	// The case's fields: a new title, the end as a time of day.
+	m = drive(t, m, press("E"), ctrlU)
+	m = drive(t, m, typeText("Arbete på Stortorget")...)
+	for range 5 {
+		m = drive(t, m, press("tab"))
+	}
+	m = drive(t, m, ctrlU)
+	m = drive(t, m, typeText("22:25")...)
+	for range 5 {
+		m = drive(t, m, press("enter"))
+	}
+	c := show(number)
+	if c.Title != "Arbete på Stortorget" || !c.To.Equal(time.Date(2026, 11, 20, 21, 25, 0, 0, time.UTC)) {
+		t.Errorf("case edit: %q to %s; UI: %s %q", c.Title, c.To, m.(tui.Model).Screen(), m.(tui.Model).Status())
+	}
+	// A field the service refuses is shown beside it.
+	m = drive(t, m, press("E"))
+	for range 4 {
+		m = drive(t, m, press("tab"))
+	}
+	m = drive(t, m, ctrlU)
+	m = drive(t, m, typeText("2026-11-20 23:00")...)
+	for range 6 {
+		m = drive(t, m, press("enter"))
+	}
+	if s := screenText(m); m.(tui.Model).Screen() != "form" || !strings.Contains(s, "✗") || !strings.Contains(s, "after") {
+		t.Errorf("from after to: %s\n%s", m.(tui.Model).Screen(), s)
+	}
+	m = drive(t, m, press("esc"))
+
+	// Someone changes the case from the CLI: the UI's next edit, based on
+	// the version it showed, is refused with who changed it.
+	k("case", "edit", number, "--crime", "rån")
+	m = drive(t, m, press("s"), press("2"))
+	if s := m.(tui.Model).Status(); !strings.Contains(s, "was changed by") || show(number).Status != "requested" {
+		t.Errorf("stale edit: %q", s)
+	}
+	// Shown again, the next one goes through.
+	m = drive(t, m, press("s"), press("2"))
+	if st := show(number).Status; st != "in-progress" {
+		t.Errorf("after reload: %s (%q)", st, m.(tui.Model).Status())
+	}
+
+	// An entry's time and tags.
+	newAt := at.Add(1500 * time.Millisecond)
+	m = drive(t, m, press("t"), ctrlU)
+	m = drive(t, m, typeText(newAt.In(time.FixedZone("CET", 3600)).Format("15:04:05.000"))...)
+	m = drive(t, m, press("tab"), press("tab"), press("tab"))
+	m = drive(t, m, typeText(",vehicle")...)
+	m = drive(t, m, press("enter"))
+	var entries []struct {
+		At   time.Time
+		Tags []string
+	}
+	json.Unmarshal([]byte(k("--json", "timeline", "list", number)), &entries)
+	if len(entries) != 1 || !entries[0].At.Equal(newAt) || strings.Join(entries[0].Tags, ",") != "suspect,vehicle" {
+		t.Errorf("entry after t: %+v (UI %q)", entries, m.(tui.Model).Status())
+	}
+
+	// The stale-export flag: off after an export, on after the timeline
+	// changes, off again after the next export.
+	ops := tui.NewServiceOps(mustService(t, conf).svc)
+	ctx := context.Background()
+	stale := func() bool {
+		d, err := ops.Case(ctx, number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Stale
+	}
+	if stale() {
+		t.Error("stale before any export")
+	}
+	out := t.TempDir()
+	k("export", number, "-o", out)
+	if stale() {
+		t.Error("stale right after the export")
+	}
+	m = drive(t, m, press("e"))
+	m = drive(t, m, append(typeText(" (ändrad)"), press("enter"))...)
+	if !stale() {
+		t.Error("not stale after the entry's text changed")
+	}
+	if s := screenText(m); !strings.Contains(s, "the timeline changed after the newest export") {
+		t.Errorf("no flag on the case screen:\n%s", s)
+	}
+	k("export", number, "-o", out)
+	if stale() {
+		t.Error("stale after exporting again")
+	}
+	k("timeline", "rm", number, "1")
+	if !stale() {
+		t.Error("not stale after an entry was removed")
+	}
+
+	// A clock reading from the frame browser: C at the frame, what the
+	// recorder's clock shows, a note.
+	k("timeline", "add", number, "--camera", "stortorget", "--at", at.Format(time.RFC3339Nano), "--text", "Igen")
+	m = drive(t, m, press("esc"), press("enter")) // the case again, with its entry
+	m = drive(t, m, press("enter"))
+	if m.(tui.Model).Screen() != "frames" {
+		t.Fatalf("on %s:\n%s", m.(tui.Model).Screen(), screenText(m))
+	}
+	m = drive(t, m, press("C"))
+	if s := screenText(m); m.(tui.Model).Screen() != "form" || !strings.Contains(s, "Clock shows") {
+		t.Fatalf("clock form:\n%s", s)
+	}
+	m = drive(t, m, ctrlU)
+	shows := at.Add(3 * time.Second).In(time.FixedZone("CET", 3600)).Format("2006-01-02 15:04:05")
+	m = drive(t, m, typeText(shows)...)
+	m = drive(t, m, press("tab"))
+	m = drive(t, m, append(typeText("OSD uppe till vänster"), press("enter"))...)
+	if m.(tui.Model).Screen() != "frames" || !strings.Contains(m.(tui.Model).Status(), "clock reading of stortorget recorded") {
+		t.Errorf("after the reading: %s %q", m.(tui.Model).Screen(), m.(tui.Model).Status())
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "cameras.yaml")); !strings.Contains(string(data), shows) || !strings.Contains(string(data), "OSD uppe till vänster") {
+		t.Errorf("cameras.yaml lacks the reading %s", shows)
+	}
+}
+
+// mustService is the service the UI runs on, for checks through ServiceOps.
+func mustService(t *testing.T, conf string) *cli {
+	t.Helper()
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	if _, err := a.newTUI(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestTUIArchiveActions verifies, holds and releases an archived bundle
+// from the archive screen, against MinIO with object lock.
+func TestTUIArchiveActions(t *testing.T) {
+	if _, err := miniotest.Binary(); err != nil {
+		t.Skip(err)
+	}
+	_, siteConf, gt := indexedSite(t)
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	srv := miniotest.Start(t, false)
+	conf := s3Config(t, siteConf, srv, "")
+	k := func(args ...string) string {
+		t.Helper()
+		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
+		if code != 0 {
+			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
+		}
+		return out
+	}
+	number := "K-TUI-ARKIV"
+	k("case", "new", "--number", number, "--title", "Arkiv", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17")
+	at := gt.Suspect.Visits[1].Enter.Add(2 * time.Second)
+	k("timeline", "add", number, "--camera", "lilla-torg", "--at", at.Format(time.RFC3339Nano), "--text", "Lilla Torg")
+	var exp struct{ Dir string }
+	json.Unmarshal([]byte(k("--json", "export", number, "-o", t.TempDir())), &exp)
+	k("archive", "push", exp.Dir)
+
+	m := newTestTUI(t, conf, 120, 36)
+	m = drive(t, m, press("a"))
+	s := screenText(m)
+	year := time.Now().Year() + 9
+	if !strings.Contains(s, number+"/") || !strings.Contains(s, "archived") || !strings.Contains(s, " MB") || !strings.Contains(s, "at push") {
+		t.Fatalf("archive screen:\n%s", s)
+	}
+	if !strings.Contains(s, " "+strconv.Itoa(year)+"-") && !strings.Contains(s, " "+strconv.Itoa(year+1)+"-") {
+		t.Errorf("no lock date about 10 years ahead:\n%s", s)
+	}
+	m = drive(t, m, press("v"))
+	if s := screenText(m); !strings.Contains(s, "ok ") || !strings.Contains(m.(tui.Model).Status(), "verified") {
+		t.Errorf("verify: %q\n%s", m.(tui.Model).Status(), s)
+	}
+	holds := func() bool {
+		var rows []struct {
+			Hold bool `json:"legal_hold"`
+		}
+		json.Unmarshal([]byte(k("--json", "archive", "ls")), &rows)
+		return len(rows) == 1 && rows[0].Hold
+	}
+	m = drive(t, m, press("h"), press("n"))
+	if holds() {
+		t.Fatal("held without y")
+	}
+	m = drive(t, m, press("h"), press("y"))
+	if !holds() || !strings.Contains(screenText(m), "hold") {
+		t.Errorf("no hold after h y: %q", m.(tui.Model).Status())
+	}
+	m = drive(t, m, press("h"), press("y"))
+	if holds() {
+		t.Errorf("still held after release: %q", m.(tui.Model).Status())
+	}
+}
+
+// TestTUIAcceptRequest accepts an investigator's request from the requests
+// screen over the real service: the case is opened and the request names
+// it.
+func TestTUIAcceptRequest(t *testing.T) {
+	conf := emptyConfig(t)
+	a := mustService(t, conf)
+	st, err := a.openStore(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
+	if _, err := st.CreateRequest(context.Background(), store.Request{Title: "Skadegörelse", From: from, To: from.Add(10 * time.Minute),
+		Need: "Kamerorna vid torget", FiledBy: "ivar", Filed: from.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	k := func(args ...string) string {
+		t.Helper()
+		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
+		if code != 0 {
+			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
+		}
+		return out
+	}
+	m := newTestTUI(t, conf, 80, 24)
+	m = drive(t, m, press("i"))
+	if s := screenText(m); !strings.Contains(s, "Skadegörelse") || !strings.Contains(s, "filed") || !strings.Contains(s, "Kamerorna vid torget") {
+		t.Fatalf("requests:\n%s", s)
+	}
+	m = drive(t, m, press("enter"))
+	m = drive(t, m, append(typeText("bad/number"), press("enter"))...)
+	if s := screenText(m); m.(tui.Model).Screen() != "form" || !strings.Contains(s, "✗") {
+		t.Errorf("a bad number is not refused beside its field:\n%s", s)
+	}
+	m = drive(t, m, ctrlU)
+	m = drive(t, m, append(typeText("K-TUI-REQ"), press("enter"))...)
+	if s := screenText(m); m.(tui.Model).Screen() != "case" || !strings.Contains(s, "Case K-TUI-REQ") || !strings.Contains(s, "Skadegörelse") {
+		t.Errorf("after accepting: %s\n%s", m.(tui.Model).Screen(), s)
+	}
+	var reqs []struct{ Case string }
+	json.Unmarshal([]byte(k("--json", "request", "list")), &reqs)
+	if len(reqs) != 1 || reqs[0].Case != "K-TUI-REQ" {
+		t.Errorf("request list: %+v", reqs)
+	}
+}
