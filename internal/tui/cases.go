@@ -57,6 +57,8 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if c.cursor >= len(c.shown()) {
 			c.cursor = max(0, len(c.shown())-1)
 		}
+	case previewMsg:
+		return m.gotPreview(msg), nil
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if c.filtering {
@@ -77,11 +79,11 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 				}
 			}
 			c.cursor = 0
-			return m, nil
+			return m, m.loadPreview()
 		}
 		rows := c.shown()
 		if moveCursor(k, &c.cursor, len(rows), m.height-7) {
-			return m, nil
+			return m, m.loadPreview()
 		}
 		switch k {
 		case "/":
@@ -116,6 +118,7 @@ func (m Model) updateCases(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// itself (case numbers begin with them; small letters are keys).
 			if t := msg.Key().Text; len(t) == 1 && (t[0] >= '0' && t[0] <= '9' || t[0] >= 'A' && t[0] <= 'Z') {
 				c.filtering, c.filter, c.cursor = true, t, 0
+				return m, m.loadPreview()
 			}
 		}
 	}
@@ -136,14 +139,23 @@ func (m Model) viewCases() (string, []key) {
 		b.WriteString("\n")
 	}
 	rows := c.shown()
-	wide := m.width >= 120
-	head := fmt.Sprintf("%-16s %-11s %-11s %-13s %s", "case", "status", "incident", "expires", "title")
-	if wide {
-		head = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", "case", "status", "incident", "footage expires", "deadline", "title")
+	// Wide, the list leaves the right of the screen to the selected case.
+	lw := m.width
+	if m.previewShown() {
+		lw = m.width - m.paneWidth() - 3
 	}
-	b.WriteString(dimStyle.Render(head) + "\n")
+	wide := lw >= 120
+	var list []string
+	head := fmt.Sprintf("%-16s %-11s %-11s %-13s %s", "case", "status", "incident", "expires", "title")
+	switch {
+	case wide:
+		head = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", "case", "status", "incident", "footage expires", "deadline", "title")
+	case m.previewShown():
+		head = fmt.Sprintf("%-16s %-11s %-13s %s", "case", "status", "expires", "title")
+	}
+	list = append(list, dimStyle.Render(head))
 	if len(rows) == 0 {
-		b.WriteString("no cases" + map[bool]string{true: " match", false: " yet: press n to open one"}[c.filter != ""] + "\n")
+		list = append(list, "no cases"+map[bool]string{true: " match", false: " yet: press n to open one"}[c.filter != ""])
 	}
 	top := scrollTop(c.cursor, len(rows), m.height-7)
 	for i := top; i < len(rows) && i < top+m.height-7; i++ {
@@ -160,6 +172,10 @@ func (m Model) viewCases() (string, []key) {
 		}
 		// At 80 columns the dates lose their year: the title stays whole.
 		line := fmt.Sprintf("%-16s %-11s %-11s %s %s", r.Number, r.Status, m.show(r.From)[5:16], padRight(exp, 13), r.Title)
+		if m.previewShown() && !wide {
+			// The pane has the incident: the title keeps its room.
+			line = fmt.Sprintf("%-16s %-11s %s %s", r.Number, r.Status, padRight(exp, 13), r.Title)
+		}
 		if wide {
 			dl := "-"
 			if r.Deadline != nil {
@@ -168,9 +184,15 @@ func (m Model) viewCases() (string, []key) {
 			line = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), dl, r.Title)
 		}
 		if i == c.cursor {
-			line = selectedStyle.Render(padRight(line, m.width))
+			line = selectedStyle.Render(padRight(clip(line, lw), lw))
 		}
-		b.WriteString(line + "\n")
+		list = append(list, line)
+	}
+	if m.previewShown() && c.cursor < len(rows) {
+		list = besidePane(list, m.preview(rows[c.cursor], m.paneWidth(), m.height-6), lw)
+	}
+	for _, l := range list {
+		b.WriteString(l + "\n")
 	}
 	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/ or 0-9", "filter"}, {"n", "new case"}, {"i", "requests"}, {"r", "retention"}, {"a", "archive"}}
 	if c.filtering {

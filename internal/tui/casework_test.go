@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -286,5 +287,52 @@ func TestClockForm(t *testing.T) {
 	}
 	if m.(Model).Screen() != "frames" || !strings.Contains(m.(Model).Status(), "clock reading of sodergatan-2 recorded") {
 		t.Errorf("after: %s %q", m.(Model).Screen(), m.(Model).Status())
+	}
+}
+
+func TestPreviewPane(t *testing.T) {
+	ops := &fakeOps{work: caseWorkCalls{stale: true}}
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 120, Height: 36})
+	s := screenOf(m)
+	for _, want := range []string{"│ 5000-K111111-26  in-progress", "request: Klipp och stillbilder", "2 timeline entries", "1 export(s)",
+		"archive: 20261121T080000Z archived", "! the timeline changed after it", "footage expires 2026-11-26 21:00 (in 5d12h) !", "Skadegörelse vid Malmö C"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("120 columns: no %q:\n%s", want, s)
+		}
+	}
+	// The pane follows the cursor.
+	m = run(m, keyMsg("j"))
+	if s := screenOf(m); !strings.Contains(s, "│ 5000-K222222-26  requested") {
+		t.Errorf("after j:\n%s", s)
+	}
+	// At 80 columns: no pane, and every title whole.
+	m = run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	s = screenOf(m)
+	if strings.Contains(s, "│") || !strings.Contains(s, "Skadegörelse vid Malmö C") || !strings.Contains(s, "11-19 02:00") {
+		t.Errorf("80 columns:\n%s", s)
+	}
+}
+
+// TestScreensCaseWork draws the case-work screens at the three sizes
+// against their golden files (go test ./internal/tui -run Screens -update).
+func TestScreensCaseWork(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 36}, {160, 48}} {
+		w, h := size[0], size[1]
+		name := fmt.Sprintf("%dx%d", w, h)
+		t.Run(name, func(t *testing.T) {
+			ops := &fakeOps{work: caseWorkCalls{stale: true}}
+			start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+			m := run(start, start.Init()(), tea.WindowSizeMsg{Width: w, Height: h}, keyMsg("i"))
+			compareGolden(t, "requests-"+name, screenOf(m))
+			m = run(m, keyMsg("esc"), keyMsg("enter"), keyMsg("s"))
+			compareGolden(t, "case-status-"+name, screenOf(m))
+			m = run(m, keyMsg("esc"), keyMsg("E"))
+			compareGolden(t, "case-edit-"+name, screenOf(m))
+			m = run(m, keyMsg("esc"), keyMsg("t"))
+			compareGolden(t, "entry-edit-"+name, screenOf(m))
+			m = run(m, keyMsg("esc"), keyMsg("enter"), keyMsg("C"))
+			compareGolden(t, "clock-"+name, screenOf(m))
+		})
 	}
 }

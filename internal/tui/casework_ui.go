@@ -121,7 +121,7 @@ func (m Model) caseForm(d CaseDetail) fieldForm {
 	if d.Deadline != nil {
 		dl = m.show(*d.Deadline)
 	}
-	f := newFieldForm(formEditCase, "Edit case "+d.Number, m.width,
+	f := newFieldForm(formEditCase, "edit case", "Edit case "+d.Number, m.width,
 		formField{"Title", "title", "e.g. Rån, Södergatan", d.Title},
 		formField{"Crime type", "crime", "e.g. rån", d.Crime},
 		formField{"Place", "place", "e.g. Södergatan 2, Malmö", d.Place},
@@ -139,7 +139,7 @@ func (m Model) caseForm(d CaseDetail) fieldForm {
 
 // entryForm is an entry's time, clip range and tags.
 func (m Model) entryForm(number string, e Entry) fieldForm {
-	f := newFieldForm(formEntry, fmt.Sprintf("Entry %d of %s on %s: time, clip and tags", e.Number, number, e.CameraName), m.width,
+	f := newFieldForm(formEntry, fmt.Sprintf("entry %d", e.Number), fmt.Sprintf("Entry %d of %s on %s: time, clip and tags", e.Number, number, e.CameraName), m.width,
 		formField{"Time", "at", "true time, e.g. 22:14:05.200", m.showMs(e.At)},
 		formField{"Clip from", "from", "e.g. 22:14:00", m.showMs(e.From)},
 		formField{"Clip to", "to", "e.g. 22:14:15", m.showMs(e.To)},

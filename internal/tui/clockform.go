@@ -22,7 +22,7 @@ func (m Model) openClockForm() (tea.Model, tea.Cmd) {
 		shown = f.frame.At
 	}
 	at := m.shownTime()
-	form := newFieldForm(formClock, "Clock reading: "+f.cameraName+", frame at "+m.showMs(at)+" (true time)", m.width,
+	form := newFieldForm(formClock, "clock reading", "Clock reading: "+f.cameraName+", frame at "+m.showMs(at)+" (true time)", m.width,
 		formField{"Clock shows", "shows", "what the recorder's time reads, e.g. 2026-11-20 22:14:09", shown.In(zone).Format("2006-01-02 15:04:05")},
 		formField{"Note", "note", "optional, e.g. read off the top-left stamp", ""},
 	)

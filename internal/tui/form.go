@@ -31,6 +31,7 @@ type formField struct{ label, name, hint, value string }
 type fieldForm struct {
 	kind    formKind
 	title   string
+	crumb   string // its name in the breadcrumb
 	fields  []formField
 	inputs  []textinput.Model
 	focus   int
@@ -44,8 +45,8 @@ type fieldForm struct {
 	camera string
 }
 
-func newFieldForm(kind formKind, title string, width int, fields ...formField) fieldForm {
-	f := fieldForm{kind: kind, title: title, fields: fields, errs: make([]string, len(fields))}
+func newFieldForm(kind formKind, crumb, title string, width int, fields ...formField) fieldForm {
+	f := fieldForm{kind: kind, crumb: crumb, title: title, fields: fields, errs: make([]string, len(fields))}
 	for _, fl := range fields {
 		in := newInput(fl.hint, max(30, min(60, width-46))) // room for an error beside it
 		in.SetValue(fl.value)

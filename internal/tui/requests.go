@@ -36,7 +36,7 @@ func (m Model) updateRequests(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.caseView = caseModel{}
 				return m, m.loadCase(req.Case)
 			}
-			f := newFieldForm(formAccept, fmt.Sprintf("Accept request %d: %s", req.ID, req.Title), m.width,
+			f := newFieldForm(formAccept, fmt.Sprintf("accept %d", req.ID), fmt.Sprintf("Accept request %d: %s", req.ID, req.Title), m.width,
 				formField{"Case number", "case", fmt.Sprintf("e.g. 5000-K123456-26; empty: request-%d", req.ID), ""})
 			f.id = req.ID
 			m, cmd := m.openForm(f)

@@ -93,6 +93,8 @@ func (m Model) bar() string {
 			crumbs = append(crumbs, m.caseView.detail.Number)
 		case screenFrames:
 			crumbs = append(crumbs, m.frames.cameraName)
+		case screenForm:
+			crumbs = append(crumbs, m.work.form.crumb)
 		default:
 			crumbs = append(crumbs, screens[s].name)
 		}

@@ -314,7 +314,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.screen == screenCameras {
 			return m, m.loadStrips()
 		}
-		return m, nil
+		return m, m.loadPreview()
 	case tickMsg:
 		return m, tea.Batch(heartbeat(), m.pollJobs(msg))
 	case jobsMsg:
@@ -354,7 +354,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.cases.cursor >= len(m.cases.shown()) {
 			m.cases.cursor = max(0, len(m.cases.shown())-1)
 		}
-		return m, nil
+		m.work.preview = nil // the cases may have changed: previews are read again
+		return m, m.loadPreview()
 	case chained:
 		// Progress of a long action arrives whatever screen is shown.
 		next := waitFor(msg.ch)
@@ -387,7 +388,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.help {
 			return m, nil
 		}
-		return m.mouse(msg)
+		mm, cmd := m.mouse(msg)
+		if mm, ok := mm.(Model); ok {
+			return mm, tea.Batch(cmd, mm.loadPreview()) // a click selects a case
+		}
+		return mm, cmd
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if k == "ctrl+c" {
