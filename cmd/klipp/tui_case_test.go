@@ -12,12 +12,23 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/klipp-forensics/klipp/internal/miniotest"
 	"github.com/klipp-forensics/klipp/internal/store"
 	"github.com/klipp-forensics/klipp/internal/tui"
 )
 
 var ctrlU tea.Msg = tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+
+// klippOK runs klipp with conf; a failure ends the test. It returns stdout.
+func klippOK(t *testing.T, conf string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
+		if code != 0 {
+			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
+		}
+		return out
+	}
+}
 
 // TestTUICaseWork works a case through the UI's keys over the real
 // service (SQLite): status forward and back (reopen asked), the case's
@@ -28,14 +39,7 @@ func TestTUICaseWork(t *testing.T) {
 	dir, conf, gt := indexedSite(t)
 	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
 	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
-	k := func(args ...string) string {
-		t.Helper()
-		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
-		if code != 0 {
-			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
-		}
-		return out
-	}
+	k := klippOK(t, conf)
 	show := func(number string) caseView {
 		t.Helper()
 		var c caseView
@@ -200,24 +204,12 @@ func mustService(t *testing.T, conf string) *cli {
 }
 
 // TestTUIArchiveActions verifies, holds and releases an archived bundle
-// from the archive screen, against MinIO with object lock.
+// from the archive screen, in the local archive (the default backend).
 func TestTUIArchiveActions(t *testing.T) {
-	if _, err := miniotest.Binary(); err != nil {
-		t.Skip(err)
-	}
-	_, siteConf, gt := indexedSite(t)
+	_, conf, gt := indexedSite(t)
 	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
 	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
-	srv := miniotest.Start(t, false)
-	conf := s3Config(t, siteConf, srv, "")
-	k := func(args ...string) string {
-		t.Helper()
-		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
-		if code != 0 {
-			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
-		}
-		return out
-	}
+	k := klippOK(t, conf)
 	number := "K-TUI-ARKIV"
 	k("case", "new", "--number", number, "--title", "Arkiv", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17")
 	at := gt.Suspect.Visits[1].Enter.Add(2 * time.Second)
@@ -276,14 +268,7 @@ func TestTUIAcceptRequest(t *testing.T) {
 		Need: "Kamerorna vid torget", FiledBy: "ivar", Filed: from.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	k := func(args ...string) string {
-		t.Helper()
-		code, out, errs := klipp(t, append([]string{"--config", conf}, args...)...)
-		if code != 0 {
-			t.Fatalf("klipp %s: %d %s", strings.Join(args, " "), code, errs)
-		}
-		return out
-	}
+	k := klippOK(t, conf)
 	m := newTestTUI(t, conf, 80, 24)
 	m = drive(t, m, press("i"))
 	if s := screenText(m); !strings.Contains(s, "Skadegörelse") || !strings.Contains(s, "filed") || !strings.Contains(s, "Kamerorna vid torget") {

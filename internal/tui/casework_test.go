@@ -10,11 +10,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// startUI is the UI over ops at w×h at the fixed clock, after msgs.
+func startUI(ops *fakeOps, w, h int, colour bool, msgs ...tea.Msg) tea.Model {
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithColour(colour)
+	return run(start, append([]tea.Msg{start.Init()(), tea.WindowSizeMsg{Width: w, Height: h}}, msgs...)...)
+}
+
 // openCase starts the UI over ops at w×h and opens the first case.
 func openCase(t *testing.T, ops *fakeOps, w, h int) tea.Model {
 	t.Helper()
-	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
-	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: w, Height: h}, keyMsg("enter"))
+	m := startUI(ops, w, h, false, keyMsg("enter"))
 	if m.(Model).Screen() != "case" {
 		t.Fatalf("not on the case: %s", screenOf(m))
 	}
@@ -168,8 +173,7 @@ func TestEntryTimesAndTags(t *testing.T) {
 
 func TestAcceptRequest(t *testing.T) {
 	ops := &fakeOps{}
-	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
-	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("i"))
+	m := startUI(ops, 80, 24, false, keyMsg("i"))
 	s := screenOf(m)
 	if m.(Model).Screen() != "requests" || !strings.Contains(s, "Misshandel, Möllevångstorget") || !strings.Contains(s, "Kameror runt torget") {
 		t.Fatalf("requests:\n%s", s)
@@ -199,8 +203,7 @@ func TestStaleExportFlag(t *testing.T) {
 
 func TestArchiveScreen(t *testing.T) {
 	ops := &fakeOps{}
-	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
-	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("a"))
+	m := startUI(ops, 80, 24, false, keyMsg("a"))
 	s := screenOf(m)
 	for _, want := range []string{"locked to", "hold", "48.2 MB", "2036-11-21", "at push"} {
 		if !strings.Contains(s, want) {
@@ -238,8 +241,7 @@ func TestArchiveScreen(t *testing.T) {
 func TestRetentionAllAndColour(t *testing.T) {
 	for _, colour := range []bool{false, true} {
 		ops := &fakeOps{}
-		start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithColour(colour)
-		m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("r"))
+		m := startUI(ops, 80, 24, colour, keyMsg("r"))
 		s := screenOf(m)
 		if !strings.Contains(s, "Footage at risk") || strings.Contains(s, "5000-K333333-26") {
 			t.Fatalf("at risk only:\n%s", s)
@@ -292,8 +294,7 @@ func TestClockForm(t *testing.T) {
 
 func TestPreviewPane(t *testing.T) {
 	ops := &fakeOps{work: caseWorkCalls{stale: true}}
-	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
-	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 120, Height: 36})
+	m := startUI(ops, 120, 36, false)
 	s := screenOf(m)
 	for _, want := range []string{"│ 5000-K111111-26  in-progress", "request: Klipp och stillbilder", "2 timeline entries", "1 export(s)",
 		"archive: 20261121T080000Z archived", "! the timeline changed after it", "footage expires 2026-11-26 21:00 (in 5d12h) !", "Skadegörelse vid Malmö C"} {
@@ -322,8 +323,7 @@ func TestScreensCaseWork(t *testing.T) {
 		name := fmt.Sprintf("%dx%d", w, h)
 		t.Run(name, func(t *testing.T) {
 			ops := &fakeOps{work: caseWorkCalls{stale: true}}
-			start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
-			m := run(start, start.Init()(), tea.WindowSizeMsg{Width: w, Height: h}, keyMsg("i"))
+			m := startUI(ops, w, h, false, keyMsg("i"))
 			compareGolden(t, "requests-"+name, screenOf(m))
 			m = run(m, keyMsg("esc"), keyMsg("enter"), keyMsg("s"))
 			compareGolden(t, "case-status-"+name, screenOf(m))

@@ -125,6 +125,12 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case formDoneMsg:
 		m.busy = ""
 		m = m.back()
+		if msg.openCase && m.screen == screenRequests {
+			r := &m.work.requests
+			if r.cursor < len(r.rows) {
+				r.rows[r.cursor].Case, r.rows[r.cursor].Status = msg.number, "requested"
+			}
+		}
 		if msg.openCase {
 			m = m.push(screenCase)
 			m.caseView = caseModel{}
@@ -146,6 +152,9 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyPressMsg:
+		if m.busy != "" {
+			return m, nil // saving: its answer belongs to this form
+		}
 		switch msg.String() {
 		case "esc":
 			m = m.back()

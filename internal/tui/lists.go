@@ -112,16 +112,10 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case archiveMsg:
 		r.set(msg)
 	case verifiedMsg:
-		m.busy = ""
 		if m.work.verified == nil {
 			m.work.verified = map[string]string{}
 		}
 		m.work.verified[msg.ref] = msg.result
-		if msg.err != nil {
-			m = m.sayErr(msg.err)
-		} else {
-			m = m.say(msg.text)
-		}
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if c := m.work.confirm; c != nil {
@@ -152,10 +146,13 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, func() tea.Msg {
 				text, err := ops.VerifyArchived(ctx, ref)
 				result := "ok " + now().In(m.zone).Format("15:04")
+				said := func() tea.Msg { return statusMsg(text) }
 				if err != nil {
 					result = "FAILED " + now().In(m.zone).Format("15:04")
+					said = func() tea.Msg { return errMsg{err} }
 				}
-				return verifiedMsg{ref: ref, result: result, text: text, err: err}
+				// The message (and the end of busy) arrives on any screen.
+				return tea.BatchMsg{func() tea.Msg { return verifiedMsg{ref: ref, result: result} }, said}
 			}
 		case "h":
 			row := r.rows[r.cursor]
@@ -176,10 +173,7 @@ type holdConfirm struct {
 }
 
 // verifiedMsg is the result of verifying an archived bundle here.
-type verifiedMsg struct {
-	ref, result, text string
-	err               error
-}
+type verifiedMsg struct{ ref, result string }
 
 func (m Model) viewArchive() (string, []key) {
 	r := m.arch

@@ -295,17 +295,7 @@ func (o *ServiceOps) Push(ctx context.Context, number string, progress func(stri
 	return fmt.Sprintf("archived %s: %d objects verified in %s", res.Ref, res.Verified, res.Store), nil
 }
 
-func (o *ServiceOps) Retention(ctx context.Context) ([]RetentionRow, error) {
-	res, err := o.svc.Retention(ctx, app.RetentionRequest{})
-	if err != nil {
-		return nil, err
-	}
-	var rows []RetentionRow
-	for _, w := range res.Windows {
-		rows = append(rows, RetentionRow{Case: w.Case, What: w.What, Camera: w.CameraName, State: string(w.State), Expires: w.Expires, Unpreserved: len(w.Unpreserved)})
-	}
-	return rows, nil
-}
+func (o *ServiceOps) Retention(ctx context.Context) ([]RetentionRow, error) { return o.RetentionOf(ctx, false) }
 
 func (o *ServiceOps) Preserve(ctx context.Context, number string) (string, error) {
 	if _, err := o.svc.Preserve(ctx, app.PreserveRequest{Case: number}, nil); err != nil {

@@ -28,21 +28,15 @@ func stale(err error) error {
 
 func (o *ServiceOps) EditCase(ctx context.Context, number string, e CaseEdit) error {
 	req := app.EditCaseRequest{Number: number, Version: e.Version}
+	text := map[string]**string{"title": &req.Title, "crime": &req.Crime, "place": &req.Place, "requested-by": &req.RequestedBy,
+		"request": &req.Request, "suspect": &req.Suspect}
 	for name, v := range e.Fields {
 		v := v
+		if dst, ok := text[name]; ok {
+			*dst = &v
+			continue
+		}
 		switch name {
-		case "title":
-			req.Title = &v
-		case "crime":
-			req.Crime = &v
-		case "place":
-			req.Place = &v
-		case "requested-by":
-			req.RequestedBy = &v
-		case "request":
-			req.Request = &v
-		case "suspect":
-			req.Suspect = &v
 		case "position":
 			p, ok := catalog.ParseLatLon(v)
 			if !ok {
