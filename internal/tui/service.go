@@ -295,7 +295,9 @@ func (o *ServiceOps) Push(ctx context.Context, number string, progress func(stri
 	return fmt.Sprintf("archived %s: %d objects verified in %s", res.Ref, res.Verified, res.Store), nil
 }
 
-func (o *ServiceOps) Retention(ctx context.Context) ([]RetentionRow, error) { return o.RetentionOf(ctx, false) }
+func (o *ServiceOps) Retention(ctx context.Context) ([]RetentionRow, error) {
+	return o.RetentionOf(ctx, false)
+}
 
 func (o *ServiceOps) Preserve(ctx context.Context, number string) (string, error) {
 	if _, err := o.svc.Preserve(ctx, app.PreserveRequest{Case: number}, nil); err != nil {
