@@ -44,13 +44,14 @@ type CaseEdit struct {
 	Fields  map[string]string // by the CLI's flag name: title, crime, place, position, from, to, requested-by, request, suspect, deadline
 }
 
-// EntryEdit is an entry's new time, clip range and tags; times as typed
-// (a time of day alone is on the entry's date, display zone).
+// EntryEdit is an entry's new time, clip range and tags. Times are as
+// typed, only those changed, by name (at, from, to): a time of day alone
+// is on the entry's date, in the display zone.
 type EntryEdit struct {
-	Version      int64
-	At, From, To string
-	Tags         []string
-	Date         time.Time // the entry's time, whose date a time of day alone takes
+	Version int64
+	Times   map[string]string
+	Tags    []string
+	Date    time.Time // the entry's time, whose date a time of day alone takes
 }
 
 // RequestRow is an investigator's request.

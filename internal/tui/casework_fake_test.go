@@ -61,7 +61,13 @@ func (f *fakeOps) EditEntryTimes(_ context.Context, number string, id int64, e E
 	if msg, ok := f.work.refuse["at"]; ok {
 		return "", fault.Fieldf("at", "%s", msg)
 	}
-	f.call("entry %s %d v%d at=%s from=%s to=%s tags=%s", number, id, e.Version, e.At, e.From, e.To, strings.Join(e.Tags, ","))
+	var times []string
+	for _, name := range []string{"at", "from", "to"} {
+		if v, ok := e.Times[name]; ok {
+			times = append(times, name+"="+v)
+		}
+	}
+	f.call("entry %s %d v%d %s tags=%s", number, id, e.Version, strings.Join(times, " "), strings.Join(e.Tags, ","))
 	return "", nil
 }
 

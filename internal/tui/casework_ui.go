@@ -178,8 +178,9 @@ func (m Model) submitForm(f fieldForm) tea.Cmd {
 					tags = append(tags, t)
 				}
 			}
-			warn, err := ops.EditEntryTimes(ctx, f.number, f.id, EntryEdit{Version: f.version, At: f.value("at"), From: f.value("from"), To: f.value("to"),
-				Tags: tags, Date: f.date})
+			times := f.changed()
+			delete(times, "tags")
+			warn, err := ops.EditEntryTimes(ctx, f.number, f.id, EntryEdit{Version: f.version, Times: times, Tags: tags, Date: f.date})
 			if err != nil {
 				return fieldErrMsg{err}
 			}

@@ -83,15 +83,18 @@ func (o *ServiceOps) SetStatus(ctx context.Context, number, status string, reope
 // a time of day alone is on the entry's date.
 func (o *ServiceOps) EditEntryTimes(ctx context.Context, number string, id int64, e EntryEdit) (string, error) {
 	req := app.EditEntryRequest{Case: number, ID: id, Version: e.Version, Tags: &e.Tags}
-	for _, f := range []struct {
-		name, v string
-		dst     **time.Time
-	}{{"at", e.At, &req.At}, {"from", e.From, &req.From}, {"to", e.To, &req.To}} {
-		t, err := o.parseTime(f.name, onDate(f.v, e.Date, o.zone()))
+	// Only the times changed are read: one shown in a clock change's
+	// repeated hour would not be read back as one time.
+	for name, dst := range map[string]**time.Time{"at": &req.At, "from": &req.From, "to": &req.To} {
+		v, ok := e.Times[name]
+		if !ok {
+			continue
+		}
+		t, err := o.parseTime(name, onDate(v, e.Date, o.zone()))
 		if err != nil {
 			return "", err
 		}
-		*f.dst = &t
+		*dst = &t
 	}
 	ev := &lineEvents{}
 	_, err := o.svc.EditEntry(ctx, req, ev)
