@@ -23,7 +23,8 @@ type Frame struct {
 	CameraClock   time.Time // what the camera's clock said then
 	ClockVerified bool
 	FPS           float64
-	Source        string // the segment file
+	Source        string        // the segment file
+	Offset        time.Duration // the frame's time from the file's first timestamp
 }
 
 // Frame decodes the frame on screen at req.At. No footage there is a
@@ -46,5 +47,5 @@ func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
 	}
 	st := stills[0]
 	return Frame{Image: st.Image, At: footage.FrameTrue(cam.Clock, seg, st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
-		FPS: seg.FPS, Source: seg.Path}, nil
+		FPS: seg.FPS, Source: seg.Path, Offset: st.Offset}, nil
 }
