@@ -32,9 +32,12 @@ type framesModel struct {
 	prompt             prompt
 	input              textinput.Model
 	viewed             viewSpan // footage shown and not yet recorded
-	bar                timeBar  // the time bar under the frame
-	barWant            string   // the bar last asked for
-	pending            Span     // the activity an entry is being typed for
+	zoom               zoom     // the part of the frame shown
+	play               playback
+	grid               grid    // the nearest cameras at the same time
+	bar                timeBar // the time bar under the frame
+	barWant            string  // the bar last asked for
+	pending            Span    // the activity an entry is being typed for
 }
 
 // marks are a camera's in and out marks: they belong to that camera.
@@ -160,15 +163,27 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			f.err, f.frame, f.void = firstLine(msg.err.Error()), nil, msg.void
 			bar := m.loadBar()
-			if m.graphics == GraphicsKitty {
-				return m, tea.Batch(tea.Raw(kittyDelete), bar)
+			var stop tea.Cmd
+			if f.play.on {
+				f.play.on = false
+				m = m.say("playback stopped: no picture")
 			}
-			return m, bar
+			return m, tea.Batch(m.clearGraphics(), bar, stop)
 		} else {
 			fr := msg.frame
 			f.frame, f.err, f.void = &fr, "", nil
-			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage(), m.loadBar())
+			f.play.waiting = false
+			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage(), m.loadBar(), m.loadGrid())
 		}
+	case gridMsg:
+		return m.gridLoaded(msg)
+	case playTickMsg:
+		return m.playTick(msg)
+	case viewerMsg:
+		if msg.err != nil {
+			return m.sayErr(msg.err), nil
+		}
+		return m.say(msg.text), nil
 	case barMsg:
 		if msg.bar.camera == f.camera {
 			f.bar = msg.bar
@@ -208,10 +223,8 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch k {
 		case "esc":
 			flush := m.flushView()
-			if m.graphics == GraphicsKitty {
-				return m.back(), tea.Batch(flush, tea.Raw(kittyDelete))
-			}
-			return m.back(), flush
+			clear := m.clearGraphics()
+			return m.back(), tea.Batch(flush, clear)
 		case "right", "l":
 			return m.stepFrame(1)
 		case "left", "h":
@@ -277,6 +290,20 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		case "A":
 			return m.activityEntry()
+		case "+", "=":
+			return m.zoomBy(2, nil)
+		case "-":
+			return m.zoomBy(0.5, nil)
+		case "space", " ":
+			return m.togglePlay()
+		case "*":
+			return m.nextSpeed()
+		case "O":
+			return m.openFrame()
+		case "V":
+			return m.openClip()
+		case "G":
+			return m.toggleGrid()
 		case "m":
 			from, to := m.barWindow()
 			return m.scanActivity(f.camera, from, to)
@@ -293,19 +320,41 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// frameImage draws the frame with kitty graphics below the three header
-// lines, where the view leaves room; nil with half-blocks.
+// frameImage draws the picture (the frame, zoomed, or the grid) with the
+// terminal's graphics below the three header lines, where the view leaves
+// room; nil with half-blocks.
 func (m Model) frameImage() tea.Cmd {
-	f := m.frames.frame
-	if m.graphics != GraphicsKitty || f == nil || f.Image == nil || m.tooSmall() {
+	img := m.shownImage()
+	if m.graphics == GraphicsBlocks || img == nil || m.tooSmall() {
 		return nil
 	}
-	w, h := fitCells(f.Image.Bounds(), m.width, max(1, m.frameRows()))
-	seq, err := kittyImage(f.Image, 3, 0, w, h)
+	top, rows := 3, m.frameRows()
+	if m.frames.grid.on {
+		top, rows = 4, rows-1 // under the grid's label line
+	}
+	w, h := fitCells(img.Bounds(), m.width, max(1, rows))
+	if m.graphics == GraphicsSixel {
+		return tea.Raw(sixelImage(img, top, 0, w, h))
+	}
+	seq, err := kittyImage(img, top, 0, w, h, m.graphics == GraphicsKittyTmux)
 	if err != nil {
 		return func() tea.Msg { return errMsg{err} }
 	}
 	return tea.Raw(seq)
+}
+
+// clearGraphics takes the picture off the screen when there is none to
+// show: kitty deletes its images; sixel pixels go with a repaint.
+func (m Model) clearGraphics() tea.Cmd {
+	switch m.graphics {
+	case GraphicsKitty:
+		return tea.Raw(kittyDelete)
+	case GraphicsKittyTmux:
+		return tea.Raw(tmuxPassthrough(kittyDelete))
+	case GraphicsSixel:
+		return tea.ClearScreen
+	}
+	return nil
 }
 
 // frameRows is the picture's height in cells: what the header (3 lines),
@@ -330,7 +379,8 @@ func (m Model) frameKeys() []key {
 
 func (m Model) frameKeyList() []key {
 	return []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"< >", "activity (in a gap: footage)"}, {"g", "go to"},
-		{"n/p", "camera"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"}, {"a", "add entry"}, {"A", "entry at activity"}, {"m", "scan activity"}}
+		{"space", "play"}, {"*", "speed"}, {"+/-", "zoom"}, {"n/p", "camera"}, {"G", "grid"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"},
+		{"a", "add entry"}, {"A", "entry at activity"}, {"m", "scan activity"}, {"O/V", "open frame/clip"}}
 }
 
 // shownTime is the true time of the frame on screen (the cursor until it
@@ -427,7 +477,7 @@ func (m Model) cameraClock(f *Frame) string {
 func (m Model) viewFrames() (string, []key) {
 	f := m.frames
 	var b strings.Builder
-	head := titleStyle.Render(f.cameraName) + "  cursor " + m.showMs(f.at)
+	head := titleStyle.Render(f.cameraName) + "  cursor " + m.showMs(f.at) + m.playState()
 	b.WriteString(clip(head, m.width) + "\n")
 	info := ""
 	if f.frame != nil {
@@ -468,6 +518,8 @@ func (m Model) viewFrames() (string, []key) {
 		}
 	case f.frame == nil:
 		pic = append(pic, "", "decoding …")
+	case f.grid.on:
+		pic = append([]string{clip(m.gridLabel(), m.width)}, m.pictureLines(rows-1)...)
 	default:
 		pic = m.pictureLines(rows)
 	}
@@ -502,7 +554,7 @@ func (m Model) barRow() int { return 3 + m.frameRows() }
 // pictureLines is the frame in rows lines: half-blocks, or blank lines the
 // terminal's graphics are placed over (see frameImage).
 func (m Model) pictureLines(rows int) []string {
-	img := m.frames.frame.Image
+	img := m.shownImage()
 	if m.graphics != GraphicsBlocks {
 		_, h := fitCells(img.Bounds(), m.width, max(1, rows))
 		return make([]string, h)

@@ -159,12 +159,18 @@ func (m Model) activityAt(t time.Time) (Span, bool) {
 	return Span{}, false
 }
 
-// clickFrames jumps to the time clicked on the time bar.
+// clickFrames jumps to the time clicked on the time bar, or zooms into
+// the point clicked on the picture.
 func (m Model) clickFrames(x, y int) (tea.Model, tea.Cmd) {
 	if r := m.barRow(); y == r || y == r+1 {
 		if t, ok := m.barTime(x); ok {
 			return m.jump(t)
 		}
+	}
+	// A click on the picture zooms in around that point (further when
+	// zoomed already; - zooms out).
+	if p, ok := m.pictureAt(x, y); ok {
+		return m.zoomBy(2, &p)
 	}
 	return m, nil
 }
