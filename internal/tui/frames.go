@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -34,10 +35,11 @@ type framesModel struct {
 	viewed             viewSpan // footage shown and not yet recorded
 	zoom               zoom     // the part of the frame shown
 	play               playback
-	grid               grid    // the nearest cameras at the same time
-	bar                timeBar // the time bar under the frame
-	barWant            string  // the bar last asked for
-	pending            Span    // the activity an entry is being typed for
+	grid               grid          // the nearest cameras at the same time
+	bar                timeBar       // the time bar under the frame
+	barWant            string        // the bar last asked for
+	pending            Span          // the activity an entry is being typed for
+	latest             *atomic.Int64 // the newest frame request, read by the requests waiting to run
 }
 
 // marks are a camera's in and out marks: they belong to that camera.
@@ -51,6 +53,7 @@ type viewSpan struct {
 
 type frameMsg struct {
 	seq   int
+	stale bool // not decoded: a newer request came first
 	frame Frame
 	err   error
 	void  *Around // with err: why, when known
@@ -60,8 +63,17 @@ type frameMsg struct {
 // answer to an older request is dropped when it arrives late.
 func (m *Model) loadFrame() tea.Cmd {
 	m.frames.seq++
-	seq, cam, at, ops, ctx := m.frames.seq, m.frames.camera, m.frames.at, m.ops, m.ctx
+	if m.frames.latest == nil {
+		m.frames.latest = new(atomic.Int64)
+	}
+	m.frames.latest.Store(int64(m.frames.seq))
+	seq, cam, at, ops, ctx, latest := m.frames.seq, m.frames.camera, m.frames.at, m.ops, m.ctx, m.frames.latest
 	return func() tea.Msg {
+		if latest.Load() != int64(seq) {
+			// Keys pressed faster than frames decode: only the newest
+			// request is decoded.
+			return frameMsg{seq: seq, stale: true}
+		}
 		f, err := ops.Frame(ctx, cam, at)
 		msg := frameMsg{seq: seq, frame: f, err: err}
 		if err != nil {
@@ -157,7 +169,7 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 	f := &m.frames
 	switch msg := msg.(type) {
 	case frameMsg:
-		if msg.seq < f.seq {
+		if msg.seq < f.seq || msg.stale {
 			return m, nil // a newer frame is on its way
 		}
 		if msg.err != nil {
