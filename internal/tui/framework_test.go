@@ -83,11 +83,11 @@ func TestPickerActivity(t *testing.T) {
 	if got := string(strip[8:15]); got != "██◆◆◆◆█" {
 		t.Errorf("Södergatan 2's strip at 21:11–21:13 %q, want ██◆◆◆◆█:\n%s", got, s)
 	}
-	if strings.Contains(lineWith(s, "Stortorget"), "◆") || strings.Contains(s, "not all scanned") {
+	if strings.Contains(lineWith(s, "Stortorget"), "◆") || strings.Contains(s, "not all scanned for activity") {
 		t.Errorf("activity before a scan, or the wrong camera said unscanned:\n%s", s)
 	}
 	m = run(m, keyMsg("j"))
-	if s := screenOf(m); !strings.Contains(s, "this camera's activity is not all scanned: m scans it") {
+	if s := screenOf(m); !strings.Contains(s, "not all scanned for activity: m scans") {
 		t.Errorf("unscanned camera:\n%s", s)
 	}
 	m = run(m, keyMsg("m"))

@@ -248,7 +248,7 @@ func (m Model) viewPicker() (string, []key) {
 	}
 	legend := "█ footage  ◆ activity  ░ expired  ▒ expiring within 14 days  x damaged  (blank) gap"
 	if len(p.shown) > 0 && p.unscanned[p.all[p.shown[p.cursor]].ID] {
-		legend += "  · this camera's activity is not all scanned: m scans it"
+		legend = "not all scanned for activity: m scans  " + legend
 	}
 	b.WriteString(dimStyle.Render(clip(legend, m.width)) + "\n")
 	keys := []key{{"↑↓", "camera"}, {"enter", "frames"}, {"/", "filter"}, {"s", "speed"}, {"m", "scan activity"}}
