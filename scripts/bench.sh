@@ -18,6 +18,9 @@ echo "== terminal UI: a frame step on the demo footage (640x360 25 fps; goal < 1
 KLIPP_BENCH_SITE=/tmp/klipp-bench-demo go test -run XXX -bench FrameStep -benchtime 200x ./cmd/klipp | grep Benchmark
 rm -rf /tmp/klipp-bench-demo
 echo
+echo "== terminal UI: a key to the updated screen through tmux, 1080p25 H.264 (goals: step p95 < 60 ms warm, < 150 ms cold; 10 s jump p95 < 120 ms; 25 fps playback) =="
+go run ./scripts/bench -klipp bin/klipp -ui
+echo
 echo "== index and coverage =="
 go run ./scripts/bench -klipp bin/klipp "$@"
 echo

@@ -23,12 +23,23 @@ type Frame struct {
 	CameraClock   time.Time // what the camera's clock said then
 	ClockVerified bool
 	FPS           float64
-	Source        string // the segment file
+	Source        string        // the segment file
+	Offset        time.Duration // the frame's time from the file's first timestamp
 }
 
 // Frame decodes the frame on screen at req.At. No footage there is a
 // NotFound error naming the nearest footage.
 func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
+	return s.frame(ctx, req, func(ctx context.Context, path string, off time.Duration) (media.Still, error) {
+		stills, err := media.StillsAt(ctx, path, []time.Duration{off})
+		if err != nil {
+			return media.Still{}, err
+		}
+		return stills[0], nil
+	})
+}
+
+func (s *Service) frame(ctx context.Context, req FrameRequest, decode func(ctx context.Context, path string, off time.Duration) (media.Still, error)) (Frame, error) {
 	if err := s.Need(ctx, "view footage", "", RoleAnalyst, RoleArchivist); err != nil {
 		return Frame{}, err
 	}
@@ -40,11 +51,10 @@ func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
 	if err != nil {
 		return Frame{}, err
 	}
-	stills, err := media.StillsAt(media.WithFrameRate(ctx, seg.FPS), seg.Path, []time.Duration{footage.FileOffset(cam.Clock, seg, req.At)})
+	st, err := decode(media.WithFrameRate(ctx, seg.FPS), seg.Path, footage.FileOffset(cam.Clock, seg, req.At))
 	if err != nil {
 		return Frame{}, err
 	}
-	st := stills[0]
 	return Frame{Image: st.Image, At: footage.FrameTrue(cam.Clock, seg, st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
-		FPS: seg.FPS, Source: seg.Path}, nil
+		FPS: seg.FPS, Source: seg.Path, Offset: st.Offset}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -18,6 +19,7 @@ const (
 	promptNone prompt = iota
 	promptTime
 	promptText
+	promptActivity // an entry at the start of the activity under the cursor
 )
 
 type framesModel struct {
@@ -31,6 +33,13 @@ type framesModel struct {
 	prompt             prompt
 	input              textinput.Model
 	viewed             viewSpan // footage shown and not yet recorded
+	zoom               zoom     // the part of the frame shown
+	play               playback
+	grid               grid          // the nearest cameras at the same time
+	bar                timeBar       // the time bar under the frame
+	barWant            string        // the bar last asked for
+	pending            Span          // the activity an entry is being typed for
+	latest             *atomic.Int64 // the newest frame request, read by the requests waiting to run
 }
 
 // marks are a camera's in and out marks: they belong to that camera.
@@ -44,6 +53,7 @@ type viewSpan struct {
 
 type frameMsg struct {
 	seq   int
+	stale bool // not decoded: a newer request came first
 	frame Frame
 	err   error
 	void  *Around // with err: why, when known
@@ -53,8 +63,17 @@ type frameMsg struct {
 // answer to an older request is dropped when it arrives late.
 func (m *Model) loadFrame() tea.Cmd {
 	m.frames.seq++
-	seq, cam, at, ops, ctx := m.frames.seq, m.frames.camera, m.frames.at, m.ops, m.ctx
+	if m.frames.latest == nil {
+		m.frames.latest = new(atomic.Int64)
+	}
+	m.frames.latest.Store(int64(m.frames.seq))
+	seq, cam, at, ops, ctx, latest := m.frames.seq, m.frames.camera, m.frames.at, m.ops, m.ctx, m.frames.latest
 	return func() tea.Msg {
+		if latest.Load() != int64(seq) {
+			// Keys pressed faster than frames decode: only the newest
+			// request is decoded.
+			return frameMsg{seq: seq, stale: true}
+		}
 		f, err := ops.Frame(ctx, cam, at)
 		msg := frameMsg{seq: seq, frame: f, err: err}
 		if err != nil {
@@ -150,19 +169,40 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 	f := &m.frames
 	switch msg := msg.(type) {
 	case frameMsg:
-		if msg.seq < f.seq {
+		if msg.seq < f.seq || msg.stale {
 			return m, nil // a newer frame is on its way
 		}
 		if msg.err != nil {
 			f.err, f.frame, f.void = firstLine(msg.err.Error()), nil, msg.void
-			if m.graphics == GraphicsKitty {
-				return m, tea.Raw(kittyDelete)
+			bar := m.loadBar()
+			var stop tea.Cmd
+			if f.play.on {
+				f.play.on = false
+				m = m.say("playback stopped: no picture")
 			}
+			return m, tea.Batch(m.clearGraphics(), bar, stop)
 		} else {
 			fr := msg.frame
 			f.frame, f.err, f.void = &fr, "", nil
-			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage())
+			f.play.waiting = false
+			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage(), m.loadBar(), m.loadGrid())
 		}
+	case gridMsg:
+		return m.gridLoaded(msg)
+	case playTickMsg:
+		return m.playTick(msg)
+	case viewerMsg:
+		if msg.err != nil {
+			return m.sayErr(msg.err), nil
+		}
+		return m.say(msg.text), nil
+	case barMsg:
+		if msg.bar.camera == f.camera {
+			f.bar = msg.bar
+		}
+		return m, nil
+	case activityJumpMsg:
+		return m.activityJumped(msg)
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if f.prompt != promptNone {
@@ -173,18 +213,21 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			case "enter":
 				p, value := f.prompt, f.input.Value()
 				f.prompt = promptNone
-				if p == promptTime {
+				switch p {
+				case promptTime:
 					t, err := m.parseCursorTime(value)
 					if err != nil {
 						return m.sayErr(err), nil
 					}
 					return m.jump(t)
+				case promptActivity:
+					return m.addEntryAt(value, f.pending.From, f.pending.From, f.pending.To)
 				}
 				return m.addEntry(value)
 			}
 			var cmd tea.Cmd
 			f.input, cmd = f.input.Update(msg)
-			if f.prompt == promptText {
+			if f.prompt == promptText || f.prompt == promptActivity {
 				m.ops.SaveDraft(draftEntry, []string{m.caseView.detail.Number, f.camera, f.input.Value()})
 			}
 			return m, cmd
@@ -192,10 +235,8 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch k {
 		case "esc":
 			flush := m.flushView()
-			if m.graphics == GraphicsKitty {
-				return m.back(), tea.Batch(flush, tea.Raw(kittyDelete))
-			}
-			return m.back(), flush
+			clear := m.clearGraphics()
+			return m.back(), tea.Batch(flush, clear)
 		case "right", "l":
 			return m.stepFrame(1)
 		case "left", "h":
@@ -214,7 +255,8 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.step(-time.Minute)
 		case ">", "<":
 			if f.void == nil {
-				return m.say("there is footage here: > and < jump over gaps and damage"), nil
+				// On footage: the next or previous activity.
+				return m.jumpActivity(map[string]int{">": 1, "<": -1}[k])
 			}
 			target := f.void.Next
 			if k == "<" {
@@ -260,6 +302,25 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				}
 				return statusMsg(text + " (no entry on this camera near this time: add one with a)")
 			}
+		case "A":
+			return m.activityEntry()
+		case "+", "=":
+			return m.zoomBy(2, nil)
+		case "-":
+			return m.zoomBy(0.5, nil)
+		case "space", " ":
+			return m.togglePlay()
+		case "*":
+			return m.nextSpeed()
+		case "O":
+			return m.openFrame()
+		case "V":
+			return m.openClip()
+		case "G":
+			return m.toggleGrid()
+		case "m":
+			from, to := m.barWindow()
+			return m.scanActivity(f.camera, from, to)
 		case "a":
 			f.prompt = promptText
 			f.input = newInput("what the frame shows, e.g. the suspect walks east", max(20, m.width-12))
@@ -273,28 +334,67 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// frameImage draws the frame with kitty graphics below the three header
-// lines, where the view leaves room; nil with half-blocks.
+// frameImage draws the picture (the frame, zoomed, or the grid) with the
+// terminal's graphics below the three header lines, where the view leaves
+// room; nil with half-blocks.
 func (m Model) frameImage() tea.Cmd {
-	f := m.frames.frame
-	if m.graphics != GraphicsKitty || f == nil || f.Image == nil || m.tooSmall() {
+	img := m.shownImage()
+	if m.graphics == GraphicsBlocks || img == nil || m.tooSmall() {
 		return nil
 	}
-	w, h := fitCells(f.Image.Bounds(), m.width, max(1, m.frameRows()))
-	seq, err := kittyImage(f.Image, 3, 0, w, h)
+	top, rows := 3, m.frameRows()
+	if m.frames.grid.on {
+		top, rows = 4, rows-1 // under the grid's label line
+	}
+	w, h := fitCells(img.Bounds(), m.width, max(1, rows))
+	if m.graphics == GraphicsSixel {
+		return tea.Raw(sixelImage(img, top, 0, w, h))
+	}
+	seq, err := kittyImage(img, top, 0, w, h, m.graphics == GraphicsKittyTmux)
 	if err != nil {
 		return func() tea.Msg { return errMsg{err} }
 	}
 	return tea.Raw(seq)
 }
 
-// frameRows is the picture's height in cells.
+// clearGraphics takes the picture off the screen when there is none to
+// show: kitty deletes its images; sixel pixels go with a repaint.
+func (m Model) clearGraphics() tea.Cmd {
+	switch m.graphics {
+	case GraphicsKitty:
+		return tea.Raw(kittyDelete)
+	case GraphicsKittyTmux:
+		return tea.Raw(tmuxPassthrough(kittyDelete))
+	case GraphicsSixel:
+		return tea.ClearScreen
+	}
+	return nil
+}
+
+// frameRows is the picture's height in cells: what the header (3 lines),
+// the time bar (2), the prompt, the message (up to 2), the status bar and
+// the keys leave.
 func (m Model) frameRows() int {
-	rows := m.height - 8
+	rows := m.height - 3 - 2 - 2 - 1 - len(helpLines(m.frameKeys(), m.width))
 	if m.frames.prompt != promptNone {
 		rows--
 	}
-	return rows
+	return max(1, rows)
+}
+
+// frameKeys are the frame browser's keys as the screen lists them (with
+// the two draw adds).
+func (m Model) frameKeys() []key {
+	if m.frames.prompt != promptNone {
+		return []key{{"enter", "ok"}, {"esc", "cancel"}, {"f1", "help"}}
+	}
+	return append(m.frameKeyList(), key{"?", "help"}, key{"esc", "back"})
+}
+
+func (m Model) frameKeyList() []key {
+	return []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"< >", "activity (in a gap: footage)"}, {"g", "go to"},
+		{"space", "play"}, {"*", "speed"}, {"+/-", "zoom"}, {"n/p", "camera"}, {"G", "grid"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"},
+		{"a", "add entry"}, {"A", "entry at activity"}, {"m", "scan activity"}, {"O/V", "open frame/clip"}}
 }
 
 // shownTime is the true time of the frame on screen (the cursor until it
@@ -318,7 +418,6 @@ func (m Model) parseCursorTime(s string) (time.Time, error) {
 // addEntry adds an entry at the frame shown, its clip the camera's marks
 // (or the configured range around it).
 func (m Model) addEntry(text string) (Model, tea.Cmd) {
-	f := m.frames
 	at := m.shownTime()
 	from, to := at.Add(-5*time.Second), at.Add(10*time.Second)
 	mk := m.marksHere()
@@ -328,6 +427,12 @@ func (m Model) addEntry(text string) (Model, tea.Cmd) {
 	if mk.out != nil {
 		to = *mk.out
 	}
+	return m.addEntryAt(text, at, from, to)
+}
+
+// addEntryAt adds an entry at at with the clip from–to.
+func (m Model) addEntryAt(text string, at, from, to time.Time) (Model, tea.Cmd) {
+	f := m.frames
 	hms := func(t time.Time) string { return t.In(m.zone).Format("15:04:05.000") }
 	if !to.After(from) {
 		return m.say(fmt.Sprintf("the clip would end (%s) before it starts (%s): set the marks again, or c to clear them", hms(to), hms(from))), nil
@@ -386,7 +491,7 @@ func (m Model) cameraClock(f *Frame) string {
 func (m Model) viewFrames() (string, []key) {
 	f := m.frames
 	var b strings.Builder
-	head := titleStyle.Render(f.cameraName) + "  cursor " + m.showMs(f.at)
+	head := titleStyle.Render(f.cameraName) + "  cursor " + m.showMs(f.at) + m.playState()
 	b.WriteString(clip(head, m.width) + "\n")
 	info := ""
 	if f.frame != nil {
@@ -413,37 +518,62 @@ func (m Model) viewFrames() (string, []key) {
 	}
 	b.WriteString(clip(marksLine, m.width) + "\n")
 	rows := m.frameRows()
+	var pic []string
 	switch {
 	case f.err != "":
-		b.WriteString("\n")
+		pic = append(pic, "")
 		if v := f.void; v != nil {
 			for _, l := range wrap(m.voidText(*v), m.width, 3) {
-				b.WriteString(m.riskStyle().Render(l) + "\n")
+				pic = append(pic, m.riskStyle().Render(l))
 			}
 		}
 		for _, l := range wrap(f.err, m.width, 3) {
-			b.WriteString(dimStyle.Render(l) + "\n")
+			pic = append(pic, dimStyle.Render(l))
 		}
 	case f.frame == nil:
-		b.WriteString("\ndecoding …\n")
-	case m.graphics == GraphicsKitty:
-		// The picture is placed over these lines (see frameImage).
-		_, h := fitCells(f.frame.Image.Bounds(), m.width, max(1, rows))
-		b.WriteString(strings.Repeat("\n", h))
+		pic = append(pic, "", "decoding …")
+	case f.grid.on:
+		pic = append([]string{clip(m.gridLabel(), m.width)}, m.pictureLines(rows-1)...)
 	default:
-		b.WriteString(halfBlocks(f.frame.Image, m.width, max(1, rows)))
+		pic = m.pictureLines(rows)
 	}
-	if f.prompt == promptTime {
+	// The picture's area keeps its height, so the time bar stays where a
+	// click finds it.
+	for len(pic) < rows {
+		pic = append(pic, "")
+	}
+	for _, l := range pic[:rows] {
+		b.WriteString(l + "\n")
+	}
+	bar := m.barLines()
+	b.WriteString(bar[0] + "\n" + bar[1])
+	switch f.prompt {
+	case promptTime:
 		b.WriteString("\ngo to: " + f.input.View())
-	} else if f.prompt == promptText {
+	case promptText:
 		b.WriteString("\nentry: " + f.input.View())
+	case promptActivity:
+		b.WriteString("\nentry at " + f.pending.From.In(m.zone).Format("15:04:05.000") + ": " + f.input.View())
 	}
-	keys := []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"< >", "prev/next footage"}, {"g", "go to"},
-		{"n/p", "camera"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"}, {"a", "add entry"}}
+	keys := m.frameKeyList()
 	if f.prompt != promptNone {
 		keys = []key{{"enter", "ok"}, {"esc", "cancel"}}
 	}
 	return b.String(), keys
+}
+
+// barRow is the screen line of the time bar's first line.
+func (m Model) barRow() int { return 3 + m.frameRows() }
+
+// pictureLines is the frame in rows lines: half-blocks, or blank lines the
+// terminal's graphics are placed over (see frameImage).
+func (m Model) pictureLines(rows int) []string {
+	img := m.shownImage()
+	if m.graphics != GraphicsBlocks {
+		_, h := fitCells(img.Bounds(), m.width, max(1, rows))
+		return make([]string, h)
+	}
+	return strings.Split(strings.TrimSuffix(halfBlocks(img, m.width, max(1, rows)), "\n"), "\n")
 }
 
 // voidText says why there is no picture and where the footage is.

@@ -21,6 +21,9 @@ func (m Model) mouse(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Button != tea.MouseLeft || m.help {
 			return m, nil
 		}
+		if m.screen == screenFrames {
+			return m.clickFrames(msg.X, msg.Y)
+		}
 		cursor, n, first, rows := m.listGeometry()
 		if n == 0 || cursor == nil {
 			return m, nil

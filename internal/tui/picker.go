@@ -16,6 +16,7 @@ type pickerModel struct {
 	all       []CameraRow
 	shown     []int // indexes into all, after the filter
 	strips    map[string]Strip
+	unscanned map[string]bool // cameras with footage not scanned for activity
 	stripW    int
 	filter    string
 	filtering bool
@@ -29,6 +30,8 @@ type stripMsg struct {
 	camera string
 	width  int
 	strip  Strip
+	// unscanned: some of the strip's footage has no activity scan.
+	unscanned bool
 }
 
 func (m Model) loadCameras() tea.Cmd {
@@ -112,7 +115,12 @@ func (m Model) loadStrips() tea.Cmd {
 			if err != nil {
 				return errMsg{err}
 			}
-			return stripMsg{camera: id, width: w, strip: s}
+			// The activity the store knows of: nothing is scanned here.
+			act, err := m.ops.Activity(m.ctx, id, d.From, d.To)
+			if err != nil {
+				return errMsg{err}
+			}
+			return stripMsg{camera: id, width: w, strip: withActivity(s, act, d.From, d.To), unscanned: len(act.Unscanned) > 0}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -128,6 +136,10 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.strips = map[string]Strip{}
 		}
 		p.strips[msg.camera] = msg.strip
+		if p.unscanned == nil {
+			p.unscanned = map[string]bool{}
+		}
+		p.unscanned[msg.camera] = msg.unscanned
 		return m, nil
 	case tea.WindowSizeMsg:
 		return m, m.loadStrips()
@@ -158,6 +170,12 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "/":
 			p.filtering = true
 			return m, nil
+		case "m":
+			if len(p.shown) == 0 {
+				return m, nil
+			}
+			c := p.all[p.shown[p.cursor]]
+			return m.scanActivity(c.ID, m.caseView.detail.From, m.caseView.detail.To)
 		case "s":
 			for i, s := range speeds {
 				if s == p.speed {
@@ -228,8 +246,12 @@ func (m Model) viewPicker() (string, []key) {
 		}
 		b.WriteString(line + s + "\n")
 	}
-	b.WriteString(dimStyle.Render("█ footage  ░ expired  ▒ expiring within 14 days  x damaged  (blank) gap") + "\n")
-	keys := []key{{"↑↓", "camera"}, {"enter", "frames"}, {"/", "filter"}, {"s", "speed"}}
+	legend := "█ footage  ◆ activity  ░ expired  ▒ expiring within 14 days  x damaged  (blank) gap"
+	if len(p.shown) > 0 && p.unscanned[p.all[p.shown[p.cursor]].ID] {
+		legend = "not all scanned for activity: m scans  " + legend
+	}
+	b.WriteString(dimStyle.Render(clip(legend, m.width)) + "\n")
+	keys := []key{{"↑↓", "camera"}, {"enter", "frames"}, {"/", "filter"}, {"s", "speed"}, {"m", "scan activity"}}
 	if p.filtering {
 		keys = []key{{"type", "name, owner, quality"}, {"enter", "keep"}, {"esc", "clear"}}
 	}

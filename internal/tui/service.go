@@ -23,6 +23,7 @@ import (
 type ServiceOps struct {
 	svc    *app.Service
 	drafts *Drafts
+	frames *app.FrameBrowser // decoders kept open while stepping (service_frames.go)
 }
 
 var _ Ops = (*ServiceOps)(nil)
@@ -30,7 +31,7 @@ var _ Ops = (*ServiceOps)(nil)
 // NewServiceOps is the UI's operations over svc; drafts are kept in
 // <data_dir>/tui-drafts.json.
 func NewServiceOps(svc *app.Service) *ServiceOps {
-	return &ServiceOps{svc: svc, drafts: NewDrafts(filepath.Join(svc.Config().DataDir, "tui-drafts.json"))}
+	return &ServiceOps{svc: svc, drafts: NewDrafts(filepath.Join(svc.Config().DataDir, "tui-drafts.json")), frames: svc.FrameBrowser()}
 }
 
 func (o *ServiceOps) zone() *time.Location { return o.svc.Config().Timezone }
@@ -192,7 +193,7 @@ func (o *ServiceOps) Coverage(ctx context.Context, camera string, from, to time.
 }
 
 func (o *ServiceOps) Frame(ctx context.Context, camera string, at time.Time) (Frame, error) {
-	f, err := o.svc.Frame(ctx, app.FrameRequest{Camera: camera, At: at})
+	f, err := o.frames.Frame(ctx, app.FrameRequest{Camera: camera, At: at})
 	if err != nil {
 		return Frame{}, err
 	}

@@ -54,7 +54,8 @@ type Ops interface {
 	// quitting or a crash loses nothing; nil clears it. Draft returns it.
 	SaveDraft(key string, fields []string) error
 	Draft(key string) []string
-	CaseWork // casework.go
+	CaseWork  // casework.go
+	FrameWork // the frame browser's activity and viewer (framework.go)
 }
 
 // Draft keys.
@@ -375,7 +376,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case doneMsg:
 			delete(m.running, inner.job)
 			m = m.say(inner.text)
-			return m, tea.Batch(next, m.loadCase(inner.number))
+			m, after := m.jobDone(inner.job)
+			return m, tea.Batch(next, m.loadCase(inner.number), after)
 		case jobErrMsg:
 			delete(m.running, inner.job)
 			m = m.sayErr(inner.err)

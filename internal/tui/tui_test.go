@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -123,7 +122,7 @@ func TestKittyImage(t *testing.T) {
 			img.Pix[i] = 255 // frames are opaque
 		}
 	}
-	seq, err := kittyImage(img, 2, 0, 60, 10)
+	seq, err := kittyImage(img, 2, 0, 60, 10, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +165,14 @@ func TestDetectGraphics(t *testing.T) {
 	}{
 		{map[string]string{"TERM": "xterm-256color"}, GraphicsBlocks},
 		{map[string]string{"TERM": "xterm-kitty"}, GraphicsKitty},
-		{map[string]string{"TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"}, GraphicsBlocks},
+		{map[string]string{"TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"}, GraphicsKittyTmux},
+		{map[string]string{"TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0"}, GraphicsBlocks},
+		{map[string]string{"TERM": "tmux-256color", "TMUX": "/t,1,0", "TERM_PROGRAM": "tmux", "LC_TERMINAL": "WezTerm"}, GraphicsKittyTmux},
+		{map[string]string{"TERM": "foot"}, GraphicsSixel},
+		{map[string]string{"TERM": "xterm-256color", "XTERM_VERSION": "XTerm(390)"}, GraphicsSixel},
+		{map[string]string{"TERM": "xterm", "MLTERM": "3.9.3"}, GraphicsSixel},
+		{map[string]string{"TMUX": "/t,1,0", "KLIPP_GRAPHICS": "sixel"}, GraphicsSixel},
+		{map[string]string{"TMUX": "/t,1,0", "KLIPP_GRAPHICS": "kitty"}, GraphicsKittyTmux},
 		{map[string]string{"TERM_PROGRAM": "WezTerm"}, GraphicsKitty},
 		{map[string]string{"TERM": "xterm-kitty", "KLIPP_GRAPHICS": "blocks"}, GraphicsBlocks},
 		{map[string]string{"KLIPP_GRAPHICS": "kitty"}, GraphicsKitty},
@@ -186,8 +192,8 @@ func TestFramesWithKittyGraphics(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("no image sent")
 	}
-	raw, ok := cmd().(tea.RawMsg)
-	if !ok || !strings.Contains(raw.Msg.(string), "\x1b_Ga=T,f=100,c=") {
+	raw, ok := rawOf(cmd)
+	if !ok || !strings.Contains(raw, "\x1b_Ga=T,f=100,c=") {
 		t.Fatalf("cmd gave %T", cmd())
 	}
 	// The view leaves the picture's lines free of half-blocks.

@@ -36,9 +36,12 @@ func main() {
 	jobsRun := flag.Bool("jobs", false, "run the jobs benchmarks (own PostgreSQL) instead")
 	timelineRun := flag.Bool("timeline", false, "run the timeline add benchmark on SQLite and PostgreSQL instead")
 	activity := flag.Bool("activity", false, "run the activity benchmark instead")
+	ui := flag.Bool("ui", false, "run the terminal UI benchmark (key to screen through tmux) instead")
 	flag.Parse()
 	var err error
 	switch {
+	case *ui:
+		err = uiBench(*klipp)
 	case *site != "":
 		err = presentationBench(*klipp, *site, *before)
 	case *activity:

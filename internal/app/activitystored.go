@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/activity"
+	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/footage"
+)
+
+// StoredActivity is what the store already knows of a camera's activity in
+// a range: the periods found in the scanned footage, and the footage not
+// scanned yet (there, no activity is known either way).
+type StoredActivity struct {
+	Periods   []activity.Period
+	Unscanned []footage.Part
+}
+
+// StoredActivity reads the stored activity scans of a camera's range
+// without scanning anything: cheap enough to draw a screen from. A range
+// without footage has no periods. Activity (or ScanActivity) scans.
+func (s *Service) StoredActivity(ctx context.Context, camera string, from, to time.Time) (StoredActivity, error) {
+	if err := s.Need(ctx, "activity", "", RoleAnalyst, RoleArchivist); err != nil {
+		return StoredActivity{}, err
+	}
+	cam, err := s.Camera(camera)
+	if err != nil {
+		return StoredActivity{}, err
+	}
+	cov, err := footage.CoverageOf(ctx, s.store, cam, from, to, s.now())
+	if err != nil {
+		return StoredActivity{}, err
+	}
+	var out StoredActivity
+	if len(cov.Segments) == 0 {
+		return out, nil
+	}
+	have, err := s.store.ActivityScansBetween(ctx, cam.ID, cov.From, cov.To, true)
+	if err != nil {
+		return out, fault.Wrap(fault.Storage, err)
+	}
+	var placed []activity.Placed
+	for _, p := range cov.Segments {
+		a, ok := have[p.Source.ID]
+		if p.Source.Duration <= 0 {
+			continue
+		}
+		if !ok || !a.Current(p.Source, activity.Version) {
+			out.Unscanned = append(out.Unscanned, p)
+			continue
+		}
+		sc, err := activity.Decode(a.Data)
+		if err != nil {
+			return out, fault.Wrap(fault.Storage, fmt.Errorf("camera %s: %s: %w", cam.ID, p.File, err))
+		}
+		placed = append(placed, activity.Placed{Start: p.Source.TrueStart, Scan: sc})
+	}
+	out.Periods = activity.Periods(placed, cov.From, cov.To, activity.Query{Sensitivity: activity.DefaultSensitivity})
+	return out, nil
+}

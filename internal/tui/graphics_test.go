@@ -1,0 +1,443 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// rawOf finds the raw terminal output among a command's messages.
+func rawOf(cmd tea.Cmd) (string, bool) {
+	if cmd == nil {
+		return "", false
+	}
+	switch msg := cmd().(type) {
+	case tea.RawMsg:
+		s, ok := msg.Msg.(string)
+		return s, ok
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if s, ok := rawOf(c); ok {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// sixelDecode reads a sixel DCS as a terminal would: the raster size, the
+// palette, and the bands of six rows, colour by colour.
+func sixelDecode(t *testing.T, seq string) *image.RGBA {
+	t.Helper()
+	i := strings.Index(seq, "\x1bP")
+	j := strings.LastIndex(seq, "\x1b\\")
+	if i < 0 || j < i {
+		t.Fatalf("no DCS in %q", seq[:min(40, len(seq))])
+	}
+	body := seq[i+2 : j]
+	q := strings.IndexByte(body, 'q')
+	body = body[q+1:]
+	m := regexp.MustCompile(`^"1;1;(\d+);(\d+)`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no raster attributes: %q", body[:20])
+	}
+	w, _ := strconv.Atoi(m[1])
+	h, _ := strconv.Atoi(m[2])
+	body = body[len(m[0]):]
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	pal := map[int]color.RGBA{}
+	x, y, c := 0, 0, 0
+	num := func() int {
+		k := 0
+		for k < len(body) && body[k] >= '0' && body[k] <= '9' {
+			k++
+		}
+		n, _ := strconv.Atoi(body[:k])
+		body = body[k:]
+		return n
+	}
+	for len(body) > 0 {
+		ch := body[0]
+		body = body[1:]
+		switch {
+		case ch == '#':
+			c = num()
+			if len(body) > 0 && body[0] == ';' {
+				var p [4]int
+				for k := range p {
+					body = body[1:]
+					p[k] = num()
+				}
+				if p[0] != 2 {
+					t.Fatalf("colour space %d", p[0])
+				}
+				pal[c] = color.RGBA{uint8(p[1] * 255 / 100), uint8(p[2] * 255 / 100), uint8(p[3] * 255 / 100), 255}
+			}
+		case ch == '$':
+			x = 0
+		case ch == '-':
+			x, y = 0, y+6
+		case ch == '!':
+			n := num()
+			bits := body[0] - 63
+			body = body[1:]
+			for k := 0; k < n; k++ {
+				for b := 0; b < 6; b++ {
+					if bits&(1<<b) != 0 {
+						img.SetRGBA(x, y+b, pal[c])
+					}
+				}
+				x++
+			}
+		case ch >= 63 && ch <= 126:
+			for b := 0; b < 6; b++ {
+				if (ch-63)&(1<<b) != 0 {
+					img.SetRGBA(x, y+b, pal[c])
+				}
+			}
+			x++
+		default:
+			t.Fatalf("unexpected %q in sixel data", ch)
+		}
+	}
+	return img
+}
+
+// testPicture has colour, a gradient and fine detail: a red and a blue
+// half, a grey ramp and a white square with a black cross.
+func testPicture(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.RGBA{200, 30, 30, 255}
+			if x >= w/2 {
+				c = color.RGBA{30, 60, 200, 255}
+			}
+			if y >= h*3/4 {
+				v := uint8(x * 255 / w)
+				c = color.RGBA{v, v, v, 255}
+			}
+			if x >= w/3 && x < w*2/3 && y >= h/4 && y < h/2 {
+				c = color.RGBA{255, 255, 255, 255}
+				if x == w/2 || y == h*3/8 {
+					c = color.RGBA{0, 0, 0, 255}
+				}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+// meanDiff compares two pictures of one size in blocks of n×n pixels (the
+// dithering averages out over a block): the largest difference of a
+// block's mean in any channel.
+func meanDiff(a, b image.Image, n int) float64 {
+	worst := 0.0
+	r := a.Bounds()
+	for y0 := r.Min.Y; y0+n <= r.Max.Y; y0 += n {
+		for x0 := r.Min.X; x0+n <= r.Max.X; x0 += n {
+			var sa, sb [3]float64
+			for y := y0; y < y0+n; y++ {
+				for x := x0; x < x0+n; x++ {
+					r1, g1, b1, _ := a.At(x, y).RGBA()
+					r2, g2, b2, _ := b.At(x-r.Min.X+b.Bounds().Min.X, y-r.Min.Y+b.Bounds().Min.Y).RGBA()
+					sa[0], sa[1], sa[2] = sa[0]+float64(r1>>8), sa[1]+float64(g1>>8), sa[2]+float64(b1>>8)
+					sb[0], sb[1], sb[2] = sb[0]+float64(r2>>8), sb[1]+float64(g2>>8), sb[2]+float64(b2>>8)
+				}
+			}
+			for k := range sa {
+				d := (sa[k] - sb[k]) / float64(n*n)
+				if d < 0 {
+					d = -d
+				}
+				worst = max(worst, d)
+			}
+		}
+	}
+	return worst
+}
+
+// Sixel output decoded back is the frame at the size of the cells it
+// fills: every 10×10 block within a few levels of the frame's.
+func TestSixelDecodesToFrame(t *testing.T) {
+	src := testPicture(640, 360)
+	seq := sixelImage(src, 3, 0, 64, 18)
+	if !strings.HasPrefix(seq, "\x1b7\x1b[4;1H\x1bP") || !strings.HasSuffix(seq, "\x1b\\\x1b8") {
+		t.Fatalf("sequence %q … %q", seq[:20], seq[len(seq)-10:])
+	}
+	got := sixelDecode(t, seq)
+	if got.Bounds().Dx() != 640 || got.Bounds().Dy() != 360 {
+		t.Fatalf("decoded %v", got.Bounds())
+	}
+	if d := meanDiff(got, src, 10); d > 12 {
+		t.Errorf("decoded sixel differs from the frame by %.1f levels in a block", d)
+	}
+	// The black cross survives: detail is not smeared away.
+	if r, _, _, _ := got.At(320, 100).RGBA(); r>>8 > 60 {
+		t.Errorf("the cross's pixel is %v", got.At(320, 100))
+	}
+}
+
+// Kitty graphics in tmux: each graphics command is wrapped for tmux to
+// pass through, and unwrapped it is the picture, pixel for pixel.
+func TestKittyThroughTmux(t *testing.T) {
+	src := testPicture(320, 180)
+	for i := range src.Pix {
+		if i%4 != 3 && i%7 == 0 {
+			src.Pix[i] ^= uint8(i) // noise: several chunks
+		}
+	}
+	seq, err := kittyImage(src, 3, 0, 40, 11, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped := regexp.MustCompile(`\x1bPtmux;((?:\x1b\x1b|[^\x1b])*)\x1b\\`).FindAllStringSubmatch(seq, -1)
+	if len(wrapped) < 3 {
+		t.Fatalf("%d passthrough sequences", len(wrapped))
+	}
+	outside := regexp.MustCompile(`\x1bPtmux;((?:\x1b\x1b|[^\x1b])*)\x1b\\`).ReplaceAllString(seq, "")
+	if outside != "\x1b7\x1b[4;1H\x1b8" {
+		t.Errorf("outside the passthrough: %q", outside)
+	}
+	var inner strings.Builder
+	for _, w := range wrapped {
+		inner.WriteString(strings.ReplaceAll(w[1], "\x1b\x1b", "\x1b"))
+	}
+	if got := kittyPicture(t, inner.String()); meanDiff(got, src, 1) != 0 {
+		t.Error("the picture through tmux is not the frame")
+	}
+}
+
+// kittyPicture decodes the PNG of kitty graphics commands.
+func kittyPicture(t *testing.T, seq string) image.Image {
+	t.Helper()
+	var payload strings.Builder
+	for _, c := range regexp.MustCompile(`\x1b_G([^;\x1b]*);([^\x1b]*)\x1b\\`).FindAllStringSubmatch(seq, -1) {
+		if strings.Contains(c[1], "a=d") {
+			continue
+		}
+		payload.WriteString(c[2])
+	}
+	data, err := base64.StdEncoding.DecodeString(payload.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// The fake's frame: a ramp with a white square at x 24–40, y 10–26.
+func fakeFrame(t *testing.T) image.Image {
+	f, err := (&fakeOps{}).Frame(nil, "sodergatan-2", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Image
+}
+
+// Zoom crops the frame at its source resolution: + shows the middle half
+// of the width and height, - the whole frame again, and a click zooms in
+// around the pixel clicked; the kitty picture sent is exactly that crop.
+func TestZoom(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(nil, ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithGraphics(GraphicsKitty)
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("enter"), keyMsg("c"), keyMsg("enter"))
+	src := fakeFrame(t)
+	mm, cmd := m.Update(keyMsg("+"))
+	raw, ok := rawOf(cmd)
+	if !ok {
+		t.Fatal("+ sent no picture")
+	}
+	want := src.(*image.RGBA).SubImage(image.Rect(16, 9, 48, 27))
+	if got := kittyPicture(t, raw); got.Bounds().Dx() != 32 || got.Bounds().Dy() != 18 || meanDiff(got, want, 1) != 0 {
+		t.Errorf("zoom 2×: %v, not the middle of the frame", got.Bounds())
+	}
+	if s := screenOf(mm); !strings.Contains(s, "zoom 2×") {
+		t.Errorf("zoom not shown:\n%s", s)
+	}
+	mm, cmd = mm.Update(keyMsg("-"))
+	if raw, _ := rawOf(cmd); kittyPicture(t, raw).Bounds().Dx() != 64 {
+		t.Error("- does not show the whole frame")
+	}
+	// A click on cell (6, 4) of the picture (it starts on line 3) is the
+	// source pixel in the middle of that cell: zoom 2× crops 32×18 around
+	// it, kept inside the frame.
+	w, h := fitCells(src.Bounds(), 80, mm.(Model).frameRows())
+	px, py := 13*64/(2*w), 9*36/(2*h)
+	_, cmd = mm.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 6, Y: 3 + 4})
+	raw, _ = rawOf(cmd)
+	got := kittyPicture(t, raw)
+	x0, y0 := max(0, px-16), max(0, py-9)
+	if got.Bounds().Dx() != 32 || meanDiff(got, src.(*image.RGBA).SubImage(image.Rect(x0, y0, x0+32, y0+18)), 1) != 0 {
+		t.Errorf("click zoom at (%d, %d) is not the crop around it", px, py)
+	}
+}
+
+// The frame browser in sixel: the picture sent, decoded, is the frame.
+func TestFramesInSixel(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(nil, ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithGraphics(GraphicsSixel)
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("enter"), keyMsg("c"), keyMsg("enter"))
+	_, cmd := m.Update(keyMsg("+"))
+	_, cmd = m.Update(keyMsg("-"))
+	_ = cmd
+	mm := m.(Model)
+	raw, ok := rawOf(mm.frameImage())
+	if !ok {
+		t.Fatal("no sixel sent")
+	}
+	got := sixelDecode(t, raw)
+	w, h := fitCells(image.Rect(0, 0, 64, 36), 80, mm.frameRows())
+	if got.Bounds().Dx() != w*sixelCellW || got.Bounds().Dy() != h*sixelCellH {
+		t.Fatalf("sixel %v for %d×%d cells", got.Bounds(), w, h)
+	}
+	if d := meanDiff(got, scaled(fakeFrame(t), got.Bounds().Dx(), got.Bounds().Dy()), 10); d > 12 {
+		t.Errorf("sixel differs from the frame by %.1f levels", d)
+	}
+	if s := screenOf(m); strings.Contains(s, "▀") {
+		t.Error("half-blocks under the sixel picture")
+	}
+}
+
+// Playback runs by the wall clock: each tick shows the frame the clock
+// says; while a frame is still decoding ticks are dropped rather than
+// queued, and the next shows where playback should be by then.
+func TestPlayback(t *testing.T) {
+	wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	wallClock = func() time.Time { return wall }
+	defer func() { wallClock = time.Now }()
+	ops := &fakeOps{}
+	m := openFrames(t, ops, 80, 24) // 21:10:18.000
+	m = run(m, keyMsg(" "))
+	if s := screenOf(m); !strings.Contains(s, "▶ 1×") {
+		t.Fatalf("not playing:\n%s", s)
+	}
+	seq := m.(Model).frames.play.seq
+	wall = wall.Add(40 * time.Millisecond)
+	m, load := m.Update(playTickMsg{seq})
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.040") {
+		t.Fatalf("after a tick:\n%s", s)
+	}
+	// The frame has not arrived: two ticks are dropped.
+	for range 2 {
+		wall = wall.Add(40 * time.Millisecond)
+		m, _ = m.Update(playTickMsg{seq})
+	}
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.040") || m.(Model).frames.play.dropped != 2 {
+		t.Fatalf("ticks while decoding moved the cursor:\n%s", s)
+	}
+	msg := load()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		msg = b[0]()
+	}
+	m = run(m, msg)
+	m = run(m, playTickMsg{seq})
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.120") {
+		t.Fatalf("after the frame arrived:\n%s", s)
+	}
+	// 2×, then −1×.
+	m = run(m, keyMsg("*"))
+	wall = wall.Add(100 * time.Millisecond)
+	m = run(m, playTickMsg{seq})
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.320") || !strings.Contains(s, "▶ 2×") {
+		t.Fatalf("2×:\n%s", s)
+	}
+	m = run(m, keyMsg("*"), keyMsg("*"))
+	wall = wall.Add(300 * time.Millisecond)
+	m = run(m, playTickMsg{seq})
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.020") || !strings.Contains(s, "▶ -1×") {
+		t.Fatalf("−1×:\n%s", s)
+	}
+	m = run(m, keyMsg(" "))
+	wall = wall.Add(time.Second)
+	m = run(m, playTickMsg{seq})
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.020") {
+		t.Fatalf("paused playback moved:\n%s", s)
+	}
+}
+
+// G shows this camera and the others nearest the place at the same time
+// in a 2×2 mosaic, each view recorded for the case.
+func TestGrid(t *testing.T) {
+	ops := &fakeOps{}
+	m := openFrames(t, ops, 160, 48)
+	m = run(m, keyMsg("G"))
+	s := screenOf(m)
+	if !strings.Contains(s, "↖ Södergatan 2 21:10:18.000  ↗ Stortorget 21:10:18.000  ↙ Malmö C spår 4 21:10:18.000") {
+		t.Fatalf("grid label:\n%s", s)
+	}
+	g := m.(Model).frames.grid.image
+	// The fake's frames are 64×36, fitted to 640×360 tiles: the white
+	// square's middle is at (320, 180) of each tile; the fourth is empty.
+	for i, p := range []image.Point{{320, 180}, {640 + 320, 180}, {320, 360 + 180}} {
+		if r, _, _, _ := g.At(p.X, p.Y).RGBA(); r>>8 != 255 {
+			t.Errorf("tile %d's middle is %v", i, g.At(p.X, p.Y))
+		}
+	}
+	if r, _, _, _ := g.At(640+320, 360+180).RGBA(); r != 0 {
+		t.Error("the empty tile is not black")
+	}
+	views := fmt.Sprint(ops.views)
+	if !strings.Contains(views, "stortorget 21:10:18.000–21:10:18.000") || !strings.Contains(views, "malmo-c-spar-4 21:10:18.000–21:10:18.000") {
+		t.Errorf("grid views not recorded: %v", ops.views)
+	}
+	m = run(m, keyMsg("]"))
+	if s := screenOf(m); !strings.Contains(s, "↗ Stortorget 21:10:28.000") {
+		t.Errorf("the grid does not follow the cursor:\n%s", s)
+	}
+	m = run(m, keyMsg("G"))
+	if s := screenOf(m); strings.Contains(s, "↗ Stortorget") {
+		t.Errorf("G does not close the grid:\n%s", s)
+	}
+}
+
+// V opens the recording at the cursor: in mpv at the frame's time in the
+// file, or in $KLIPP_VIEWER with {file} and {start}; a viewer that fails
+// at once is an error on the screen.
+func TestExternalViewer(t *testing.T) {
+	var started [][]string
+	var fail error
+	startViewer = func(argv []string) error { started = append(started, argv); return fail }
+	lookPath = func(name string) (string, error) { return "/usr/bin/" + name, nil }
+	defer func() { startViewer, lookPath = startDetached, execLookPath }()
+	t.Setenv("KLIPP_VIEWER", "")
+	ops := &fakeOps{}
+	m := openFrames(t, ops, 80, 24)
+	m = run(m, keyMsg("V"))
+	if len(started) != 1 || strings.Join(started[0], " ") != "/usr/bin/mpv --start=618.000 /rec/sodergatan-2/a.mp4" {
+		t.Fatalf("started %v", started)
+	}
+	if s := screenOf(m); !strings.Contains(s, "opened a.mp4 in mpv at 618.000 s") {
+		t.Errorf("after V:\n%s", s)
+	}
+	t.Setenv("KLIPP_VIEWER", "vlc --start-time={start} {file}")
+	m = run(m, keyMsg("V"))
+	if strings.Join(started[1], " ") != "vlc --start-time=618.000 /rec/sodergatan-2/a.mp4" {
+		t.Errorf("KLIPP_VIEWER: %v", started[1])
+	}
+	t.Setenv("KLIPP_VIEWER", "feh")
+	m = run(m, keyMsg("O"))
+	if len(started[2]) != 2 || started[2][0] != "feh" || !strings.HasSuffix(started[2][1], "sodergatan-2-20261120-211018.000.png") {
+		t.Errorf("O: %v", started[2])
+	}
+	fail = errors.New("feh: cannot open display")
+	m = run(m, keyMsg("O"))
+	if s := screenOf(m); !strings.Contains(s, "error: feh: cannot open display") {
+		t.Errorf("a failing viewer:\n%s", s)
+	}
+}

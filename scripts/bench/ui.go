@@ -1,0 +1,161 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// uiBench measures the terminal UI as an analyst meets it: a key sent
+// through a real terminal (tmux, 160x48, half-blocks) until the screen
+// shows the new frame, on a minute of 1080p25 H.264 with a 2 s GOP. The
+// reference is ffmpeg decoding one frame at a time there (-ss before -i).
+func uiBench(klipp string) error {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		return fmt.Errorf("the UI benchmark runs klipp in tmux: %w", err)
+	}
+	abs, err := filepath.Abs(klipp)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "klipp-bench-ui-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	rec := filepath.Join(dir, "rec")
+	os.MkdirAll(rec, 0o755)
+	file := filepath.Join(rec, "2026-11-20_22-00-00.mp4")
+	if err := sh("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25:duration=60",
+		"-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-pix_fmt", "yuv420p", file); err != nil {
+		return err
+	}
+	conf := filepath.Join(dir, "klipp.yaml")
+	os.WriteFile(conf, []byte("timezone: Europe/Stockholm\ndata_dir: data\ncatalog: cameras.yaml\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte(`cameras:
+  - {id: gate, name: Grind, owner: business, location: {lat: 55.6, lon: 13.0}, timezone: Europe/Stockholm,
+     recordings: {path: rec, pattern: "%Y-%m-%d_%H-%M-%S.mp4"}}
+`), 0o644)
+	if err := sh(abs, "--config", conf, "-q", "index"); err != nil {
+		return err
+	}
+	if err := sh(abs, "--config", conf, "-q", "case", "new", "--number", "K-UI", "--title", "UI", "--position", "55.6,13.0",
+		"--from", "2026-11-20 22:00", "--to", "2026-11-20 22:01"); err != nil {
+		return err
+	}
+	sock := "klipp-bench-" + fmt.Sprint(os.Getpid())
+	tmux := func(args ...string) (string, error) {
+		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).Output()
+		return string(out), err
+	}
+	if _, err := tmux("new-session", "-d", "-x", "160", "-y", "48", "-s", "ui",
+		"env KLIPP_GRAPHICS=blocks TERM=xterm-256color "+abs+" --config "+conf+" tui"); err != nil {
+		return fmt.Errorf("tmux: %w", err)
+	}
+	defer tmux("kill-server")
+	screen := func() string { s, _ := tmux("capture-pane", "-p", "-t", "ui"); return s }
+	// frameLine is the frame browser's line with the frame's times.
+	frameLine := func(s string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "frame ") {
+				return l
+			}
+		}
+		return ""
+	}
+	waitFor := func(ok func(string) bool, limit time.Duration) (string, error) {
+		end := time.Now().Add(limit)
+		for time.Now().Before(end) {
+			if s := screen(); ok(s) {
+				return s, nil
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return "", fmt.Errorf("the screen did not change within %s:\n%s", limit, screen())
+	}
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "ui"}, k...)...) }
+	if _, err := waitFor(func(s string) bool { return strings.Contains(s, "K-UI") }, 20*time.Second); err != nil {
+		return err
+	}
+	keys("/")
+	keys("-l", "K-UI")
+	keys("Enter")
+	time.Sleep(200 * time.Millisecond)
+	keys("Enter")
+	if _, err := waitFor(func(s string) bool { return strings.Contains(s, "Case K-UI") }, 10*time.Second); err != nil {
+		return err
+	}
+	keys("c")
+	if _, err := waitFor(func(s string) bool { return strings.Contains(s, "Grind") }, 10*time.Second); err != nil {
+		return err
+	}
+	// press sends a key and times it until the frame line changes.
+	press := func(k string) (time.Duration, error) {
+		before := frameLine(screen())
+		start := time.Now()
+		keys(k)
+		if _, err := waitFor(func(s string) bool { l := frameLine(s); return l != "" && l != before }, 10*time.Second); err != nil {
+			return 0, err
+		}
+		return time.Since(start), nil
+	}
+	var cold, warm, jump []time.Duration
+	for i := 0; i < 8; i++ {
+		// Into the frame browser: the file opened and a frame decoded.
+		d, err := press("Enter")
+		if err != nil {
+			return err
+		}
+		cold = append(cold, d)
+		if i < 7 {
+			keys("Escape")
+			if _, err := waitFor(func(s string) bool { return frameLine(s) == "" }, 10*time.Second); err != nil {
+				return err
+			}
+		}
+	}
+	for i := 0; i < 60; i++ {
+		d, err := press("Right")
+		if err != nil {
+			return err
+		}
+		warm = append(warm, d)
+	}
+	for i := 0; i < 20; i++ {
+		k := map[bool]string{true: "]", false: "["}[i%2 == 0]
+		d, err := press(k)
+		if err != nil {
+			return err
+		}
+		jump = append(jump, d)
+	}
+	// Playback at 1× for 5 s: the distinct frames the screen showed.
+	keys("Space")
+	seen := map[string]bool{}
+	start := time.Now()
+	for time.Since(start) < 5*time.Second {
+		seen[frameLine(screen())] = true
+	}
+	keys("Space")
+	// The reference: ffmpeg decoding one frame at 20 times.
+	var ref []time.Duration
+	for i := 0; i < 20; i++ {
+		d, err := timed("ffmpeg", "-v", "error", "-ss", fmt.Sprintf("%.2f", 5+float64(i)*2.37), "-i", file, "-frames:v", "1", "-f", "null", "-")
+		if err != nil {
+			return err
+		}
+		ref = append(ref, d)
+	}
+	fmt.Printf("key to updated screen in tmux at 160x48 (half-blocks), 1080p25 H.264, 2 s GOP:\n")
+	fmt.Printf("  frame step (warm, %d): p50 %.0f ms, p95 %.0f ms (goal < 60 ms)\n", len(warm), ms(pct(warm, 50)), ms(pct(warm, 95)))
+	fmt.Printf("  opening the frame browser (cold: file opened, first decode, %d): p50 %.0f ms, p95 %.0f ms (goal < 150 ms)\n", len(cold), ms(pct(cold, 50)), ms(pct(cold, 95)))
+	fmt.Printf("  10 s jump (%d): p50 %.0f ms, p95 %.0f ms (goal < 120 ms)\n", len(jump), ms(pct(jump, 50)), ms(pct(jump, 95)))
+	fmt.Printf("  playback at 1x: %d distinct frames shown in 5 s = %.1f fps (goal 25; the screen is sampled by tmux capture-pane, which bounds this)\n",
+		len(seen)-1, float64(len(seen)-1)/5)
+	fmt.Printf("  reference: ffmpeg -ss T -i F -frames:v 1 (one process per frame, %d): p50 %.0f ms; 10 s jump / ffmpeg = %.2fx\n",
+		len(ref), ms(pct(ref, 50)), ms(pct(jump, 50))/ms(pct(ref, 50)))
+	return nil
+}
