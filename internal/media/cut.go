@@ -273,6 +273,11 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
 	}
 	bAnchor, bK := int64(astiav.NoPtsValue), int64(0)
+	if m.audio != nil && !videoDone {
+		// Until the first frame at or after From is found the reader may
+		// go back to the start: the audio waits.
+		m.audio.holdUntilRelease()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -289,6 +294,9 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 				g.Free()
 			}
 			gop, rewound, m.res.Dropped = gop[:0], true, droppedBefore
+			if m.audio != nil {
+				m.audio.discard()
+			}
 			continue
 		}
 		if errors.Is(err, astiav.ErrEof) {
@@ -374,13 +382,16 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 				}
 				pkt.Unref()
 				continue
-			case len(gop) == 0 && off > p.From && key && first && !rewound && p.From > 0:
+			case len(gop) == 0 && off > p.From && key && !rewound && p.From > 0:
 				// The seek landed after From (MPEG-TS seeks are approximate): read from the start.
 				pkt.Unref()
 				if err := rewind(fc, in, start); err != nil {
 					return fault.Mediaf("%s: rewind: %v", p.Path, err)
 				}
-				rewound = true
+				rewound, m.res.Dropped = true, droppedBefore
+				if m.audio != nil {
+					m.audio.discard()
+				}
 				continue
 			}
 			gop = append(gop, pkt.Clone())
@@ -390,6 +401,11 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			}
 			// The first packet at or after From: the buffered group is the lead-in.
 			streaming = true
+			if m.audio != nil {
+				if err := m.audio.release(); err != nil {
+					return err
+				}
+			}
 			for _, g := range gop {
 				if err := m.write(g, in, outTS, offset, p, first); err != nil {
 					return err
@@ -404,6 +420,9 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if err != nil {
 			return err
 		}
+	}
+	if m.audio != nil {
+		return m.audio.release()
 	}
 	return nil
 }

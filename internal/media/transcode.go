@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -121,12 +122,22 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				// The audio in [From, To), timed against the video's start.
 				ns := astiav.NewRational(1, int(time.Second))
 				startNs := astiav.RescaleQ(r.start, r.st.TimeBase(), ns)
+				// Until the first frame at or after From the reader may go
+				// back (a seek that overshot reads again from the start):
+				// the audio waits, and what it read before going back is
+				// dropped when the times go back.
+				audio.holdUntilRelease()
+				prev := time.Duration(math.MinInt64)
 				r.onAudio = func(pkt *astiav.Packet, a *astiav.Stream) error {
 					ts := pkt.Pts()
 					if ts == astiav.NoPtsValue {
 						ts = pkt.Dts()
 					}
 					off := time.Duration(astiav.RescaleQ(ts, a.TimeBase(), ns) - startNs)
+					if off < prev && audio.hold {
+						audio.discard()
+					}
+					prev = off
 					if off < p.From || off >= p.To {
 						return nil
 					}
@@ -153,6 +164,11 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				}
 				if f.Offset >= p.To {
 					return nil
+				}
+				if audio != nil && audio.hold {
+					if err := audio.release(); err != nil {
+						return err
+					}
 				}
 				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height-res.CaptionBar {
 					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: use --scale or --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
