@@ -151,6 +151,7 @@ func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) erro
 
 func (r *VideoReader) reset() {
 	flushDecoder(r.dec)
+	r.avi.reset()
 	r.eof, r.pending, r.n, r.last = false, false, 0, astiav.NoPtsValue
 }
 
