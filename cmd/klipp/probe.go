@@ -47,6 +47,9 @@ func (a *cli) probeCommand() *cobra.Command {
 					rows = append(rows, []string{fmt.Sprintf("DAV channel %d", c.Channel), fmt.Sprintf("%s %dx%d %d fps, %d frames (%d keyframes), dates %s to %s (DVR clock)",
 						c.Codec, c.Width, c.Height, c.FPS, c.Frames, c.Keyframes, c.First, c.Last)})
 				}
+				if in.IMKH {
+					rows = append(rows, []string{"IMKH header", "40-byte Hikvision recorder header before the program stream (FFmpeg reads past it)"})
+				}
 				for _, j := range in.Jumps {
 					rows = append(rows, []string{"timestamp jump", fmt.Sprintf("no frames from %.3fs for %.3fs", j.At.Seconds(), j.Length.Seconds())})
 				}

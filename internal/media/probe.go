@@ -43,6 +43,9 @@ type Info struct {
 	// every channel's chunks as one stream) holds these channels, read
 	// from its chunk headers.
 	DAVChannels []dav.Channel `json:"dav_channels,omitempty"`
+	// IMKH: the file starts with a Hikvision recorder's 40-byte "IMKH"
+	// header before its MPEG program stream.
+	IMKH bool `json:"imkh_header,omitempty"`
 }
 
 // Jump is a hole in a file's timestamps: no frame from At (offset from
@@ -222,6 +225,9 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 	}
 	if in.Container == "mpegts" && in.Damaged == "" {
 		in.Damaged = tsEndsMidPacket(path)
+	}
+	if in.Container == "mpeg" {
+		in.IMKH = hasIMKH(path)
 	}
 	if in.Container == "dhav" {
 		if data, err := os.ReadFile(path); err == nil {
