@@ -213,6 +213,9 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	if rc.dur > 0 && videoDelay(in) > 0 {
 		return fault.Mediaf("%s: a raw stream with B-frames has no presentation times to copy: use --mode transcode", p.Path)
 	}
+	if aviBFrames(fc, in) {
+		return fault.Mediaf("%s: an AVI with B-frames has no presentation times to copy: use --mode transcode", p.Path)
+	}
 	if rc.fps > 0 {
 		in.SetAvgFrameRate(astiav.NewRational(int(rc.fps*1000+0.5), 1000))
 	}
