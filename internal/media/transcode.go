@@ -86,6 +86,12 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				} else if rate.Num() > 0 && rate.Den() > 0 {
 					fps = int(rate.Float64() + 0.5)
 				}
+				if base := r.st.RFrameRate(); r.raw.fps == 0 && base.Num() > 0 && base.Den() > 0 && base.Float64() > float64(fps)*1.05 && base.Float64() <= 120 {
+					// Variable rate (frames dropped under load): on the
+					// base rate's grid every frame keeps its time, where
+					// the average rate's would move them.
+					fps = int(base.Float64() + 0.5)
+				}
 				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps
 				if o.Width > 0 && o.Height > 0 {
 					res.Width, res.Height = o.Width&^1, o.Height&^1
