@@ -161,6 +161,7 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 		return fmt.Errorf("cut %s: %w", m.out, err)
 	}
 	m.st.CodecParameters().SetCodecTag(m.videoTag)
+	keepRotation(in, m.st)
 	m.st.SetTimeBase(in.TimeBase())
 	if r := in.AvgFrameRate(); r.Num() > 0 {
 		m.st.SetAvgFrameRate(r)

@@ -135,3 +135,52 @@ func TestVariableRateMP4(t *testing.T) {
 		}
 	}
 }
+
+// Rotation metadata (a camera mounted on its side): probe records it,
+// stills are turned upright and say so, and cuts keep it for players.
+func TestRotation(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.mp4")
+	writeLumaClip(t, plain, WriterOptions{Format: "mp4", Codec: "h264", Width: 160, Height: 96, FPS: 25, GOP: 10}, 25)
+	src := filepath.Join(dir, "rot.mp4")
+	ffmpegCLI(t, "-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", src)
+	in, err := Probe(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := in.Video(); v == nil || v.Rotation != 90 {
+		t.Fatalf("probe: %+v, want rotation 90 (clockwise, as FFmpeg's autorotate turns it)", in.Video())
+	}
+	stills, err := StillsAt(context.Background(), src, []time.Duration{500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := stills[0]; s.Rotation != 90 || s.Image.Rect.Dx() != 96 || s.Image.Rect.Dy() != 160 || stillLevel(s) != 12 {
+		t.Errorf("still: turned %d, %v, frame %d; want turned 90, 96x160, frame 12", s.Rotation, s.Image.Rect, stillLevel(s))
+	}
+	// Which way: a picture white on its left turned clockwise is white on top.
+	half, flat := filepath.Join(dir, "half.mp4"), filepath.Join(dir, "flat.mp4")
+	ffmpegCLI(t, "-f", "lavfi", "-i", "color=black:s=160x96:d=1,drawbox=x=0:y=0:w=80:h=96:color=white:t=fill,format=yuv420p", "-c:v", "libx264", flat)
+	ffmpegCLI(t, "-i", flat, "-c", "copy", "-metadata:s:v:0", "rotate=90", half)
+	hs, err := StillsAt(context.Background(), half, []time.Duration{0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := hs[0].Image
+	if top, bottom := img.Y[img.YOffset(48, 20)], img.Y[img.YOffset(48, 140)]; top < 200 || bottom > 50 {
+		t.Errorf("turned still: luma %d at the top, %d at the bottom; want white above black", top, bottom)
+	}
+	parts := []CutPart{{Path: src, From: 400 * time.Millisecond, To: 800 * time.Millisecond}}
+	copyOut, tcOut := filepath.Join(dir, "copy.mp4"), filepath.Join(dir, "tc.mp4")
+	if _, err := CopyCut(context.Background(), parts, copyOut, CutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TranscodeCut(context.Background(), parts, tcOut, TranscodeOptions{Preset: "ultrafast"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{copyOut, tcOut} {
+		if in, err := Probe(context.Background(), out); err != nil || in.Video().Rotation != 90 {
+			t.Errorf("%s: %+v %v, want rotation 90 kept", filepath.Base(out), in, err)
+		}
+	}
+}

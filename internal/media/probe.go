@@ -73,6 +73,9 @@ type StreamInfo struct {
 	SampleRate int     `json:"sample_rate,omitempty"`
 	Channels   int     `json:"channels,omitempty"`
 	TimeBase   string  `json:"time_base"`
+	// Rotation: degrees clockwise the pictures are turned to stand upright
+	// (the container's display matrix); stills are turned, and say so.
+	Rotation int `json:"rotation,omitempty"`
 }
 
 // Video returns the first video stream, or nil.
@@ -113,6 +116,7 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		switch cp.MediaType() {
 		case astiav.MediaTypeVideo:
 			si.Width, si.Height, si.PixFmt = cp.Width(), cp.Height(), cp.PixelFormat().Name()
+			si.Rotation = Rotation(s)
 			if r := s.AvgFrameRate(); r.Den() != 0 && r.Num() != 0 {
 				si.FrameRate = r.Float64()
 			} else if r := s.RFrameRate(); r.Den() != 0 {

@@ -105,6 +105,8 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					}
 				}
 				addAudio := func(fc *astiav.FormatContext) error {
+					// The pictures are not turned: the output asks players to, as the source did.
+					keepRotation(r.st, firstStream(fc, astiav.MediaTypeVideo))
 					if a := r.audioStream(); a != nil && !o.NoAudio {
 						audio, res.AudioNote = newAudioCarry(fc, a)
 						if audio != nil {
