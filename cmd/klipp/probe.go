@@ -38,6 +38,9 @@ func (a *cli) probeCommand() *cobra.Command {
 					switch s.Type {
 					case "video":
 						desc += fmt.Sprintf(" %dx%d %s %.3g fps", s.Width, s.Height, s.PixFmt, s.FrameRate)
+						if s.FieldOrder == "tff" || s.FieldOrder == "bff" {
+							desc += ", interlaced " + s.FieldOrder + " (stills and transcodes deinterlaced with bwdif)"
+						}
 						if s.Rotation != 0 {
 							desc += fmt.Sprintf(", shown turned %d° clockwise (display matrix)", s.Rotation)
 						}

@@ -3,6 +3,8 @@ package media
 import (
 	"context"
 	"errors"
+	"image"
+	"math"
 	"strings"
 
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -151,6 +153,15 @@ func TestRotation(t *testing.T) {
 	if v := in.Video(); v == nil || v.Rotation != 90 {
 		t.Fatalf("probe: %+v, want rotation 90 (clockwise, as FFmpeg's autorotate turns it)", in.Video())
 	}
+	raw := 0.0
+	eachFrame(t, src, func(i int, f *Frame) {
+		if i == 12 {
+			raw = combing(f.Image)
+		}
+	})
+	if raw < 3 {
+		t.Fatalf("the source's frame 12 has combing %.1f: the test footage is not interlaced enough to tell", raw)
+	}
 	stills, err := StillsAt(context.Background(), src, []time.Duration{500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -182,5 +193,65 @@ func TestRotation(t *testing.T) {
 		if in, err := Probe(context.Background(), out); err != nil || in.Video().Rotation != 90 {
 			t.Errorf("%s: %+v %v, want rotation 90 kept", filepath.Base(out), in, err)
 		}
+	}
+}
+
+// combing measures how much a picture's lines differ from the mean of the
+// lines above and below (interlacing artefacts on motion), in luma levels.
+func combing(img *image.YCbCr) float64 {
+	var sum float64
+	n := 0
+	for y := 1; y+1 < img.Rect.Dy(); y++ {
+		for x := 0; x < img.Rect.Dx(); x++ {
+			a, b, c := float64(img.Y[img.YOffset(x, y-1)]), float64(img.Y[img.YOffset(x, y)]), float64(img.Y[img.YOffset(x, y+1)])
+			sum += math.Abs(b - (a+c)/2)
+			n++
+		}
+	}
+	return sum / float64(n)
+}
+
+// Interlaced 576i: probe records the field order; stills are deinterlaced
+// with bwdif and say so; transcodes are deinterlaced.
+func TestInterlaced576i(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "i.ts")
+	// 50 pictures a second woven into 25 interlaced frames, top field first:
+	// a bar moving fast shows combs on every frame unless deinterlaced.
+	ffmpegCLI(t, "-f", "lavfi", "-i", "color=gray:s=720x576:r=50:d=2[bg];color=white:s=80x376:r=50:d=2[bar];[bg][bar]overlay=x='mod(t*800,640)':y=100",
+		"-vf", "tinterlace=interleave_top,setfield=tff", "-c:v", "mpeg2video", "-flags", "+ilme+ildct", "-top", "1", "-q:v", "2", "-f", "mpegts", src)
+	in, err := Probe(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := in.Video(); v == nil || v.FieldOrder != "tff" || v.Height != 576 {
+		t.Fatalf("probe: %+v, want 576 lines, field order tff", in.Video())
+	}
+	raw := 0.0
+	eachFrame(t, src, func(i int, f *Frame) {
+		if i == 12 {
+			raw = combing(f.Image)
+		}
+	})
+	if raw < 3 {
+		t.Fatalf("the source's frame 12 has combing %.1f: the test footage is not interlaced enough to tell", raw)
+	}
+	stills, err := StillsAt(context.Background(), src, []time.Duration{500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := stills[0]
+	if s.Deinterlaced != "deinterlaced: bwdif, field order tff" || combing(s.Image) > raw/4 {
+		t.Errorf("still: %q, combing %.2f (the source's %.2f); want deinterlaced with bwdif", s.Deinterlaced, combing(s.Image), raw)
+	}
+	out := filepath.Join(dir, "tc.mp4")
+	res, err := TranscodeCut(context.Background(), []CutPart{{Path: src, From: 400 * time.Millisecond, To: 1200 * time.Millisecond}}, out, TranscodeOptions{Preset: "ultrafast"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst, n := 0.0, 0
+	eachFrame(t, out, func(_ int, f *Frame) { worst = max(worst, combing(f.Image)); n++ })
+	if res.Deinterlaced != "deinterlaced: bwdif, field order tff" || n != 20 || worst > raw/4 {
+		t.Errorf("transcode: %q, %d frames, worst combing %.2f (the source's %.2f); want 20 frames deinterlaced with bwdif", res.Deinterlaced, n, worst, raw)
 	}
 }

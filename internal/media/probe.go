@@ -76,6 +76,9 @@ type StreamInfo struct {
 	// Rotation: degrees clockwise the pictures are turned to stand upright
 	// (the container's display matrix); stills are turned, and say so.
 	Rotation int `json:"rotation,omitempty"`
+	// FieldOrder: "progressive", "tff" or "bff" (interlaced; stills and
+	// transcodes are deinterlaced with bwdif), or "" when not known.
+	FieldOrder string `json:"field_order,omitempty"`
 }
 
 // Video returns the first video stream, or nil.
@@ -117,6 +120,7 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		case astiav.MediaTypeVideo:
 			si.Width, si.Height, si.PixFmt = cp.Width(), cp.Height(), cp.PixelFormat().Name()
 			si.Rotation = Rotation(s)
+			si.FieldOrder = FieldOrder(s)
 			if r := s.AvgFrameRate(); r.Den() != 0 && r.Num() != 0 {
 				si.FrameRate = r.Float64()
 			} else if r := s.RFrameRate(); r.Den() != 0 {

@@ -111,7 +111,7 @@ func StillsEach(ctx context.Context, path string, offsets []time.Duration, fn fu
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		err = fn(i, r.upright(Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: img,
+		err = fn(i, r.upright(held, Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: img,
 			Full: held.ColorRange() == astiav.ColorRangeJpeg || held.PixelFormat() == astiav.PixelFormatYuvj420P}))
 		if err != nil {
 			return err

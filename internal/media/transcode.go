@@ -36,6 +36,7 @@ type TranscodeResult struct {
 	CaptionBar    int // pixels added below the picture for the caption
 	FPS           int
 	Audio         string // the audio codec in the file, or ""
+	Deinterlaced  string // how interlaced pictures were made whole, or ""
 	AudioNote     string // what happened to the source's audio, when not a plain copy
 }
 
@@ -159,10 +160,60 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 			if err := r.SeekBefore(ctx, p.From); err != nil {
 				return err
 			}
+			// emit encodes one picture (fr, as img) at output pts.
+			emit := func(fr *astiav.Frame, img *image.YCbCr, pts int64, at time.Duration) error {
+				if pts < w.next {
+					pts = w.next // a join within tolerance may round onto the previous frame
+				}
+				if face == nil && fr.PixelFormat() == astiav.PixelFormatYuv420P && img.Rect.Dx() == res.Width && img.Rect.Dy() == res.Height {
+					// Nothing to draw: the decoded frame goes to the encoder as it is.
+					if err := w.writeDecoded(fr, pts); err != nil {
+						return err
+					}
+					res.Frames++
+					return nil
+				}
+				pic, err := w.Picture()
+				if err != nil {
+					return err
+				}
+				overlay.Copy(pic, img)
+				if face != nil {
+					bar := image.Rect(0, res.Height-res.CaptionBar, res.Width, res.Height)
+					overlay.Fill(pic, bar, overlay.Black)
+					face.Text(pic, res.Width/60, bar.Min.Y+(res.CaptionBar-face.Height)/2, o.Caption(at), overlay.White)
+				}
+				if err := w.WriteFrameAt(pts); err != nil {
+					return err
+				}
+				res.Frames++
+				return nil
+			}
+			// Interlaced pictures pass through bwdif on their way, one
+			// picture behind (it looks at the next one).
+			var deint *deinterlacer
+			defer func() {
+				if deint != nil {
+					deint.free()
+				}
+			}()
+			whole := func(fr *astiav.Frame) error {
+				img, err := frameImage(fr, false)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p.Path, err)
+				}
+				return emit(fr, img, fr.Pts(), time.Duration(fr.Pts())*time.Second/time.Duration(res.FPS))
+			}
+			done := func() error {
+				if deint == nil {
+					return nil
+				}
+				return deint.push(nil, whole)
+			}
 			for {
 				f, err := r.Next(ctx)
 				if errors.Is(err, io.EOF) {
-					return nil
+					return done()
 				}
 				if err != nil {
 					return err
@@ -171,7 +222,7 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					continue
 				}
 				if f.Offset >= p.To {
-					return nil
+					return done()
 				}
 				if audio != nil && audio.hold {
 					if err := audio.release(); err != nil {
@@ -183,31 +234,22 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				}
 				at := p.OutStart + f.Offset - p.From
 				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
-				if pts < w.next {
-					pts = w.next // a join within tolerance may round onto the previous frame
+				if order := interlacedOrder(r.st, r.frame); deint == nil && order != "" {
+					if deint, err = newDeinterlacer(r.out, astiav.NewRational(1, res.FPS), order); err != nil {
+						return fmt.Errorf("%s: %w", p.Path, err)
+					}
+					res.Deinterlaced = deint.Note()
 				}
-				if face == nil && r.out.PixelFormat() == astiav.PixelFormatYuv420P && f.Image.Rect.Dx() == res.Width && f.Image.Rect.Dy() == res.Height {
-					// Nothing to draw: the decoded frame goes to the encoder as it is.
-					if err := w.writeDecoded(r.out, pts); err != nil {
+				if deint != nil {
+					r.out.SetPts(pts)
+					if err := deint.push(r.out, whole); err != nil {
 						return err
 					}
-					res.Frames++
 					continue
 				}
-				pic, err := w.Picture()
-				if err != nil {
+				if err := emit(r.out, f.Image, pts, at); err != nil {
 					return err
 				}
-				overlay.Copy(pic, f.Image)
-				if face != nil {
-					bar := image.Rect(0, res.Height-res.CaptionBar, res.Width, res.Height)
-					overlay.Fill(pic, bar, overlay.Black)
-					face.Text(pic, res.Width/60, bar.Min.Y+(res.CaptionBar-face.Height)/2, o.Caption(at), overlay.White)
-				}
-				if err := w.WriteFrameAt(pts); err != nil {
-					return err
-				}
-				res.Frames++
 			}
 		}()
 		if err != nil {

@@ -25,9 +25,21 @@ func Rotation(st *astiav.Stream) int {
 	return ((deg % 360) + 360) % 360
 }
 
-// upright turns a still's picture upright when its stream says so, and
-// records the turn.
-func (r *VideoReader) upright(s Still) Still {
+// upright makes a still's picture (decoded as f) whole and upright:
+// deinterlaced with bwdif when it is interlaced, turned when its stream
+// says so, and records what it did.
+func (r *VideoReader) upright(f *astiav.Frame, s Still) Still {
+	if order := interlacedOrder(r.st, f); order != "" {
+		var next *astiav.Frame
+		if r.pending {
+			next = r.out // the picture after f, decoded already
+		}
+		if img, err := deinterlaceStill(f, next, r.st.TimeBase(), order); err != nil {
+			s.Deinterlaced = "interlaced (field order " + order + "), not deinterlaced: " + err.Error()
+		} else {
+			s.Image, s.Deinterlaced = img, "deinterlaced: bwdif, field order "+order
+		}
+	}
 	if s.Rotation = Rotation(r.st); s.Rotation != 0 {
 		s.Image = rotateYCbCr(s.Image, s.Rotation)
 	}
