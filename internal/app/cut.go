@@ -85,8 +85,8 @@ type CutRecord struct {
 	Software        string            `json:"software"`
 	Created         time.Time         `json:"created"`
 	Codec           string            `json:"codec"`
-	Audio           string            `json:"audio,omitempty"`      // audio codec copied along
-	AudioNote       string            `json:"audio_note,omitempty"` // why source audio is not in the file
+	Audio           string            `json:"audio,omitempty"`        // audio codec copied along
+	AudioNote       string            `json:"audio_note,omitempty"`   // why source audio is not in the file
 	Deinterlaced    string            `json:"deinterlaced,omitempty"` // how interlaced pictures were made whole
 	Width           int               `json:"width"`
 	Height          int               `json:"height"`
