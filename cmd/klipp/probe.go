@@ -38,6 +38,12 @@ func (a *cli) probeCommand() *cobra.Command {
 					switch s.Type {
 					case "video":
 						desc += fmt.Sprintf(" %dx%d %s %.3g fps", s.Width, s.Height, s.PixFmt, s.FrameRate)
+						if s.FieldOrder == "tff" || s.FieldOrder == "bff" {
+							desc += ", interlaced " + s.FieldOrder + " (stills and transcodes deinterlaced with bwdif)"
+						}
+						if s.Rotation != 0 {
+							desc += fmt.Sprintf(", shown turned %d° clockwise (display matrix)", s.Rotation)
+						}
 					case "audio":
 						desc += fmt.Sprintf(" %d Hz %d ch", s.SampleRate, s.Channels)
 					}
@@ -46,6 +52,9 @@ func (a *cli) probeCommand() *cobra.Command {
 				for _, c := range in.DAVChannels {
 					rows = append(rows, []string{fmt.Sprintf("DAV channel %d", c.Channel), fmt.Sprintf("%s %dx%d %d fps, %d frames (%d keyframes), dates %s to %s (DVR clock)",
 						c.Codec, c.Width, c.Height, c.FPS, c.Frames, c.Keyframes, c.First, c.Last)})
+				}
+				if in.IMKH {
+					rows = append(rows, []string{"IMKH header", "40-byte Hikvision recorder header before the program stream (FFmpeg reads past it)"})
 				}
 				for _, j := range in.Jumps {
 					rows = append(rows, []string{"timestamp jump", fmt.Sprintf("no frames from %.3fs for %.3fs", j.At.Seconds(), j.Length.Seconds())})

@@ -85,8 +85,9 @@ type CutRecord struct {
 	Software        string            `json:"software"`
 	Created         time.Time         `json:"created"`
 	Codec           string            `json:"codec"`
-	Audio           string            `json:"audio,omitempty"`      // audio codec copied along
-	AudioNote       string            `json:"audio_note,omitempty"` // why source audio is not in the file
+	Audio           string            `json:"audio,omitempty"`        // audio codec copied along
+	AudioNote       string            `json:"audio_note,omitempty"`   // why source audio is not in the file
+	Deinterlaced    string            `json:"deinterlaced,omitempty"` // how interlaced pictures were made whole
 	Width           int               `json:"width"`
 	Height          int               `json:"height"`
 	// Overview says that a timelapse is an overview made of keyframes, not
@@ -396,7 +397,7 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 			return nil, err
 		}
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "all", "h264", res.Width, res.Height
-		rec.Audio, rec.AudioNote = res.Audio, res.AudioNote
+		rec.Audio, rec.AudioNote, rec.Deinterlaced = res.Audio, res.AudioNote, res.Deinterlaced
 	}
 	// Check the written file against the request: its index must list the
 	// frames the range holds, within one.

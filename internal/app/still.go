@@ -51,6 +51,9 @@ type StillRecord struct {
 	SourcePTS    int64     `json:"source_pts"`
 	Size         int64     `json:"size"`
 	SHA256       string    `json:"sha256"` // of the still file
+	// Processing says what was done to the picture beyond decoding it
+	// (turned upright, deinterlaced); empty: shown as decoded.
+	Processing []string `json:"processing,omitempty"`
 }
 
 // Still writes the frame on screen at each requested true time (the last
@@ -153,7 +156,7 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 			records[w.idx] = StillRecord{
 				File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,
 				ClockOffset: frameCam.Sub(frameTrue).Seconds(), ClockChecked: cam.Clock.Verified(),
-				Source: seg.Path, SourceSHA256: sum, SourcePTS: st.PTS,
+				Source: seg.Path, SourceSHA256: sum, SourcePTS: st.PTS, Processing: st.Processing(),
 			}
 			meta := media.Meta{
 				"Camera":            cam.ID + " (" + cam.Name + ")",
@@ -165,6 +168,9 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 				"Source SHA-256":    sum,
 				"Source PTS":        fmt.Sprint(st.PTS),
 				"Software":          s.software(),
+			}
+			if p := st.Processing(); len(p) > 0 {
+				meta["Processing"] = strings.Join(p, "; ")
 			}
 			own := st.Clone()
 			g.Go(func() error { return stillError(tmps[w.idx], media.WriteStill(tmps[w.idx], own, meta)) })

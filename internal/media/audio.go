@@ -249,6 +249,13 @@ func (a *audioToAAC) free() {
 // audioCarry puts a source's audio into an output: copied when an MP4
 // takes the codec as it is (AAC, MP3), otherwise re-encoded to AAC.
 type audioCarry struct {
+	// held keeps packets while the reader may still go back to an earlier
+	// point of the file (a seek that overshot, read again from the start):
+	// written only when release is called, dropped by discard. Without it
+	// the packets read before going back reach the output twice, the
+	// second time squeezed one tick apart, and the sound falls behind.
+	held  []heldAudio
+	hold  bool
 	fc    *astiav.FormatContext
 	st    *astiav.Stream
 	conv  *audioToAAC
@@ -296,8 +303,51 @@ func newAudioCarry(fc *astiav.FormatContext, ain *astiav.Stream) (*audioCarry, s
 	return c, ""
 }
 
+type heldAudio struct {
+	pkt  *astiav.Packet
+	inTB astiav.Rational
+	at   time.Duration
+}
+
+// holdUntilRelease makes write keep packets until release or discard.
+func (c *audioCarry) holdUntilRelease() { c.hold = true }
+
+// release writes the held packets in order and stops holding.
+func (c *audioCarry) release() error {
+	c.hold = false
+	held := c.held
+	c.held = nil
+	defer func() {
+		for _, h := range held {
+			h.pkt.Free()
+		}
+	}()
+	for _, h := range held {
+		if err := c.write(h.pkt, h.inTB, h.at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discard drops the held packets: the reader goes back and reads them again.
+func (c *audioCarry) discard() {
+	for _, h := range c.held {
+		h.pkt.Free()
+	}
+	c.held = nil
+}
+
 // write carries one source packet (time base inTB) to output time at.
 func (c *audioCarry) write(pkt *astiav.Packet, inTB astiav.Rational, at time.Duration) error {
+	if c.hold {
+		o := pkt.Clone()
+		if o == nil {
+			return errors.New("clone audio packet")
+		}
+		c.held = append(c.held, heldAudio{o, inTB, at})
+		return nil
+	}
 	ns := astiav.NewRational(1, int(time.Second))
 	if c.conv != nil {
 		return c.conv.push(pkt, astiav.RescaleQ(int64(at), ns, c.conv.timeBase()), c.writeEncoded)
@@ -331,6 +381,9 @@ func (c *audioCarry) writeEncoded(pkt *astiav.Packet) error {
 
 // flush writes what a re-encoder still holds; call before the trailer.
 func (c *audioCarry) flush() error {
+	if err := c.release(); err != nil {
+		return err
+	}
 	if c.conv == nil {
 		return nil
 	}
@@ -338,6 +391,7 @@ func (c *audioCarry) flush() error {
 }
 
 func (c *audioCarry) free() {
+	c.discard()
 	if c.conv != nil {
 		c.conv.free()
 		c.conv = nil

@@ -161,6 +161,7 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 		return fmt.Errorf("cut %s: %w", m.out, err)
 	}
 	m.st.CodecParameters().SetCodecTag(m.videoTag)
+	keepRotation(in, m.st)
 	m.st.SetTimeBase(in.TimeBase())
 	if r := in.AvgFrameRate(); r.Num() > 0 {
 		m.st.SetAvgFrameRate(r)
@@ -212,6 +213,9 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	}
 	if rc.dur > 0 && videoDelay(in) > 0 {
 		return fault.Mediaf("%s: a raw stream with B-frames has no presentation times to copy: use --mode transcode", p.Path)
+	}
+	if aviBFrames(fc, in) {
+		return fault.Mediaf("%s: an AVI with B-frames has no presentation times to copy: use --mode transcode", p.Path)
 	}
 	if rc.fps > 0 {
 		in.SetAvgFrameRate(astiav.NewRational(int(rc.fps*1000+0.5), 1000))
@@ -273,6 +277,11 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		frameDur = astiav.RescaleQ(1, astiav.NewRational(r.Den(), r.Num()), tb)
 	}
 	bAnchor, bK := int64(astiav.NoPtsValue), int64(0)
+	if m.audio != nil && !videoDone {
+		// Until the first frame at or after From is found the reader may
+		// go back to the start: the audio waits.
+		m.audio.holdUntilRelease()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -289,6 +298,9 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 				g.Free()
 			}
 			gop, rewound, m.res.Dropped = gop[:0], true, droppedBefore
+			if m.audio != nil {
+				m.audio.discard()
+			}
 			continue
 		}
 		if errors.Is(err, astiav.ErrEof) {
@@ -374,13 +386,16 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 				}
 				pkt.Unref()
 				continue
-			case len(gop) == 0 && off > p.From && key && first && !rewound && p.From > 0:
+			case len(gop) == 0 && off > p.From && key && !rewound && p.From > 0:
 				// The seek landed after From (MPEG-TS seeks are approximate): read from the start.
 				pkt.Unref()
 				if err := rewind(fc, in, start); err != nil {
 					return fault.Mediaf("%s: rewind: %v", p.Path, err)
 				}
-				rewound = true
+				rewound, m.res.Dropped = true, droppedBefore
+				if m.audio != nil {
+					m.audio.discard()
+				}
 				continue
 			}
 			gop = append(gop, pkt.Clone())
@@ -390,6 +405,11 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 			}
 			// The first packet at or after From: the buffered group is the lead-in.
 			streaming = true
+			if m.audio != nil {
+				if err := m.audio.release(); err != nil {
+					return err
+				}
+			}
 			for _, g := range gop {
 				if err := m.write(g, in, outTS, offset, p, first); err != nil {
 					return err
@@ -404,6 +424,9 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if err != nil {
 			return err
 		}
+	}
+	if m.audio != nil {
+		return m.audio.release()
 	}
 	return nil
 }

@@ -124,6 +124,9 @@ func encodeHead(ctx context.Context, p CutPart) (_ *head, err error) {
 	if cp.CodecID() != astiav.CodecIDH264 {
 		return nil, fmt.Errorf("%s: frame-exact cuts need H.264, this is %s: %w", p.Path, cp.CodecID().Name(), ErrCannotMatch)
 	}
+	if aviBFrames(r.fc, r.st) {
+		return nil, fmt.Errorf("%s: an AVI with B-frames has no presentation times to copy: %w", p.Path, ErrCannotMatch)
+	}
 	h := &head{tb: r.st.TimeBase(), keyAt: p.To}
 	defer func() {
 		if err != nil {

@@ -43,6 +43,9 @@ type Info struct {
 	// every channel's chunks as one stream) holds these channels, read
 	// from its chunk headers.
 	DAVChannels []dav.Channel `json:"dav_channels,omitempty"`
+	// IMKH: the file starts with a Hikvision recorder's 40-byte "IMKH"
+	// header before its MPEG program stream.
+	IMKH bool `json:"imkh_header,omitempty"`
 }
 
 // Jump is a hole in a file's timestamps: no frame from At (offset from
@@ -70,6 +73,12 @@ type StreamInfo struct {
 	SampleRate int     `json:"sample_rate,omitempty"`
 	Channels   int     `json:"channels,omitempty"`
 	TimeBase   string  `json:"time_base"`
+	// Rotation: degrees clockwise the pictures are turned to stand upright
+	// (the container's display matrix); stills are turned, and say so.
+	Rotation int `json:"rotation,omitempty"`
+	// FieldOrder: "progressive", "tff" or "bff" (interlaced; stills and
+	// transcodes are deinterlaced with bwdif), or "" when not known.
+	FieldOrder string `json:"field_order,omitempty"`
 }
 
 // Video returns the first video stream, or nil.
@@ -110,6 +119,8 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		switch cp.MediaType() {
 		case astiav.MediaTypeVideo:
 			si.Width, si.Height, si.PixFmt = cp.Width(), cp.Height(), cp.PixelFormat().Name()
+			si.Rotation = Rotation(s)
+			si.FieldOrder = FieldOrder(s)
 			if r := s.AvgFrameRate(); r.Den() != 0 && r.Num() != 0 {
 				si.FrameRate = r.Float64()
 			} else if r := s.RFrameRate(); r.Den() != 0 {
@@ -222,6 +233,9 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 	}
 	if in.Container == "mpegts" && in.Damaged == "" {
 		in.Damaged = tsEndsMidPacket(path)
+	}
+	if in.Container == "mpeg" {
+		in.IMKH = hasIMKH(path)
 	}
 	if in.Container == "dhav" {
 		if data, err := os.ReadFile(path); err == nil {

@@ -26,6 +26,7 @@ type VideoReader struct {
 	start int64 // the stream's first timestamp
 	eof   bool
 	raw   rawClock // a raw stream's timing (UseRate); dur 0 otherwise
+	avi   aviOrder // an AVI with B-frames: times from the chunk order
 	n     int64    // frames decoded since the start or the last seek
 	last  int64    // the previous frame's pts, or NoPtsValue
 	// pending means the frame in r.frame was looked at but not used: the
@@ -102,6 +103,7 @@ func (r *VideoReader) open(threads int) error {
 		return fault.Mediaf("%s: open %s decoder: %s", path, codec.Name(), reason(err, mark))
 	}
 	r.last = astiav.NoPtsValue
+	r.avi = newAVIOrder(fc, r.st)
 	r.start = r.st.StartTime()
 	if r.start == astiav.NoPtsValue {
 		r.start = 0
@@ -243,6 +245,7 @@ func (r *VideoReader) feed() error {
 			r.pkt.Unref()
 			continue
 		}
+		r.avi.fed(r.pkt)
 		err = r.dec.SendPacket(r.pkt)
 		r.pkt.Unref()
 		if err != nil && !errors.Is(err, astiav.ErrEagain) {
@@ -259,6 +262,8 @@ func (r *VideoReader) current() (*Frame, error) {
 	switch {
 	case r.raw.dur > 0:
 		pts = r.start + (r.n-1)*r.raw.dur // display order is frame order
+	case r.avi.on:
+		pts = r.avi.pts(r.n, r.frame, r.last)
 	case pts == astiav.NoPtsValue:
 		if pts = bestEffortPTS(r.frame); pts == astiav.NoPtsValue {
 			pts = r.frame.PktDts()

@@ -284,3 +284,28 @@ func TestMatroskaBFramesCut(t *testing.T) {
 		}
 	}
 }
+
+// MPEG-4 Part 2 AVI with B-frames (as DivX/Xvid write it; AVI keeps frames
+// in decode order without times): a still at the file's start shows frame
+// 0, every still and cut frame has the frame's real time.
+func TestBFrameAVIStills(t *testing.T) {
+	avi := filepath.Join(t.TempDir(), "xvid.avi")
+	lumaClipAs(t, avi, 25, "-c:v", "mpeg4", "-bf", "2", "-q:v", "2", "-g", "10")
+	offsets := []time.Duration{0, 20 * time.Millisecond, 50 * time.Millisecond, 60 * time.Millisecond, 500 * time.Millisecond, 990 * time.Millisecond}
+	stills, err := StillsAt(context.Background(), avi, offsets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{0, 0, 1, 1, 12, 24} {
+		if s := stills[i]; stillLevel(s) != want || s.Offset != time.Duration(want)*40*time.Millisecond || s.PTS != int64(want) {
+			t.Errorf("still at %v: frame %d at %v, pts %d; want frame %d at %v, pts %d", offsets[i], stillLevel(s), s.Offset, s.PTS, want, time.Duration(want)*40*time.Millisecond, want)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "cut.mp4")
+	if _, err := TranscodeCut(context.Background(), []CutPart{{Path: avi, From: 0, To: 400 * time.Millisecond}}, out, TranscodeOptions{Preset: "ultrafast"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if idx, offs := decodeLumas(t, out); len(idx) != 10 || idx[0] != 0 || idx[9] != 9 || offs[9] != 360*time.Millisecond {
+		t.Errorf("transcode of [0, 0.4 s): frames %v at %v, want 0…9", idx, offs)
+	}
+}

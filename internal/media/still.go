@@ -22,6 +22,11 @@ type Still struct {
 	PTS    int64
 	Image  *image.YCbCr // a copy, owned by the caller
 	Full   bool         // full-range (JPEG) levels rather than studio range
+	// Rotation: degrees clockwise the picture was turned to stand upright,
+	// as the container's display matrix asks (0: as recorded).
+	Rotation int
+	// Deinterlaced says how an interlaced picture was made whole, or "".
+	Deinterlaced string
 }
 
 // StillsAt decodes path once and returns, for each offset from the stream's
@@ -106,8 +111,8 @@ func StillsEach(ctx context.Context, path string, offsets []time.Duration, fn fu
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		err = fn(i, Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: img,
-			Full: held.ColorRange() == astiav.ColorRangeJpeg || held.PixelFormat() == astiav.PixelFormatYuvj420P})
+		err = fn(i, r.upright(held, Still{Want: want, Offset: heldOff, PTS: held.Pts(), Image: img,
+			Full: held.ColorRange() == astiav.ColorRangeJpeg || held.PixelFormat() == astiav.PixelFormatYuvj420P}))
 		if err != nil {
 			return err
 		}
@@ -151,6 +156,7 @@ func (r *VideoReader) SeekBefore(ctx context.Context, offset time.Duration) erro
 
 func (r *VideoReader) reset() {
 	flushDecoder(r.dec)
+	r.avi.reset()
 	r.eof, r.pending, r.n, r.last = false, false, 0, astiav.NoPtsValue
 }
 

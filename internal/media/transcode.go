@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -35,6 +36,7 @@ type TranscodeResult struct {
 	CaptionBar    int // pixels added below the picture for the caption
 	FPS           int
 	Audio         string // the audio codec in the file, or ""
+	Deinterlaced  string // how interlaced pictures were made whole, or ""
 	AudioNote     string // what happened to the source's audio, when not a plain copy
 }
 
@@ -85,6 +87,12 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				} else if rate.Num() > 0 && rate.Den() > 0 {
 					fps = int(rate.Float64() + 0.5)
 				}
+				if base := r.st.RFrameRate(); r.raw.fps == 0 && base.Num() > 0 && base.Den() > 0 && base.Float64() > float64(fps)*1.05 && base.Float64() <= 120 {
+					// Variable rate (frames dropped under load): on the
+					// base rate's grid every frame keeps its time, where
+					// the average rate's would move them.
+					fps = int(base.Float64() + 0.5)
+				}
 				res.Width, res.Height, res.FPS = cp.Width()&^1, cp.Height()&^1, fps
 				if o.Width > 0 && o.Height > 0 {
 					res.Width, res.Height = o.Width&^1, o.Height&^1
@@ -98,6 +106,8 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					}
 				}
 				addAudio := func(fc *astiav.FormatContext) error {
+					// The pictures are not turned: the output asks players to, as the source did.
+					keepRotation(r.st, firstStream(fc, astiav.MediaTypeVideo))
 					if a := r.audioStream(); a != nil && !o.NoAudio {
 						audio, res.AudioNote = newAudioCarry(fc, a)
 						if audio != nil {
@@ -121,12 +131,22 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 				// The audio in [From, To), timed against the video's start.
 				ns := astiav.NewRational(1, int(time.Second))
 				startNs := astiav.RescaleQ(r.start, r.st.TimeBase(), ns)
+				// Until the first frame at or after From the reader may go
+				// back (a seek that overshot reads again from the start):
+				// the audio waits, and what it read before going back is
+				// dropped when the times go back.
+				audio.holdUntilRelease()
+				prev := time.Duration(math.MinInt64)
 				r.onAudio = func(pkt *astiav.Packet, a *astiav.Stream) error {
 					ts := pkt.Pts()
 					if ts == astiav.NoPtsValue {
 						ts = pkt.Dts()
 					}
 					off := time.Duration(astiav.RescaleQ(ts, a.TimeBase(), ns) - startNs)
+					if off < prev && audio.hold {
+						audio.discard()
+					}
+					prev = off
 					if off < p.From || off >= p.To {
 						return nil
 					}
@@ -140,41 +160,24 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 			if err := r.SeekBefore(ctx, p.From); err != nil {
 				return err
 			}
-			for {
-				f, err := r.Next(ctx)
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				if f.Offset < p.From {
-					continue
-				}
-				if f.Offset >= p.To {
-					return nil
-				}
-				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height-res.CaptionBar {
-					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: use --scale or --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
-				}
-				at := p.OutStart + f.Offset - p.From
-				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
+			// emit encodes one picture (fr, as img) at output pts.
+			emit := func(fr *astiav.Frame, img *image.YCbCr, pts int64, at time.Duration) error {
 				if pts < w.next {
 					pts = w.next // a join within tolerance may round onto the previous frame
 				}
-				if face == nil && r.out.PixelFormat() == astiav.PixelFormatYuv420P && f.Image.Rect.Dx() == res.Width && f.Image.Rect.Dy() == res.Height {
+				if face == nil && fr.PixelFormat() == astiav.PixelFormatYuv420P && img.Rect.Dx() == res.Width && img.Rect.Dy() == res.Height {
 					// Nothing to draw: the decoded frame goes to the encoder as it is.
-					if err := w.writeDecoded(r.out, pts); err != nil {
+					if err := w.writeDecoded(fr, pts); err != nil {
 						return err
 					}
 					res.Frames++
-					continue
+					return nil
 				}
 				pic, err := w.Picture()
 				if err != nil {
 					return err
 				}
-				overlay.Copy(pic, f.Image)
+				overlay.Copy(pic, img)
 				if face != nil {
 					bar := image.Rect(0, res.Height-res.CaptionBar, res.Width, res.Height)
 					overlay.Fill(pic, bar, overlay.Black)
@@ -184,6 +187,69 @@ func TranscodeCut(ctx context.Context, parts []CutPart, out string, o TranscodeO
 					return err
 				}
 				res.Frames++
+				return nil
+			}
+			// Interlaced pictures pass through bwdif on their way, one
+			// picture behind (it looks at the next one).
+			var deint *deinterlacer
+			defer func() {
+				if deint != nil {
+					deint.free()
+				}
+			}()
+			whole := func(fr *astiav.Frame) error {
+				img, err := frameImage(fr, false)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p.Path, err)
+				}
+				return emit(fr, img, fr.Pts(), time.Duration(fr.Pts())*time.Second/time.Duration(res.FPS))
+			}
+			done := func() error {
+				if deint == nil {
+					return nil
+				}
+				return deint.push(nil, whole)
+			}
+			for {
+				f, err := r.Next(ctx)
+				if errors.Is(err, io.EOF) {
+					return done()
+				}
+				if err != nil {
+					return err
+				}
+				if f.Offset < p.From {
+					continue
+				}
+				if f.Offset >= p.To {
+					return done()
+				}
+				if audio != nil && audio.hold {
+					if err := audio.release(); err != nil {
+						return err
+					}
+				}
+				if f.Image.Rect.Dx() < res.Width || f.Image.Rect.Dy() < res.Height-res.CaptionBar {
+					return fault.Mediaf("%s: picture size %dx%d differs from %dx%d: use --scale or --gaps split", p.Path, f.Image.Rect.Dx(), f.Image.Rect.Dy(), res.Width, res.Height)
+				}
+				at := p.OutStart + f.Offset - p.From
+				pts := int64(at.Seconds()*float64(res.FPS) + 0.5)
+				if order := interlacedOrder(r.st, r.frame); deint == nil && order != "" {
+					if deint, err = newDeinterlacer(r.out, astiav.NewRational(1, res.FPS), order); err != nil {
+						return fmt.Errorf("%s: %w", p.Path, err)
+					}
+					res.Deinterlaced = deint.Note()
+				}
+				if deint != nil {
+					r.out.SetPts(pts)
+					if err := deint.push(r.out, whole); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := emit(r.out, f.Image, pts, at); err != nil {
+					return err
+				}
 			}
 		}()
 		if err != nil {
