@@ -44,8 +44,8 @@ func (a *cli) activityCommand() *cobra.Command {
 			if req.Region, err = activity.ParseRegion(region); err != nil {
 				return fault.Fieldf("region", "%v", err)
 			}
-			if req.MinLength, err = clock.ParseDuration(minLength); err != nil || req.MinLength < 0 {
-				return fault.Fieldf("min-length", "%q: give a duration such as 2s or 500ms", minLength)
+			if req.MinLength, err = parseMinLength(minLength); err != nil {
+				return err
 			}
 			ev := a.events()
 			res, err := svc.Activity(cmd.Context(), req, ev)
@@ -61,9 +61,22 @@ func (a *cli) activityCommand() *cobra.Command {
 	fl.StringVar(&from, "from", "", "start (true time)")
 	fl.StringVar(&to, "to", "", "end (true time)")
 	fl.StringVar(&region, "region", "", "watch only this part of the picture, in its pixels: x,y,w,h or a polygon \"x1,y1 x2,y2 x3,y3 …\"")
-	fl.StringVar(&minLength, "min-length", "2s", "leave out activity seen for less than this (0: any)")
+	fl.StringVar(&minLength, "min-length", "2s", "leave out activity seen for less than this (0: every period, however short)")
 	fl.IntVar(&sensitivity, "sensitivity", activity.DefaultSensitivity, "1 (only large movement) to 10 (the least)")
 	return cmd
+}
+
+// parseMinLength reads --min-length: a duration, or 0 (with or without a
+// unit) for every period however short.
+func parseMinLength(s string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && n == 0 {
+		return 0, nil
+	}
+	d, err := clock.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fault.Fieldf("min-length", "%q: give a duration such as 2s or 500ms, or 0 for every period however short", s)
+	}
+	return d, nil
 }
 
 func (a *cli) printActivity(w io.Writer, r app.ActivityResult) {
@@ -75,8 +88,11 @@ func (a *cli) printActivity(w io.Writer, r app.ActivityResult) {
 	if !r.ClockVerified {
 		fmt.Fprintln(w, "camera clock NOT VERIFIED: times assume the camera clock is right")
 	}
-	fmt.Fprintf(w, "%d period(s) of activity in %s (sensitivity %d, seen for at least %s)\n", len(r.Periods), where, r.Sensitivity,
-		clock.FormatDuration(time.Duration(r.MinLength*float64(time.Second))))
+	length := "of any length"
+	if r.MinLength > 0 {
+		length = "seen for at least " + clock.FormatDuration(time.Duration(r.MinLength*float64(time.Second)))
+	}
+	fmt.Fprintf(w, "%d period(s) of activity in %s (sensitivity %d, %s)\n", len(r.Periods), where, r.Sensitivity, length)
 	if len(r.Periods) > 0 {
 		rows := [][]string{{"START", "END", "LENGTH", "PEAK", "PEAK AT", "WHERE (x,y w×h)"}}
 		for _, p := range r.Periods {

@@ -99,6 +99,27 @@ func TestActivityFindsWalkThroughs(t *testing.T) {
 	if path := activityJSON(t, append(span, "--region", "100,180 540,180 540,320 100,320")...); len(path.Periods) != 2 {
 		t.Errorf("path polygon: %d periods", len(path.Periods))
 	}
+	// --min-length 0 is every period, however short: the walks and what
+	// is seen for less than 2 s (here the light's step at 65 s, one sample).
+	for _, zero := range []string{"0", "0s"} {
+		every := activityJSON(t, append(span, "--min-length", zero)...)
+		short := 0
+		for _, p := range every.Periods {
+			switch {
+			case p.Start.Equal(res.Periods[0].Start) || p.Start.Equal(res.Periods[1].Start):
+			case p.Last.Sub(p.First) < 2*time.Second:
+				short++
+			default:
+				t.Errorf("--min-length %s: a period neither a walk nor short: %+v", zero, p)
+			}
+		}
+		if every.MinLength != 0 || short == 0 || len(every.Periods) != 2+short {
+			t.Errorf("--min-length %s: min %v, %d short, %+v", zero, every.MinLength, short, every.Periods)
+		}
+	}
+	if _, out, _ := klipp(t, append([]string{"activity", "--min-length", "0"}, span...)...); !strings.Contains(out, "(sensitivity 5, of any length)") {
+		t.Errorf("--min-length 0, human form:\n%s", out)
+	}
 	// The human form names the periods and what the answer rests on.
 	_, out, _ := klipp(t, append([]string{"activity"}, span...)...)
 	for _, want := range []string{"2 period(s) of activity in the whole picture", "2026-11-20 22:00:3", "1 from the index", "no footage 2026-11-20 22:02:10.000 CET"} {
@@ -108,8 +129,8 @@ func TestActivityFindsWalkThroughs(t *testing.T) {
 	}
 	// Each question is audited.
 	audit, _ := os.ReadFile(filepath.Join(filepath.Dir(conf), "data", "audit.jsonl"))
-	if n := strings.Count(string(audit), `"action":"activity"`); n != 5 {
-		t.Errorf("%d activity entries in the audit log, want 5", n)
+	if n := strings.Count(string(audit), `"action":"activity"`); n != 8 {
+		t.Errorf("%d activity entries in the audit log, want 8", n)
 	}
 	if !strings.Contains(string(audit), `"action":"activity.scan"`) {
 		t.Error("the scan is not audited")
@@ -124,6 +145,7 @@ func TestActivityFindsWalkThroughs(t *testing.T) {
 		{[]string{"--region", "700,0,100,100"}, 2, "outside the picture"},
 		{[]string{"--sensitivity", "11"}, 2, "--sensitivity: 11"},
 		{[]string{"--min-length", "soon"}, 2, "--min-length"},
+		{[]string{"--min-length", "-1s"}, 2, "--min-length"},
 	} {
 		code, _, errs := klipp(t, append(append([]string{"activity"}, span...), c.args...)...)
 		if code != c.code || !strings.Contains(errs, c.msg) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
