@@ -39,8 +39,6 @@ func klippOK(t *testing.T, conf string) func(args ...string) string {
 // reading; each is checked through the CLI.
 func TestTUICaseWork(t *testing.T) {
 	dir, conf, gt := privateSite(t)
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
 	k := klippOK(t, conf)
 	show := func(number string) caseView {
 		t.Helper()
@@ -197,9 +195,12 @@ func TestTUICaseWork(t *testing.T) {
 
 // privateSite is the test site's footage (hard links, read only) with its
 // own configuration, catalog and store, indexed: for tests that change the
-// catalog or count on being alone in the store.
+// catalog or count on being alone in the store. Its exports' presentation
+// copies are 640x360.
 func privateSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
 	t.Helper()
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640") // exports are quick
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
 	shared := site(t)
 	dir = t.TempDir()
 	err := filepath.WalkDir(shared, func(path string, d fs.DirEntry, err error) error {
@@ -254,8 +255,6 @@ func mustService(t *testing.T, conf string) *cli {
 // from the archive screen, in the local archive (the default backend).
 func TestTUIArchiveActions(t *testing.T) {
 	_, conf, gt := privateSite(t)
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
 	k := klippOK(t, conf)
 	number := "K-TUI-ARKIV"
 	k("case", "new", "--number", number, "--title", "Arkiv", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17")
