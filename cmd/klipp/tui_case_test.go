@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/klipp-forensics/klipp/internal/demo"
 	"github.com/klipp-forensics/klipp/internal/store"
 	"github.com/klipp-forensics/klipp/internal/tui"
 )
@@ -36,9 +38,7 @@ func klippOK(t *testing.T, conf string) func(args ...string) string {
 // changed meanwhile, the stale-export flag, a request accepted and a clock
 // reading; each is checked through the CLI.
 func TestTUICaseWork(t *testing.T) {
-	dir, conf, gt := indexedSite(t)
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	dir, conf, gt := privateSite(t)
 	k := klippOK(t, conf)
 	show := func(number string) caseView {
 		t.Helper()
@@ -193,6 +193,54 @@ func TestTUICaseWork(t *testing.T) {
 	}
 }
 
+// privateSite is the test site's footage (hard links, read only) with its
+// own configuration, catalog and store, indexed: for tests that change the
+// catalog or count on being alone in the store. Its exports' presentation
+// copies are 640x360.
+func privateSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
+	t.Helper()
+	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640") // exports are quick
+	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	shared := site(t)
+	dir = t.TempDir()
+	err := filepath.WalkDir(shared, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(shared, path)
+		dst := filepath.Join(dir, rel)
+		switch {
+		case rel == "data":
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(dst, 0o755)
+		case filepath.Dir(rel) == ".": // klipp.yaml, cameras.yaml, ground truth: copies, as they may change
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o644)
+		}
+		if os.Link(path, dst) == nil {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf = filepath.Join(dir, "klipp.yaml")
+	klippOK(t, conf)("-q", "index")
+	if gt, err = demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json")); err != nil {
+		t.Fatal(err)
+	}
+	return dir, conf, gt
+}
+
 // mustService is the service the UI runs on, for checks through ServiceOps.
 func mustService(t *testing.T, conf string) *cli {
 	t.Helper()
@@ -206,9 +254,7 @@ func mustService(t *testing.T, conf string) *cli {
 // TestTUIArchiveActions verifies, holds and releases an archived bundle
 // from the archive screen, in the local archive (the default backend).
 func TestTUIArchiveActions(t *testing.T) {
-	_, conf, gt := indexedSite(t)
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640")
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
+	_, conf, gt := privateSite(t)
 	k := klippOK(t, conf)
 	number := "K-TUI-ARKIV"
 	k("case", "new", "--number", number, "--title", "Arkiv", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17")
