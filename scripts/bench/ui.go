@@ -72,7 +72,9 @@ func uiBench(klipp string) error {
 			if s := screen(); ok(s) {
 				return s, nil
 			}
-			time.Sleep(time.Millisecond)
+			// Each look is a tmux client process: on two cores a tighter
+			// loop takes time from the program measured.
+			time.Sleep(3 * time.Millisecond)
 		}
 		return "", fmt.Errorf("the screen did not change within %s:\n%s", limit, screen())
 	}
@@ -136,8 +138,10 @@ func uiBench(klipp string) error {
 	keys("Space")
 	seen := map[string]bool{}
 	start := time.Now()
+	looks := 0
 	for time.Since(start) < 5*time.Second {
 		seen[frameLine(screen())] = true
+		looks++
 	}
 	keys("Space")
 	// The reference: ffmpeg decoding one frame at 20 times.
@@ -153,8 +157,8 @@ func uiBench(klipp string) error {
 	fmt.Printf("  frame step (warm, %d): p50 %.0f ms, p95 %.0f ms (goal < 60 ms)\n", len(warm), ms(pct(warm, 50)), ms(pct(warm, 95)))
 	fmt.Printf("  opening the frame browser (cold: file opened, first decode, %d): p50 %.0f ms, p95 %.0f ms (goal < 150 ms)\n", len(cold), ms(pct(cold, 50)), ms(pct(cold, 95)))
 	fmt.Printf("  10 s jump (%d): p50 %.0f ms, p95 %.0f ms (goal < 120 ms)\n", len(jump), ms(pct(jump, 50)), ms(pct(jump, 95)))
-	fmt.Printf("  playback at 1x: %d distinct frames shown in 5 s = %.1f fps (goal 25; the screen is sampled by tmux capture-pane, which bounds this)\n",
-		len(seen)-1, float64(len(seen)-1)/5)
+	fmt.Printf("  playback at 1x: %d distinct frames seen in 5 s = %.1f fps (goal 25), in %d looks at the screen (tmux capture-pane): at most that many can be seen\n",
+		len(seen)-1, float64(len(seen)-1)/5, looks)
 	fmt.Printf("  reference: ffmpeg -ss T -i F -frames:v 1 (one process per frame, %d): p50 %.0f ms; 10 s jump / ffmpeg = %.2fx\n",
 		len(ref), ms(pct(ref, 50)), ms(pct(jump, 50))/ms(pct(ref, 50)))
 	return nil
