@@ -391,10 +391,17 @@ func (m Model) frameKeys() []key {
 	return append(m.frameKeyList(), key{"?", "help"}, key{"esc", "back"})
 }
 
+// frameKeyList is every key of the frame browser in the help screen and
+// from 120 columns; narrower, the footer keeps the keys used every minute
+// (and "? help" for the rest), so the picture keeps its rows.
 func (m Model) frameKeyList() []key {
+	if !m.help && m.width < 120 {
+		return []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"< >", "activity"}, {"g", "go to"},
+			{"space", "play"}, {"+/-", "zoom"}, {"n/p", "camera"}, {"i/o", "in/out"}, {"s", "still"}, {"a", "add entry"}}
+	}
 	return []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"< >", "activity (in a gap: footage)"}, {"g", "go to"},
 		{"space", "play"}, {"*", "speed"}, {"+/-", "zoom"}, {"n/p", "camera"}, {"G", "grid"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"},
-		{"a", "add entry"}, {"A", "entry at activity"}, {"m", "scan activity"}, {"O/V", "open frame/clip"}}
+		{"a", "add entry"}, {"A", "entry at activity"}, {"m", "scan activity"}, {"O/V", "open frame/clip"}, {"C", "clock reading"}}
 }
 
 // shownTime is the true time of the frame on screen (the cursor until it

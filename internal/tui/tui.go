@@ -486,6 +486,9 @@ func (m Model) draw() string {
 		keys = append(keys, key{"esc", "back"})
 	}
 	foot := helpLines(keys, m.width)
+	if m.help {
+		foot = helpLines([]key{{"any key", "closes the help"}}, m.width)
+	}
 	var msg []string
 	switch text := m.shownNote(); {
 	case m.busy != "":
@@ -547,8 +550,23 @@ func helpLines(keys []key, width int) []string {
 // work everywhere.
 func (m Model) fullHelp(keys []key) []string {
 	lines := []string{titleStyle.Render("Keys on this screen"), ""}
-	for _, k := range keys {
-		lines = append(lines, "  "+padRight(k.keys, 16)+k.what)
+	// Everything after the screen's keys takes about 12 lines; when the
+	// keys would push it off a short terminal they go in two columns.
+	short := len(keys)+12 > m.height
+	if half := (len(keys) + 1) / 2; short && m.width >= 76 {
+		col := m.width / 2
+		for i := 0; i < half; i++ {
+			left := clip("  "+padRight(keys[i].keys, 8)+keys[i].what, col-1)
+			line := padRight(left, col)
+			if j := i + half; j < len(keys) {
+				line += clip(padRight(keys[j].keys, 8)+keys[j].what, m.width-col)
+			}
+			lines = append(lines, line)
+		}
+	} else {
+		for _, k := range keys {
+			lines = append(lines, "  "+padRight(k.keys, 16)+k.what)
+		}
 	}
 	var common []key
 	if m.typing() {
@@ -558,12 +576,17 @@ func (m Model) fullHelp(keys []key) []string {
 		common = []key{{"↑↓ or j k", "move"}, {"home / end", "first / last"}, {"pgup / pgdown", "a page"},
 			{"mouse wheel", "move (frames: step)"}, {"click", "select; click again to open"}}
 	}
-	lines = append(lines, "", titleStyle.Render("Everywhere"))
+	if !short {
+		lines = append(lines, "")
+	}
+	lines = append(lines, titleStyle.Render("Everywhere"))
 	for _, k := range common {
 		lines = append(lines, "  "+padRight(k.keys, 16)+k.what)
 	}
-	lines = append(lines, "", "ctrl+c quits from anywhere; every change is saved when it is made.", "Any key closes this help.")
-	return lines
+	if !short {
+		lines = append(lines, "")
+	}
+	return append(lines, "ctrl+c quits from anywhere; every change is saved when it is made.")
 }
 
 // clip cuts a line to width cells, keeping ANSI sequences intact.

@@ -1,0 +1,32 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+)
+
+// At 80 columns the frame browser's footer keeps the everyday keys; the
+// help screen lists every key, and fits 80x24.
+func TestFrameKeysNarrow(t *testing.T) {
+	m := openFrames(t, &fakeOps{}, 80, 24)
+	s := screenOf(m)
+	for _, want := range []string{"frame", "go to", "still", "? help"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("footer at 80 columns lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "clock reading") {
+		t.Errorf("footer at 80 columns lists every key:\n%s", s)
+	}
+	m = run(m, keyMsg("?"))
+	s = screenOf(m)
+	for _, want := range []string{"clock reading", "grid", "open frame/clip", "entry at activity", "scan activity", "speed", "ctrl+c quits"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("help at 80x24 lacks %q:\n%s", want, s)
+		}
+	}
+	m = openFrames(t, &fakeOps{}, 160, 48)
+	if s := screenOf(m); !strings.Contains(s, "clock reading") {
+		t.Errorf("footer at 160 columns lacks the clock key:\n%s", s)
+	}
+}
