@@ -125,6 +125,9 @@ func placeDAV(ctx context.Context, cam *catalog.Camera, r *IngestRecord, ch int)
 	r.DAVChannel, r.Remuxed, r.RemuxedSHA256 = &n, out, sum
 	r.RemuxNote = fmt.Sprintf("DAV channel %d (%s, %d frames) remuxed without re-encoding into %s, timed by each chunk's date and millisecond counter in %s; the DAV file is kept as delivered",
 		ch, codec, len(video), filepath.Base(out), cam.Timezone)
+	if cam.DAVChannel != nil && *cam.DAVChannel == ch {
+		r.RemuxNote += fmt.Sprintf("; channel %d is the camera's dav_channel in cameras.yaml", ch)
+	}
 	if skipped > 0 {
 		r.RemuxNote += fmt.Sprintf("; %d frames before the channel's first key frame cannot be decoded and are not in the MP4", skipped)
 	}
