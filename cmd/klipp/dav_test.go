@@ -24,7 +24,15 @@ import (
 // would give another).
 func TestDAVProbeIngestStill(t *testing.T) {
 	dir, _, gt := indexedSite(t)
-	work, k := deliveryCamera(t, "")
+	work, k := deliveryCamera(t, `  - id: cam-ch0
+    name: Channel 0 of the DVR
+    owner: trafikverket
+    location: {lat: 55.62, lon: 13.02}
+    kind: fixed
+    quality: overview
+    timezone: Europe/Stockholm
+    dav_channel: 0
+`)
 	zone, _ := time.LoadLocation("Europe/Stockholm")
 	segs := []struct {
 		file  string
@@ -117,6 +125,13 @@ func TestDAVProbeIngestStill(t *testing.T) {
 	// copy shared.
 	if code, _, errs := k("ingest", davPath, "--camera", "tv-e6-malmo", "--channel", "1"); code != 0 {
 		t.Errorf("second ingest of channel 1: %d %s", code, errs)
+	}
+	// A camera whose catalog entry names its DAV channel needs no --channel.
+	code, out, errs = k("--json", "ingest", davPath, "--camera", "cam-ch0")
+	recs = nil
+	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 1 || recs[0].DAVChannel == nil || *recs[0].DAVChannel != 0 ||
+		!strings.Contains(recs[0].RemuxNote, "dav_channel in cameras.yaml") {
+		t.Errorf("ingest by the catalog's dav_channel: exit %d %s %s", code, out, errs)
 	}
 }
 

@@ -65,6 +65,9 @@ func (a *cli) stillCommand() *cobra.Command {
 					}
 					fmt.Fprintf(w, "%s: %s at %s (camera clock %s, %s)\n", r.File, res.Camera.Name, a.show(r.FrameTime),
 						clock.FormatDisplay(r.CameraClock, res.Camera.Timezone), check)
+					if len(r.Processing) > 0 {
+						fmt.Fprintf(w, "  picture: %s\n", strings.Join(r.Processing, "; "))
+					}
 				}
 			})
 		},

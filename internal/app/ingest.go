@@ -104,8 +104,8 @@ func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (Ing
 			return res, fault.NotFoundf("%s: not a readable file", f)
 		}
 		switch isDAV := isDAVFile(f); {
-		case isDAV && req.Channel == nil:
-			return res, fault.Fieldf("channel", "%s is a Dahua DAV file, which holds several channels: give the camera's with --channel N (klipp probe lists them)", filepath.Base(f))
+		case isDAV && req.Channel == nil && cam.DAVChannel == nil:
+			return res, fault.Fieldf("channel", "%s is a Dahua DAV file, which holds several channels: give the camera's with --channel N (klipp probe lists them) or dav_channel in cameras.yaml", filepath.Base(f))
 		case !isDAV && req.Channel != nil:
 			return res, fault.Fieldf("channel", "%s is not a DAV file: --channel is for DAV files only", filepath.Base(f))
 		}
@@ -114,7 +114,12 @@ func (s *Service) Ingest(ctx context.Context, req IngestRequest, ev Events) (Ing
 		return res, fault.Fieldf("channel", "give a DAV channel from 0 to 255")
 	}
 	for _, f := range req.Files {
-		r, err := s.ingestFile(ctx, cam, f, req, ev)
+		freq := req
+		if freq.Channel == nil && cam.DAVChannel != nil && isDAVFile(f) {
+			ch := *cam.DAVChannel // the camera's channel, from cameras.yaml
+			freq.Channel = &ch
+		}
+		r, err := s.ingestFile(ctx, cam, f, freq, ev)
 		if err != nil {
 			return res, err
 		}

@@ -49,8 +49,12 @@ type Camera struct {
 	Recordings         Recordings    `json:"recordings"`
 	// FPS is the recorder's frame rate, for raw elementary streams (.264,
 	// .265) that carry no times; 0: not given.
-	FPS  float64 `json:"fps,omitempty"`
-	Line int     `json:"-"` // line in cameras.yaml, for messages
+	FPS float64 `json:"fps,omitempty"`
+	// DAVChannel is the camera's channel in the Dahua DAV files of its
+	// recorder: ingest of a DAV file without --channel takes it; nil: not
+	// given.
+	DAVChannel *int `json:"dav_channel,omitempty"`
+	Line       int  `json:"-"` // line in cameras.yaml, for messages
 
 	entry Entry // as the file gives it, before validation
 }
@@ -137,6 +141,7 @@ type Entry struct {
 	Clock      []EntryClock     `yaml:"clock,omitempty" json:"clock,omitempty"`
 	Recordings *EntryRecordings `yaml:"recordings,omitempty" json:"recordings,omitempty"`
 	FPS        float64          `yaml:"fps,omitempty" json:"fps,omitempty"`
+	DAVChannel *int             `yaml:"dav_channel,omitempty" json:"dav_channel,omitempty"`
 }
 
 // EntryClock is one clock measurement: at true time At the camera clock was
@@ -242,7 +247,7 @@ func (c *Catalog) addNode(node *yaml.Node, raw Entry, lineOffset, i int, base st
 // not reach into yaml.Node values).
 func strictFields(n *yaml.Node, lineOffset int) error {
 	known := map[string]map[string]bool{
-		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings", "fps"),
+		"":           set("id", "name", "owner", "location", "address", "kind", "quality", "heading", "coverage", "timezone", "retention", "clock", "recordings", "fps", "dav_channel"),
 		"location":   set("lat", "lon"),
 		"recordings": set("root", "path", "pattern"),
 	}
@@ -346,6 +351,10 @@ func (r Entry) validate(base string, defaultZone *time.Location) (*Camera, error
 		return nil, fmt.Errorf("fps %v must be a frame rate from 0 to 240", r.FPS)
 	}
 	cam.FPS = r.FPS
+	if r.DAVChannel != nil && (*r.DAVChannel < 0 || *r.DAVChannel > 255) {
+		return nil, fmt.Errorf("dav_channel %d must be a DAV channel from 0 to 255", *r.DAVChannel)
+	}
+	cam.DAVChannel = r.DAVChannel
 	cam.Timezone = defaultZone
 	if r.Timezone != "" {
 		loc, err := loadLocation(r.Timezone)

@@ -3,7 +3,7 @@
 // header (type, subtype, channel, sub-number, frame number, chunk length,
 // packed date, 16-bit millisecond counter, extension length, checksum),
 // extension fields, the payload, and an 8-byte "dhav" trailer repeating
-// the chunk length. It is pure: no I/O beyond the bytes given.
+// the chunk length. It does no I/O beyond the bytes or reader given.
 //
 // Frame times come from each chunk's date (whole seconds, the DVR's clock
 // zone) and its millisecond counter, not from FFmpeg's, which restarts
@@ -11,8 +11,8 @@
 package dav
 
 import (
+	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -73,60 +73,16 @@ func (w Wall) In(loc *time.Location) time.Time {
 	return time.Date(w.Year, time.Month(w.Month), w.Day, w.Hour, w.Min, w.Sec, 0, loc)
 }
 
-// Parse reads the chunks of data in order. Bytes between chunks (a file
-// header "DAHUA…" of 0x400 bytes, padding) are skipped; a chunk cut short
-// at the end is reported as an error after the whole chunks.
+// Parse reads the chunks of data in order (Scan over data, each chunk's
+// Payload a copy): whole chunks, then the error of one cut short.
 func Parse(data []byte) ([]Chunk, error) {
 	var out []Chunk
-	pos := 0
-	if len(data) >= 5 && string(data[:5]) == "DAHUA" {
-		pos = 0x400
-	}
-	for pos+HeaderSize <= len(data) {
-		if string(data[pos:pos+4]) != "DHAV" {
-			pos++
-			continue
-		}
-		h := data[pos:]
-		c := Chunk{Type: h[4], Subtype: h[5], Channel: h[6], SubNumber: h[7], Frame: binary.LittleEndian.Uint32(h[8:]), Offset: int64(pos)}
-		n := int(binary.LittleEndian.Uint32(h[12:]))
-		c.Date = binary.LittleEndian.Uint32(h[16:])
-		if n < HeaderSize+TrailerSize {
-			return out, fmt.Errorf("chunk at %d: length %d is shorter than its header", pos, n)
-		}
-		if pos+n > len(data) {
-			return out, fmt.Errorf("chunk at %d: %d bytes, the file ends after %d", pos, n, len(data)-pos)
-		}
-		if c.Type == Aux {
-			pos += n
-			continue
-		}
-		c.Millis = binary.LittleEndian.Uint16(h[20:])
-		ext := int(h[22])
-		if HeaderSize+ext+TrailerSize > n {
-			return out, fmt.Errorf("chunk at %d: extensions of %d bytes do not fit", pos, ext)
-		}
-		parseExt(&c, h[HeaderSize:HeaderSize+ext])
-		c.Payload = h[HeaderSize+ext : n-TrailerSize]
-		if string(h[n-TrailerSize:n-4]) != "dhav" || int(binary.LittleEndian.Uint32(h[n-4:])) != n {
-			return out, fmt.Errorf("chunk at %d: no dhav trailer of its length", pos)
-		}
+	err := Scan(bytes.NewReader(data), func(c Chunk) error {
+		c.Payload = append([]byte(nil), c.Payload...)
 		out = append(out, c)
-		pos += n
-	}
-	if pos < len(data) && len(out) > 0 && containsDHAV(data[pos:]) {
-		return out, errors.New("the file ends inside a chunk header")
-	}
-	return out, nil
-}
-
-func containsDHAV(b []byte) bool {
-	for i := 0; i+4 <= len(b); i++ {
-		if string(b[i:i+4]) == "DHAV" {
-			return true
-		}
-	}
-	return false
+		return nil
+	})
+	return out, err
 }
 
 // parseExt reads the extension fields FFmpeg knows; an unknown one ends
@@ -270,30 +226,18 @@ func CodecName(c byte) string {
 // Channels lists the channels that have video chunks, in channel order.
 // A channel's codec, size and rate are those of its first key frame.
 func Channels(chunks []Chunk) []Channel {
-	byNum := map[byte]*Channel{}
-	var order []byte
+	var set ChannelSet
 	for _, c := range chunks {
-		if c.Type != Video && c.Type != VideoKey {
-			continue
-		}
-		ch := byNum[c.Channel]
-		if ch == nil {
-			ch = &Channel{Channel: int(c.Channel), First: DateOf(c.Date)}
-			byNum[c.Channel] = ch
-			order = append(order, c.Channel)
-		}
-		ch.Frames++
-		ch.Last = DateOf(c.Date)
-		if c.Type == VideoKey {
-			if ch.Keyframes == 0 {
-				ch.Codec, ch.Width, ch.Height, ch.FPS = CodecName(c.Codec), c.Width, c.Height, int(c.FPS)
-			}
-			ch.Keyframes++
-		}
+		set.Add(c)
 	}
-	out := make([]Channel, 0, len(order))
-	for _, n := range order {
-		out = append(out, *byNum[n])
+	return set.List()
+}
+
+// List returns the channels gathered, in channel order.
+func (s *ChannelSet) List() []Channel {
+	out := make([]Channel, 0, len(s.byNum))
+	for _, ch := range s.byNum {
+		out = append(out, *ch)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Channel < out[j].Channel })
 	return out

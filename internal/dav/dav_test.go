@@ -2,6 +2,8 @@ package dav
 
 import (
 	"bytes"
+	"io"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -83,5 +85,43 @@ func TestAccessUnitsChannels(t *testing.T) {
 	}
 	if v, skipped := VideoOf(cs, 1); len(v) != 2 || skipped != 1 {
 		t.Errorf("channel 1: %d frames, %d skipped", len(v), skipped)
+	}
+}
+
+// Scan reads a DAV stream of any size chunk by chunk: 64 MB of chunks pass
+// through it with a few megabytes allocated, and every chunk is seen.
+func TestScanBoundedMemory(t *testing.T) {
+	const chunks, size = 512, 128 << 10
+	pr, pw := io.Pipe()
+	go func() {
+		payload := bytes.Repeat([]byte{7}, size)
+		var b []byte
+		for i := 0; i < chunks; i++ {
+			b = Append(b[:0], Chunk{Type: Video, Channel: byte(i % 3), Frame: uint32(i), Payload: payload})
+			if _, err := pw.Write(b); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var set ChannelSet
+	n := 0
+	err := Scan(pr, func(c Chunk) error {
+		if len(c.Payload) != size || c.Payload[size-1] != 7 {
+			t.Fatalf("chunk %d: %d bytes", n, len(c.Payload))
+		}
+		set.Add(c)
+		n++
+		return nil
+	})
+	runtime.ReadMemStats(&after)
+	if err != nil || n != chunks || len(set.List()) != 3 || set.List()[2].Frames != chunks/3 {
+		t.Fatalf("scan: %d chunks, channels %+v, %v", n, set.List(), err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("scanning %d MB allocated %d MB; want it bounded by the largest chunk", chunks*size>>20, alloc>>20)
 	}
 }

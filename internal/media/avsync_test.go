@@ -1,7 +1,6 @@
 package media
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -227,16 +226,7 @@ func TestCutKeepsAudioInSync(t *testing.T) {
 		parts := []CutPart{{Path: src, From: sc.from, To: sc.to}}
 		for _, mode := range []string{"copy", "exact", "transcode"} {
 			out := filepath.Join(dir, name+"."+mode+".mp4")
-			var err error
-			switch mode {
-			case "copy":
-				_, err = CopyCut(context.Background(), parts, out, CutOptions{})
-			case "exact":
-				_, err = ExactCut(context.Background(), parts, out, CutOptions{})
-			default:
-				_, err = TranscodeCut(context.Background(), parts, out, TranscodeOptions{Preset: "ultrafast"}, nil)
-			}
-			if err != nil {
+			if err := cutIn(mode, parts, out); err != nil {
 				t.Errorf("%s %s: %v", name, mode, err)
 				continue
 			}

@@ -1,8 +1,10 @@
 package media
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -26,22 +28,51 @@ type DAVFrame struct {
 // of the bare stream, one packet per frame; streams with B-frames are
 // refused (a DAV chunk's time is its frame's, in decode order).
 func RemuxDAV(ctx context.Context, codec string, frames []DAVFrame, out string, created time.Time) (err error) {
+	ats := make([]time.Duration, len(frames))
+	for i, f := range frames {
+		ats[i] = f.At
+	}
+	write := func(w io.Writer) error {
+		for _, f := range frames {
+			if _, err := w.Write(f.Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return RemuxDAVStream(ctx, codec, write, ats, out, created)
+}
+
+// RemuxDAVStream is RemuxDAV with the frames' data written by write (in
+// order, one access unit per time in ats) rather than held in memory: it
+// goes through a temporary file of the bare stream, which FFmpeg reads.
+func RemuxDAVStream(ctx context.Context, codec string, write func(io.Writer) error, ats []time.Duration, out string, created time.Time) (err error) {
 	if codec != "h264" && codec != "hevc" {
 		return fault.Mediaf("DAV %s video: klipp remuxes H.264 and HEVC channels only", codec)
 	}
-	if len(frames) == 0 {
+	if len(ats) == 0 {
 		return fault.Mediaf("the DAV channel has no frames from a key frame on")
+	}
+	frames := make([]DAVFrame, len(ats)) // times only
+	for i, at := range ats {
+		frames[i].At = at
 	}
 	raw, err := os.CreateTemp("", "klipp-dav-*."+codec)
 	if err != nil {
 		return fault.Wrap(fault.Storage, err)
 	}
 	defer os.Remove(raw.Name())
-	for _, f := range frames {
-		if _, err := raw.Write(f.Data); err != nil {
-			raw.Close()
-			return fault.Wrap(fault.Storage, err)
+	bw := bufio.NewWriterSize(raw, 1<<20)
+	if err := write(bw); err != nil {
+		raw.Close()
+		if fault.KindOf(err) != fault.Internal {
+			return err
 		}
+		return fault.Wrap(fault.Storage, err)
+	}
+	if err := bw.Flush(); err != nil {
+		raw.Close()
+		return fault.Wrap(fault.Storage, err)
 	}
 	if err := raw.Close(); err != nil {
 		return fault.Wrap(fault.Storage, err)

@@ -238,9 +238,12 @@ func Probe(ctx context.Context, path string) (*Info, error) {
 		in.IMKH = hasIMKH(path)
 	}
 	if in.Container == "dhav" {
-		if data, err := os.ReadFile(path); err == nil {
-			chunks, err := dav.Parse(data)
-			in.DAVChannels = dav.Channels(chunks)
+		if f, err := os.Open(path); err == nil {
+			// Chunk by chunk: memory bounded by the largest chunk.
+			var set dav.ChannelSet
+			err := dav.Scan(f, func(c dav.Chunk) error { set.Add(c); return nil })
+			f.Close()
+			in.DAVChannels = set.List()
 			if err != nil && in.Damaged == "" {
 				in.Damaged = "DAV: " + err.Error()
 			}
