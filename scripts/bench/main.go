@@ -16,9 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klipp-forensics/klipp/internal/catalog"
-	"github.com/klipp-forensics/klipp/internal/footage"
-	"github.com/klipp-forensics/klipp/internal/store"
+	"github.com/klipp-forensics/klipp/internal/app"
+	"github.com/klipp-forensics/klipp/internal/config"
 )
 
 func main() {
@@ -135,33 +134,47 @@ func run(klipp string, n, sample int, length time.Duration, keep bool) error {
 	}
 	fmt.Printf("re-index of the unchanged %d segments: %.3f s (goal < 2 s)\n\n", n, again.Seconds())
 
-	// Coverage of a 1-hour window, as a query on the index and end to end.
+	// Coverage of a 1-hour window: the service call (as the UI and the
+	// worker make it, repeatedly in one process), the first call of a
+	// process, and the whole CLI call.
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "data", "klipp.db"))
+	cfg, err := config.Load(conf, nil)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	cat, err := catalog.Load(filepath.Join(dir, "cameras.yaml"), time.UTC)
+	open := time.Now()
+	svc, err := app.Open(ctx, cfg, app.Options{Version: "bench"})
 	if err != nil {
 		return err
 	}
-	cam, _ := cat.Camera("bench")
+	defer svc.Close()
 	from := t0.Add(time.Duration(n/2) * length)
+	req := app.CoverageRequest{Camera: "bench", From: from, To: from.Add(time.Hour)}
+	cov, err := svc.Coverage(ctx, req)
+	if err != nil {
+		return err
+	}
+	firstCall := time.Since(open)
 	const rounds = 200
 	start = time.Now()
-	var cov *footage.Coverage
 	for i := 0; i < rounds; i++ {
-		if cov, err = footage.CoverageOf(ctx, st, cam, from, from.Add(time.Hour), time.Now()); err != nil {
+		if cov, err = svc.Coverage(ctx, req); err != nil {
 			return err
 		}
 	}
 	q := time.Since(start) / rounds
-	cli, err := timed(klipp, "--config", conf, "--json", "coverage", "--camera", "bench", "--from", from.Format(time.RFC3339), "--to", from.Add(time.Hour).Format(time.RFC3339))
-	if err != nil {
-		return err
+	var cli time.Duration
+	for i := 0; i < 5; i++ {
+		d, err := timed(klipp, "--config", conf, "--json", "coverage", "--camera", "bench", "--from", from.Format(time.RFC3339), "--to", from.Add(time.Hour).Format(time.RFC3339))
+		if err != nil {
+			return err
+		}
+		if i == 0 || d < cli {
+			cli = d
+		}
 	}
-	fmt.Printf("coverage of a 1-hour window (%d segments): %.2f ms per query (goal < 5 ms); whole CLI call %.0f ms\n", len(cov.Segments), ms(q), ms(cli))
+	fmt.Printf("coverage of a 1-hour window (%d segments): service call %.2f ms per query, repeated (goal < 5 ms); first call of a process, with opening the service, %.0f ms; whole CLI call %.0f ms (best of 5)\n",
+		len(cov.Segments), ms(q), ms(firstCall), ms(cli))
 	return nil
 }
 
