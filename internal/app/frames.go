@@ -5,6 +5,7 @@ import (
 	"image"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
 )
@@ -24,6 +25,10 @@ type Frame struct {
 	ClockVerified bool
 	FPS           float64
 	Source        string // the segment file
+	// Bound is At's stated uncertainty (the clock model's ±, one frame
+	// interval included); Bound.Known is false for an unverified clock:
+	// no bound.
+	Bound clock.Bound
 }
 
 // Frame decodes the frame on screen at req.At. No footage there is a
@@ -45,6 +50,7 @@ func (s *Service) Frame(ctx context.Context, req FrameRequest) (Frame, error) {
 		return Frame{}, err
 	}
 	st := stills[0]
-	return Frame{Image: st.Image, At: footage.FrameTrue(cam.Clock, seg, st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
-		FPS: seg.FPS, Source: seg.Path}, nil
+	at := footage.FrameTrue(cam.Clock, seg, st.Offset)
+	return Frame{Image: st.Image, At: at, CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
+		FPS: seg.FPS, Source: seg.Path, Bound: s.bound(cam, at, seg.FPS)}, nil
 }

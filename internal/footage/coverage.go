@@ -34,19 +34,24 @@ type Seconds float64
 
 // Part is one segment as coverage reports it.
 type Part struct {
-	File        string    `json:"file"`
-	TrueStart   time.Time `json:"true_start"`
-	TrueEnd     time.Time `json:"true_end"`
-	CameraStart time.Time `json:"camera_clock_start"`
-	Offset      Seconds   `json:"clock_offset_s"` // camera clock − true time at the start
-	Duration    Seconds   `json:"duration_s"`
-	Frames      int       `json:"frames"`
-	Codec       string    `json:"codec,omitempty"`
-	Size        string    `json:"size,omitempty"`
-	Status      string    `json:"status"`
-	Reason      string    `json:"reason,omitempty"`
-	Expires     time.Time `json:"expires"`
-	Expired     bool      `json:"expired"`
+	File      string    `json:"file"`
+	TrueStart time.Time `json:"true_start"`
+	TrueEnd   time.Time `json:"true_end"`
+	// Uncertainty: TrueStart ± this many seconds by the camera's clock
+	// model (set by the service; null when the clock is not verified: no
+	// bound).
+	Uncertainty *float64    `json:"true_start_uncertainty_s"`
+	Bound       clock.Bound `json:"-"`
+	CameraStart time.Time   `json:"camera_clock_start"`
+	Offset      Seconds     `json:"clock_offset_s"` // camera clock − true time at the start
+	Duration    Seconds     `json:"duration_s"`
+	Frames      int         `json:"frames"`
+	Codec       string      `json:"codec,omitempty"`
+	Size        string      `json:"size,omitempty"`
+	Status      string      `json:"status"`
+	Reason      string      `json:"reason,omitempty"`
+	Expires     time.Time   `json:"expires"`
+	Expired     bool        `json:"expired"`
 	// Source is the index row, for commands that go on to read the file.
 	Source store.Segment `json:"-"`
 }
