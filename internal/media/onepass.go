@@ -85,7 +85,7 @@ type hashedOut struct {
 	err    error          // the first error, plan mismatch or the writer's
 	werr   atomic.Pointer[error]
 	chunks chan []byte
-	free_  chan []byte // empty chunk buffers
+	spare  chan []byte // empty chunk buffers
 	done   chan struct{}
 	h      *digest.Writer
 }
@@ -98,9 +98,9 @@ func newHashedOut(path string, plan *copyPlan) (*hashedOut, error) {
 		return nil, err
 	}
 	o := &hashedOut{plan: plan, f: f, shadow: make([]byte, plan.dataStart), chunks: make(chan []byte, outBuffers),
-		free_: make(chan []byte, outBuffers), done: make(chan struct{}), h: digest.NewWriter(nil)}
+		spare: make(chan []byte, outBuffers), done: make(chan struct{}), h: digest.NewWriter(nil)}
 	for i := 0; i < outBuffers; i++ {
-		o.free_ <- make([]byte, 0, outChunk)
+		o.spare <- make([]byte, 0, outChunk)
 	}
 	go func() {
 		defer close(o.done)
@@ -111,7 +111,7 @@ func newHashedOut(path string, plan *copyPlan) (*hashedOut, error) {
 				}
 				o.h.Write(b)
 			}
-			o.free_ <- b[:0]
+			o.spare <- b[:0]
 		}
 	}()
 	o.handle = cgo.NewHandle(o)
@@ -128,7 +128,7 @@ func (o *hashedOut) setPb(fc *astiav.FormatContext) { setPb(fc, o.io) }
 
 // pass hands a copy of b to the writer.
 func (o *hashedOut) pass(b []byte) {
-	c := <-o.free_
+	c := <-o.spare
 	o.chunks <- append(c, b...)
 	o.end += int64(len(b))
 }
