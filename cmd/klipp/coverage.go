@@ -86,9 +86,9 @@ func (a *cli) printCoverage(w io.Writer, cam *catalog.Camera, c *footage.Coverag
 	}
 	if len(c.Segments) > 0 {
 		fmt.Fprintln(w, "\nSEGMENTS")
-		rows := [][]string{{"TRUE START", "TRUE END", "CAMERA CLOCK START", "LENGTH", "FRAMES", "STATUS", "FILE"}}
+		rows := [][]string{{"TRUE START", "±", "TRUE END", "CAMERA CLOCK START", "LENGTH", "FRAMES", "STATUS", "FILE"}}
 		for _, p := range c.Segments {
-			rows = append(rows, []string{a.show(p.TrueStart), a.show(p.TrueEnd)[11:], clock.FormatDisplay(p.CameraStart, cam.Timezone),
+			rows = append(rows, []string{a.show(p.TrueStart), plusMinus(p.Bound), a.show(p.TrueEnd)[11:], clock.FormatDisplay(p.CameraStart, cam.Timezone),
 				fmt.Sprintf("%.3fs", float64(p.Duration)), strconv.Itoa(p.Frames), p.Status, p.File})
 		}
 		table(w, rows)

@@ -63,7 +63,7 @@ func (a *cli) stillCommand() *cobra.Command {
 					if !r.ClockChecked {
 						check = "clock NOT verified"
 					}
-					fmt.Fprintf(w, "%s: %s at %s (camera clock %s, %s)\n", r.File, res.Camera.Name, a.show(r.FrameTime),
+					fmt.Fprintf(w, "%s: %s at %s %s (camera clock %s, %s)\n", r.File, res.Camera.Name, a.show(r.FrameTime), plusMinus(r.Bound),
 						clock.FormatDisplay(r.CameraClock, res.Camera.Timezone), check)
 					if len(r.Processing) > 0 {
 						fmt.Fprintf(w, "  picture: %s\n", strings.Join(r.Processing, "; "))

@@ -349,6 +349,7 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 	label := "cut " + filepath.Base(out)
 	prog := func(done, total time.Duration) { ev.Progress(label, int64(done), int64(total)) }
 	var hidden, shownPlus int // samples the edit list hides; frames shown beyond the request
+	var written string        // the output's SHA-256 when it was hashed as it was written
 	noAudio := rec.Parameters["no_audio"] == "true"
 	switch j.mode {
 	case CutCopy:
@@ -359,6 +360,7 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 		rec.Frames, rec.ReencodedFrames, rec.Codec, rec.Width, rec.Height = res.Frames, "none", res.Codec, res.Width, res.Height
 		rec.TrailingFrames, rec.DroppedPackets, shownPlus, hidden = res.Trailing, res.Dropped, res.Trailing, res.LeadIn
 		rec.Audio, rec.AudioNote = res.Audio, res.AudioNote
+		written = res.SHA256
 		if res.LeadIn > 0 {
 			rec.EditList = &EditList{LeadInFrames: res.LeadIn, LeadInSeconds: res.LeadInTime.Seconds()}
 		}
@@ -410,11 +412,13 @@ func (s *Service) cutRun(ctx context.Context, j cutJob, ev Events) (*CutRecord, 
 	if d := shown - want; d > 1 || d < -1 {
 		return nil, fault.Mediaf("cut %s: the file shows %d frames where the range holds %d; removed it", out, shown, want)
 	}
-	_, sum, err := digest.File(tmp)
-	if err != nil {
-		return nil, fault.Wrap(fault.Storage, err)
+	if rec.SHA256 = written; written == "" {
+		_, sum, err := digest.File(tmp)
+		if err != nil {
+			return nil, fault.Wrap(fault.Storage, err)
+		}
+		rec.SHA256 = sum
 	}
-	rec.SHA256 = sum
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return nil, err

@@ -25,7 +25,19 @@ func (s *Service) Coverage(ctx context.Context, req CoverageRequest) (*footage.C
 	if err != nil {
 		return nil, err
 	}
-	return footage.CoverageOf(ctx, s.store, cam, req.From, req.To, s.now())
+	cov, err := footage.CoverageOf(ctx, s.store, cam, req.From, req.To, s.now())
+	if err != nil {
+		return nil, err
+	}
+	// Each segment's start carries the clock model's ± (none for an
+	// unverified clock).
+	for _, parts := range [][]footage.Part{cov.Segments, cov.Damaged, cov.Ambiguous} {
+		for i := range parts {
+			parts[i].Bound = s.bound(cam, parts[i].TrueStart, parts[i].Source.FPS)
+			parts[i].Uncertainty = boundSeconds(parts[i].Bound)
+		}
+	}
+	return cov, nil
 }
 
 // IndexRequest indexes one camera, or every camera with a recordings path

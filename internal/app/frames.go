@@ -5,6 +5,7 @@ import (
 	"image"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
 )
@@ -25,6 +26,10 @@ type Frame struct {
 	FPS           float64
 	Source        string        // the segment file
 	Offset        time.Duration // the frame's time from the file's first timestamp
+	// Bound is At's stated uncertainty (the clock model's ±, one frame
+	// interval included); Bound.Known is false for an unverified clock:
+	// no bound.
+	Bound clock.Bound
 }
 
 // Frame decodes the frame on screen at req.At. No footage there is a
@@ -55,6 +60,7 @@ func (s *Service) frame(ctx context.Context, req FrameRequest, decode func(ctx c
 	if err != nil {
 		return Frame{}, err
 	}
-	return Frame{Image: st.Image, At: footage.FrameTrue(cam.Clock, seg, st.Offset), CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
-		FPS: seg.FPS, Source: seg.Path, Offset: st.Offset}, nil
+	at := footage.FrameTrue(cam.Clock, seg, st.Offset)
+	return Frame{Image: st.Image, At: at, CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
+		FPS: seg.FPS, Source: seg.Path, Offset: st.Offset, Bound: s.bound(cam, at, seg.FPS)}, nil
 }

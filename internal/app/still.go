@@ -14,6 +14,7 @@ import (
 
 	"github.com/klipp-forensics/klipp/internal/audit"
 	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/digest"
 	"github.com/klipp-forensics/klipp/internal/export"
 	"github.com/klipp-forensics/klipp/internal/fault"
@@ -46,11 +47,16 @@ type StillRecord struct {
 	CameraClock  time.Time `json:"frame_camera_clock"` // the same instant on the camera clock
 	ClockOffset  float64   `json:"clock_offset_s"`
 	ClockChecked bool      `json:"clock_verified"`
-	Source       string    `json:"source"`
-	SourceSHA256 string    `json:"source_sha256"`
-	SourcePTS    int64     `json:"source_pts"`
-	Size         int64     `json:"size"`
-	SHA256       string    `json:"sha256"` // of the still file
+	// Uncertainty: the frame's true time is FrameTime ± this many seconds
+	// (the clock model's bound, one frame interval included); null when
+	// the clock is not verified: no bound.
+	Uncertainty  *float64    `json:"uncertainty_s"`
+	Bound        clock.Bound `json:"-"`
+	Source       string      `json:"source"`
+	SourceSHA256 string      `json:"source_sha256"`
+	SourcePTS    int64       `json:"source_pts"`
+	Size         int64       `json:"size"`
+	SHA256       string      `json:"sha256"` // of the still file
 	// Processing says what was done to the picture beyond decoding it
 	// (turned upright, deinterlaced); empty: shown as decoded.
 	Processing []string `json:"processing,omitempty"`
@@ -135,53 +141,72 @@ func (s *Service) writeStills(ctx context.Context, cam *catalog.Camera, caseNumb
 		}
 	}()
 	records := make([]StillRecord, len(times))
+	// Files are read in parallel, one per core; each file's stills are
+	// found in one walk (each group of pictures decoded once for all the
+	// times in it) and written as they are found. Auditing and naming
+	// follow, file by file.
+	files, fctx := errgroup.WithContext(ctx)
+	files.SetLimit(runtime.NumCPU())
+	sums := make(map[int64]string, len(order))
 	for _, id := range order {
 		seg := segs[id]
 		sum, err := footage.SourceHash(ctx, s.store, seg)
 		if err != nil {
 			return nil, err
 		}
-		offs := make([]time.Duration, len(bySeg[id]))
-		for j, w := range bySeg[id] {
-			offs[j] = w.off
-		}
-		// Stills stream: each is written as it is found, at most NumCPU
-		// pictures held at once, whatever the number of times.
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(runtime.NumCPU())
-		walk := media.StillsEach(media.WithFrameRate(gctx, seg.FPS), seg.Path, offs, func(j int, st media.Still) error {
-			w := bySeg[id][j]
-			frameTrue := footage.FrameTrue(cam.Clock, seg, st.Offset)
-			frameCam := seg.CameraStart.Add(st.Offset)
-			records[w.idx] = StillRecord{
-				File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,
-				ClockOffset: frameCam.Sub(frameTrue).Seconds(), ClockChecked: cam.Clock.Verified(),
-				Source: seg.Path, SourceSHA256: sum, SourcePTS: st.PTS, Processing: st.Processing(),
+		sums[id] = sum
+	}
+	for _, id := range order {
+		seg, sum := segs[id], sums[id]
+		files.Go(func() error {
+			offs := make([]time.Duration, len(bySeg[id]))
+			for j, w := range bySeg[id] {
+				offs[j] = w.off
 			}
-			meta := media.Meta{
-				"Camera":            cam.ID + " (" + cam.Name + ")",
-				"True time":         frameTrue.Format(time.RFC3339Nano),
-				"Camera clock time": frameCam.In(cam.Timezone).Format(time.RFC3339Nano),
-				"Requested time":    times[w.idx].Format(time.RFC3339Nano),
-				"Clock verified":    fmt.Sprint(cam.Clock.Verified()),
-				"Source":            seg.Path,
-				"Source SHA-256":    sum,
-				"Source PTS":        fmt.Sprint(st.PTS),
-				"Software":          s.software(),
+			// Stills stream: at most NumCPU pictures held at once per file,
+			// whatever the number of times.
+			g, gctx := errgroup.WithContext(fctx)
+			g.SetLimit(runtime.NumCPU())
+			walk := media.StillsEachThreads(media.WithFrameRate(gctx, seg.FPS), seg.Path, offs, 1, func(j int, st media.Still) error {
+				w := bySeg[id][j]
+				frameTrue := footage.FrameTrue(cam.Clock, seg, st.Offset)
+				frameCam := seg.CameraStart.Add(st.Offset)
+				b := s.bound(cam, frameTrue, seg.FPS)
+				records[w.idx] = StillRecord{
+					File: names[w.idx], Camera: cam.ID, Requested: times[w.idx], FrameTime: frameTrue, CameraClock: frameCam,
+					ClockOffset: frameCam.Sub(frameTrue).Seconds(), ClockChecked: cam.Clock.Verified(), Uncertainty: boundSeconds(b), Bound: b,
+					Source: seg.Path, SourceSHA256: sum, SourcePTS: st.PTS, Processing: st.Processing(),
+				}
+				meta := media.Meta{
+					"Camera":                cam.ID + " (" + cam.Name + ")",
+					"True time":             frameTrue.Format(time.RFC3339Nano),
+					"True time uncertainty": BoundText(b),
+					"Camera clock time":     frameCam.In(cam.Timezone).Format(time.RFC3339Nano),
+					"Requested time":        times[w.idx].Format(time.RFC3339Nano),
+					"Clock verified":        fmt.Sprint(cam.Clock.Verified()),
+					"Source":                seg.Path,
+					"Source SHA-256":        sum,
+					"Source PTS":            fmt.Sprint(st.PTS),
+					"Software":              s.software(),
+				}
+				if p := st.Processing(); len(p) > 0 {
+					meta["Processing"] = strings.Join(p, "; ")
+				}
+				own := st.Clone()
+				g.Go(func() error { return stillError(tmps[w.idx], media.WriteStill(tmps[w.idx], own, meta)) })
+				return gctx.Err()
+			})
+			if err := g.Wait(); err != nil {
+				return err
 			}
-			if p := st.Processing(); len(p) > 0 {
-				meta["Processing"] = strings.Join(p, "; ")
-			}
-			own := st.Clone()
-			g.Go(func() error { return stillError(tmps[w.idx], media.WriteStill(tmps[w.idx], own, meta)) })
-			return gctx.Err()
+			return walk
 		})
-		if err := g.Wait(); err != nil {
-			return nil, err
-		}
-		if walk != nil {
-			return nil, walk
-		}
+	}
+	if err := files.Wait(); err != nil {
+		return nil, err
+	}
+	for _, id := range order {
+		seg, sum := segs[id], sums[id]
 		// One audit entry per source file names every still made from it;
 		// only then do the stills take their names.
 		hashes := map[string]string{seg.Path: sum}

@@ -34,19 +34,24 @@ type Seconds float64
 
 // Part is one segment as coverage reports it.
 type Part struct {
-	File        string    `json:"file"`
-	TrueStart   time.Time `json:"true_start"`
-	TrueEnd     time.Time `json:"true_end"`
-	CameraStart time.Time `json:"camera_clock_start"`
-	Offset      Seconds   `json:"clock_offset_s"` // camera clock − true time at the start
-	Duration    Seconds   `json:"duration_s"`
-	Frames      int       `json:"frames"`
-	Codec       string    `json:"codec,omitempty"`
-	Size        string    `json:"size,omitempty"`
-	Status      string    `json:"status"`
-	Reason      string    `json:"reason,omitempty"`
-	Expires     time.Time `json:"expires"`
-	Expired     bool      `json:"expired"`
+	File      string    `json:"file"`
+	TrueStart time.Time `json:"true_start"`
+	TrueEnd   time.Time `json:"true_end"`
+	// Uncertainty: TrueStart ± this many seconds by the camera's clock
+	// model (set by the service; null when the clock is not verified: no
+	// bound).
+	Uncertainty *float64    `json:"true_start_uncertainty_s"`
+	Bound       clock.Bound `json:"-"`
+	CameraStart time.Time   `json:"camera_clock_start"`
+	Offset      Seconds     `json:"clock_offset_s"` // camera clock − true time at the start
+	Duration    Seconds     `json:"duration_s"`
+	Frames      int         `json:"frames"`
+	Codec       string      `json:"codec,omitempty"`
+	Size        string      `json:"size,omitempty"`
+	Status      string      `json:"status"`
+	Reason      string      `json:"reason,omitempty"`
+	Expires     time.Time   `json:"expires"`
+	Expired     bool        `json:"expired"`
 	// Source is the index row, for commands that go on to read the file.
 	Source store.Segment `json:"-"`
 }
@@ -70,11 +75,12 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 		return nil, fmt.Errorf("camera %s: coverage: %w", cam.ID, err)
 	}
 	c := &Coverage{Camera: cam.ID, From: from, To: to, ClockVerified: cam.Clock.Verified(),
-		Segments: []Part{}, Gaps: []Gap{}, Damaged: []Part{}, Ambiguous: []Part{}}
+		Segments: make([]Part, 0, len(segs)), Gaps: []Gap{}, Damaged: []Part{}, Ambiguous: []Part{}}
 	cursor := from
 	var unreadable []Part
+	var sizes sizeNames
 	for _, s := range segs {
-		p := part(cam, s, now)
+		p := part(cam, s, now, &sizes)
 		switch {
 		case s.Status == store.StatusAmbiguous:
 			c.Ambiguous = append(c.Ambiguous, p)
@@ -122,7 +128,24 @@ func CoverageOf(ctx context.Context, st *store.Store, cam *catalog.Camera, from,
 	return c, nil
 }
 
-func part(cam *catalog.Camera, s store.Segment, now time.Time) Part {
+// sizeNames names picture sizes (1920x1080@25), one string per size
+// however many segments share it.
+type sizeNames map[[3]float64]string
+
+func (n *sizeNames) name(w, h int, fps float64) string {
+	k := [3]float64{float64(w), float64(h), fps}
+	if s, ok := (*n)[k]; ok {
+		return s
+	}
+	if *n == nil {
+		*n = sizeNames{}
+	}
+	s := fmt.Sprintf("%dx%d@%g", w, h, fps)
+	(*n)[k] = s
+	return s
+}
+
+func part(cam *catalog.Camera, s store.Segment, now time.Time, sizes *sizeNames) Part {
 	exp := s.TrueStart.Add(cam.Retention)
 	p := Part{
 		File: relTo(cam.Recordings.Path, s.Path), TrueStart: s.TrueStart, TrueEnd: s.TrueEnd, CameraStart: s.CameraStart,
@@ -130,7 +153,7 @@ func part(cam *catalog.Camera, s store.Segment, now time.Time) Part {
 		Frames: s.Frames, Codec: s.Codec, Status: s.Status, Expires: exp, Expired: !now.Before(exp), Source: s,
 	}
 	if s.Width > 0 {
-		p.Size = fmt.Sprintf("%dx%d@%g", s.Width, s.Height, s.FPS)
+		p.Size = sizes.name(s.Width, s.Height, s.FPS)
 	}
 	switch {
 	case s.Damaged != "":
@@ -160,6 +183,10 @@ func gap(from, to time.Time, unreadable, ambiguous []Part) Gap {
 }
 
 func relTo(root, path string) string {
+	if root != "" && len(path) > len(root)+1 && path[len(root)] == filepath.Separator && strings.HasPrefix(path, root) &&
+		filepath.Clean(path) == path {
+		return filepath.ToSlash(path[len(root)+1:]) // the common case, without Rel's allocations
+	}
 	if r, err := filepath.Rel(root, path); err == nil && root != "" && !strings.HasPrefix(r, "..") {
 		return filepath.ToSlash(r)
 	}

@@ -41,6 +41,10 @@ type CopyResult struct {
 	Codec     string
 	Width     int
 	Height    int
+	// SHA256 and Size are of the file as written (hashed while writing);
+	// "" when the cut was written in a way that needs it hashed afterwards.
+	SHA256 string
+	Size   int64
 }
 
 // CopyCut remuxes the parts' video without re-encoding into one MP4 at out.
@@ -63,9 +67,16 @@ func CopyCut(ctx context.Context, parts []CutPart, out string, o CutOptions) (*C
 		total += p.To - p.From
 	}
 	// Room for the index at the front, so that it need not be moved there by
-	// rewriting the file: at most 24 bytes a sample (size, chunk offset,
-	// sync and composition entries), a GOP of lead-in and a margin.
-	reserve := func(fps float64) int { return int(16384 + 24*((total+20*time.Second).Seconds()*fps+250)) }
+	// rewriting the file.
+	reserve := func(fps float64) int { return reserveFor(total, fps) }
+	// One pass over the data, hashed as written, when the plan pass can
+	// tell the file's index before its data (onepass.go).
+	if plan, _, err := planCopy(ctx, parts, total, reserve, o); err == nil {
+		res, err := copyCutPlanned(ctx, parts, out, total, plan, o)
+		if !errors.Is(err, errPlanMismatch) {
+			return res, err
+		}
+	}
 	return copyCutReserving(ctx, parts, out, total, reserve, o)
 }
 
@@ -78,6 +89,13 @@ func copyCutReserving(ctx context.Context, parts []CutPart, out string, total ti
 		res, err = copyCut(ctx, parts, out, total, nil, o)
 	}
 	return res, err
+}
+
+// reserveFor is the index space kept for a cut of total at fps: at most
+// 24 bytes a sample (size, chunk offset, sync and composition entries), a
+// GOP of lead-in and a margin.
+func reserveFor(total time.Duration, fps float64) int {
+	return int(16384 + 24*((total+20*time.Second).Seconds()*fps+250))
 }
 
 var errMoovTooBig = errors.New("reserved moov space too small")
@@ -127,6 +145,27 @@ type remux struct {
 	audio     *audioCarry    // the source's audio, when the cut has it
 	audioFrom *time.Duration // for the next part: audio from here, not from its From (exact cuts)
 	audioOnly bool           // the next part's video is written already (an exact cut's head): its audio only
+
+	// The one-pass copy cut (onepass.go): headerless, the plan pass, reads
+	// no payload and keeps only the output's header in sink, learning
+	// plan; with plan set, the write pass writes through out.
+	headerless bool
+	sink       *headSink
+	plan       *copyPlan
+	hashed     *hashedOut
+}
+
+// openSource opens a part's container: for its sample table only in the
+// plan pass, alike in the plan and write passes.
+func (m *remux) openSource(path string, mark int, first bool) (*astiav.FormatContext, func(), error) {
+	if m.headerless || m.plan != nil {
+		return openIndexed(path, mark, m.headerless, first)
+	}
+	fc, err := openHeaders(path, mark)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fc, func() { closeInput(fc) }, nil
 }
 
 // firstStream returns a file's first stream of a media type, or nil.
@@ -144,8 +183,10 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 		return fault.Mediaf("%s video cannot be copied into an MP4 that players accept: use --mode transcode", id.Name())
 	}
 	var err error
-	if m.tmp, err = atomicfile.Temp(m.out); err != nil {
-		return fault.Usagef("cut %s: %v", m.out, err)
+	if !m.headerless {
+		if m.tmp, err = atomicfile.Temp(m.out); err != nil {
+			return fault.Usagef("cut %s: %v", m.out, err)
+		}
 	}
 	fc, err := astiav.AllocOutputFormatContext(nil, "mp4", m.tmp)
 	if err != nil || fc == nil {
@@ -176,33 +217,70 @@ func (m *remux) open(in, ain *astiav.Stream) error {
 		}
 	}
 	m.res.Codec, m.res.Width, m.res.Height = cp.CodecID().Name(), cp.Width(), cp.Height()
-	if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
-		return fmt.Errorf("cut %s: %w", m.out, err)
+	switch {
+	case m.headerless:
+		// The header is at most the reserved index space and a few boxes.
+		if m.sink, err = newHeadSink(m.fc, m.reserveFor(in)+65536); err != nil {
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
+		m.c.add(m.sink.free)
+	case m.plan != nil:
+		if m.hashed, err = newHashedOut(m.tmp, m.plan); err != nil {
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
+		m.c.add(m.hashed.close)
+		m.hashed.setPb(m.fc)
+	default:
+		if m.io, err = astiav.OpenIOContext(m.tmp, astiav.NewIOContextFlags(astiav.IOContextFlagWrite)); err != nil {
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
+		m.c.addErr(m.io.Close)
+		m.fc.SetPb(m.io)
 	}
-	m.c.addErr(m.io.Close)
-	m.fc.SetPb(m.io)
 	opts := astiav.NewDictionary()
 	defer opts.Free()
-	if rate := in.AvgFrameRate(); m.reserve != nil && rate.Num() > 0 && rate.Den() > 0 {
-		_ = opts.Set("moov_size", fmt.Sprint(m.reserve(rate.Float64())), 0)
+	if r := m.reserveFor(in); r > 0 {
+		_ = opts.Set("moov_size", fmt.Sprint(r), 0)
+	} else if m.headerless || m.plan != nil {
+		return errPlanMismatch // a plan needs the index in front
 	} else {
 		_ = opts.Set("movflags", "+faststart", 0)
 	}
 	if err := m.fc.WriteHeader(opts); err != nil {
 		return fmt.Errorf("cut %s: write header: %w", m.out, err)
 	}
+	switch at := int64(0); {
+	case m.headerless:
+		if at = flushTell(m.fc); at > m.sink.cap() {
+			return errPlanMismatch
+		}
+		m.plan = &copyPlan{dataStart: at}
+	case m.hashed != nil:
+		if at = flushTell(m.fc); at != m.plan.dataStart {
+			return errPlanMismatch
+		}
+	}
 	m.started = true
 	return nil
+}
+
+// reserveFor is the index space kept at the front for in's frame rate; 0:
+// none (a second pass moves the index there).
+func (m *remux) reserveFor(in *astiav.Stream) int {
+	if rate := in.AvgFrameRate(); m.reserve != nil && rate.Num() > 0 && rate.Den() > 0 {
+		return m.reserve(rate.Float64())
+	}
+	return 0
 }
 
 // part copies one source's packets.
 func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 	mark := logMark()
-	fc, err := openHeaders(p.Path, mark)
+	fc, closeFC, err := m.openSource(p.Path, mark, first)
 	if err != nil {
 		return err
 	}
-	defer closeInput(fc)
+	defer closeFC()
 	in, ain := firstStream(fc, astiav.MediaTypeVideo), firstAudio(fc)
 	if in == nil {
 		return fault.Mediaf("%s: no video stream", p.Path)
@@ -332,6 +410,12 @@ func (m *remux) part(ctx context.Context, p CutPart, first bool) error {
 		if pkt.StreamIndex() != in.Index() || videoDone {
 			pkt.Unref()
 			continue
+		}
+		if m.headerless {
+			if err := keyFromIndex(in, pkt); err != nil {
+				pkt.Unref()
+				return err
+			}
 		}
 		if pkt.Dts() == astiav.NoPtsValue && pkt.Pts() != astiav.NoPtsValue && delay > 0 && frameDur > 0 {
 			// FFmpeg knows no decode time for the first packets of a stream
@@ -504,8 +588,27 @@ func (m *remux) finish() error {
 		return fmt.Errorf("cut %s: finish: %w", m.out, err)
 	}
 	m.started = false
-	if err := m.io.Close(); err != nil {
-		return fmt.Errorf("cut %s: %w", m.out, err)
+	if m.headerless || m.hashed != nil {
+		flushTell(m.fc)
+	}
+	switch {
+	case m.headerless:
+		if end := m.sink.end(); end < m.plan.dataStart {
+			return errPlanMismatch
+		} else {
+			m.plan.head, m.plan.dataLen = m.sink.head(m.plan.dataStart), end-m.plan.dataStart
+		}
+		return nil
+	case m.hashed != nil:
+		sum, err := m.hashed.finish()
+		if err != nil {
+			return err
+		}
+		m.res.SHA256, m.res.Size = sum, m.plan.dataStart+m.plan.dataLen
+	default:
+		if err := m.io.Close(); err != nil {
+			return fmt.Errorf("cut %s: %w", m.out, err)
+		}
 	}
 	if err := os.Rename(m.tmp, m.out); err != nil {
 		return fmt.Errorf("cut %s: %w", m.out, err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -353,6 +354,29 @@ func TestCopyCut(t *testing.T) {
 			}
 			if !bytes.Contains(data, []byte("elst")) {
 				t.Error("no edit list")
+			}
+			// An MP4 source's cut is planned from its index and hashed as
+			// it is written: the hash is sha256sum's.
+			sum, err := exec.Command("sha256sum", out).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := strings.Fields(string(sum))[0]; (format == "mp4" && res.SHA256 != want) || (res.SHA256 != "" && res.SHA256 != want) {
+				t.Errorf("SHA-256 as written %q, sha256sum %s", res.SHA256, want)
+			}
+			if res.SHA256 != "" && res.Size != int64(len(data)) {
+				t.Errorf("size as written %d, file %d", res.Size, len(data))
+			}
+			// The one pass writes the very bytes the muxer writes in two.
+			two := filepath.Join(dir, "two.mp4")
+			if _, err := copyCutReserving(context.Background(), []CutPart{
+				{Path: a, From: 500 * time.Millisecond, To: time.Second},
+				{Path: b, From: 0, To: 500 * time.Millisecond, OutStart: 500 * time.Millisecond},
+			}, two, time.Second, func(float64) int { return reserveFor(time.Second, 25) }, CutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if data2, _ := os.ReadFile(two); !bytes.Equal(data, data2) {
+				t.Errorf("one-pass file (%d bytes) differs from the muxer's own (%d bytes)", len(data), len(data2))
 			}
 			_ = in
 		})

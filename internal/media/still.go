@@ -52,9 +52,15 @@ func StillsAt(ctx context.Context, path string, offsets []time.Duration) ([]Stil
 // offsets), and its Image is valid only until fn returns; an error from fn
 // stops the walk and is returned.
 func StillsEach(ctx context.Context, path string, offsets []time.Duration, fn func(i int, s Still) error) error {
+	return StillsEachThreads(ctx, path, offsets, 1, fn)
+}
+
+// StillsEachThreads is StillsEach with a decoder of threads threads (0:
+// FFmpeg's choice; StillsEach uses one).
+func StillsEachThreads(ctx context.Context, path string, offsets []time.Duration, threads int, fn func(i int, s Still) error) error {
 	var c closer
 	defer c.close()
-	r, err := OpenVideo(path)
+	r, err := openVideo(path, threads)
 	if err != nil {
 		return err
 	}

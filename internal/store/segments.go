@@ -125,6 +125,13 @@ func (s *Store) Segments(ctx context.Context, camera string) ([]Segment, error) 
 // that overlap [from, to), plus every segment starting in it, in true-time
 // order.
 func (s *Store) SegmentsBetween(ctx context.Context, camera string, from, to time.Time) ([]Segment, error) {
+	if s.segs != nil && !s.inTx {
+		return s.segs.segments(ctx, s.sqldb, camera, from, to, func() ([]Segment, error) { return s.segmentsBetween(ctx, camera, from, to) })
+	}
+	return s.segmentsBetween(ctx, camera, from, to)
+}
+
+func (s *Store) segmentsBetween(ctx context.Context, camera string, from, to time.Time) ([]Segment, error) {
 	var maxDur int64
 	err := s.db.QueryRowContext(ctx, `SELECT max_duration_ns FROM camera_index WHERE camera = ?`, camera).Scan(&maxDur)
 	if err != nil && err != sql.ErrNoRows {

@@ -38,6 +38,7 @@ type Store struct {
 	dialect string
 	where   string            // the file or the URL without its password, for messages
 	roots   map[string]string // named roots → this machine's mount points
+	segs    *segCache         // SQLite, outside transactions: recent segment queries
 }
 
 // UseRoots sets the named roots (roots: in klipp.yaml) that stored paths
@@ -102,7 +103,7 @@ func Open(ctx context.Context, where string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{sqldb: db, db: rebinder{q: db}, dialect: SQLite, where: path}
+	s := &Store{sqldb: db, db: rebinder{q: db}, dialect: SQLite, where: path, segs: &segCache{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -122,7 +123,12 @@ func (s *Store) Dialect() string { return s.dialect }
 func (s *Store) Where() string { return s.where }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.sqldb.Close() }
+func (s *Store) Close() error {
+	if s.segs != nil {
+		s.segs.close()
+	}
+	return s.sqldb.Close()
+}
 
 // Tx runs fn in a transaction, committing when it returns nil.
 func (s *Store) Tx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -16,9 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klipp-forensics/klipp/internal/catalog"
-	"github.com/klipp-forensics/klipp/internal/footage"
-	"github.com/klipp-forensics/klipp/internal/store"
+	"github.com/klipp-forensics/klipp/internal/app"
+	"github.com/klipp-forensics/klipp/internal/config"
 )
 
 func main() {
@@ -29,6 +28,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the generated tree")
 	stills := flag.Bool("stills", false, "run the stills benchmark instead")
 	cuts := flag.Bool("cut", false, "run the cut benchmarks instead")
+	copyOnly := flag.Bool("copy-only", false, "with -cut: the copy cut only")
 	archive := flag.Bool("archive", false, "run the archive push benchmark instead")
 	cameras := flag.Int("catalog", 0, "run the camera catalog benchmark with this many cameras instead")
 	site := flag.String("presentation", "", "run the demo export and presentation benchmark on this demo site instead")
@@ -55,7 +55,7 @@ func main() {
 	case *archive:
 		err = archiveBench(*klipp)
 	case *cuts:
-		err = cutBench(*klipp)
+		err = cutBench(*klipp, *copyOnly)
 	case *stills:
 		err = stillsBench(*klipp)
 	default:
@@ -137,33 +137,47 @@ func run(klipp string, n, sample int, length time.Duration, keep bool) error {
 	}
 	fmt.Printf("re-index of the unchanged %d segments: %.3f s (goal < 2 s)\n\n", n, again.Seconds())
 
-	// Coverage of a 1-hour window, as a query on the index and end to end.
+	// Coverage of a 1-hour window: the service call (as the UI and the
+	// worker make it, repeatedly in one process), the first call of a
+	// process, and the whole CLI call.
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "data", "klipp.db"))
+	cfg, err := config.Load(conf, nil)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	cat, err := catalog.Load(filepath.Join(dir, "cameras.yaml"), time.UTC)
+	open := time.Now()
+	svc, err := app.Open(ctx, cfg, app.Options{Version: "bench"})
 	if err != nil {
 		return err
 	}
-	cam, _ := cat.Camera("bench")
+	defer svc.Close()
 	from := t0.Add(time.Duration(n/2) * length)
+	req := app.CoverageRequest{Camera: "bench", From: from, To: from.Add(time.Hour)}
+	cov, err := svc.Coverage(ctx, req)
+	if err != nil {
+		return err
+	}
+	firstCall := time.Since(open)
 	const rounds = 200
 	start = time.Now()
-	var cov *footage.Coverage
 	for i := 0; i < rounds; i++ {
-		if cov, err = footage.CoverageOf(ctx, st, cam, from, from.Add(time.Hour), time.Now()); err != nil {
+		if cov, err = svc.Coverage(ctx, req); err != nil {
 			return err
 		}
 	}
 	q := time.Since(start) / rounds
-	cli, err := timed(klipp, "--config", conf, "--json", "coverage", "--camera", "bench", "--from", from.Format(time.RFC3339), "--to", from.Add(time.Hour).Format(time.RFC3339))
-	if err != nil {
-		return err
+	var cli time.Duration
+	for i := 0; i < 5; i++ {
+		d, err := timed(klipp, "--config", conf, "--json", "coverage", "--camera", "bench", "--from", from.Format(time.RFC3339), "--to", from.Add(time.Hour).Format(time.RFC3339))
+		if err != nil {
+			return err
+		}
+		if i == 0 || d < cli {
+			cli = d
+		}
 	}
-	fmt.Printf("coverage of a 1-hour window (%d segments): %.2f ms per query (goal < 5 ms); whole CLI call %.0f ms\n", len(cov.Segments), ms(q), ms(cli))
+	fmt.Printf("coverage of a 1-hour window (%d segments): service call %.2f ms per query, repeated (goal < 5 ms); first call of a process, with opening the service, %.0f ms; whole CLI call %.0f ms (best of 5)\n",
+		len(cov.Segments), ms(q), ms(firstCall), ms(cli))
 	return nil
 }
 
@@ -249,7 +263,7 @@ func stillsBench(klipp string) error {
 
 // cutBench: an hour of 1080p25 H.264 as 60 one-minute files (one encoded
 // minute linked under 60 names), cut by klipp and by the ffmpeg CLI.
-func cutBench(klipp string) error {
+func cutBench(klipp string, copyOnly bool) error {
 	dir, err := os.MkdirTemp("", "klipp-bench-cut-")
 	if err != nil {
 		return err
@@ -315,15 +329,21 @@ func cutBench(klipp string) error {
 	if err != nil {
 		return err
 	}
-	// klipp also hashes its output for the record; ffmpeg does not. Time
-	// the same hash (Go's crypto/sha256) on the same file.
+	// klipp also hashes its output for the record (as it writes it); ffmpeg
+	// does not. For scale: the same hash (Go's crypto/sha256) of the file
+	// read back.
 	hash, err := hashTime(out("k2.mp4"))
 	if err != nil {
 		return err
 	}
-	fmt.Printf("copy cut, 10 min of 1080p25 over 11 files (best of 2, alternating): klipp %.2f s (%.2f s the first time, which hashes the sources), ffmpeg concat -c copy +faststart %.2f s\n", again.Seconds(), first.Seconds(), ff.Seconds())
-	fmt.Printf("  ratio klipp/ffmpeg: %.2f (goal <= 1.0); klipp's work includes the output's SHA-256, which takes %.2f s of it: without it %.2f\n",
-		again.Seconds()/ff.Seconds(), hash.Seconds(), (again-hash).Seconds()/ff.Seconds())
+	fi, _ := os.Stat(out("k2.mp4"))
+	fmt.Printf("copy cut, 10 min of 1080p25 over 11 files, %.0f MB (best of 2, alternating): klipp %.2f s (%.2f s the first time, which hashes the sources), ffmpeg concat -c copy +faststart %.2f s\n",
+		float64(fi.Size())/1e6, again.Seconds(), first.Seconds(), ff.Seconds())
+	fmt.Printf("  ratio klipp/ffmpeg: %.2f (goal <= 1.0), klipp's time including the output's SHA-256 (hashing the file read back alone takes %.2f s)\n",
+		again.Seconds()/ff.Seconds(), hash.Seconds())
+	if copyOnly {
+		return nil
+	}
 
 	// Transcode 60 s across a file join, same preset, CRF and automatic threads.
 	tk, tf, err := bestOfTwo(
