@@ -15,6 +15,7 @@ type exportEntry = export.Entry
 
 func (a *cli) exportCommand() *cobra.Command {
 	var req app.ExportRequest
+	var sheets bool
 	cmd := &cobra.Command{
 		Use:   "export CASE [-o DIR]",
 		Short: "Build the case's bundle: clips, stills, native sources, presentation, report, timeline, audit, manifest and SHA256SUMS",
@@ -28,6 +29,9 @@ func (a *cli) exportCommand() *cobra.Command {
 				return err
 			}
 			req.Case = args[0]
+			if cmd.Flags().Changed("contact-sheets") {
+				req.ContactSheets = &sheets
+			}
 			ev := a.events()
 			res, err := runJob(a, cmd, &app.ExportJob{ExportRequest: req}, ev, func() (app.ExportResult, error) { return svc.Export(cmd.Context(), req, ev) })
 			ev.done()
@@ -51,5 +55,6 @@ func (a *cli) exportCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&req.Wait, "wait", false, "wait for a running export of the case to finish instead of refusing (exit 2)")
 	detachFlag(cmd)
 	cmd.Flags().BoolVar(&req.Restart, "restart", false, "discard an unfinished export of the case instead of resuming it")
+	cmd.Flags().BoolVar(&sheets, "contact-sheets", true, "a contact sheet of each entry's clip range in the bundle and report.pdf (default: report.contact_sheets)")
 	return cmd
 }

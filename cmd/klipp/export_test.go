@@ -3,18 +3,26 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/jpeg"
+	_ "image/png"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/bundle"
 	"github.com/klipp-forensics/klipp/internal/clock"
+	"github.com/klipp-forensics/klipp/internal/export"
 	"github.com/klipp-forensics/klipp/internal/media"
 )
 
@@ -149,6 +157,72 @@ func TestExport(t *testing.T) {
 		t.Errorf("no map image in the report:\n%s", imgs)
 	}
 
+	// The contact sheet of the entry's clip range (report.contact_sheets,
+	// on by default): in the bundle with its record, in SHA256SUMS, one
+	// thumbnail every SheetEvery of the clip, each the frame at its time;
+	// in the report's entry section as that picture; none for the entry
+	// without footage.
+	if tl[0].Sheet == "" || tl[1].Sheet != "" || tl[0].SheetEvery != export.SheetEvery(tl[0].ClipFrom, tl[0].To).Seconds() {
+		t.Fatalf("contact sheets in timeline.json: %q %q every %v", tl[0].Sheet, tl[1].Sheet, tl[0].SheetEvery)
+	}
+	sums, _ := os.ReadFile(filepath.Join(res.Dir, "SHA256SUMS"))
+	sheetRec := strings.TrimSuffix(tl[0].Sheet, ".png") + ".json"
+	for _, f := range []string{tl[0].Sheet, sheetRec} {
+		_, sum, err := bundle.HashFile(filepath.Join(res.Dir, f))
+		if err != nil || !strings.Contains(string(sums), sum+"  "+f+"\n") {
+			t.Errorf("SHA256SUMS lacks %s (%s): %v", f, sum, err)
+		}
+	}
+	var sr app.SheetRecord
+	data, _ = os.ReadFile(filepath.Join(res.Dir, sheetRec))
+	if err := json.Unmarshal(data, &sr); err != nil || len(sr.Thumbnails) < 2 || len(sr.Thumbnails) > export.SheetThumbs || sr.Mode != "every" {
+		t.Fatalf("sheet record: %v %s", err, data)
+	}
+	for i, th := range sr.Thumbnails {
+		want := sr.From.Add(time.Duration(i) * time.Duration(sr.Every*float64(time.Second)))
+		if th.FrameTime == nil || th.At.Sub(want).Abs() > time.Millisecond || th.FrameTime.Sub(th.At).Abs() > 200*time.Millisecond {
+			t.Errorf("thumbnail %d: at %v, frame %v; want %v", i, th.At, th.FrameTime, want)
+		}
+	}
+	if !strings.Contains(string(text), tl[0].Sheet) || !strings.Contains(string(text), "kontaktkarta över klippets tid") {
+		t.Errorf("report.pdf text lacks the contact sheet %s", tl[0].Sheet)
+	}
+	sheetPNG := decodeFile(t, filepath.Join(res.Dir, tl[0].Sheet))
+	list, _ := exec.Command("pdfimages", "-list", report).Output()
+	if want := fmt.Sprintf(`image +%d +%d `, sheetPNG.Bounds().Dx(), sheetPNG.Bounds().Dy()); !regexp.MustCompile(want).Match(list) {
+		t.Errorf("no %s image (the contact sheet) in the report:\n%s", want, list)
+	}
+	// The picture in the report is the sheet's (as a JPEG): each image of
+	// that size extracted is compared with it.
+	imgDir := t.TempDir()
+	if out, err := exec.Command("pdfimages", "-j", report, filepath.Join(imgDir, "img")).CombinedOutput(); err != nil {
+		t.Fatalf("pdfimages: %v %s", err, out)
+	}
+	jpgs, _ := filepath.Glob(filepath.Join(imgDir, "img-*.jpg"))
+	best := math.Inf(1)
+	for _, j := range jpgs {
+		if img := decodeFile(t, j); img.Bounds() == sheetPNG.Bounds() {
+			best = math.Min(best, meanGreyDiff(img, sheetPNG))
+		}
+	}
+	if best > 4 {
+		t.Errorf("the report's contact sheet differs from %s by %.1f grey levels on average", tl[0].Sheet, best)
+	}
+	// --contact-sheets=false leaves them out.
+	out2 := t.TempDir()
+	code, stdout, errs = k("--json", "export", number, "-o", out2, "--contact-sheets=false")
+	if code != 0 {
+		t.Fatalf("export --contact-sheets=false: %s", errs)
+	}
+	var res3 struct{ Dir string }
+	json.Unmarshal([]byte(stdout), &res3)
+	if sheets, _ := filepath.Glob(filepath.Join(res3.Dir, "sheets", "*")); len(sheets) != 0 {
+		t.Errorf("--contact-sheets=false: %v", sheets)
+	}
+	if text, _ := exec.Command("pdftotext", filepath.Join(res3.Dir, "report.pdf"), "-").Output(); strings.Contains(string(text), "kontaktkarta") {
+		t.Error("--contact-sheets=false: the report names a contact sheet")
+	}
+
 	// One changed byte in a clip: verify names it.
 	clip := filepath.Join(res.Dir, filepath.FromSlash(tl[0].Clip))
 	b, _ := os.ReadFile(clip)
@@ -169,6 +243,36 @@ func TestExport(t *testing.T) {
 	if code, _, errs := k("export", number, "-o", foreign); code != 2 || !strings.Contains(errs, "not empty") {
 		t.Errorf("foreign directory: %d %q", code, errs)
 	}
+}
+
+// decodeFile reads a PNG or JPEG picture.
+func decodeFile(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// meanGreyDiff is the mean absolute difference of two same-size pictures'
+// grey levels.
+func meanGreyDiff(a, b image.Image) float64 {
+	var sum float64
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			ga := color.GrayModel.Convert(a.At(x, y)).(color.Gray).Y
+			gb := color.GrayModel.Convert(b.At(x, y)).(color.Gray).Y
+			sum += math.Abs(float64(ga) - float64(gb))
+		}
+	}
+	return sum / float64(r.Dx()*r.Dy())
 }
 
 // TestExportResumesAfterKill kills klipp export with SIGKILL once its first

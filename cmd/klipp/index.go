@@ -20,33 +20,36 @@ func (a *cli) indexCommand() *cobra.Command {
 		Short: "Scan recordings into the index (incremental: unchanged files are not read again)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			reports, err := runJob(a, cmd, &app.IndexJob{IndexRequest: app.IndexRequest{Camera: camera}}, nil, func() ([]*footage.Report, error) { return a.index(cmd.Context(), camera) })
+			if !withActivity {
+				reports, err := runJob(a, cmd, &app.IndexJob{IndexRequest: app.IndexRequest{Camera: camera}}, nil, func() ([]*footage.Report, error) { return a.index(cmd.Context(), camera) })
+				if err == errDetached {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				return a.emit(reports, func(w io.Writer) { printIndexReports(w, reports) })
+			}
+			// With the shared store the index and the scan are one job, in
+			// order, wherever a worker runs it.
+			req := app.IndexRequest{Camera: camera, Activity: true}
+			ev := a.events()
+			res, err := runJob(a, cmd, &app.IndexJob{IndexRequest: req}, ev, func() (app.IndexActivityResult, error) {
+				svc, err := a.service(cmd.Context())
+				if err != nil {
+					return app.IndexActivityResult{}, err
+				}
+				return svc.IndexActivity(cmd.Context(), req, ev)
+			})
+			ev.done()
 			if err == errDetached {
 				return nil
 			} else if err != nil {
-				return err
-			}
-			if !withActivity {
-				return a.emit(reports, func(w io.Writer) { printIndexReports(w, reports) })
-			}
-			svc, err := a.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ev := a.events()
-			scans, err := svc.ScanActivity(cmd.Context(), app.ScanActivityRequest{Camera: camera}, ev)
-			ev.done()
-			if err != nil {
 				return cliError(err)
 			}
-			out := struct {
-				Index    []*footage.Report  `json:"index"`
-				Activity []app.ActivityScan `json:"activity"`
-			}{reports, scans}
-			return a.emit(out, func(w io.Writer) {
-				printIndexReports(w, reports)
+			return a.emit(res, func(w io.Writer) {
+				printIndexReports(w, res.Index)
 				fmt.Fprintln(w)
-				printActivityScans(w, scans)
+				printActivityScans(w, res.Activity)
 			})
 		},
 	}

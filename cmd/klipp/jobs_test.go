@@ -311,3 +311,46 @@ func TestJobsDetachListCancel(t *testing.T) {
 		t.Errorf("the waiting command did not work its job itself: %+v", list)
 	}
 }
+
+// klipp index --activity on the shared store is one index job that scans
+// after indexing: --detach queues it; with no worker running the waiting
+// command works its job itself, and klipp activity then answers from the
+// stored scans.
+func TestIndexActivityAsJob(t *testing.T) {
+	s := newSharedSite(t)
+	code, stdout, errs := s.k("--json", "index", "--activity", "--camera", "stortorget", "--detach")
+	var queued struct{ Job int64 }
+	if code != 0 || json.Unmarshal([]byte(stdout), &queued) != nil || queued.Job == 0 {
+		t.Fatalf("index --activity --detach: %d %q %s", code, stdout, errs)
+	}
+	if list := s.jobs(); len(list) != 1 || list[0].ID != queued.Job || list[0].Kind != "index" || list[0].State != "available" {
+		t.Fatalf("jobs: %+v", list)
+	}
+	if code, _, errs := s.k("jobs", "cancel", strconv.FormatInt(queued.Job, 10)); code != 0 {
+		t.Fatalf("jobs cancel: %s", errs)
+	}
+	code, stdout, errs = s.k("--json", "index", "--activity", "--camera", "stortorget")
+	if code != 0 || !strings.Contains(errs, "queued") {
+		t.Fatalf("index --activity as a job: %d %s", code, errs)
+	}
+	var res app.IndexActivityResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Index) != 1 || len(res.Activity) != 1 || res.Activity[0].Camera != "stortorget" ||
+		res.Activity[0].Scanned == 0 || res.Activity[0].Scanned != res.Activity[0].Segments {
+		t.Fatalf("index --activity --json: %v %s", err, stdout)
+	}
+	all := s.jobs("--all")
+	done := 0
+	for _, j := range all {
+		if j.Kind == "index" && j.State == "completed" && strings.Contains(j.Worker, "-"+strconv.Itoa(os.Getpid())+"-") {
+			done++
+		}
+	}
+	if done < 2 { // the site's index and this one
+		t.Errorf("the waiting command did not work its index jobs: %+v", all)
+	}
+	code, stdout, errs = s.k("--json", "activity", "--camera", "stortorget", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:17")
+	var act app.ActivityResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &act) != nil || act.Scan.Scanned != 0 || act.Scan.Stored != res.Activity[0].Scanned || len(act.Periods) == 0 {
+		t.Errorf("activity after the job: %d %s %s", code, stdout, errs)
+	}
+}

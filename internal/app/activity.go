@@ -192,6 +192,27 @@ func (s *Service) ScanActivity(ctx context.Context, req ScanActivityRequest, ev 
 	return out, nil
 }
 
+// IndexActivityResult is what `klipp index --activity` did.
+type IndexActivityResult struct {
+	Index    []*footage.Report `json:"index"`
+	Activity []ActivityScan    `json:"activity"`
+}
+
+// IndexActivity brings the index up to date and then scans the footage
+// not yet scanned for activity: one job with the shared store, so that the
+// scan follows the index wherever a worker runs it.
+func (s *Service) IndexActivity(ctx context.Context, req IndexRequest, ev Events) (IndexActivityResult, error) {
+	if err := s.Need(ctx, "activity scan", "", RoleAnalyst); err != nil {
+		return IndexActivityResult{}, err
+	}
+	reports, err := s.Index(ctx, req, ev)
+	if err != nil {
+		return IndexActivityResult{}, err
+	}
+	scans, err := s.ScanActivity(ctx, ScanActivityRequest{Camera: req.Camera}, ev)
+	return IndexActivityResult{Index: reports, Activity: scans}, err
+}
+
 func earliest(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b

@@ -25,6 +25,9 @@ type ExportRequest struct {
 	// Wait for another export of the case to finish instead of refusing
 	// (exit 2) while it runs.
 	Wait bool
+	// ContactSheets: a contact sheet of each entry's clip range in the
+	// bundle and the report; nil: report.contact_sheets.
+	ContactSheets *bool `json:",omitempty"`
 }
 
 // ExportResult is a finished bundle.
@@ -84,6 +87,9 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, ev Events) (Exp
 	defer lk.Unlock()
 	in := s.exportInputs(ev)
 	in.Catalog = cat
+	if sheets := s.cfg.Report.ContactSheets; req.ContactSheets != nil && *req.ContactSheets || req.ContactSheets == nil && sheets {
+		in.Sheets = sheetWriter{s: s, ev: ev}
+	}
 	if in.Signer, err = s.signer(); err != nil {
 		return ExportResult{}, err
 	}

@@ -44,6 +44,9 @@ func (s *Service) Coverage(ctx context.Context, req CoverageRequest) (*footage.C
 // when Camera is empty.
 type IndexRequest struct {
 	Camera string
+	// Activity: then scan the new footage for activity (IndexActivity;
+	// the index job does both, in order).
+	Activity bool `json:",omitempty"`
 }
 
 // Index brings the index up to date (incrementally: unchanged files are not

@@ -105,6 +105,9 @@ func (s *Service) registerWorkers(w *river.Workers) {
 		return s.Preserve(ctx, j.PreserveRequest, ev)
 	})
 	addWorker(w, s, func(ctx context.Context, s *Service, j IndexJob, ev Events) (any, error) {
+		if j.Activity {
+			return s.IndexActivity(ctx, j.IndexRequest, ev)
+		}
 		return s.Index(ctx, j.IndexRequest, ev)
 	})
 	addWorker(w, s, func(ctx context.Context, s *Service, j TranscodeJob, ev Events) (CutResult, error) {

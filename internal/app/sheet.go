@@ -18,6 +18,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/digest"
+	"github.com/klipp-forensics/klipp/internal/export"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/media"
@@ -36,6 +37,7 @@ type SheetRequest struct {
 	Columns  int           // default 4
 	Width    int           // of each thumbnail, default 320
 	Force    bool
+	Case     string // the case it is made for (an export's contact sheet), for the audit entry
 }
 
 // SheetRecord is written beside the sheet as OUT.json: what each thumbnail
@@ -182,7 +184,7 @@ func (s *Service) Sheet(ctx context.Context, req SheetRequest, ev Events) (Sheet
 	for _, src := range rec.Sources {
 		hashes[src.File] = src.SHA256
 	}
-	if _, err := s.record(ctx, audit.Entry{Action: "sheet", Camera: cam.ID, Hashes: hashes, Detail: map[string]string{
+	if _, err := s.record(ctx, audit.Entry{Action: "sheet", Case: req.Case, Camera: cam.ID, Hashes: hashes, Detail: map[string]string{
 		"file": req.Out, "from": rec.From.Format(time.RFC3339Nano), "to": rec.To.Format(time.RFC3339Nano), "mode": rec.Mode,
 		"thumbnails": strconv.Itoa(len(rec.Thumbnails)), "record": req.Out + ".json"}}); err != nil {
 		os.Remove(req.Out + ".json")
@@ -192,6 +194,29 @@ func (s *Service) Sheet(ctx context.Context, req SheetRequest, ev Events) (Sheet
 		return SheetRecord{}, fault.Wrap(fault.Storage, err)
 	}
 	return rec, nil
+}
+
+// sheetWriter writes an export's contact sheets.
+type sheetWriter struct {
+	s  *Service
+	ev Events
+}
+
+var _ export.SheetWriter = sheetWriter{}
+
+// WriteSheet writes one entry's contact sheet as a PNG of four columns of
+// 240-pixel thumbnails.
+func (w sheetWriter) WriteSheet(ctx context.Context, req export.SheetRequest) (export.Sheet, error) {
+	rec, err := w.s.Sheet(ctx, SheetRequest{Camera: req.Camera.ID, From: req.From, To: req.To, Every: req.Every, Out: req.Out, Columns: 4, Width: 240,
+		Force: true, Case: req.Case}, w.ev)
+	if err != nil {
+		return export.Sheet{}, err
+	}
+	out := export.Sheet{SHA256: rec.SHA256, Thumbnails: len(rec.Thumbnails)}
+	for _, src := range rec.Sources {
+		out.Sources = append(out.Sources, export.Source{File: src.File, SHA256: src.SHA256})
+	}
+	return out, nil
 }
 
 // writePDF writes the pages to path, synced.

@@ -12,6 +12,7 @@ const (
 	ClipsDir  = "clips"  // clips/NN-<camera>-<HHMMSS>.mp4 and their .json records
 	StillsDir = "stills" // stills/NN-<camera>-<HHMMSS.mmm>.png
 	NativeDir = "native" // native/<camera>/… bit-exact source segments
+	SheetsDir = "sheets" // sheets/NN-<camera>-<HHMMSS>.png contact sheets of clip ranges and their .json records
 
 	ManifestName     = "manifest.json"
 	SumsName         = "SHA256SUMS"
@@ -49,6 +50,15 @@ func RecordPath(clip string) string { return strings.TrimSuffix(clip, ".mp4") + 
 func StillPath(number int, camera, stamp string) string {
 	return fmt.Sprintf("%s/%02d-%s-%s.png", StillsDir, number, camera, stamp)
 }
+
+// SheetPath is the bundle path of entry number's contact sheet of its
+// clip range on camera, from the display-zone clock time hhmmss.
+func SheetPath(number int, camera, hhmmss string) string {
+	return fmt.Sprintf("%s/%02d-%s-%s.png", SheetsDir, number, camera, hhmmss)
+}
+
+// SheetRecordPath is the bundle path of a contact sheet's .json record.
+func SheetRecordPath(sheet string) string { return strings.TrimSuffix(sheet, ".png") + ".json" }
 
 // NativePath is the bundle path of a source segment's copy: rel is its
 // path below the camera's recordings directory.

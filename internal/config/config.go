@@ -74,6 +74,9 @@ type Clip struct {
 type Report struct {
 	Language string // sv | en
 	Page     string // A4 | Letter
+	// ContactSheets: each entry with a clip gets a contact sheet of its
+	// clip range in the bundle and the report (report.contact_sheets).
+	ContactSheets bool
 }
 
 // Presentation holds the court presentation's settings.
@@ -125,6 +128,7 @@ var defaults = map[string]any{
 	"clip.mode":                 "copy",
 	"report.language":           "sv",
 	"report.page":               "A4",
+	"report.contact_sheets":     true,
 	"presentation.width":        1920,
 	"presentation.height":       1080,
 	"presentation.card_seconds": 4,
@@ -256,6 +260,7 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	c.Clip.Mode = r.oneOf("clip.mode", "copy", "exact", "transcode")
 	c.Report.Language = r.oneOf("report.language", "sv", "en")
 	c.Report.Page = r.oneOf("report.page", "A4", "Letter")
+	c.Report.ContactSheets = r.boolean("report.contact_sheets")
 	c.Presentation.Width = r.frameSide("presentation.width", MinSide, MaxWidth)
 	c.Presentation.Height = r.frameSide("presentation.height", MinSide, MaxHeight)
 	c.Presentation.CardSeconds = r.number("presentation.card_seconds")

@@ -15,8 +15,11 @@ import (
 // activity, so that finding the suspect's activity in the demo is not
 // trivial: light that falls slowly (dusk, in steps of 0.5 %), the camera's
 // exposure stepping up once, a failing lamp that flickers (off in some
-// frames), and sensor noise that the encoder turns into compression noise. The recorder's frame code and time stamp are written
-// over it, as a recorder does.
+// frames), and sensor noise that the encoder turns into compression noise:
+// a new pattern every noise epoch (200 ms), of ±2 or ±3 grey levels by the
+// minute (the camera's gain hunting), so that no one pattern can be
+// learnt as background. The recorder's frame code and time stamp are
+// written over it, as a recorder does.
 type nuisance struct {
 	length time.Duration
 	dusk   float64       // the picture darkens by this share over the recording
@@ -24,12 +27,33 @@ type nuisance struct {
 	step   float64
 	lamp   image.Rectangle // a failing lamp
 	seed   uint32
-	lut    [8][256]byte // per noise level: the grey level after gain and noise
+	lut    [2][8][256]byte // per noise amplitude and level: the grey level after gain and noise
 	lutFor float64
 }
 
-// noiseLevels is the sensor noise: ±2 grey levels.
-var noiseLevels = [8]int{-2, -1, -1, 0, 0, 1, 1, 2}
+// noiseLevels is the sensor noise: ±2 grey levels, or ±3 in the minutes
+// the camera's gain is up.
+var noiseLevels = [2][8]int{{-2, -1, -1, 0, 0, 1, 1, 2}, {-3, -2, -1, 0, 0, 1, 2, 3}}
+
+// noiseEpoch is how long one pattern of sensor noise lasts (every frame at
+// 5 fps, which keeps the demo's files small at 25 fps).
+const noiseEpoch = 200 * time.Millisecond
+
+// spread is SplitMix64's finaliser: a well-spread 64-bit number from k.
+func spread(k uint64) uint64 {
+	k += 0x9e3779b97f4a7c15
+	k = (k ^ k>>30) * 0xbf58476d1ce4e5b9
+	k = (k ^ k>>27) * 0x94d049bb133111eb
+	return k ^ k>>31
+}
+
+// noiseAt is the noise epoch's amplitude (0: ±2, 1: ±3) and the start of
+// its pattern (never 0, which xorshift cannot leave).
+func (n nuisance) noiseAt(at time.Duration) (amp int, r uint64) {
+	amp = int(spread(uint64(n.seed)<<32|uint64(at/time.Minute)) % 3 / 2) // ±3 in about a third of the minutes
+	r = spread(uint64(n.seed)<<32 ^ uint64(at/noiseEpoch)*0x2545f4914f6cdd1d)
+	return amp, r | 1
+}
 
 func nuisanceFor(o Options, cam camera, v *visit) nuisance {
 	h := fnv.New32a()
@@ -60,7 +84,7 @@ func (n nuisance) describe(start time.Time) []string {
 	out := []string{
 		fmt.Sprintf("light falls by %.0f %% over the recording (dusk)", n.dusk*100),
 		fmt.Sprintf("a failing lamp at x=%d y=%d (%dx%d px) goes off in some frames", n.lamp.Min.X, n.lamp.Min.Y, n.lamp.Dx(), n.lamp.Dy()),
-		"sensor noise of ±2 grey levels in every frame",
+		"sensor noise of ±2 grey levels, ±3 in about a third of the minutes, in a new pattern every 200 ms",
 	}
 	if n.stepAt > 0 {
 		out = append(out, fmt.Sprintf("the exposure steps up by %.0f %% at %s", (n.step-1)*100, start.Add(n.stepAt).Format(time.RFC3339)))
@@ -87,16 +111,17 @@ func (n *nuisance) apply(img *image.YCbCr, at time.Duration) {
 	}
 	gain = math.Round(gain*200) / 200
 	if gain != n.lutFor {
-		for k, d := range noiseLevels {
-			for v := range n.lut[k] {
-				n.lut[k][v] = byte(min(235, max(16, 16+math.Round(float64(v-16)*gain)+float64(d))))
+		for a, levels := range noiseLevels {
+			for k, d := range levels {
+				for v := range n.lut[a][k] {
+					n.lut[a][k][v] = byte(min(235, max(16, 16+math.Round(float64(v-16)*gain)+float64(d))))
+				}
 			}
 		}
 		n.lutFor = gain
 	}
-	// The noise changes five times a second (every frame at 5 fps), which
-	// keeps the demo's files small at 25 fps.
-	r := uint64(n.seed)<<32 | uint64(at/(200*time.Millisecond)) | 1
+	amp, r := n.noiseAt(at)
+	lut := &n.lut[amp]
 	w := img.Rect.Dx()
 	for y := framecode.Height; y < img.Rect.Dy(); y++ {
 		row := img.Y[y*img.YStride : y*img.YStride+w]
@@ -105,18 +130,18 @@ func (n *nuisance) apply(img *image.YCbCr, at time.Duration) {
 			r ^= r >> 7
 			r ^= r << 17
 			px := row[:8:8]
-			px[0] = n.lut[r&7][px[0]]
-			px[1] = n.lut[r>>8&7][px[1]]
-			px[2] = n.lut[r>>16&7][px[2]]
-			px[3] = n.lut[r>>24&7][px[3]]
-			px[4] = n.lut[r>>32&7][px[4]]
-			px[5] = n.lut[r>>40&7][px[5]]
-			px[6] = n.lut[r>>48&7][px[6]]
-			px[7] = n.lut[r>>56&7][px[7]]
+			px[0] = lut[r&7][px[0]]
+			px[1] = lut[r>>8&7][px[1]]
+			px[2] = lut[r>>16&7][px[2]]
+			px[3] = lut[r>>24&7][px[3]]
+			px[4] = lut[r>>32&7][px[4]]
+			px[5] = lut[r>>40&7][px[5]]
+			px[6] = lut[r>>48&7][px[6]]
+			px[7] = lut[r>>56&7][px[7]]
 			row = row[8:]
 		}
 		for i := range row {
-			row[i] = n.lut[3][row[i]]
+			row[i] = lut[3][row[i]]
 		}
 	}
 }

@@ -73,6 +73,40 @@ type StillWriter interface {
 	WriteStills(ctx context.Context, cam *catalog.Camera, caseNumber string, times []time.Time, names []string) ([]Still, error)
 }
 
+// SheetWriter writes a contact sheet of a camera's footage between two
+// true times (one thumbnail every Every) to out as PNG, its record at
+// out+".json", audited for the case.
+type SheetWriter interface {
+	WriteSheet(ctx context.Context, req SheetRequest) (Sheet, error)
+}
+
+// SheetRequest is one entry's contact sheet.
+type SheetRequest struct {
+	Camera   *catalog.Camera
+	Case     string
+	From, To time.Time
+	Every    time.Duration
+	Out      string
+}
+
+// Sheet is a written contact sheet.
+type Sheet struct {
+	SHA256     string
+	Thumbnails int
+	Sources    []Source
+}
+
+// SheetThumbs is at most how many thumbnails an entry's contact sheet has.
+const SheetThumbs = 12
+
+// SheetEvery is the spacing of an entry's contact sheet over a clip range:
+// whole seconds, at most SheetThumbs thumbnails.
+func SheetEvery(from, to time.Time) time.Duration {
+	span := to.Sub(from)
+	every := (span + SheetThumbs - 1) / SheetThumbs
+	return max(time.Second, (every + time.Second - 1).Truncate(time.Second))
+}
+
 // Still is one written still.
 type Still struct {
 	File      string
@@ -98,6 +132,9 @@ type Inputs struct {
 	Store        *store.Store // segments, coverage, the audit chain
 	Clips        ClipCutter
 	Stills       StillWriter
+	// Sheets writes each entry's contact sheet of its clip range (into
+	// the bundle and the report); nil: none.
+	Sheets SheetWriter
 	// Signer signs SHA256SUMS into SHA256SUMS.sig; nil: the bundle is
 	// unsigned (and the report says so).
 	Signer *bundle.Signer
@@ -135,7 +172,7 @@ func (b *Built) Commit() error {
 }
 
 // StageOrder is the order an export's stages run in.
-var StageOrder = []string{"clips", "native copies", "stills", "presentation", "timeline and audit", "report", "manifest", "viewer"}
+var StageOrder = []string{"clips", "native copies", "contact sheets", "stills", "presentation", "timeline and audit", "report", "manifest", "viewer"}
 
 // Build writes every file of the case's bundle under a hidden name in
 // OutDir/<case>, resuming an interrupted export of the case unless
@@ -224,7 +261,7 @@ func (b *builder) build(ctx context.Context, entries []store.Entry) (bundle.Mani
 			return m, err
 		}
 		name := fmt.Sprintf("entry-%d", i+1)
-		key, err := stepKey([]any{e, in.ClipMode, cam.Recordings.Path, i + 1})
+		key, err := stepKey([]any{e, in.ClipMode, cam.Recordings.Path, i + 1, in.Sheets != nil})
 		if err != nil {
 			return m, err
 		}
@@ -379,6 +416,13 @@ func (b *builder) entry(ctx context.Context, e store.Entry, number int, cam *cat
 			return s, fault.Wrap(fault.Storage, err)
 		}
 		s.Files = append(s.Files, f, r)
+		if in.Sheets != nil {
+			start := time.Now()
+			if err := b.sheet(ctx, &s, number, cam, hhmmss, rec, from); err != nil {
+				return s, err
+			}
+			job.timed("contact sheets", start)
+		}
 	} else {
 		x.Note = "no footage for the clip range"
 	}
@@ -404,6 +448,39 @@ func (b *builder) entry(ctx context.Context, e store.Entry, number int, cam *cat
 	}
 	job.timed("stills", start)
 	return s, nil
+}
+
+// sheet writes an entry's contact sheet of its clip range, with its
+// record, and lists both.
+func (b *builder) sheet(ctx context.Context, s *step, number int, cam *catalog.Camera, hhmmss string, clip Clip, native []string) error {
+	job := b.job
+	rel := bundle.SheetPath(number, cam.ID, hhmmss)
+	if err := os.MkdirAll(job.Path(bundle.SheetsDir), 0o755); err != nil {
+		return fault.Wrap(fault.Storage, err)
+	}
+	every := SheetEvery(clip.From, clip.To)
+	sh, err := b.in.Sheets.WriteSheet(ctx, SheetRequest{Camera: cam, Case: b.cs.Number, From: clip.From, To: clip.To, Every: every, Out: job.Path(rel)})
+	if err != nil {
+		return fmt.Errorf("contact sheet: %w", err)
+	}
+	record := bundle.SheetRecordPath(rel)
+	if err := os.Rename(job.Path(rel)+".json", job.Path(record)); err != nil {
+		return fault.Wrap(fault.Storage, err)
+	}
+	fi, err := os.Stat(job.Path(rel))
+	if err != nil {
+		return fault.Wrap(fault.Storage, err)
+	}
+	f := bundle.File{Path: rel, Size: fi.Size(), SHA256: sh.SHA256, DerivedFrom: native, Tool: job.Software,
+		Parameters: map[string]string{"from": clip.From.Format(time.RFC3339Nano), "to": clip.To.Format(time.RFC3339Nano),
+			"every": every.String(), "thumbnails": fmt.Sprint(sh.Thumbnails)}}
+	r, err := job.File(record, []string{rel}, nil)
+	if err != nil {
+		return fault.Wrap(fault.Storage, err)
+	}
+	s.Files = append(s.Files, f, r)
+	s.Entry.Sheet, s.Entry.SheetEvery = rel, every.Seconds()
+	return nil
 }
 
 // StageSummary formats the time spent per stage, in order, with the total.

@@ -36,6 +36,9 @@ func (b *builder) report(ctx context.Context, entries []Entry, clipGaps []render
 		re := render.Entry{Number: e.Number, At: e.At, CameraClock: e.CameraClock, ClockVerified: e.ClockVerified, Bound: e.Bound(), OrderWith: e.OrderUncertain, Camera: cam.ID,
 			CameraName: cam.Name, Address: cam.Address, From: e.From, To: e.To, Text: e.Text, Tags: e.Tags, Author: e.Author,
 			Clip: e.Clip, Mode: e.Mode, Reencoded: e.Reencoded, Gaps: e.Gaps, Note: e.Note}
+		if e.Sheet != "" {
+			re.Sheet = &render.Sheet{File: e.Sheet, Path: job.Path(e.Sheet), Every: time.Duration(e.SheetEvery * float64(time.Second))}
+		}
 		for i, s := range e.Stills {
 			re.Stills = append(re.Stills, render.Still{File: s, Path: job.Path(s), FrameTime: e.StillFrames[i]})
 		}

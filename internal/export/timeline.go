@@ -112,6 +112,10 @@ type Entry struct {
 	StillFrames []time.Time `json:"still_frame_times"` // true time of the frame each still shows
 	Gaps        int         `json:"gaps"`
 	Note        string      `json:"note,omitempty"`
+	// Sheet is the contact sheet of the clip range (bundle path), one
+	// thumbnail every SheetEvery seconds.
+	Sheet      string  `json:"contact_sheet,omitempty"`
+	SheetEvery float64 `json:"contact_sheet_every_s,omitempty"`
 }
 
 // writeTimeline writes timeline.json and timeline.csv.

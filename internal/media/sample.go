@@ -195,7 +195,7 @@ func (d *sampler) open() error {
 	if rate := d.st.AvgFrameRate(); d.o.Every > 0 && rate.Num() > 0 && d.o.Every.Seconds()*rate.Float64() >= 3 {
 		// A close look at several frames' spacing takes reference frames
 		// only: the others (B-frames) are not decoded at all.
-		C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, C.AVDISCARD_NONREF)
+		C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, d.loopSkip())
 	}
 	d.start = d.st.StartTime()
 	if d.start == astiav.NoPtsValue {
@@ -236,6 +236,18 @@ func openSampled(path string, mark int) (*astiav.FormatContext, error) {
 		return nil, fault.Mediaf("%s: cannot read stream info: %s", path, reason(err, mark))
 	}
 	return fc, nil
+}
+
+// loopSkip is which frames the decoder skips its loop filter on when it
+// decodes frames between keyframes: all of them for small grey samples
+// (the filter smooths block edges, which a picture reduced eight times or
+// more does not show; the error it leaves in later frames stays below the
+// change a sample counts), none for colour.
+func (d *sampler) loopSkip() C.int {
+	if d.o.Colour || d.o.Width <= 0 || d.stats.SourceWidth < 8*d.o.Width {
+		return C.AVDISCARD_DEFAULT
+	}
+	return C.AVDISCARD_ALL
 }
 
 // keyframesOnly sets what the decoder skips: with on, every frame but
@@ -330,7 +342,7 @@ func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) err
 // apart), taking one every Interval.
 func (d *sampler) goLong() {
 	d.keyframesOnly(false)
-	C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, C.AVDISCARD_DEFAULT)
+	C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, d.loopSkip())
 	d.long, d.stats.LongGOP = true, true
 }
 

@@ -84,6 +84,14 @@ type Entry struct {
 	Gaps          int
 	Note          string
 	Stills        []Still
+	Sheet         *Sheet // contact sheet of the clip range; nil: none
+}
+
+// Sheet is an entry's contact sheet: thumbnails of its clip range.
+type Sheet struct {
+	File  string        // bundle path
+	Path  string        // where the PNG is now
+	Every time.Duration // one thumbnail every
 }
 
 // Still is one still of an entry.
@@ -294,6 +302,14 @@ func WritePDF(w io.Writer, r Report) error {
 			}
 			pdf.SetFont("go", "", 8.5)
 			pdf.MultiCell(0, 4.5, s.File+" · "+t["frame"]+" "+at(s.FrameTime), "", "L", false)
+			pdf.Ln(2)
+		}
+		if sh := e.Sheet; sh != nil {
+			if err := stillImage(pdf, fmt.Sprintf("sheet-%d", e.Number), sh.Path, width, left); err != nil {
+				return fmt.Errorf("report: contact sheet %s: %w", sh.File, err)
+			}
+			pdf.SetFont("go", "", 8.5)
+			pdf.MultiCell(0, 4.5, sh.File+" · "+fmt.Sprintf(t["sheet"], sh.Every.Seconds()), "", "L", false)
 			pdf.Ln(2)
 		}
 	}
