@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klipp-forensics/klipp/internal/tui"
 )
 
 // A still's record, its PNG and `klipp coverage` carry the clock model's
@@ -98,4 +102,31 @@ func TestStillAndCoverageStateUncertainty(t *testing.T) {
 func formatTenth(u float64) string {
 	tenths := int(math.Ceil(u*10 - 1e-9))
 	return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+}
+
+// The UI's frame browser shows the same ± as a still of that frame, and
+// nothing for a clock never measured.
+func TestTUIFrameShowsUncertainty(t *testing.T) {
+	_, conf, _ := indexedSite(t)
+	a := &cli{stdout: io.Discard, stderr: io.Discard, now: time.Now, configFile: conf, quiet: true}
+	if _, err := a.newTUI(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ops := tui.NewServiceOps(a.svc)
+	at := time.Date(2026, 11, 20, 21, 8, 20, 300e6, time.UTC)
+	f, err := ops.Frame(context.Background(), "stortorget", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := f.At.Sub(time.Date(2026, 11, 10, 8, 0, 0, 0, time.UTC)).Hours() / 24
+	if want := "± " + formatTenth(math.Ceil((0.5+0.2+2*days)*1000)/1000) + " s"; f.Bound != want {
+		t.Errorf("frame ± %q, want %q", f.Bound, want)
+	}
+	f, err = ops.Frame(context.Background(), "sodergatan-14", time.Date(2026, 11, 20, 21, 5, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Bound != "" {
+		t.Errorf("unmeasured clock's frame has a bound: %q", f.Bound)
+	}
 }

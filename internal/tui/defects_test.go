@@ -306,7 +306,7 @@ func TestCameraClockInItsZone(t *testing.T) {
 	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("enter"), keyMsg("c"), keyMsg("enter"))
 	// Cursor 21:10:18 UTC = 22:10:18 CET; the camera's clock is 37 s ahead
 	// and runs in UTC: its screen reads 21:10:55.
-	if s := screenOf(m); !strings.Contains(s, "frame 22:10:18.000 · camera clock 21:10:55.000 UTC") {
+	if s := screenOf(m); !strings.Contains(s, "frame 22:10:18.000 ± 0.8 s · camera clock 21:10:55.000 UTC") {
 		t.Errorf("camera clock:\n%s", s)
 	}
 }

@@ -502,7 +502,11 @@ func (m Model) viewFrames() (string, []key) {
 	b.WriteString(clip(head, m.width) + "\n")
 	info := ""
 	if f.frame != nil {
-		info = "frame " + f.frame.At.In(m.zone).Format("15:04:05.000") + " · camera clock " + m.cameraClock(f.frame)
+		info = "frame " + f.frame.At.In(m.zone).Format("15:04:05.000")
+		if f.frame.Bound != "" {
+			info += " " + f.frame.Bound
+		}
+		info += " · camera clock " + m.cameraClock(f.frame)
 		if f.frame.CameraClock.In(m.zone).YearDay() != f.frame.At.In(m.zone).YearDay() {
 			info += " (" + f.frame.CameraClock.In(m.zone).Format("2006-01-02") + ")"
 		}

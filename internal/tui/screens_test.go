@@ -129,8 +129,12 @@ func (f *fakeOps) Frame(_ context.Context, camera string, t time.Time) (Frame, e
 			img.Set(x, y, color.RGBA{v, v, v, 255})
 		}
 	}
-	return Frame{Image: img, At: t, CameraClock: t.Add(37 * time.Second), ClockVerified: camera != "stortorget", FPS: 25, Source: "/rec/" + camera + "/a.mp4",
-		CameraZone: f.zone}, nil
+	fr := Frame{Image: img, At: t, CameraClock: t.Add(37 * time.Second), ClockVerified: camera != "stortorget", FPS: 25, Source: "/rec/" + camera + "/a.mp4",
+		CameraZone: f.zone}
+	if fr.ClockVerified {
+		fr.Bound = "± 0.8 s"
+	}
+	return fr, nil
 }
 
 // Around: a gap of a minute around the time asked, footage either side.

@@ -198,6 +198,9 @@ func (o *ServiceOps) Frame(ctx context.Context, camera string, at time.Time) (Fr
 		return Frame{}, err
 	}
 	fr := Frame{Image: f.Image, At: f.At, CameraClock: f.CameraClock, ClockVerified: f.ClockVerified, FPS: f.FPS, Source: f.Source}
+	if f.Bound.Known {
+		fr.Bound = app.BoundText(f.Bound)
+	}
 	if cam, err := o.svc.Camera(camera); err == nil {
 		fr.CameraZone = cam.Timezone
 	}

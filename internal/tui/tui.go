@@ -132,6 +132,9 @@ type Frame struct {
 	FPS           float64
 	Source        string
 	CameraZone    *time.Location // the zone the camera's clock runs in (its on-screen time); nil: the display zone
+	// Bound is At's stated uncertainty as shown ("± 0.6 s"); "" for an
+	// unverified clock, which has none.
+	Bound string
 }
 
 // StillResult is a still written: its file and the entry it was linked to
