@@ -159,6 +159,9 @@ func TestTUICaseWork(t *testing.T) {
 	if s := screenText(m); !strings.Contains(s, "the timeline changed after the newest export") {
 		t.Errorf("no flag on the case screen:\n%s", s)
 	}
+	// Export ids are the second they were made in: the second export
+	// must not fall in the first one's second.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	k("export", number, "-o", out)
 	if stale() {
 		t.Error("stale after exporting again")
