@@ -117,7 +117,7 @@ func (s *Service) periods(ctx context.Context, cam *catalog.Camera, from, to tim
 	if err != nil {
 		return nil, scan, nil, err
 	}
-	placed, err := s.storedScans(ctx, cam, cov)
+	placed, _, err := s.storedScans(ctx, cam, cov)
 	if err != nil {
 		return nil, scan, nil, err
 	}
@@ -347,23 +347,26 @@ func (s *Service) scanActivity(ctx context.Context, cam *catalog.Camera, cov *fo
 }
 
 // storedScans reads the stored scans of the coverage's segments, placed at
-// their true starts.
-func (s *Service) storedScans(ctx context.Context, cam *catalog.Camera, cov *footage.Coverage) ([]activity.Placed, error) {
+// their true starts, and names the segments (with footage) not scanned yet
+// or scanned by an older version.
+func (s *Service) storedScans(ctx context.Context, cam *catalog.Camera, cov *footage.Coverage) (placed []activity.Placed, unscanned []footage.Part, err error) {
 	have, err := s.store.ActivityScansBetween(ctx, cam.ID, cov.From, cov.To, true)
 	if err != nil {
-		return nil, fault.Wrap(fault.Storage, err)
+		return nil, nil, fault.Wrap(fault.Storage, err)
 	}
-	var out []activity.Placed
 	for _, p := range cov.Segments {
 		a, ok := have[p.Source.ID]
 		if !ok || !a.Current(p.Source, activity.Version) {
+			if p.Source.Duration > 0 {
+				unscanned = append(unscanned, p)
+			}
 			continue
 		}
 		sc, err := activity.Decode(a.Data)
 		if err != nil {
-			return nil, fault.Wrap(fault.Storage, fmt.Errorf("camera %s: %s: %w", cam.ID, p.File, err))
+			return nil, nil, fault.Wrap(fault.Storage, fmt.Errorf("camera %s: %s: %w", cam.ID, p.File, err))
 		}
-		out = append(out, activity.Placed{Start: p.Source.TrueStart, Scan: sc})
+		placed = append(placed, activity.Placed{Start: p.Source.TrueStart, Scan: sc})
 	}
-	return out, nil
+	return placed, unscanned, nil
 }

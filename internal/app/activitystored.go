@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/activity"
-	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/footage"
 )
 
@@ -37,26 +35,11 @@ func (s *Service) StoredActivity(ctx context.Context, camera string, from, to ti
 	if len(cov.Segments) == 0 {
 		return out, nil
 	}
-	have, err := s.store.ActivityScansBetween(ctx, cam.ID, cov.From, cov.To, true)
+	placed, unscanned, err := s.storedScans(ctx, cam, cov)
 	if err != nil {
-		return out, fault.Wrap(fault.Storage, err)
+		return out, err
 	}
-	var placed []activity.Placed
-	for _, p := range cov.Segments {
-		a, ok := have[p.Source.ID]
-		if p.Source.Duration <= 0 {
-			continue
-		}
-		if !ok || !a.Current(p.Source, activity.Version) {
-			out.Unscanned = append(out.Unscanned, p)
-			continue
-		}
-		sc, err := activity.Decode(a.Data)
-		if err != nil {
-			return out, fault.Wrap(fault.Storage, fmt.Errorf("camera %s: %s: %w", cam.ID, p.File, err))
-		}
-		placed = append(placed, activity.Placed{Start: p.Source.TrueStart, Scan: sc})
-	}
+	out.Unscanned = unscanned
 	out.Periods = activity.Periods(placed, cov.From, cov.To, activity.Query{Sensitivity: activity.DefaultSensitivity})
 	return out, nil
 }
