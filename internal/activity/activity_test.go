@@ -109,9 +109,14 @@ func scanAll(t *testing.T, segs []Segment) []Placed {
 // state where the scan ended.
 func scanFrom(t *testing.T, segs []Segment, resume *State) ([]Placed, *State) {
 	t.Helper()
+	return scanWith(t, segs, resume, 0)
+}
+
+func scanWith(t *testing.T, segs []Segment, resume *State, sparse time.Duration) ([]Placed, *State) {
+	t.Helper()
 	var out []Placed
 	var end *State
-	err := Run(context.Background(), segs, Options{Resume: resume, Keep: func(_ context.Context, st State) error {
+	err := Run(context.Background(), segs, Options{Sparse: sparse, Resume: resume, Keep: func(_ context.Context, st State) error {
 		end = &st
 		return nil
 	}, Save: func(_ context.Context, s Scanned) error {
@@ -186,5 +191,56 @@ func TestWalkersFoundWithinOneGOP(t *testing.T) {
 		if d := apart[i].Start.Sub(got[i].Start); d < -200*time.Millisecond || d > 200*time.Millisecond || !apart[i].Last.Equal(got[i].Last) {
 			t.Errorf("period %d: %v–%v a piece at a time, %v–%v at once", i, apart[i].Start.Sub(t0), apart[i].End.Sub(t0), got[i].Start.Sub(t0), got[i].End.Sub(t0))
 		}
+	}
+}
+
+// Where nothing happens only every other keyframe is decoded; where
+// something does, every one is, so the periods are those of a scan of
+// every keyframe, and anything seen for Sparse or longer is found.
+func TestSparseScanFindsWhatAFullScanFinds(t *testing.T) {
+	// The short walk (8 s) begins and ends between keyframes a sparse
+	// scan decodes (every 4 s where nothing moves).
+	walks := []walk{{21 * time.Second, 33 * time.Second, true}, {44*time.Second + 700*time.Millisecond, 52*time.Second + 700*time.Millisecond, false}, {70 * time.Second, 84 * time.Second, true}}
+	segs := scene(t, t.TempDir(), 100*time.Second, 10, walks)
+	keys := func(scans []Placed) int {
+		n := 0
+		for _, pl := range scans {
+			for _, x := range pl.Scan.Samples {
+				if x.Kind == Key {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	sparse, _ := scanWith(t, segs, nil, 0)
+	full, _ := scanWith(t, segs, nil, -1)
+	t0 := segs[0].Start
+	t.Logf("keyframes decoded: %d sparse, %d every one", keys(sparse), keys(full))
+	// (This scene's noise, lamp and clock often move a few pixels: the
+	// highest sensitivity counts them, and the keyframes around them are
+	// decoded.)
+	if n, all := keys(sparse), keys(full); all != 50 || n > all-4 {
+		t.Errorf("%d keyframes decoded of %d: the quiet ones should be left out", n, all)
+	}
+	want := Periods(full, t0, t0.Add(2*time.Minute), Query{})
+	got := Periods(sparse, t0, t0.Add(2*time.Minute), Query{})
+	for _, p := range want {
+		t.Logf("every keyframe: %v–%v", p.Start.Sub(t0), p.End.Sub(t0))
+	}
+	if len(want) != len(walks) || len(got) != len(want) {
+		t.Fatalf("%d periods sparse, %d every keyframe, %d walks", len(got), len(want), len(walks))
+	}
+	for i := range got {
+		t.Logf("%v–%v sparse, %v–%v every keyframe", got[i].Start.Sub(t0), got[i].End.Sub(t0), want[i].Start.Sub(t0), want[i].End.Sub(t0))
+		if !got[i].Start.Equal(want[i].Start) || !got[i].End.Equal(want[i].End) {
+			t.Errorf("period %d differs", i)
+		}
+	}
+	// At the highest sensitivity too (the most the scan keeps).
+	wantHi := Periods(full, t0, t0.Add(2*time.Minute), Query{Sensitivity: MaxSensitivity})
+	gotHi := Periods(sparse, t0, t0.Add(2*time.Minute), Query{Sensitivity: MaxSensitivity})
+	if len(gotHi) != len(wantHi) {
+		t.Fatalf("sensitivity %d: %d periods sparse, %d every keyframe", MaxSensitivity, len(gotHi), len(wantHi))
 	}
 }

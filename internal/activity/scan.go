@@ -23,6 +23,12 @@ const (
 	// CloseEvery is the spacing of the frames looked at where activity
 	// begins or ends.
 	CloseEvery = 200 * time.Millisecond
+	// Sparse: where keyframes are closer together, one keyframe in
+	// between is decoded only when the keyframes Sparse apart on either
+	// side of it show any change (at the highest sensitivity) or the
+	// background is not yet made: a still scene is looked at every Sparse,
+	// and anything lasting Sparse or longer is seen.
+	Sparse = 4 * time.Second
 	// resetGap: after a gap in the footage this long the background is
 	// made again.
 	resetGap = 30 * time.Second
@@ -56,6 +62,8 @@ type Options struct {
 	Resume *State
 	// Keep gets the background where this scan ended, after the last Save.
 	Keep func(ctx context.Context, st State) error
+	// Sparse: 0 is the package's Sparse; below 0 every keyframe is decoded.
+	Sparse time.Duration
 }
 
 // State is the background model where a scan ended.
@@ -77,10 +85,11 @@ type chunkResult struct {
 }
 
 type picture struct {
-	at   time.Duration
-	key  bool
-	w, h int
-	pix  []byte
+	at      time.Duration
+	key     bool
+	skipped bool // a keyframe left undecoded (media.SampleOptions.Sparse)
+	w, h    int
+	pix     []byte
 }
 
 // Run scans segs (in true-time order, one camera) and hands each segment's
@@ -90,6 +99,12 @@ type picture struct {
 func Run(ctx context.Context, segs []Segment, o Options) error {
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
+	}
+	switch {
+	case o.Sparse == 0:
+		o.Sparse = Sparse
+	case o.Sparse < 0:
+		o.Sparse = 0
 	}
 	var chunks []chunk
 	var total time.Duration
@@ -126,7 +141,7 @@ func Run(ctx context.Context, segs []Segment, o Options) error {
 				return dctx.Err()
 			}
 			dg.Go(func() error {
-				results[i] <- decodeChunk(dctx, segs[c.seg].Path, c)
+				results[i] <- decodeChunk(dctx, segs[c.seg].Path, c, o.Sparse)
 				return nil
 			})
 		}
@@ -134,6 +149,7 @@ func Run(ctx context.Context, segs []Segment, o Options) error {
 	})
 	g.Go(func() error {
 		sc := newScanner(segs, o)
+		defer sc.closeReaders()
 		if err := sc.resume(o.Resume); err != nil {
 			return err
 		}
@@ -163,9 +179,13 @@ func Run(ctx context.Context, segs []Segment, o Options) error {
 	return g.Wait()
 }
 
-func decodeChunk(ctx context.Context, path string, c chunk) chunkResult {
+func decodeChunk(ctx context.Context, path string, c chunk, sparse time.Duration) chunkResult {
 	var r chunkResult
-	r.stats, r.err = media.Samples(ctx, path, media.SampleOptions{Width: SampleWidth, From: c.from, To: c.to, Interval: Interval}, func(s media.Sample) error {
+	r.stats, r.err = media.Samples(ctx, path, media.SampleOptions{Width: SampleWidth, From: c.from, To: c.to, Interval: Interval, Sparse: sparse}, func(s media.Sample) error {
+		if s.Skipped {
+			r.pics = append(r.pics, picture{at: s.Offset, key: true, skipped: true})
+			return nil
+		}
 		r.pics = append(r.pics, picture{at: s.Offset, key: s.Key, w: s.Width, h: s.Height, pix: append([]byte(nil), s.Pix...)})
 		return nil
 	})
@@ -191,6 +211,9 @@ type scanner struct {
 	runFirst *placed
 	beforeSt state // the background before the run
 	refined  map[[2]time.Time]bool
+	// readers are the segments kept open for close looks and for the
+	// keyframes left out, until the segment's scan is saved.
+	readers map[int]*media.Sampler
 }
 
 // placed is a sample with its segment and its model score.
@@ -200,10 +223,36 @@ type placed struct {
 	when   time.Time
 	pix    []byte
 	active bool
+	wide   bool // shows change at the highest sensitivity
+	// idle is how many keyframes before it were left undecoded: the model
+	// learns from the sample as if from each of them too (they showed
+	// nothing the sample does not), so that it follows the scene over
+	// time as it would have.
+	idle int
 }
 
 func newScanner(segs []Segment, o Options) *scanner {
-	return &scanner{segs: segs, o: o, open: map[int]*Scan{}, refined: map[[2]time.Time]bool{}}
+	return &scanner{segs: segs, o: o, open: map[int]*Scan{}, refined: map[[2]time.Time]bool{}, readers: map[int]*media.Sampler{}}
+}
+
+// reader is segment seg opened for looks, kept open until it is saved.
+func (sc *scanner) reader(seg int) (*media.Sampler, error) {
+	if r := sc.readers[seg]; r != nil {
+		return r, nil
+	}
+	r, err := media.OpenSampler(sc.segs[seg].Path, media.SampleOptions{Width: SampleWidth, Interval: Interval, Threads: 1})
+	if err != nil {
+		return nil, err
+	}
+	sc.readers[seg] = r
+	return r, nil
+}
+
+func (sc *scanner) closeReaders() {
+	for seg, r := range sc.readers {
+		r.Close()
+		delete(sc.readers, seg)
+	}
 }
 
 // scanOf is the scan being filled for a segment.
@@ -235,13 +284,68 @@ func (sc *scanner) chunk(ctx context.Context, c chunk, r chunkResult) error {
 			}
 		}
 	}
+	var left []time.Duration // keyframes left undecoded since the last sample
 	for _, p := range r.pics {
+		if p.skipped {
+			left = append(left, p.at)
+			continue
+		}
 		kind := Key
 		if !p.key {
 			kind = Between
 		}
 		s.SampleW, s.SampleH = p.w, p.h
-		if err := sc.sample(ctx, placed{seg: c.seg, at: p.at, when: sc.segs[c.seg].Start.Add(p.at), pix: p.pix}, kind, p.w, p.h); err != nil {
+		pl := placed{seg: c.seg, at: p.at, when: sc.segs[c.seg].Start.Add(p.at), pix: p.pix}
+		if len(left) > 0 {
+			if sc.needsLeft(pl) {
+				if err := sc.decodeLeft(ctx, c.seg, left, p.at); err != nil {
+					return err
+				}
+			} else {
+				pl.idle = len(left)
+			}
+		}
+		left = left[:0]
+		if err := sc.sample(ctx, pl, kind, p.w, p.h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// needsLeft says whether the keyframes left undecoded before p are
+// wanted: when the sample before them or p shows any change the most
+// sensitive question could count, or there is no background yet to tell.
+func (sc *scanner) needsLeft(p placed) bool {
+	m := sc.m
+	if m == nil || !m.ready || sc.prev == nil || sc.prev.wide || sc.prev.seg != p.seg || len(p.pix) != m.w*m.h {
+		return true
+	}
+	_, total := m.score(p.pix, m.prev, m.current())
+	return total >= thresholdPixels(MaxSensitivity, m.w*m.h)
+}
+
+// decodeLeft decodes the keyframes left out at offsets left (before the
+// sample at next) and takes them in order.
+func (sc *scanner) decodeLeft(ctx context.Context, seg int, left []time.Duration, next time.Duration) error {
+	r, err := sc.reader(seg)
+	if err != nil {
+		if fault.KindOf(err) == fault.Media {
+			return nil // the keyframes decoded stand
+		}
+		return err
+	}
+	last := left[len(left)-1]
+	var pics []picture
+	_, err = r.Look(ctx, left[0], last+(next-last)/2, 0, func(x media.Sample) error {
+		pics = append(pics, picture{at: x.Offset, key: x.Key, w: x.Width, h: x.Height, pix: append([]byte(nil), x.Pix...)})
+		return nil
+	})
+	if err != nil && fault.KindOf(err) != fault.Media {
+		return err
+	}
+	for _, p := range pics {
+		if err := sc.sample(ctx, placed{seg: seg, at: p.at, when: sc.segs[seg].Start.Add(p.at), pix: p.pix}, Key, p.w, p.h); err != nil {
 			return err
 		}
 	}
@@ -297,6 +401,7 @@ func (sc *scanner) take(ctx context.Context, p placed, kind Kind) error {
 	// background alone (the model's previous picture is the background).
 	cells, total := sc.m.score(p.pix, sc.m.prev, sc.m.current())
 	p.active = total >= thresholdPixels(DefaultSensitivity, sc.m.w*sc.m.h)
+	p.wide = total >= thresholdPixels(MaxSensitivity, sc.m.w*sc.m.h)
 	s := sc.scanOf(p.seg, media.SampleStats{})
 	s.Samples = append(s.Samples, Sample{At: p.at, Kind: kind, Cells: cells})
 	prevActive := sc.prev != nil && sc.prev.active
@@ -324,7 +429,9 @@ func (sc *scanner) take(ctx context.Context, p placed, kind Kind) error {
 	default:
 		sc.run = 0
 	}
-	sc.m.update(p.pix)
+	for range 1 + p.idle {
+		sc.m.update(p.pix)
+	}
 	sc.prev = &p
 	return nil
 }
@@ -342,8 +449,14 @@ func (sc *scanner) closeLook(ctx context.Context, a, b placed, ref []byte, st st
 		return nil // already saved
 	}
 	var frames []media.Sample
-	_, err := media.Samples(ctx, sc.segs[a.seg].Path, media.SampleOptions{Width: SampleWidth, From: a.at + time.Millisecond, To: b.at,
-		Every: CloseEvery, Threads: 1}, func(x media.Sample) error {
+	r, err := sc.reader(a.seg)
+	if err != nil {
+		if fault.KindOf(err) == fault.Media {
+			return nil
+		}
+		return err
+	}
+	_, err = r.Look(ctx, a.at+time.Millisecond, b.at, CloseEvery, func(x media.Sample) error {
 		if x.Width == sc.m.w && x.Height == sc.m.h {
 			x.Pix = append([]byte(nil), x.Pix...)
 			frames = append(frames, x)
@@ -381,6 +494,10 @@ func (sc *scanner) closeLook(ctx context.Context, a, b placed, ref []byte, st st
 
 func (sc *scanner) flush(ctx context.Context, seg int, s *Scan) error {
 	delete(sc.open, seg)
+	if r := sc.readers[seg]; r != nil {
+		r.Close()
+		delete(sc.readers, seg)
+	}
 	if sc.o.Save == nil {
 		return nil
 	}

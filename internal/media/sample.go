@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,12 +63,23 @@ type SampleOptions struct {
 	// Width × the height that follows (Width 0: the source's size, any
 	// width allowed) in Sample.Image instead of grey in Pix.
 	Colour bool
+	// Sparse > 0 (keyframes only, from a container whose index lists every
+	// keyframe: MP4): a keyframe is not decoded where the keyframes on
+	// either side of it that are decoded are at most Sparse apart; fn gets
+	// it as a Sample with Skipped set and no picture, in its place in time,
+	// so that the caller can look at it later (Sampler.Look) if the
+	// pictures around it call for it. The first and last keyframe of the
+	// range are always decoded.
+	Sparse time.Duration
 }
 
 // Sample is one picture at reduced size, in grey (luma).
 type Sample struct {
-	Offset        time.Duration // since the stream's first timestamp
-	Key           bool
+	Offset time.Duration // since the stream's first timestamp
+	Key    bool
+	// Skipped: a keyframe left undecoded (SampleOptions.Sparse); Offset is
+	// from its decoding time, and there is no picture.
+	Skipped       bool
 	Width, Height int
 	Pix           []byte       // Width×Height; valid only until the callback returns
 	Image         *image.YCbCr // with Colour; valid only until the callback returns
@@ -113,6 +125,61 @@ func Samples(ctx context.Context, path string, o SampleOptions, fn func(Sample) 
 	return d.stats, err
 }
 
+// Sampler is a reduced decode of one file kept open for several looks at
+// it (Samples is one look): the container's headers are read and the
+// decoder set up once.
+type Sampler struct {
+	d *sampler
+}
+
+// OpenSampler opens path for looks shaped by o (From, To and Every are
+// given per look).
+func OpenSampler(path string, o SampleOptions) (*Sampler, error) {
+	if o.Width <= 0 && !o.Colour {
+		o.Width = 160
+	}
+	if o.Width > 320 && !o.Colour {
+		return nil, fmt.Errorf("%s: sample width %d is over 320", path, o.Width)
+	}
+	if o.Interval <= 0 {
+		o.Interval = 2 * time.Second
+	}
+	if o.Threads <= 0 {
+		o.Threads = 1
+	}
+	o.From, o.To, o.Every, o.Sparse = 0, 0, 0, 0
+	d := &sampler{path: path, o: o, lastTaken: -1 << 62}
+	if err := d.open(); err != nil {
+		d.c.close()
+		return nil, err
+	}
+	return &Sampler{d: d}, nil
+}
+
+// Look decodes [from, to) as Samples would with these From, To and Every,
+// calling fn with each sample in order of time.
+func (s *Sampler) Look(ctx context.Context, from, to, every time.Duration, fn func(Sample) error) (SampleStats, error) {
+	d := s.d
+	flushDecoder(d.dec)
+	d.freeGOP()
+	d.o.From, d.o.To, d.o.Every = from, to, every
+	d.lastTaken, d.long, d.haveKey, d.keyAt = -1<<62, false, false, 0
+	d.configure()
+	before := d.stats
+	err := d.run(ctx, fn)
+	st := d.stats
+	st.Packets -= before.Packets
+	st.Decoded -= before.Decoded
+	st.Taken -= before.Taken
+	return st, err
+}
+
+// Close frees the decoder and closes the file.
+func (s *Sampler) Close() {
+	s.d.c.close()
+	releaseMemory()
+}
+
 // sampler is one reduced decode: its container, decoder, scaler and the
 // packets of the current group of pictures (kept in case it proves long).
 type sampler struct {
@@ -127,6 +194,8 @@ type sampler struct {
 	start int64
 	stats SampleStats
 
+	keys      []int64 // the keyframes' timestamps from the container's index (indexedKeys)
+	keysRead  bool
 	gop       []*astiav.Packet // non-key packets since the last keyframe (keyframe mode)
 	keyAt     time.Duration    // offset of the last keyframe packet
 	haveKey   bool
@@ -191,12 +260,7 @@ func (d *sampler) open() error {
 	if err := d.dec.Open(codec, opts); err != nil {
 		return fault.Mediaf("%s: open %s decoder: %s", d.path, codec.Name(), reason(err, mark))
 	}
-	d.keyframesOnly(d.o.Every == 0)
-	if rate := d.st.AvgFrameRate(); d.o.Every > 0 && rate.Num() > 0 && d.o.Every.Seconds()*rate.Float64() >= 3 {
-		// A close look at several frames' spacing takes reference frames
-		// only: the others (B-frames) are not decoded at all.
-		C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, d.loopSkip())
-	}
+	d.configure()
 	d.start = d.st.StartTime()
 	if d.start == astiav.NoPtsValue {
 		d.start = 0
@@ -212,6 +276,16 @@ func (d *sampler) open() error {
 	d.c.add(d.freeGOP)
 	d.c.add(d.freeScaler)
 	return nil
+}
+
+// configure sets what the decoder skips for the look asked for.
+func (d *sampler) configure() {
+	d.keyframesOnly(d.o.Every == 0)
+	if rate := d.st.AvgFrameRate(); d.o.Every > 0 && rate.Num() > 0 && d.o.Every.Seconds()*rate.Float64() >= 3 {
+		// A close look at several frames' spacing takes reference frames
+		// only: the others (B-frames) are not decoded at all.
+		C.klipp_set_skip((*C.AVCodecContext)(codecContextC(d.dec)), C.AVDISCARD_NONREF, d.loopSkip())
+	}
 }
 
 // openSampled opens a container; the stream analysis (which decodes
@@ -266,6 +340,13 @@ func (d *sampler) keyframesOnly(on bool) {
 // when the container has one for the whole file in its headers (MP4), so
 // that only keyframes need be read; nil otherwise.
 func (d *sampler) indexedKeys() []int64 {
+	if !d.keysRead {
+		d.keys, d.keysRead = d.readKeys(), true
+	}
+	return d.keys
+}
+
+func (d *sampler) readKeys() []int64 {
 	name := d.fc.InputFormat().Name()
 	if !strings.Contains(name, "mp4") { // Matroska cues need not list every keyframe
 		return nil
@@ -277,14 +358,14 @@ func (d *sampler) indexedKeys() []int64 {
 	}
 	keys := make([]int64, n)
 	k := int(C.klipp_keyframes(st, (*C.int64_t)(unsafe.Pointer(&keys[0])), C.int(n)))
-	return keys[:k]
+	return slices.Clip(keys[:k])
 }
 
 // byIndex reads the keyframes the index lists, seeking to each: the
 // frames between them are never read. It reports false, having read
 // nothing, when keyframes are too far apart for keyframes alone.
 func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) error) (bool, error) {
-	var want []int64
+	var want, at []int64 // where to seek, and the keyframe's own timestamp
 	for i, ts := range keys {
 		off := d.offset(ts, ts)
 		if i > 0 && off-d.offset(keys[i-1], keys[i-1]) > d.o.Interval*3/2 {
@@ -301,11 +382,32 @@ func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) err
 		}
 		if off >= d.o.From-d.o.Interval/2 && (d.o.To <= 0 || off < d.o.To) {
 			want = append(want, ts+(next-ts)/2)
+			at = append(at, ts)
 		}
 	}
-	for _, ts := range want {
+	skip := d.sparse(at)
+	// A keyframe left undecoded reaches fn in its place in time: before
+	// the first picture after it (the decoder may hold pictures back).
+	var pend []time.Duration
+	emit := func(smp Sample) error {
+		for len(pend) > 0 && pend[0] < smp.Offset {
+			if err := fn(Sample{Offset: pend[0], Key: true, Skipped: true}); err != nil {
+				return err
+			}
+			pend = pend[1:]
+		}
+		return fn(smp)
+	}
+	if d.o.Sparse <= 0 {
+		emit = fn
+	}
+	for i, ts := range want {
 		if err := ctx.Err(); err != nil {
 			return true, err
+		}
+		if skip[i] {
+			pend = append(pend, d.offset(at[i], at[i]))
+			continue
 		}
 		if err := d.fc.SeekFrame(d.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return true, fault.Mediaf("%s: seek to keyframe %d: %v", d.path, ts, err)
@@ -324,7 +426,7 @@ func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) err
 				continue
 			}
 			d.stats.Packets++
-			err = d.send(d.pkt, fn)
+			err = d.send(d.pkt, emit)
 			d.pkt.Unref()
 			if err != nil {
 				return true, err
@@ -335,7 +437,34 @@ func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) err
 	if err := d.dec.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
 		return true, fault.Mediaf("%s: decode: %v", d.path, err)
 	}
-	return true, d.receive(fn)
+	if err := d.receive(emit); err != nil {
+		return true, err
+	}
+	for _, off := range pend {
+		if err := fn(Sample{Offset: off, Key: true, Skipped: true}); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// sparse says which of the keyframes at (timestamps, in order) are left
+// undecoded: one whose decoded neighbours are at most Sparse apart; never
+// the first nor the last.
+func (d *sampler) sparse(at []int64) []bool {
+	skip := make([]bool, len(at))
+	if d.o.Sparse <= 0 || d.o.Every > 0 {
+		return skip
+	}
+	kept := 0
+	for i := 1; i+1 < len(at); i++ {
+		if d.offset(at[i+1], at[i+1])-d.offset(at[kept], at[kept]) <= d.o.Sparse {
+			skip[i] = true
+			continue
+		}
+		kept = i
+	}
+	return skip
 }
 
 // goLong switches to decoding every reference frame (keyframes are far

@@ -158,3 +158,91 @@ func TestSamplesLongGOP(t *testing.T) {
 		})
 	}
 }
+
+// With Sparse, keyframes between decoded ones at most Sparse apart are
+// reported, not decoded, in their place in time; an open Sampler decodes
+// them later, and takes close looks and keyframe looks one after another.
+func TestSamplesSparseAndLooks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "count.mp4")
+	writeCountClip(t, path, WriterOptions{Format: "mp4", Codec: "h264", Width: 640, Height: 360, FPS: 25, GOP: 25, CRF: 18}, 250)
+	type item struct {
+		off     time.Duration
+		skipped bool
+	}
+	var order []item
+	var got []gotSample
+	stats, err := Samples(context.Background(), path, SampleOptions{Sparse: 4 * time.Second}, func(s Sample) error {
+		order = append(order, item{s.Offset, s.Skipped})
+		if s.Skipped {
+			if s.Pix != nil || s.Image != nil || !s.Key {
+				t.Errorf("skipped keyframe at %v carries a picture or is not a keyframe", s.Offset)
+			}
+			return nil
+		}
+		sum := 0
+		for _, v := range s.Pix {
+			sum += int(v)
+		}
+		got = append(got, gotSample{s.Offset, s.Key, float64(sum) / float64(len(s.Pix)), s.Width, s.Height})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keyframes every second: 0 s, then 4 s (3 s would leave 4 s with the
+	// next decoded one 5 s on), 8 s, and the last, 9 s.
+	checkFrames(t, got, []time.Duration{0, 4 * time.Second, 8 * time.Second, 9 * time.Second}, false)
+	if stats.Decoded != 4 {
+		t.Errorf("decoded %d pictures, want 4", stats.Decoded)
+	}
+	var skipped []time.Duration
+	for i, it := range order {
+		if i > 0 && it.off <= order[i-1].off {
+			t.Errorf("out of order: %v after %v", it.off, order[i-1].off)
+		}
+		if it.skipped {
+			skipped = append(skipped, it.off)
+		}
+	}
+	if len(skipped) != 6 {
+		t.Fatalf("skipped %v, want the keyframes at 1, 2, 3, 5, 6, 7 s", skipped)
+	}
+	s, err := OpenSampler(path, SampleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	look := func(from, to, every time.Duration) []gotSample {
+		var out []gotSample
+		if _, err := s.Look(context.Background(), from, to, every, func(x Sample) error {
+			sum := 0
+			for _, v := range x.Pix {
+				sum += int(v)
+			}
+			out = append(out, gotSample{x.Offset, x.Key, float64(sum) / float64(len(x.Pix)), x.Width, x.Height})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for i, off := range skipped {
+		sec := []time.Duration{1, 2, 3, 5, 6, 7}[i] * time.Second
+		if off > sec || off < sec-200*time.Millisecond {
+			t.Errorf("skipped keyframe reported at %v, it is at %v", off, sec)
+		}
+		checkFrames(t, look(off, off+500*time.Millisecond, 0), []time.Duration{sec}, false)
+		if i == 2 {
+			// A close look in between, then keyframes again.
+			close := look(5100*time.Millisecond, 6*time.Second, 200*time.Millisecond)
+			var offs []time.Duration
+			for _, g := range close {
+				offs = append(offs, g.off)
+			}
+			if len(close) < 3 || close[0].off > 5300*time.Millisecond {
+				t.Errorf("close look: %v", offs)
+			}
+			checkFrames(t, close, offs, false)
+		}
+	}
+}
