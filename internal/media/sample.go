@@ -194,7 +194,15 @@ type sampler struct {
 	start int64
 	stats SampleStats
 
-	keys      []int64 // the keyframes' timestamps from the container's index (indexedKeys)
+	keys []int64 // the keyframes' timestamps from the container's index (indexedKeys)
+	// Sparse reading without an index: the last keyframe read, held until
+	// the next one says whether it is decoded, and where the last decoded
+	// keyframe was.
+	held      *astiav.Packet
+	heldAt    time.Duration
+	keptAt    time.Duration
+	keptAny   bool
+	pend      []time.Duration // keyframes left out, not yet passed to fn
 	keysRead  bool
 	gop       []*astiav.Packet // non-key packets since the last keyframe (keyframe mode)
 	keyAt     time.Duration    // offset of the last keyframe packet
@@ -274,6 +282,12 @@ func (d *sampler) open() error {
 	}
 	d.c.add(d.frame.Free)
 	d.c.add(d.freeGOP)
+	d.c.add(func() {
+		if d.held != nil {
+			d.held.Free()
+			d.held = nil
+		}
+	})
 	d.c.add(d.freeScaler)
 	return nil
 }
@@ -386,27 +400,14 @@ func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) err
 		}
 	}
 	skip := d.sparse(at)
-	// A keyframe left undecoded reaches fn in its place in time: before
-	// the first picture after it (the decoder may hold pictures back).
-	var pend []time.Duration
-	emit := func(smp Sample) error {
-		for len(pend) > 0 && pend[0] < smp.Offset {
-			if err := fn(Sample{Offset: pend[0], Key: true, Skipped: true}); err != nil {
-				return err
-			}
-			pend = pend[1:]
-		}
-		return fn(smp)
-	}
-	if d.o.Sparse <= 0 {
-		emit = fn
-	}
+	d.pend = d.pend[:0]
+	emit := d.inOrder(fn)
 	for i, ts := range want {
 		if err := ctx.Err(); err != nil {
 			return true, err
 		}
 		if skip[i] {
-			pend = append(pend, d.offset(at[i], at[i]))
+			d.pend = append(d.pend, d.offset(at[i], at[i]))
 			continue
 		}
 		if err := d.fc.SeekFrame(d.st.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
@@ -440,12 +441,7 @@ func (d *sampler) byIndex(ctx context.Context, keys []int64, fn func(Sample) err
 	if err := d.receive(emit); err != nil {
 		return true, err
 	}
-	for _, off := range pend {
-		if err := fn(Sample{Offset: off, Key: true, Skipped: true}); err != nil {
-			return true, err
-		}
-	}
-	return true, nil
+	return true, d.flushPend(fn)
 }
 
 // sparse says which of the keyframes at (timestamps, in order) are left
@@ -535,6 +531,11 @@ func (d *sampler) run(ctx context.Context, fn func(Sample) error) error {
 	if err := d.seek(); err != nil {
 		return err
 	}
+	d.keptAny, d.pend = false, d.pend[:0]
+	sparse := keyMode && d.o.Sparse > 0
+	if sparse {
+		fn = d.inOrder(fn)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -558,6 +559,13 @@ func (d *sampler) run(ctx context.Context, fn func(Sample) error) error {
 			d.pkt.Unref()
 			break // nothing from here on is wanted
 		}
+		if sparse && d.held != nil && (!key || d.long) && off-d.heldAt > d.o.Interval*3/2 {
+			// Keyframes are far apart: the one held is decoded now.
+			if err := d.sendHeld(fn); err != nil {
+				d.pkt.Unref()
+				return err
+			}
+		}
 		far := off >= 0 && d.haveKey && off-d.keyAt > d.o.Interval*3/2 && off > d.o.From
 		switch {
 		case !keyMode || d.long:
@@ -565,6 +573,10 @@ func (d *sampler) run(ctx context.Context, fn func(Sample) error) error {
 				d.keyAt = off
 			}
 			err = d.send(d.pkt, fn)
+		case key && sparse:
+			d.freeGOP()
+			d.keyAt, d.haveKey = off, true
+			err = d.hold(off, fn)
 		case key:
 			d.freeGOP()
 			d.keyAt, d.haveKey = off, true
@@ -598,10 +610,82 @@ func (d *sampler) run(ctx context.Context, fn func(Sample) error) error {
 			return err
 		}
 	}
+	if err := d.sendHeld(fn); err != nil { // the last keyframe is decoded
+		return err
+	}
 	if err := d.dec.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
 		return fault.Mediaf("%s: decode: %v", d.path, err)
 	}
-	return d.receive(fn)
+	if err := d.receive(fn); err != nil {
+		return err
+	}
+	return d.flushPend(fn)
+}
+
+// inOrder wraps fn so that keyframes left out (d.pend) reach it in their
+// place in time: before the first picture after them (the decoder may
+// hold pictures back).
+func (d *sampler) inOrder(fn func(Sample) error) func(Sample) error {
+	return func(smp Sample) error {
+		for len(d.pend) > 0 && d.pend[0] < smp.Offset {
+			if err := fn(Sample{Offset: d.pend[0], Key: true, Skipped: true}); err != nil {
+				return err
+			}
+			d.pend = d.pend[1:]
+		}
+		return fn(smp)
+	}
+}
+
+// flushPend passes the keyframes left out that are still waiting.
+func (d *sampler) flushPend(fn func(Sample) error) error {
+	for len(d.pend) > 0 {
+		off := d.pend[0]
+		d.pend = d.pend[1:]
+		if err := fn(Sample{Offset: off, Key: true, Skipped: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hold takes the keyframe in d.pkt (at off) in sparse reading: the one
+// held before it is decoded if leaving it out would put decoded keyframes
+// more than Sparse apart, and is left out otherwise; this one is held.
+func (d *sampler) hold(off time.Duration, fn func(Sample) error) error {
+	if d.held != nil {
+		if !d.keptAny || off-d.keptAt > d.o.Sparse {
+			if err := d.sendHeld(fn); err != nil {
+				return err
+			}
+		} else {
+			d.pend = append(d.pend, d.heldAt)
+			d.held.Free()
+			d.held = nil
+		}
+	}
+	p := astiav.AllocPacket()
+	if p == nil {
+		return fmt.Errorf("%s: alloc packet", d.path)
+	}
+	if err := p.Ref(d.pkt); err != nil {
+		p.Free()
+		return fmt.Errorf("%s: %w", d.path, err)
+	}
+	d.held, d.heldAt = p, off
+	return nil
+}
+
+// sendHeld decodes the keyframe held, if any.
+func (d *sampler) sendHeld(fn func(Sample) error) error {
+	if d.held == nil {
+		return nil
+	}
+	p := d.held
+	d.held = nil
+	defer p.Free()
+	d.keptAt, d.keptAny = d.heldAt, true
+	return d.send(p, fn)
 }
 
 // send gives the decoder one packet and takes what it returns.

@@ -163,8 +163,17 @@ func TestSamplesLongGOP(t *testing.T) {
 // reported, not decoded, in their place in time; an open Sampler decodes
 // them later, and takes close looks and keyframe looks one after another.
 func TestSamplesSparseAndLooks(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "count.mp4")
-	writeCountClip(t, path, WriterOptions{Format: "mp4", Codec: "h264", Width: 640, Height: 360, FPS: 25, GOP: 25, CRF: 18}, 250)
+	// MP4 (keyframes from the index) and MPEG-TS (read through).
+	for _, c := range []struct{ format, ext string }{{"mp4", "mp4"}, {"mpegts", "ts"}} {
+		t.Run(c.format, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "count."+c.ext)
+			writeCountClip(t, path, WriterOptions{Format: c.format, Codec: "h264", Width: 640, Height: 360, FPS: 25, GOP: 25, CRF: 18}, 250)
+			sparseAndLooks(t, path)
+		})
+	}
+}
+
+func sparseAndLooks(t *testing.T, path string) {
 	type item struct {
 		off     time.Duration
 		skipped bool
