@@ -56,10 +56,13 @@ func activityBench(klipp string) error {
 		return err
 	}
 	// The reference: every frame decoded and compared by the scene filter.
-	ff, err := timedQuiet("ffmpeg", "-hide_banner", "-nostats", "-i", hour, "-vf", "select='gt(scene,0.01)',metadata=print", "-f", "null", "-")
-	if err != nil {
-		return err
+	ffCmd := exec.Command("ffmpeg", "-hide_banner", "-nostats", "-i", hour, "-vf", "select='gt(scene,0.01)',metadata=print", "-f", "null", "-")
+	start = time.Now()
+	if err := ffCmd.Run(); err != nil {
+		return fmt.Errorf("ffmpeg: %w", err)
 	}
+	ff := time.Since(start)
+	ffCPU := ffCmd.ProcessState.UserTime() + ffCmd.ProcessState.SystemTime()
 	query := []string{"--quiet", "--config", conf, "--json", "activity", "--camera", "hd", "--from", "2026-11-20T22:00:00Z", "--to", "2026-11-20T23:00:00Z"}
 	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", klipp}, query...)...)
 	var stderr strings.Builder
@@ -70,6 +73,7 @@ func activityBench(klipp string) error {
 		return fmt.Errorf("klipp activity: %v: %s", err, stderr.String())
 	}
 	scan := time.Since(start)
+	scanCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() // /usr/bin/time's child included
 	fields := strings.Fields(stderr.String())
 	var res struct {
 		Periods []json.RawMessage `json:"periods"`
@@ -111,6 +115,8 @@ func activityBench(klipp string) error {
 	fmt.Printf("activity of 1 h of 1080p25 H.264 (2 s GOP): klipp %.2f s (%.0fx real time; goal >= 300x), ffmpeg select='gt(scene,0.01)' %.1f s\n",
 		scan.Seconds(), time.Hour.Seconds()/scan.Seconds(), ff.Seconds())
 	fmt.Printf("  ratio klipp/ffmpeg: %.3f (goal <= 0.05); %d periods found (60 walk-throughs in the footage)\n", scan.Seconds()/ff.Seconds(), len(res.Periods))
+	fmt.Printf("  CPU time (user+system): klipp %.1f s (%.2f cores busy), ffmpeg %.1f s (%.2f cores): ratio %.3f\n",
+		scanCPU.Seconds(), scanCPU.Seconds()/scan.Seconds(), ffCPU.Seconds(), ffCPU.Seconds()/ff.Seconds(), scanCPU.Seconds()/ffCPU.Seconds())
 	fmt.Printf("  repeated query from the index: %.1f ms median through the service (goal < 50 ms); the whole CLI call %.0f ms median,\n",
 		ms(inProcess), ms(again[len(again)/2]))
 	fmt.Printf("    of which the process's start (klipp --version, %s shared libraries loaded) %.0f ms median\n", libs, ms(bare[len(bare)/2]))
