@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/activity"
@@ -110,6 +111,16 @@ func activityBench(klipp string) error {
 	if err != nil {
 		return err
 	}
+	// The scan alone, in this process: as klipp scans (one keyframe in 4 s
+	// where nothing moves), and decoding every keyframe.
+	sparse, err := scanInProcess(hour, 0)
+	if err != nil {
+		return err
+	}
+	every, err := scanInProcess(hour, -1)
+	if err != nil {
+		return err
+	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("(load average now: %s)\n", strings.TrimSpace(string(load)))
 	fmt.Printf("activity of 1 h of 1080p25 H.264 (2 s GOP): klipp %.2f s (%.0fx real time; goal >= 300x), ffmpeg select='gt(scene,0.01)' %.1f s\n",
@@ -121,7 +132,36 @@ func activityBench(klipp string) error {
 		ms(inProcess), ms(again[len(again)/2]))
 	fmt.Printf("    of which the process's start (klipp --version, %s shared libraries loaded) %.0f ms median\n", libs, ms(bare[len(bare)/2]))
 	fmt.Printf("  peak RSS of the scan: %s MB (goal < 200 MB)\n", kbToMB(fields[len(fields)-1]))
+	fmt.Printf("  the scan in-process (activity.Run, no process start nor store): %s\n", sparse)
+	fmt.Printf("    decoding every keyframe instead:                                %s\n", every)
 	return nil
+}
+
+// scanInProcess scans the hour with activity.Run and says how long it took,
+// its CPU time and how many keyframes it decoded.
+func scanInProcess(path string, sparse time.Duration) (string, error) {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	keys := 0
+	c0, t0 := cpu(), time.Now()
+	err := activity.Run(context.Background(), []activity.Segment{{ID: 1, Path: path, Start: time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC), Duration: time.Hour}},
+		activity.Options{Sparse: sparse, Save: func(_ context.Context, s activity.Scanned) error {
+			for _, x := range s.Scan.Samples {
+				if x.Kind == activity.Key {
+					keys++
+				}
+			}
+			return nil
+		}})
+	if err != nil {
+		return "", err
+	}
+	wall, used := time.Since(t0), cpu()-c0
+	return fmt.Sprintf("%.1f s (%.0fx real time), CPU %.1f s (%.2f cores busy), %d keyframes decoded of 1800",
+		wall.Seconds(), time.Hour.Seconds()/wall.Seconds(), used.Seconds(), used.Seconds()/wall.Seconds(), keys), nil
 }
 
 // activityQuery asks the service for the hour's activity, answered from the
