@@ -25,12 +25,15 @@ build: setup
 demo: build
 	@bash scripts/demo.sh
 
-# The race detector's run goes beside the plain run: most of the plain run's
-# time is cmd/klipp's end-to-end tests, which leave a core free much of it.
+# Each package's tests run once: RACE_PKGS under the race detector (the same
+# tests, with the same assertions, and races checked), the other packages
+# in the plain run. The race detector's run goes beside the plain run, whose
+# tail is cmd/klipp's end-to-end tests (their parallel ones last, on both
+# cores).
 test: setup minio lint
 	@log=$$(mktemp); \
 	$(GO) test -count=1 -race $(RACE_PKGS) > $$log 2>&1 & race=$$!; \
-	$(GO) test -count=1 ./...; plain=$$?; \
+	$(GO) test -count=1 $$($(GO) list ./... | grep -vxF "$$($(GO) list $(RACE_PKGS))"); plain=$$?; \
 	wait $$race; raced=$$?; echo "go test -race (run beside it):"; cat $$log; rm -f $$log; \
 	[ $$plain -eq 0 ] && [ $$raced -eq 0 ]
 
