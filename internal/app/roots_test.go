@@ -40,10 +40,8 @@ func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
 	if err := os.Symlink(share, elsewhere); err != nil {
 		t.Fatal(err)
 	}
-	pg := pgtest.Start(t)
-	if out, err := pg.Psql("-d", "postgres", "-c", "CREATE DATABASE klipp").CombinedOutput(); err != nil {
-		t.Fatalf("%v %s", err, out)
-	}
+	pg := pgtest.Shared(t) // the package's server; no roles of this test's own
+	db := pg.Database(t)
 	machine := func(cctv string) *Service {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte(`cameras:
@@ -64,7 +62,7 @@ func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Store.URL = pg.URL("klipp")
+		cfg.Store.URL = pg.URL(db)
 		svc, err := Open(ctx, cfg, Options{})
 		if err != nil {
 			t.Fatal(err)
