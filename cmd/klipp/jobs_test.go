@@ -29,7 +29,11 @@ func klippAsProcess(env []string, args ...string) *exec.Cmd {
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd := exec.Command(os.Args[0], args...)
+	exe, err := os.Executable() // absolute: some callers set cmd.Dir
+	if err != nil {
+		exe = os.Args[0]
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(append([]string{}, env...), "KLIPP_TEST_AS_KLIPP=1")
 	return cmd
 }
