@@ -18,6 +18,7 @@ import (
 // store: what one indexes the other reads through its own mount point; a
 // machine without the share says so.
 func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	share := t.TempDir()
 	clip := filepath.Join(share, "sodergatan-2", "2026-11-20", "22-00-00.mp4")

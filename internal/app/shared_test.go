@@ -17,6 +17,7 @@ import (
 // Many machines appending to one shared store keep one intact chain: each
 // service here stands for a machine with its own data directory.
 func TestSharedStoreKeepsOneChainUnderConcurrentAppends(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	pg := pgtest.Shared(t) // the package's server; no roles of this test's own
 	db := pg.Database(t)
