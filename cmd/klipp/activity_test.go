@@ -59,6 +59,7 @@ func activityJSON(t *testing.T, args ...string) app.ActivityResult {
 // of their true start and end, and nothing else is; a second question
 // reads the index; regions and bad input behave.
 func TestActivityFindsWalkThroughs(t *testing.T) {
+	t.Parallel() // see TestMain
 	conf := gateSite(t)
 	if code, _, errs := klipp(t, "--config", conf, "-q", "index"); code != 0 {
 		t.Fatal(errs)
@@ -178,6 +179,7 @@ func TestActivityFindsWalkThroughs(t *testing.T) {
 // presence in each camera is found: the periods cover at least 95 % of the
 // ground truth's seconds, and at most 10 % of their seconds are outside it.
 func TestActivityFindsTheSuspectOnTheDemoSite(t *testing.T) {
+	t.Parallel() // see TestMain
 	_, conf, gt := indexedSite(t)
 	span := func(a, b time.Time) time.Duration {
 		if b.After(a) {

@@ -42,6 +42,7 @@ type nearJSON struct {
 // from the store's copy of the catalog, give what the catalog read from
 // the file gives; an edit of cameras.yaml is seen by the next command.
 func TestCamerasLargeCatalog(t *testing.T) {
+	t.Parallel() // see TestMain
 	dir, conf := catalogSite(t)
 	const n = 5000
 	var gj bytes.Buffer

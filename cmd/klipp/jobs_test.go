@@ -20,40 +20,31 @@ import (
 	"github.com/klipp-forensics/klipp/internal/pgtest"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// klippBinary builds klipp once for the tests that run it as separate
-// processes (workers to kill, signals to send).
-func klippBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "klipp-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "klipp")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
+// klippAsProcess is the command line for klipp as a separate process (a
+// worker to kill, a signal to send): this test binary, which TestMain turns
+// into klipp when KLIPP_TEST_AS_KLIPP=1 is in its environment. Building
+// klipp with go build instead cost seconds of every run. env is the
+// process's environment (nil: this process's).
+func klippAsProcess(env []string, args ...string) *exec.Cmd {
+	if env == nil {
+		env = os.Environ()
 	}
-	return binPath
+	exe, err := os.Executable() // absolute: some callers set cmd.Dir
+	if err != nil {
+		exe = os.Args[0]
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(append([]string{}, env...), "KLIPP_TEST_AS_KLIPP=1")
+	return cmd
 }
 
-// sharedSite is the demo site with its store on a new PostgreSQL: the
+// sharedSite is the demo site with its store in a new database on the
+// package's PostgreSQL (pgtest.Shared): the
 // environment points klipp (in this process and in the ones it starts) at
 // it. The index is built through a job that the waiting command, with no
 // worker running, works itself.
 type sharedSite struct {
 	t       *testing.T
-	bin     string
 	conf    string
 	dataDir string
 	pg      *pgtest.Server
@@ -61,15 +52,12 @@ type sharedSite struct {
 
 func newSharedSite(t *testing.T) *sharedSite {
 	dir := site(t)
-	pg := pgtest.Start(t)
-	if out, err := pg.Psql("-d", "postgres", "-c", "CREATE DATABASE jobs").CombinedOutput(); err != nil {
-		t.Fatalf("create database: %v %s", err, out)
-	}
-	t.Setenv("KLIPP_STORE_URL", pg.URLAs(pg.User, "jobs"))
+	pg := pgtest.Shared(t)
+	t.Setenv("KLIPP_STORE_URL", pg.URLAs(pg.User, pg.Database(t)))
 	t.Setenv("PGPASSWORD", pg.Password)
 	t.Setenv("KLIPP_PRESENTATION_WIDTH", "320")
 	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "180")
-	s := &sharedSite{t: t, bin: klippBinary(t), conf: filepath.Join(dir, "klipp.yaml"), dataDir: t.TempDir(), pg: pg}
+	s := &sharedSite{t: t, conf: filepath.Join(dir, "klipp.yaml"), dataDir: t.TempDir(), pg: pg}
 	code, _, errs := s.k("index")
 	if code != 0 {
 		t.Fatalf("index as a job: %s", errs)
@@ -87,7 +75,7 @@ func (s *sharedSite) k(args ...string) (int, string, string) {
 
 // start starts klipp as a process on the shared store.
 func (s *sharedSite) start(stdout, stderr *syncBuffer, args ...string) *exec.Cmd {
-	cmd := exec.Command(s.bin, append([]string{"--config", s.conf, "--data-dir", s.dataDir}, args...)...)
+	cmd := klippAsProcess(nil, append([]string{"--config", s.conf, "--data-dir", s.dataDir}, args...)...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		s.t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/klipp-forensics/klipp/internal/demo"
 	"github.com/klipp-forensics/klipp/internal/footage"
+	"github.com/klipp-forensics/klipp/internal/pgtest"
 )
 
 // klipp runs one command line in-process and returns exit code and output.
@@ -62,15 +63,23 @@ func indexedSite(t testing.TB) (dir, conf string, gt *demo.GroundTruth) {
 	return dir, conf, gt
 }
 
+// TestMain: the tests that call t.Parallel run after all the others, side
+// by side (as many at once as there are cores), so that the end of the
+// run uses every core. A test may be parallel only if it sets no
+// environment (t.Setenv), changes no working directory or package
+// variable, and works on footage and a store of its own; the one exception
+// is TestActivityFindsTheSuspectOnTheDemoSite, the only parallel test on
+// the shared demo site's store (site, indexedSite).
 func TestMain(m *testing.M) {
 	// The test binary doubles as klipp for tests that need a separate
-	// process (to kill it, for one).
+	// process (to kill it, for one): main, with its signal handling.
 	if os.Getenv("KLIPP_TEST_AS_KLIPP") == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		main()
 	}
 	// The UI draws frames with half-blocks in tests whatever the terminal.
 	os.Setenv("KLIPP_GRAPHICS", "blocks")
 	code := m.Run()
+	pgtest.StopShared()
 	if siteDir != "" {
 		os.RemoveAll(siteDir)
 	}

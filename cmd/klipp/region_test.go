@@ -24,13 +24,12 @@ import (
 // environment. Every command they run is a separate klipp process.
 type person struct {
 	t     *testing.T
-	bin   string
 	login string
 	home  string
 	env   []string
 }
 
-func newPerson(t *testing.T, bin, root, login, storeURL, site, minio string, env ...string) *person {
+func newPerson(t *testing.T, root, login, storeURL, site, minio string, env ...string) *person {
 	t.Helper()
 	home := filepath.Join(root, "home", login)
 	conf := filepath.Join(home, ".config", "klipp")
@@ -52,12 +51,12 @@ archive:
 		t.Fatal(err)
 	}
 	base := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "TZ=UTC", "LANG=C.UTF-8"}
-	return &person{t: t, bin: bin, login: login, home: home, env: append(base, env...)}
+	return &person{t: t, login: login, home: home, env: append(base, env...)}
 }
 
 func (p *person) cmd(args ...string) *exec.Cmd {
-	c := exec.Command(p.bin, args...)
-	c.Env, c.Dir = p.env, p.home
+	c := klippAsProcess(p.env, args...)
+	c.Dir = p.home
 	return c
 }
 
@@ -117,8 +116,8 @@ func TestRegionGroup(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts PostgreSQL and MinIO")
 	}
+	t.Parallel() // see TestMain
 	start := time.Now()
-	bin := klippBinary(t)
 	root := t.TempDir()
 	site := filepath.Join(root, "site")
 	if _, err := demo.Generate(context.Background(), demo.Options{Dir: site, Length: 3 * time.Minute, FPS: 5}); err != nil {
@@ -128,7 +127,7 @@ func TestRegionGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg := pgtest.Start(t)
+	pg := pgtest.Shared(t) // the roles and the database klipp are this test's alone
 	s3 := miniotest.Start(t, false)
 	t.Logf("site, PostgreSQL and MinIO up in %v", time.Since(start).Round(time.Millisecond))
 
@@ -141,7 +140,7 @@ func TestRegionGroup(t *testing.T) {
 	url := func(login string) string { return fmt.Sprintf("postgres://%s@%s:%d/klipp", login, pg.Host, pg.Port) }
 	s3keys := []string{"KLIPP_S3_ACCESS_KEY=" + s3.AccessKey, "KLIPP_S3_SECRET_KEY=" + s3.SecretKey}
 	as := func(login string, env ...string) *person {
-		return newPerson(t, bin, root, login, url(login), site, s3.Endpoint, env...)
+		return newPerson(t, root, login, url(login), site, s3.Endpoint, env...)
 	}
 	admin := as("klippadmin", "PGPASSWORD=pw-klippadmin")
 	anna := as("anna", "PGPASSWORD=pw-anna")

@@ -23,6 +23,7 @@ func TestStillManyTimesStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("3,000 stills")
 	}
+	t.Parallel() // see TestMain
 	dir := t.TempDir()
 	gt, err := demo.Generate(context.Background(), demo.Options{Dir: dir, Length: 2 * time.Minute, Width: framecode.Width, Height: 120, FPS: 10})
 	if err != nil {

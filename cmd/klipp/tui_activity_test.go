@@ -14,6 +14,7 @@ import (
 // periods `klipp activity` reports), < comes back, and A adds an entry at
 // the activity's start.
 func TestTUIActivity(t *testing.T) {
+	t.Parallel() // see TestMain
 	conf := gateSite(t)
 	if code, _, errs := klipp(t, "--config", conf, "-q", "index"); code != 0 {
 		t.Fatal(errs)

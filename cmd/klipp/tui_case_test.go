@@ -38,6 +38,7 @@ func klippOK(t *testing.T, conf string) func(args ...string) string {
 // changed meanwhile, the stale-export flag, a request accepted and a clock
 // reading; each is checked through the CLI.
 func TestTUICaseWork(t *testing.T) {
+	t.Parallel() // see TestMain
 	dir, conf, gt := privateSite(t)
 	k := klippOK(t, conf)
 	show := func(number string) caseView {
@@ -199,11 +200,10 @@ func TestTUICaseWork(t *testing.T) {
 // privateSite is the test site's footage (hard links, read only) with its
 // own configuration, catalog and store, indexed: for tests that change the
 // catalog or count on being alone in the store. Its exports' presentation
-// copies are 640x360.
+// copies are 640x360 (in its klipp.yaml, not the environment, so that
+// tests on it may run in parallel).
 func privateSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
 	t.Helper()
-	t.Setenv("KLIPP_PRESENTATION_WIDTH", "640") // exports are quick
-	t.Setenv("KLIPP_PRESENTATION_HEIGHT", "360")
 	shared := site(t)
 	dir = t.TempDir()
 	err := filepath.WalkDir(shared, func(path string, d fs.DirEntry, err error) error {
@@ -237,6 +237,16 @@ func privateSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
 		t.Fatal(err)
 	}
 	conf = filepath.Join(dir, "klipp.yaml")
+	f, err := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString("presentation: {width: 640, height: 360} # exports are quick\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	klippOK(t, conf)("-q", "index")
 	if gt, err = demo.LoadGroundTruth(filepath.Join(dir, "ground-truth.json")); err != nil {
 		t.Fatal(err)
@@ -257,6 +267,7 @@ func mustService(t *testing.T, conf string) *cli {
 // TestTUIArchiveActions verifies, holds and releases an archived bundle
 // from the archive screen, in the local archive (the default backend).
 func TestTUIArchiveActions(t *testing.T) {
+	t.Parallel() // see TestMain
 	_, conf, gt := privateSite(t)
 	k := klippOK(t, conf)
 	number := "K-TUI-ARKIV"

@@ -76,6 +76,7 @@ func TestActivityNeedsAnalystOnSQLite(t *testing.T) {
 // stored scans through psql either; an analyst's question passes the role
 // check (and fails only for want of footage).
 func TestActivityNeedsAnalystOnPostgres(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	g := newGroup(t)
 	owner := g.open(t, "", "")

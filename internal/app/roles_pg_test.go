@@ -69,6 +69,7 @@ func (g *group) psqlAs(login, password, sql string) (string, error) {
 // An investigator's login sees its own requests and the cases made from
 // them, through klipp and through psql, and nothing of another case.
 func TestInvestigatorSeesOnlyOwnCasesOnPostgres(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	g := newGroup(t)
 	owner := g.open(t, "", "")
@@ -170,6 +171,7 @@ func TestInvestigatorSeesOnlyOwnCasesOnPostgres(t *testing.T) {
 // nothing: every entry and every edit is there, edits based on a version
 // that changed meanwhile are refused (never applied), and the chain is one.
 func TestTwentyClientsEditOneCaseOnPostgres(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	g := newGroup(t)
 	owner := g.open(t, "", "")
@@ -266,6 +268,7 @@ func TestTwentyClientsEditOneCaseOnPostgres(t *testing.T) {
 // A worker runs a job for the person who asked: with that person's roles,
 // and its audit entries name that person and the worker's own login.
 func TestJobsRunForWhoAsked(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	g := newGroup(t)
 	worker := g.open(t, "", "") // the store's owner runs the workers here

@@ -18,6 +18,7 @@ import (
 // store: what one indexes the other reads through its own mount point; a
 // machine without the share says so.
 func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
 	share := t.TempDir()
 	clip := filepath.Join(share, "sodergatan-2", "2026-11-20", "22-00-00.mp4")
@@ -40,10 +41,8 @@ func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
 	if err := os.Symlink(share, elsewhere); err != nil {
 		t.Fatal(err)
 	}
-	pg := pgtest.Start(t)
-	if out, err := pg.Psql("-d", "postgres", "-c", "CREATE DATABASE klipp").CombinedOutput(); err != nil {
-		t.Fatalf("%v %s", err, out)
-	}
+	pg := pgtest.Shared(t) // the package's server; no roles of this test's own
+	db := pg.Database(t)
 	machine := func(cctv string) *Service {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "cameras.yaml"), []byte(`cameras:
@@ -64,7 +63,7 @@ func TestRootsLetMachinesMountAShareAnywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Store.URL = pg.URL("klipp")
+		cfg.Store.URL = pg.URL(db)
 		svc, err := Open(ctx, cfg, Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -17,11 +17,10 @@ import (
 // Many machines appending to one shared store keep one intact chain: each
 // service here stands for a machine with its own data directory.
 func TestSharedStoreKeepsOneChainUnderConcurrentAppends(t *testing.T) {
+	t.Parallel() // see TestMain
 	ctx := context.Background()
-	pg := pgtest.Start(t)
-	if out, err := pg.Psql("-d", "postgres", "-c", "CREATE DATABASE klipp").CombinedOutput(); err != nil {
-		t.Fatalf("%v %s", err, out)
-	}
+	pg := pgtest.Shared(t) // the package's server; no roles of this test's own
+	db := pg.Database(t)
 	const machines, each = 5, 8
 	svcs := make([]*Service, machines)
 	for i := range svcs {
@@ -29,7 +28,7 @@ func TestSharedStoreKeepsOneChainUnderConcurrentAppends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Store.URL = pg.URL("klipp")
+		cfg.Store.URL = pg.URL(db)
 		if svcs[i], err = Open(ctx, cfg, Options{}); err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +74,7 @@ func TestSharedStoreKeepsOneChainUnderConcurrentAppends(t *testing.T) {
 		t.Errorf("audit verify of the shared chain: %+v %v", rep, err)
 	}
 	// A row rewritten on the server is found.
-	if out, err := pg.Psql("-d", "klipp", "-c", `UPDATE audit SET line = replace(line, '"case.create"', '"case.delete"') WHERE seq = 7`).CombinedOutput(); err != nil {
+	if out, err := pg.Psql("-d", db, "-c", `UPDATE audit SET line = replace(line, '"case.create"', '"case.delete"') WHERE seq = 7`).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
 	if _, err := svcs[2].AuditVerify(ctx); err == nil || !strings.Contains(err.Error(), "line 7") {

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -67,6 +68,55 @@ func Start(t testing.TB) *Server {
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+var shared struct {
+	sync.Mutex
+	srv *Server
+	err error
+	dbs int
+}
+
+// Shared is one server for all the tests of a test binary that use it,
+// started by the first that asks (starting a server costs seconds of CPU).
+// Tests on it must keep to databases of their own (Database) and to role
+// names no other test on it uses. The package's TestMain calls StopShared
+// after m.Run.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.srv == nil && shared.err == nil {
+		shared.srv, shared.err = Run()
+	}
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.srv
+}
+
+// StopShared stops the shared server, if one was started.
+func StopShared() {
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.srv != nil {
+		shared.srv.Stop()
+		shared.srv = nil
+	}
+}
+
+// Database creates a new, empty database owned by the superuser and
+// returns its name (db1, db2, …; unique on a shared server).
+func (s *Server) Database(t testing.TB) string {
+	t.Helper()
+	shared.Lock()
+	shared.dbs++
+	name := "db" + strconv.Itoa(shared.dbs)
+	shared.Unlock()
+	if out, err := s.Psql("-d", "postgres", "-c", "CREATE DATABASE "+name).CombinedOutput(); err != nil {
+		t.Fatalf("create database %s: %v %s", name, err, out)
+	}
+	return name
 }
 
 // Run starts a server in a new temporary directory; Stop removes it.
