@@ -30,7 +30,7 @@ type Browser struct {
 	held    *astiav.Frame // the latest frame not after the last target
 	heldOff time.Duration
 	have    bool
-	closed  bool     // Close was called: each At opens and closes the file
+	closed  bool      // Close was called: each At opens and closes the file
 	ahead   []decoded // frames decoded after held, in order
 	spare   []*astiav.Frame
 	eof     bool // the reader has nothing after ahead
