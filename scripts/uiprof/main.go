@@ -163,7 +163,7 @@ func run(klipp, dir, cpuFile, prof string, steps int) error {
 		cp = colorprofile.ANSI256
 	}
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(w), tea.WithWindowSize(160, 48),
-		tea.WithColorProfile(cp), tea.WithFilter(w.filter), tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"}))
+		tea.WithColorProfile(cp), tea.WithFilter(w.filter), tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithFPS(120))
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	key := func(k string) {
