@@ -19,7 +19,8 @@ import (
 // costs one decode instead of a seek and a GOP's decodes. A frame behind
 // the last, or more than 2 s ahead, seeks as StillsAt does; decoding from
 // the keyframe to it leaves out the frames nothing references (skipref.go),
-// checked to give the frame a full decode gives. After each frame the
+// checked to give the frame a full decode gives, on two frame threads.
+// After each frame the
 // browser decodes the next ones in the background (up to browseAhead), so
 // a step forward, and playback, find their frame decoded. Safe for one
 // caller at a time per Browser (a mutex orders them).
@@ -41,6 +42,11 @@ type Browser struct {
 	redone  int            // seeks decoded again in full (missed)
 	waited  int            // frames At decoded itself (not found ahead)
 }
+
+// browseThreads decode a file in the browser: frame threads double what
+// a seek from the keyframe decodes in a given time where a core is free;
+// the frame a thread holds back is one of those decoded ahead anyway.
+const browseThreads = 2
 
 // browseAhead is how many frames after the one shown the browser keeps
 // decoded: the next step's frame and the one that tells where it ends.
@@ -67,7 +73,7 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 	}
 	if b.r == nil || b.path != path {
 		b.close()
-		r, err := OpenVideo(path)
+		r, err := openVideo(path, browseThreads)
 		if err != nil {
 			return Still{}, err
 		}
