@@ -20,10 +20,9 @@ import (
 // the last, or more than 2 s ahead, seeks as StillsAt does; decoding from
 // the keyframe to it leaves out the frames nothing references (skipref.go),
 // checked to give the frame a full decode gives, on two frame threads.
-// After each frame the
-// browser decodes the next ones in the background (up to browseAhead), so
-// a step forward, and playback, find their frame decoded. Safe for one
-// caller at a time per Browser (a mutex orders them).
+// After each frame the browser decodes the next ones in the background
+// (up to browseAhead), so a step forward, and playback, find their frame
+// decoded. Safe for one caller at a time per Browser (a mutex orders them).
 type Browser struct {
 	mu      sync.Mutex
 	path    string
