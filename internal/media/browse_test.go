@@ -52,8 +52,9 @@ func TestBrowserMatchesStillsAt(t *testing.T) {
 // On H.264 with B-frames, a seek leaves out the frames nothing references
 // and the browser decodes ahead after each frame, yet every frame it
 // gives is the one StillsAt gives, pixel for pixel, at the same offset: on
-// jumps, steps forward and back, and when the left-out frames reach past
-// the target (the check decodes that seek again in full).
+// jumps, steps forward and back (on one decoder thread, then on
+// browseThreads), and when the left-out frames reach past the target (the
+// check decodes that seek again in full).
 func TestBrowserSkipsAndDecodesAhead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "b.mp4")
 	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=6",
@@ -94,8 +95,14 @@ func TestBrowserSkipsAndDecodesAhead(t *testing.T) {
 			t.Fatalf("the step to frame %d decoded %d frames itself", i, br.waited-n)
 		}
 	}
+	if n := br.r.dec.ThreadCount(); n != 1 {
+		t.Errorf("after the first seek the decoder has %d threads, want 1", n)
+	}
 	for _, i := range []int{98, 30, 140, 149, 12, 75} {
 		check(&br, frame(i))
+	}
+	if n := br.r.dec.ThreadCount(); n != browseThreads {
+		t.Errorf("after more seeks the decoder has %d threads, want %d", n, browseThreads)
 	}
 	// Left-out frames reaching past the target: found, decoded again.
 	skipMarginOf = func(*astiav.Stream) time.Duration { return -time.Second }

@@ -38,10 +38,11 @@ func main() {
 	klipp := flag.String("klipp", "bin/klipp", "klipp binary (for the setup)")
 	dir := flag.String("dir", "", "setup directory to make or reuse (default: a temporary one)")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the steps and jumps here")
+	coldCPU := flag.String("coldprofile", "", "write a CPU profile of the first opening of the frame browser here")
 	profile := flag.String("profile", "truecolor", "colour profile of the output: truecolor or 256")
 	steps := flag.Int("steps", 60, "frame steps")
 	flag.Parse()
-	if err := run(*klipp, *dir, *cpu, *profile, *steps); err != nil {
+	if err := run(*klipp, *dir, *cpu, *coldCPU, *profile, *steps); err != nil {
 		fmt.Fprintln(os.Stderr, "uiprof:", err)
 		os.Exit(1)
 	}
@@ -126,7 +127,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func run(klipp, dir, cpuFile, prof string, steps int) error {
+func run(klipp, dir, cpuFile, coldFile, prof string, steps int) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "klipp-uiprof-")
 		if err != nil {
@@ -215,7 +216,18 @@ func run(klipp, dir, cpuFile, prof string, steps int) error {
 	time.Sleep(time.Second)
 	var cold, warm, jump []sample
 	for i := 0; i < 8; i++ {
+		if i == 0 && coldFile != "" {
+			f, err := os.Create(coldFile)
+			if err != nil {
+				return err
+			}
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+		}
 		s, err := press("enter")
+		if i == 0 && coldFile != "" {
+			pprof.StopCPUProfile()
+		}
 		if err != nil {
 			return err
 		}
