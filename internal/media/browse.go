@@ -30,7 +30,7 @@ type Browser struct {
 	held    *astiav.Frame // the latest frame not after the last target
 	heldOff time.Duration
 	have    bool
-	seeks   int // since the file was opened
+	seeks   int       // since the file was opened
 	closed  bool      // Close was called: each At opens and closes the file
 	ahead   []decoded // frames decoded after held, in order
 	spare   []*astiav.Frame
