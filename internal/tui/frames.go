@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"image"
+	"image/color"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -10,6 +11,8 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/klipp-forensics/klipp/internal/clock"
 )
@@ -585,7 +588,7 @@ func (m Model) pictureLines(rows int) []string {
 		_, h := fitCells(img.Bounds(), m.width, max(1, rows))
 		return make([]string, h)
 	}
-	return m.pictures.blockLines(img, m.width, max(1, rows))
+	return m.pictures.blockLines(img, m.width, max(1, rows), m.profile)
 }
 
 // voidText says why there is no picture and where the footage is.
@@ -620,19 +623,44 @@ func (m Model) voidText(v Around) string {
 // before on the line, so flat areas cost a byte a cell; each line ends
 // with a reset.
 func halfBlocks(img image.Image, cols, rows int) string {
+	return halfBlocksIn(img, cols, rows, colorprofile.TrueColor)
+}
+
+// halfBlocksIn is halfBlocks for a terminal of colour profile p: for 256
+// colours each pixel is given the palette's colour the renderer would
+// give it (ansi.Convert256, as colorprofile converts), once per picture
+// instead of at every redraw, and the renderer's cache of converted
+// colours keeps to the 256 instead of every colour a video shows.
+func halfBlocksIn(img image.Image, cols, rows int, p colorprofile.Profile) string {
 	if img == nil || cols < 1 || rows < 1 {
 		return ""
 	}
 	bw, bh := img.Bounds().Dx(), img.Bounds().Dy()
 	w, h := fitCells(img.Bounds(), cols, rows)
 	b := make([]byte, 0, w*h*8)
+	indexed := p == colorprofile.ANSI256
+	palette := map[[3]uint8]uint8{}
 	px := func(x, y int) [3]uint8 {
 		r, g, bl, _ := img.At(img.Bounds().Min.X+x*bw/w, img.Bounds().Min.Y+y*bh/(2*h)).RGBA()
-		return [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8)}
+		c := [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8)}
+		if indexed {
+			i, ok := palette[c]
+			if !ok {
+				i = uint8(xansi.Convert256(color.RGBA{c[0], c[1], c[2], 255}))
+				palette[c] = i
+			}
+			return [3]uint8{i}
+		}
+		return c
 	}
 	sgr := func(b []byte, ground string, c [3]uint8) []byte {
 		b = append(b, "\x1b["...)
 		b = append(b, ground...)
+		if indexed {
+			b = append(b, ";5;"...)
+			b = strconv.AppendUint(b, uint64(c[0]), 10)
+			return append(b, 'm')
+		}
 		b = append(b, ";2;"...)
 		b = strconv.AppendUint(b, uint64(c[0]), 10)
 		b = append(b, ';')
@@ -667,15 +695,16 @@ type pictureCache struct {
 }
 
 type pictureKey struct {
+	profile    colorprofile.Profile
 	pix        *uint8 // the decoded picture's first byte (or the grid's mosaic's); holding it keeps it from being reused
 	rect       image.Rectangle
 	cols, rows int
 }
 
-// blockLines is halfBlocks(img, cols, rows) split into lines, from the
+// blockLines is halfBlocksIn(img, cols, rows, p) split into lines, from the
 // cache when the same picture was drawn at the same size.
-func (c *pictureCache) blockLines(img image.Image, cols, rows int) []string {
-	draw := func() []string { return strings.Split(strings.TrimSuffix(halfBlocks(img, cols, rows), "\n"), "\n") }
+func (c *pictureCache) blockLines(img image.Image, cols, rows int, p colorprofile.Profile) []string {
+	draw := func() []string { return strings.Split(strings.TrimSuffix(halfBlocksIn(img, cols, rows, p), "\n"), "\n") }
 	if c == nil {
 		return draw()
 	}
@@ -693,7 +722,7 @@ func (c *pictureCache) blockLines(img image.Image, cols, rows int) []string {
 	if ptr == nil {
 		return draw()
 	}
-	k := pictureKey{ptr, img.Bounds(), cols, rows}
+	k := pictureKey{p, ptr, img.Bounds(), cols, rows}
 	if c.lines == nil || c.key != k {
 		c.key, c.lines = k, draw()
 	}

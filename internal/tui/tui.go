@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // Ops is what the UI does to the world; cmd/klipp implements it with the
@@ -208,7 +209,8 @@ type Model struct {
 
 	width, height int
 	graphics      string        // GraphicsBlocks or GraphicsKitty
-	pictures      *pictureCache // the picture's half-blocks last drawn (frames.go)
+	pictures      *pictureCache        // the picture's half-blocks last drawn (frames.go)
+	profile       colorprofile.Profile // the terminal's colours, as Bubble Tea found them
 	screen        screen
 	stack         []screen
 	help          bool
@@ -321,6 +323,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.loadStrips()
 		}
 		return m, m.loadPreview()
+	case tea.ColorProfileMsg:
+		m.profile = msg.Profile
+		return m, nil
 	case tickMsg:
 		return m, tea.Batch(heartbeat(), m.pollJobs(msg))
 	case jobsMsg:

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 )
 
 func TestHalfBlocks(t *testing.T) {
@@ -311,6 +313,45 @@ func TestHalfBlocksReadBack(t *testing.T) {
 	}
 }
 
+// For a terminal of 256 colours the picture is drawn in the palette's
+// colours, and the renderer writes exactly what it writes for the picture
+// in true colour (converting each cell itself); the cache keeps the two
+// apart.
+func TestHalfBlocks256(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 || i < len(img.Pix)/3 {
+			img.Pix[i] = 255 // a flat white top third
+		}
+	}
+	render := func(s string) string {
+		var out bytes.Buffer
+		buf := uv.NewScreenBuffer(32, 9)
+		uv.NewStyledString(s).Draw(buf, buf.Bounds())
+		r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
+		r.SetColorProfile(colorprofile.ANSI256)
+		r.Render(buf.RenderBuffer)
+		if err := r.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	true24, indexed := halfBlocks(img, 32, 40), halfBlocksIn(img, 32, 40, colorprofile.ANSI256)
+	if strings.Contains(indexed, ";2;") || !strings.Contains(indexed, "\x1b[38;5;") {
+		t.Fatalf("not drawn in the palette: %q", indexed[:80])
+	}
+	if a, b := render(true24), render(indexed); a != b {
+		t.Errorf("the renderer writes another screen for the palette's picture (%d bytes, %d for true colour)", len(b), len(a))
+	}
+	var c pictureCache
+	if strings.Join(c.blockLines(img, 32, 40, colorprofile.TrueColor), "\n")+"\n" != true24 ||
+		strings.Join(c.blockLines(img, 32, 40, colorprofile.ANSI256), "\n")+"\n" != indexed {
+		t.Error("the cache gave the picture in the other profile")
+	}
+}
+
 // The picture's lines are drawn again only for another picture, part of
 // it (zoom) or size.
 func TestPictureCache(t *testing.T) {
@@ -319,7 +360,9 @@ func TestPictureCache(t *testing.T) {
 		b.Pix[i] = 200
 	}
 	var c pictureCache
-	join := func(img image.Image, cols int) string { return strings.Join(c.blockLines(img, cols, 20), "\n") + "\n" }
+	join := func(img image.Image, cols int) string {
+		return strings.Join(c.blockLines(img, cols, 20, colorprofile.TrueColor), "\n") + "\n"
+	}
 	for _, tc := range []struct {
 		img  image.Image
 		cols int
