@@ -704,7 +704,9 @@ type pictureKey struct {
 // blockLines is halfBlocksIn(img, cols, rows, p) split into lines, from the
 // cache when the same picture was drawn at the same size.
 func (c *pictureCache) blockLines(img image.Image, cols, rows int, p colorprofile.Profile) []string {
-	draw := func() []string { return strings.Split(strings.TrimSuffix(halfBlocksIn(img, cols, rows, p), "\n"), "\n") }
+	draw := func() []string {
+		return strings.Split(strings.TrimSuffix(halfBlocksIn(img, cols, rows, p), "\n"), "\n")
+	}
 	if c == nil {
 		return draw()
 	}

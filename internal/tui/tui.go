@@ -208,7 +208,7 @@ type Model struct {
 	now  func() time.Time
 
 	width, height int
-	graphics      string        // GraphicsBlocks or GraphicsKitty
+	graphics      string               // GraphicsBlocks or GraphicsKitty
 	pictures      *pictureCache        // the picture's half-blocks last drawn (frames.go)
 	profile       colorprofile.Profile // the terminal's colours, as Bubble Tea found them
 	screen        screen
