@@ -357,7 +357,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.all, p.strips = msg, map[string]Strip{}
 		p.applyFilter()
 		if m.screen == screenCameras {
-			return m, m.loadStrips()
+			return m, tea.Batch(m.loadStrips(), m.warmSoon())
 		}
 		return m, nil
 	case casesMsg:
