@@ -179,7 +179,11 @@ func uiBench(klipp string) error {
 	}
 	fmt.Printf("key to updated screen in tmux at 160x48 (half-blocks), 1080p25 H.264, 2 s GOP:\n")
 	fmt.Printf("  frame step (warm, %d): p50 %.0f ms, p95 %.0f ms (goal < 60 ms)\n", len(warm), ms(pct(warm, 50)), ms(pct(warm, 95)))
-	fmt.Printf("  opening the frame browser (cold: file opened, first decode, %d): p50 %.0f ms, p95 %.0f ms (goal < 150 ms)\n", len(cold), ms(pct(cold, 50)), ms(pct(cold, 95)))
+	// Only the first opening opens the file (enter pressed as soon as the
+	// list shows, before the picker's 300 ms warm-up); the decoder stays
+	// open for the reopenings.
+	fmt.Printf("  opening the frame browser: first (cold: file opened, first decode) %.0f ms (goal < 150 ms); reopened (%d): p50 %.0f ms, p95 %.0f ms\n",
+		ms(cold[0]), len(cold)-1, ms(pct(cold[1:], 50)), ms(pct(cold[1:], 95)))
 	fmt.Printf("  10 s jump (%d): p50 %.0f ms, p95 %.0f ms (goal < 120 ms)\n", len(jump), ms(pct(jump, 50)), ms(pct(jump, 95)))
 	fmt.Printf("  playback at 1x: %d distinct frames seen in 5 s = %.1f fps (goal 25), in %d looks at the screen (tmux capture-pane): at most that many can be seen\n",
 		len(seen)-1, float64(len(seen)-1)/5, looks)
