@@ -211,6 +211,7 @@ func (b *Browser) at(ctx context.Context, want time.Duration, skip bool) (Still,
 
 // Close frees the file and decoder.
 func (b *Browser) Close() {
+	b.calls.Add(1) // a decode ahead stops after its frame
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
