@@ -54,6 +54,11 @@ const browseThreads = 2
 // decoded: the next step's frame and the one that tells where it ends.
 const browseAhead = 2
 
+// fillDelay is how long the decoding ahead waits after a frame: the
+// frame's way to the screen (drawing, the terminal) goes first on a
+// machine of few cores.
+const fillDelay = 15 * time.Millisecond
+
 // decoded is a frame decoded ahead, with its offset.
 type decoded struct {
 	f   *astiav.Frame
@@ -99,7 +104,7 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 	if len(b.ahead) < browseAhead && !b.eof && !b.filling {
 		b.filling = true
 		b.fills.Add(1)
-		go b.fill()
+		time.AfterFunc(fillDelay, b.fill)
 	}
 	return s, nil
 }
