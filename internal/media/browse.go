@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -16,8 +17,12 @@ import (
 // Browser reads the frames of one file for a viewer stepping through it:
 // the file stays open and the decoder where it stopped, so the next frame
 // costs one decode instead of a seek and a GOP's decodes. A frame behind
-// the last, or more than 2 s ahead, seeks as StillsAt does. Safe for one
-// caller at a time per Browser (a mutex orders them).
+// the last, or more than 2 s ahead, seeks as StillsAt does; decoding from
+// the keyframe to it leaves out the frames nothing references (skipref.go),
+// checked to give the frame a full decode gives, on two frame threads.
+// After each frame the browser decodes the next ones in the background
+// (up to browseAhead), so a step forward, and playback, find their frame
+// decoded. Safe for one caller at a time per Browser (a mutex orders them).
 type Browser struct {
 	mu      sync.Mutex
 	path    string
@@ -25,17 +30,53 @@ type Browser struct {
 	held    *astiav.Frame // the latest frame not after the last target
 	heldOff time.Duration
 	have    bool
-	closed  bool // Close was called: each At opens and closes the file
+	seeks   int       // since the file was opened
+	closed  bool      // Close was called: each At opens and closes the file
+	ahead   []decoded // frames decoded after held, in order
+	spare   []*astiav.Frame
+	eof     bool // the reader has nothing after ahead
+	broken  bool // a decode ahead failed: the next At starts afresh
+	calls   atomic.Int64
+	filling bool           // a goroutine decodes ahead
+	fills   sync.WaitGroup // the goroutines decoding ahead (tests wait)
+	redone  int            // seeks decoded again in full (missed)
+	waited  int            // frames At decoded itself (not found ahead)
+}
+
+// browseThreads decode a file in the browser from its second seek on:
+// frame threads decode a seek's run from the keyframe in less time where a
+// core is free, and the frame a thread holds back is one of those decoded
+// ahead anyway; the first frame, on opening, is quicker on one thread
+// (starting the threads costs more than they gain for a few frames).
+const browseThreads = 2
+
+// browseAhead is how many frames after the one shown the browser keeps
+// decoded: the next step's frame and the one that tells where it ends.
+const browseAhead = 2
+
+// fillDelay is how long the decoding ahead waits after a frame: the
+// frame's way to the screen (drawing, the terminal) goes first on a
+// machine of few cores.
+const fillDelay = 15 * time.Millisecond
+
+// decoded is a frame decoded ahead, with its offset.
+type decoded struct {
+	f   *astiav.Frame
+	off time.Duration
 }
 
 // At is the frame on screen at offset into path (the last whose
 // presentation time is at or before it), with its own copy of the
 // picture. Another path closes the one open.
 func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (Still, error) {
+	b.calls.Add(1) // a decode ahead in progress stops after its frame
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if offset < 0 {
 		return Still{}, fault.NotFoundf("%s: %v is before the first frame", path, offset)
+	}
+	if b.broken {
+		b.close()
 	}
 	if b.r == nil || b.path != path {
 		b.close()
@@ -54,40 +95,113 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 		}
 		b.r, b.held, b.path, b.have = r, held, path, false
 	}
-	s, err := b.at(ctx, offset)
+	s, err := b.at(ctx, offset, true)
 	if err != nil || b.closed {
 		// Whatever state the decoder is in, the next call starts afresh.
 		b.close()
+		return s, err
 	}
-	return s, err
+	if len(b.ahead) < browseAhead && !b.eof && !b.filling {
+		b.filling = true
+		b.fills.Add(1)
+		time.AfterFunc(fillDelay, b.fill)
+	}
+	return s, nil
 }
 
-func (b *Browser) at(ctx context.Context, want time.Duration) (Still, error) {
+// fill decodes ahead of the frame shown until browseAhead frames wait, the
+// file ends, or another At comes.
+func (b *Browser) fill() {
+	defer b.fills.Done()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	defer func() { b.filling = false }()
+	call := b.calls.Load()
+	for b.r != nil && !b.broken && !b.eof && len(b.ahead) < browseAhead && b.calls.Load() == call {
+		if err := b.decodeNext(context.Background()); err != nil {
+			b.broken = true
+		}
+	}
+}
+
+// decodeNext appends the reader's next frame to ahead (or sets eof).
+func (b *Browser) decodeNext(ctx context.Context) error {
+	f, err := b.r.Next(ctx)
+	if errors.Is(err, io.EOF) {
+		b.eof = true
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var d decoded
+	if n := len(b.spare); n > 0 {
+		d.f, b.spare = b.spare[n-1], b.spare[:n-1]
+	} else if d.f = astiav.AllocFrame(); d.f == nil {
+		return fmt.Errorf("%s: alloc frame", b.path)
+	}
+	if err := d.f.Ref(b.r.out); err != nil {
+		d.f.Free()
+		return fmt.Errorf("%s: %w", b.path, err)
+	}
+	d.off = f.Offset
+	b.ahead = append(b.ahead, d)
+	return nil
+}
+
+// dropAhead forgets the frames decoded ahead (before a seek).
+func (b *Browser) dropAhead() {
+	for _, d := range b.ahead {
+		d.f.Unref()
+		b.spare = append(b.spare, d.f)
+	}
+	b.ahead, b.eof = b.ahead[:0], false
+}
+
+func (b *Browser) at(ctx context.Context, want time.Duration, skip bool) (Still, error) {
 	r := b.r
+	seeked := false
 	if !b.have || want < b.heldOff || want-b.heldOff > 2*time.Second {
+		b.dropAhead()
+		if b.seeks++; b.seeks == 2 {
+			r.useThreads(browseThreads) // on failure the one thread goes on
+		}
+		if skip {
+			r.skipBefore(want)
+		} else {
+			r.skipBefore(-1)
+		}
 		if err := r.SeekBefore(ctx, want); err != nil {
 			return Still{}, err
 		}
 		b.held.Unref()
-		b.have = false
+		b.have, seeked = false, true
 	}
 	for {
-		f, err := r.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
+		if len(b.ahead) == 0 {
+			if b.eof {
+				break
+			}
+			if err := b.decodeNext(ctx); err != nil {
+				return Still{}, err
+			}
+			b.waited++
+			continue
 		}
-		if err != nil {
-			return Still{}, err
-		}
-		if f.Offset > want {
-			r.pending = true // the next step's frame
+		next := b.ahead[0]
+		if next.off > want {
 			break
 		}
 		b.held.Unref()
-		if err := b.held.Ref(r.out); err != nil {
-			return Still{}, fmt.Errorf("%s: %w", b.path, err)
-		}
-		b.heldOff, b.have = f.Offset, true
+		b.spare = append(b.spare, b.held)
+		b.held, b.heldOff, b.have = next.f, next.off, true
+		b.ahead = b.ahead[1:]
+	}
+	if seeked && skip && (!b.have || r.missed(b.held.Pts())) {
+		// A frame left out may be the one at want: decode again in full.
+		b.have = false
+		b.redone++
+		return b.at(ctx, want, false)
 	}
 	if !b.have {
 		return Still{}, fault.NotFoundf("%s: no frame at or before %v", b.path, want)
@@ -102,6 +216,7 @@ func (b *Browser) at(ctx context.Context, want time.Duration) (Still, error) {
 
 // Close frees the file and decoder.
 func (b *Browser) Close() {
+	b.calls.Add(1) // a decode ahead stops after its frame
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
@@ -109,6 +224,11 @@ func (b *Browser) Close() {
 }
 
 func (b *Browser) close() {
+	b.dropAhead()
+	for _, f := range b.spare {
+		f.Free()
+	}
+	b.spare = nil
 	if b.held != nil {
 		b.held.Free()
 		b.held = nil
@@ -117,5 +237,37 @@ func (b *Browser) close() {
 		b.r.Close()
 		b.r = nil
 	}
-	b.path, b.have = "", false
+	b.path, b.have, b.broken, b.seeks = "", false, false, 0
+}
+
+// useThreads replaces r's decoder by one on threads frame threads, before
+// a seek (which starts the decoding afresh anyway).
+func (r *VideoReader) useThreads(threads int) error {
+	cp := r.st.CodecParameters()
+	codec := astiav.FindDecoder(cp.CodecID())
+	if codec == nil {
+		return fault.Mediaf("%s: unsupported video codec %s", r.path, cp.CodecID().Name())
+	}
+	dec := astiav.AllocCodecContext(codec)
+	if dec == nil {
+		return fmt.Errorf("%s: alloc decoder", r.path)
+	}
+	if err := cp.ToCodecContext(dec); err != nil {
+		dec.Free()
+		return fmt.Errorf("%s: decoder parameters: %w", r.path, err)
+	}
+	dec.SetTimeBase(r.st.TimeBase())
+	dec.SetThreadCount(threads)
+	if err := dec.Open(codec, nil); err != nil {
+		dec.Free()
+		return fault.Mediaf("%s: open %s decoder: %v", r.path, codec.Name(), err)
+	}
+	// The closer frees the old decoder again at Close: a freed
+	// CodecContext's second Free does nothing.
+	r.dec.Free()
+	r.dec = dec
+	r.c.add(dec.Free)
+	r.skip.on = false // a new decoder skips nothing
+	r.pending = false
+	return nil
 }

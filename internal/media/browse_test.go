@@ -1,11 +1,15 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/asticode/go-astiav"
 )
 
 // The browser gives the frame StillsAt gives for every offset, whatever
@@ -42,5 +46,73 @@ func TestBrowserMatchesStillsAt(t *testing.T) {
 	}
 	if _, err := br.At(ctx, a, -time.Millisecond); err == nil {
 		t.Error("an offset before the first frame")
+	}
+}
+
+// On H.264 with B-frames, a seek leaves out the frames nothing references
+// and the browser decodes ahead after each frame, yet every frame it
+// gives is the one StillsAt gives, pixel for pixel, at the same offset: on
+// jumps, steps forward and back (on one decoder thread, then on
+// browseThreads), and when the left-out frames reach past the target (the
+// check decodes that seek again in full).
+func TestBrowserSkipsAndDecodesAhead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.mp4")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=6",
+		"-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-bf", "3", "-pix_fmt", "yuv420p", path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	ctx := context.Background()
+	frame := func(i int) time.Duration { return time.Duration(i) * 40 * time.Millisecond }
+	check := func(br *Browser, off time.Duration) {
+		t.Helper()
+		got, err := br.At(ctx, path, off)
+		if err != nil {
+			t.Fatalf("at %v: %v", off, err)
+		}
+		want, err := StillsAt(ctx, path, []time.Duration{off})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Offset != want[0].Offset || !bytes.Equal(got.Image.Y, want[0].Image.Y) || !bytes.Equal(got.Image.Cb, want[0].Image.Cb) {
+			t.Fatalf("at %v: frame at %v, want %v (same pixels %v)", off, got.Offset, want[0].Offset, bytes.Equal(got.Image.Y, want[0].Image.Y))
+		}
+	}
+	var br Browser
+	defer br.Close()
+	check(&br, frame(90)) // 1.6 s after the keyframe at 2 s
+	if br.r.skip.skipped == astiav.NoPtsValue {
+		t.Error("the jump decoded every frame from the keyframe: none left out")
+	}
+	// Each step finds its frame decoded ahead: no decode while it waits.
+	for i := 91; i < 100; i++ {
+		br.fills.Wait()
+		if len(br.ahead) != browseAhead {
+			t.Fatalf("before the step to frame %d: %d frames decoded ahead, want %d", i, len(br.ahead), browseAhead)
+		}
+		n := br.waited
+		check(&br, frame(i))
+		if br.waited != n {
+			t.Fatalf("the step to frame %d decoded %d frames itself", i, br.waited-n)
+		}
+	}
+	if n := br.r.dec.ThreadCount(); n != 1 {
+		t.Errorf("after the first seek the decoder has %d threads, want 1", n)
+	}
+	for _, i := range []int{98, 30, 140, 149, 12, 75} {
+		check(&br, frame(i))
+	}
+	if n := br.r.dec.ThreadCount(); n != browseThreads {
+		t.Errorf("after more seeks the decoder has %d threads, want %d", n, browseThreads)
+	}
+	// Left-out frames reaching past the target: found, decoded again.
+	skipMarginOf = func(*astiav.Stream) time.Duration { return -time.Second }
+	defer func() { skipMarginOf = skipMargin }()
+	var full Browser
+	defer full.Close()
+	for _, i := range []int{90, 33, 144, 61} {
+		check(&full, frame(i))
+	}
+	if full.redone == 0 {
+		t.Error("frames left out up to after the target, and no seek was decoded again")
 	}
 }

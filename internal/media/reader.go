@@ -45,6 +45,7 @@ type VideoReader struct {
 	swsKey  [3]int // source width, height, pixel format sws was made for
 	conv    *astiav.Frame
 	out     *astiav.Frame
+	skip    skipRef // frames a seek may leave out (skipref.go)
 }
 
 // SetOutputSize makes Next return every frame scaled to w×h (0×0: the
@@ -103,6 +104,7 @@ func (r *VideoReader) open(threads int) error {
 		return fault.Mediaf("%s: open %s decoder: %s", path, codec.Name(), reason(err, mark))
 	}
 	r.last = astiav.NoPtsValue
+	r.skip = skipRef{before: astiav.NoPtsValue, skipped: astiav.NoPtsValue}
 	r.avi = newAVIOrder(fc, r.st)
 	r.start = r.st.StartTime()
 	if r.start == astiav.NoPtsValue {
@@ -246,6 +248,7 @@ func (r *VideoReader) feed() error {
 			continue
 		}
 		r.avi.fed(r.pkt)
+		r.beforeSend(r.pkt)
 		err = r.dec.SendPacket(r.pkt)
 		r.pkt.Unref()
 		if err != nil && !errors.Is(err, astiav.ErrEagain) {

@@ -3,12 +3,16 @@ package tui
 import (
 	"fmt"
 	"image"
+	"image/color"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/klipp-forensics/klipp/internal/clock"
 )
@@ -584,7 +588,7 @@ func (m Model) pictureLines(rows int) []string {
 		_, h := fitCells(img.Bounds(), m.width, max(1, rows))
 		return make([]string, h)
 	}
-	return strings.Split(strings.TrimSuffix(halfBlocks(img, m.width, max(1, rows)), "\n"), "\n")
+	return m.pictures.blockLines(img, m.width, max(1, rows), m.profile)
 }
 
 // voidText says why there is no picture and where the footage is.
@@ -615,26 +619,114 @@ func (m Model) voidText(v Around) string {
 // halfBlocks draws img in true colour with "▀" cells: each cell is two
 // pixels, the upper as foreground and the lower as background, scaled to
 // fit cols × rows keeping the aspect (terminal cells are about twice as
-// high as wide).
+// high as wide). A colour is set only where it differs from the cell
+// before on the line, so flat areas cost a byte a cell; each line ends
+// with a reset.
 func halfBlocks(img image.Image, cols, rows int) string {
+	return halfBlocksIn(img, cols, rows, colorprofile.TrueColor)
+}
+
+// halfBlocksIn is halfBlocks for a terminal of colour profile p: for 256
+// colours each pixel is given the palette's colour the renderer would
+// give it (ansi.Convert256, as colorprofile converts), once per picture
+// instead of at every redraw, and the renderer's cache of converted
+// colours keeps to the 256 instead of every colour a video shows.
+func halfBlocksIn(img image.Image, cols, rows int, p colorprofile.Profile) string {
 	if img == nil || cols < 1 || rows < 1 {
 		return ""
 	}
 	bw, bh := img.Bounds().Dx(), img.Bounds().Dy()
 	w, h := fitCells(img.Bounds(), cols, rows)
-	var b strings.Builder
-	b.Grow(w * h * 40)
-	px := func(x, y int) (uint32, uint32, uint32) {
+	b := make([]byte, 0, w*h*8)
+	indexed := p == colorprofile.ANSI256
+	palette := map[[3]uint8]uint8{}
+	px := func(x, y int) [3]uint8 {
 		r, g, bl, _ := img.At(img.Bounds().Min.X+x*bw/w, img.Bounds().Min.Y+y*bh/(2*h)).RGBA()
-		return r >> 8, g >> 8, bl >> 8
+		c := [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(bl >> 8)}
+		if indexed {
+			i, ok := palette[c]
+			if !ok {
+				i = uint8(xansi.Convert256(color.RGBA{c[0], c[1], c[2], 255}))
+				palette[c] = i
+			}
+			return [3]uint8{i}
+		}
+		return c
+	}
+	sgr := func(b []byte, ground string, c [3]uint8) []byte {
+		b = append(b, "\x1b["...)
+		b = append(b, ground...)
+		if indexed {
+			b = append(b, ";5;"...)
+			b = strconv.AppendUint(b, uint64(c[0]), 10)
+			return append(b, 'm')
+		}
+		b = append(b, ";2;"...)
+		b = strconv.AppendUint(b, uint64(c[0]), 10)
+		b = append(b, ';')
+		b = strconv.AppendUint(b, uint64(c[1]), 10)
+		b = append(b, ';')
+		b = strconv.AppendUint(b, uint64(c[2]), 10)
+		return append(b, 'm')
 	}
 	for y := 0; y < h; y++ {
+		var fg, bg [3]uint8
 		for x := 0; x < w; x++ {
-			r1, g1, b1 := px(x, 2*y)
-			r2, g2, b2 := px(x, 2*y+1)
-			fmt.Fprintf(&b, "\x1b[38;2;%d;%d;%dm\x1b[48;2;%d;%d;%dm▀", r1, g1, b1, r2, g2, b2)
+			top, bottom := px(x, 2*y), px(x, 2*y+1)
+			if x == 0 || top != fg {
+				b, fg = sgr(b, "38", top), top
+			}
+			if x == 0 || bottom != bg {
+				b, bg = sgr(b, "48", bottom), bottom
+			}
+			b = append(b, "▀"...)
 		}
-		b.WriteString("\x1b[0m\n")
+		b = append(b, "\x1b[0m\n"...)
 	}
-	return b.String()
+	return string(b)
+}
+
+// pictureCache keeps the half-block lines of the picture last drawn: the
+// screen is drawn again for every message (the time bar, a tick), the
+// picture only when it or the room for it changes.
+type pictureCache struct {
+	key   pictureKey
+	lines []string
+}
+
+type pictureKey struct {
+	profile    colorprofile.Profile
+	pix        *uint8 // the decoded picture's first byte (or the grid's mosaic's); holding it keeps it from being reused
+	rect       image.Rectangle
+	cols, rows int
+}
+
+// blockLines is halfBlocksIn(img, cols, rows, p) split into lines, from the
+// cache when the same picture was drawn at the same size.
+func (c *pictureCache) blockLines(img image.Image, cols, rows int, p colorprofile.Profile) []string {
+	draw := func() []string {
+		return strings.Split(strings.TrimSuffix(halfBlocksIn(img, cols, rows, p), "\n"), "\n")
+	}
+	if c == nil {
+		return draw()
+	}
+	var ptr *uint8
+	switch p := img.(type) {
+	case *image.YCbCr:
+		if len(p.Y) > 0 {
+			ptr = &p.Y[0]
+		}
+	case *image.RGBA:
+		if len(p.Pix) > 0 {
+			ptr = &p.Pix[0]
+		}
+	}
+	if ptr == nil {
+		return draw()
+	}
+	k := pictureKey{p, ptr, img.Bounds(), cols, rows}
+	if c.lines == nil || c.key != k {
+		c.key, c.lines = k, draw()
+	}
+	return c.lines
 }

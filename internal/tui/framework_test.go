@@ -184,3 +184,35 @@ func TestTimeBar(t *testing.T) {
 		t.Errorf("click on the bar:\n%s", s)
 	}
 }
+
+// A cursor resting on a camera in the picker has its frame decoded where
+// enter opens it (the start of its pass window), once, for the camera
+// under the cursor only; a wait overtaken by a move warms nothing.
+func TestPickerWarmsSelected(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 160, Height: 48}, keyMsg("enter"), keyMsg("c"))
+	if len(ops.asked) != 0 {
+		t.Fatalf("frames asked before any wait: %v", ops.asked)
+	}
+	p := m.(Model).picker
+	first, firstAt, _ := m.(Model).pickerTarget()
+	m = run(m, warmMsg{p.warm})
+	m = run(m, keyMsg("j"))
+	stale := m.(Model).picker.warm - 1
+	m = run(m, warmMsg{stale})
+	second, at, _ := m.(Model).pickerTarget()
+	m = run(m, warmMsg{m.(Model).picker.warm})
+	want := []string{first.ID + " " + firstAt.UTC().Format("15:04:05.000"), second.ID + " " + at.UTC().Format("15:04:05.000")}
+	if strings.Join(ops.asked, ", ") != strings.Join(want, ", ") || first.ID == second.ID {
+		t.Fatalf("frames asked %v, want %v", ops.asked, want)
+	}
+	if len(ops.views) != 0 {
+		t.Errorf("warming recorded views: %v", ops.views)
+	}
+	// Enter then asks for the frame warmed.
+	run(m, keyMsg("enter"))
+	if last := ops.asked[len(ops.asked)-1]; last != want[1] {
+		t.Errorf("the browser opened at %s, warmed %s", last, want[1])
+	}
+}

@@ -329,14 +329,14 @@ func TestPlayback(t *testing.T) {
 	}
 	seq := m.(Model).frames.play.seq
 	wall = wall.Add(40 * time.Millisecond)
-	m, load := m.Update(playTickMsg{seq})
+	m, load := m.Update(playTickMsg{seq: seq})
 	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.040") {
 		t.Fatalf("after a tick:\n%s", s)
 	}
 	// The frame has not arrived: two ticks are dropped.
 	for range 2 {
 		wall = wall.Add(40 * time.Millisecond)
-		m, _ = m.Update(playTickMsg{seq})
+		m, _ = m.Update(playTickMsg{seq: seq})
 	}
 	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.040") || m.(Model).frames.play.dropped != 2 {
 		t.Fatalf("ticks while decoding moved the cursor:\n%s", s)
@@ -346,28 +346,38 @@ func TestPlayback(t *testing.T) {
 		msg = b[0]()
 	}
 	m = run(m, msg)
-	m = run(m, playTickMsg{seq})
+	m = run(m, playTickMsg{seq: seq})
 	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.120") {
 		t.Fatalf("after the frame arrived:\n%s", s)
 	}
 	// 2×, then −1×.
 	m = run(m, keyMsg("*"))
 	wall = wall.Add(100 * time.Millisecond)
-	m = run(m, playTickMsg{seq})
+	m = run(m, playTickMsg{seq: seq})
 	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.320") || !strings.Contains(s, "▶ 2×") {
 		t.Fatalf("2×:\n%s", s)
 	}
 	m = run(m, keyMsg("*"), keyMsg("*"))
 	wall = wall.Add(300 * time.Millisecond)
-	m = run(m, playTickMsg{seq})
+	m = run(m, playTickMsg{seq: seq})
 	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.020") || !strings.Contains(s, "▶ -1×") {
 		t.Fatalf("−1×:\n%s", s)
 	}
 	m = run(m, keyMsg(" "))
 	wall = wall.Add(time.Second)
-	m = run(m, playTickMsg{seq})
+	m = run(m, playTickMsg{seq: seq})
 	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.020") {
 		t.Fatalf("paused playback moved:\n%s", s)
+	}
+	// A tick goes by the time it fired (on the frame interval), not by
+	// when it is handled: a tick handled late still shows its frame.
+	m = run(m, keyMsg("*"), keyMsg(" "))
+	seq = m.(Model).frames.play.seq
+	fired := wall.Add(80 * time.Millisecond)
+	wall = wall.Add(95 * time.Millisecond)
+	m = run(m, playTickMsg{seq: seq, at: fired})
+	if s := screenOf(m); !strings.Contains(s, "cursor 2026-11-20 21:10:18.100") || !strings.Contains(s, "▶ 1×") {
+		t.Fatalf("a tick fired at +80 ms, handled at +95 ms:\n%s", s)
 	}
 }
 

@@ -22,6 +22,7 @@ type pickerModel struct {
 	filtering bool
 	cursor    int
 	speed     string
+	warm      int // the newest wait before warming the selected camera
 }
 
 type camerasMsg []CameraRow
@@ -143,6 +144,8 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		return m, m.loadStrips()
+	case warmMsg:
+		return m.warmed(msg)
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if p.filtering {
@@ -159,10 +162,10 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 				p.filter += msg.Key().Text
 			}
 			p.applyFilter()
-			return m, m.loadStrips()
+			return m, tea.Batch(m.loadStrips(), m.warmSoon())
 		}
 		if moveCursor(k, &p.cursor, len(p.shown), m.pickerRows()) {
-			return m, m.loadStrips()
+			return m, tea.Batch(m.loadStrips(), m.warmSoon())
 		}
 		switch k {
 		case "esc":
@@ -185,13 +188,9 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, m.loadCameras()
 		case "enter":
-			if len(p.shown) == 0 {
+			c, at, ok := m.pickerTarget()
+			if !ok {
 				return m, nil
-			}
-			c := p.all[p.shown[p.cursor]]
-			at := m.caseView.detail.From
-			if !c.From.IsZero() {
-				at = c.From
 			}
 			m = m.push(screenFrames)
 			m.frames = framesModel{camera: c.ID, cameraName: c.Name, at: at, seq: m.frames.seq}
@@ -201,6 +200,54 @@ func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.loadStrips()
 	}
 	return m, nil
+}
+
+// pickerTarget is the selected camera and where enter opens it: the start
+// of its pass window, or of the case's window.
+func (m Model) pickerTarget() (CameraRow, time.Time, bool) {
+	p := m.picker
+	if len(p.shown) == 0 || p.cursor >= len(p.shown) {
+		return CameraRow{}, time.Time{}, false
+	}
+	c := p.all[p.shown[p.cursor]]
+	at := m.caseView.detail.From
+	if !c.From.IsZero() {
+		at = c.From
+	}
+	return c, at, true
+}
+
+// pickerWarm is the wait before warming; warmMsg ends it.
+const pickerWarm = 300 * time.Millisecond
+
+type warmMsg struct{ seq int }
+
+// warmSoon starts the wait after which the selected camera is warmed: a
+// cursor that rests there for pickerWarm (none without timers: tests send
+// warmMsg).
+func (m *Model) warmSoon() tea.Cmd {
+	m.picker.warm++
+	if !m.timers {
+		return nil
+	}
+	seq := m.picker.warm
+	return tea.Tick(pickerWarm, func(time.Time) tea.Msg { return warmMsg{seq} })
+}
+
+// warmed opens the selected camera's footage where enter will show it and
+// decodes that frame, off the UI goroutine, while the analyst reads the
+// list: the frame browser then opens on a decoder already there. Nothing
+// is shown (the frame is dropped), so no view is recorded.
+func (m Model) warmed(msg warmMsg) (tea.Model, tea.Cmd) {
+	c, at, ok := m.pickerTarget()
+	if msg.seq != m.picker.warm || m.screen != screenCameras || !ok || m.ops == nil {
+		return m, nil
+	}
+	ops, ctx := m.ops, m.ctx
+	return m, func() tea.Msg {
+		ops.Frame(ctx, c.ID, at) // an error shows when the browser opens
+		return nil
+	}
 }
 
 func (m Model) viewPicker() (string, []key) {

@@ -26,7 +26,11 @@ var playSpeeds = []int{1, 2, 4, -1}
 // wallClock is the time playback runs by (tests set it).
 var wallClock = time.Now
 
-type playTickMsg struct{ seq int }
+// playTickMsg is a tick of playback: at is when it fired (zero: now).
+type playTickMsg struct {
+	seq int
+	at  time.Time
+}
 
 func (m Model) playState() string {
 	p := m.frames.play
@@ -73,14 +77,16 @@ func (m Model) nextSpeed() (tea.Model, tea.Cmd) {
 	return m.say(fmt.Sprintf("speed %d×", p.speed)), nil
 }
 
-// playNext schedules the next tick at the frame interval (none without
-// timers: tests send the ticks).
+// playNext schedules the next tick on the next multiple of the frame
+// interval of the wall clock (none without timers: tests send the ticks):
+// a tick scheduled the interval after the last one was handled would drift
+// by the handling's time each frame and show fewer frames a second.
 func (m Model) playNext() tea.Cmd {
 	if !m.timers {
 		return nil
 	}
 	seq := m.frames.play.seq
-	return tea.Tick(time.Duration(float64(time.Second)/m.fps()), func(time.Time) tea.Msg { return playTickMsg{seq} })
+	return tea.Every(time.Duration(float64(time.Second)/m.fps()), func(t time.Time) tea.Msg { return playTickMsg{seq: seq, at: t} })
 }
 
 func (m Model) playTick(msg playTickMsg) (tea.Model, tea.Cmd) {
@@ -93,7 +99,11 @@ func (m Model) playTick(msg playTickMsg) (tea.Model, tea.Cmd) {
 		p.dropped++
 		return m, next
 	}
-	target := p.from.Add(time.Duration(float64(wallClock().Sub(p.started)) * float64(p.speed)))
+	now := msg.at
+	if now.IsZero() {
+		now = wallClock()
+	}
+	target := p.from.Add(time.Duration(float64(now.Sub(p.started)) * float64(p.speed)))
 	if d := m.frames.at.Sub(target); d < time.Millisecond && d > -time.Millisecond {
 		return m, next
 	}

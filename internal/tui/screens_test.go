@@ -54,6 +54,7 @@ type fakeOps struct {
 	zone    *time.Location  // the cameras' clock zone
 	dup     bool            // CreateCase refuses the number as a duplicate
 	work    caseWorkCalls   // casework_fake_test.go
+	asked   []string        // Frame calls: camera and UTC time
 }
 
 func (f *fakeOps) Cases(context.Context) ([]CaseRow, error) {
@@ -116,6 +117,9 @@ func (f *fakeOps) Coverage(_ context.Context, camera string, from, to time.Time,
 // Frame is a horizontal grey ramp with a white square, so half-blocks and
 // their colours can be read in the golden screen.
 func (f *fakeOps) Frame(_ context.Context, camera string, t time.Time) (Frame, error) {
+	fakeFrameMu.Lock()
+	f.asked = append(f.asked, camera+" "+t.UTC().Format("15:04:05.000"))
+	fakeFrameMu.Unlock()
 	if f.noFrame[camera] {
 		return Frame{}, errors.New("no footage of " + camera + " at that time")
 	}

@@ -10,10 +10,12 @@ import (
 	"image"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // Ops is what the UI does to the world; cmd/klipp implements it with the
@@ -206,7 +208,9 @@ type Model struct {
 	now  func() time.Time
 
 	width, height int
-	graphics      string // GraphicsBlocks or GraphicsKitty
+	graphics      string               // GraphicsBlocks or GraphicsKitty
+	pictures      *pictureCache        // the picture's half-blocks last drawn (frames.go)
+	profile       colorprofile.Profile // the terminal's colours, as Bubble Tea found them
 	screen        screen
 	stack         []screen
 	help          bool
@@ -233,7 +237,7 @@ type Model struct {
 // New returns the UI on the cases screen.
 func New(ctx context.Context, ops Ops, zone *time.Location, now func() time.Time) Model {
 	m := Model{ops: ops, ctx: ctx, zone: zone, now: now, width: 80, height: 24, graphics: GraphicsBlocks, timers: true,
-		running: map[string]string{}}
+		running: map[string]string{}, pictures: &pictureCache{}}
 	m.form = newForm()
 	return m
 }
@@ -319,6 +323,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.loadStrips()
 		}
 		return m, m.loadPreview()
+	case tea.ColorProfileMsg:
+		m.profile = msg.Profile
+		return m, nil
 	case tickMsg:
 		return m, tea.Batch(heartbeat(), m.pollJobs(msg))
 	case jobsMsg:
@@ -350,7 +357,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.all, p.strips = msg, map[string]Strip{}
 		p.applyFilter()
 		if m.screen == screenCameras {
-			return m, m.loadStrips()
+			return m, tea.Batch(m.loadStrips(), m.warmSoon())
 		}
 		return m, nil
 	case casesMsg:
@@ -594,7 +601,7 @@ func (m Model) fullHelp(keys []key) []string {
 
 // clip cuts a line to width cells, keeping ANSI sequences intact.
 func clip(s string, width int) string {
-	if width <= 0 || lipgloss.Width(s) <= width {
+	if width <= 0 || fits(s, width) || lipgloss.Width(s) <= width {
 		return s
 	}
 	var b strings.Builder
@@ -619,6 +626,44 @@ func clip(s string, width int) string {
 		w += rw
 	}
 	return b.String() + "\x1b[0m"
+}
+
+// fits reports cheaply that s surely takes at most width cells: it counts
+// each character outside CSI sequences as one cell, two from U+1100 on
+// (where wide characters begin) except the block elements the picture is
+// drawn with. False means "measure it": other escapes, or too wide.
+func fits(s string, width int) bool {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			if i+1 >= len(s) || s[i+1] != '[' {
+				return false
+			}
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j + 1
+			continue
+		case c < utf8.RuneSelf:
+			n++
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r < 0x1100 || (r >= 0x2580 && r <= 0x259f) {
+				n++
+			} else {
+				n += 2
+			}
+			i += size
+		}
+		if n > width {
+			return false
+		}
+	}
+	return true
 }
 
 func padRight(s string, n int) string {

@@ -3,15 +3,19 @@ package tui
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 )
 
 func TestHalfBlocks(t *testing.T) {
@@ -224,5 +228,161 @@ func TestFormValidation(t *testing.T) {
 	m.form.inputs[10].SetValue("")
 	if m.validateForm() || !strings.Contains(m.form.errs[6], "after the start") {
 		t.Errorf("to before from: %q", m.form.errs[6])
+	}
+}
+
+// cellsOf reads half-block lines back into cells: each "▀" with the
+// foreground and background colours in force where it stands.
+func cellsOf(t *testing.T, s string) [][][2][3]uint8 {
+	t.Helper()
+	var out [][][2][3]uint8
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		var row [][2][3]uint8
+		var fg, bg [3]uint8
+		for len(line) > 0 {
+			switch {
+			case strings.HasPrefix(line, "\x1b["):
+				end := strings.IndexByte(line, 'm')
+				var g, r, gr, b int
+				if n, _ := fmt.Sscanf(line[2:end], "%d;2;%d;%d;%d", &g, &r, &gr, &b); n == 4 {
+					c := [3]uint8{uint8(r), uint8(gr), uint8(b)}
+					if g == 38 {
+						fg = c
+					} else {
+						bg = c
+					}
+				} else if line[2:end] != "0" {
+					t.Fatalf("unexpected sequence %q", line[:end+1])
+				}
+				line = line[end+1:]
+			case strings.HasPrefix(line, "▀"):
+				row = append(row, [2][3]uint8{fg, bg})
+				line = line[len("▀"):]
+			default:
+				t.Fatalf("unexpected text %q", line)
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// Read back, every cell has the colours of its two pixels (upper over
+// lower), on a picture of noise and on a flat one; a colour is written
+// only where it changes along a line, so a flat line costs two colour
+// sequences in all.
+func TestHalfBlocksReadBack(t *testing.T) {
+	noise := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 {
+			noise.Pix[i] = 255
+		}
+	}
+	// A YCbCr frame as decoded, flat grey on the left half, noise right.
+	frame := image.NewYCbCr(image.Rect(0, 0, 64, 36), image.YCbCrSubsampleRatio420)
+	for i := range frame.Y {
+		frame.Y[i] = uint8(rng.IntN(220) + 16)
+		if i%frame.YStride < 32 {
+			frame.Y[i] = 120
+		}
+	}
+	for i := range frame.Cb {
+		frame.Cb[i], frame.Cr[i] = 128, 128
+	}
+	for _, img := range []image.Image{noise, frame} {
+		cells := cellsOf(t, halfBlocks(img, 32, 40))
+		if len(cells) != 9 || len(cells[0]) != 32 {
+			t.Fatalf("%d rows of %d cells, want 9 of 32", len(cells), len(cells[0]))
+		}
+		for y, row := range cells {
+			for x, c := range row {
+				for half := 0; half < 2; half++ {
+					r, g, b, _ := img.At(x*2, y*4+half*2).RGBA()
+					if want := [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8)}; c[half] != want {
+						t.Fatalf("cell %d,%d half %d: %v, want %v", x, y, half, c[half], want)
+					}
+				}
+			}
+		}
+	}
+	flat := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	if s := halfBlocks(flat, 32, 40); strings.Count(s, "\x1b[") != 9*3 {
+		t.Errorf("a flat picture: %d sequences for 9 lines, want 3 a line (two colours and the reset)", strings.Count(s, "\x1b["))
+	}
+}
+
+// For a terminal of 256 colours the picture is drawn in the palette's
+// colours, and the renderer writes exactly what it writes for the picture
+// in true colour (converting each cell itself); the cache keeps the two
+// apart.
+func TestHalfBlocks256(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 36))
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 || i < len(img.Pix)/3 {
+			img.Pix[i] = 255 // a flat white top third
+		}
+	}
+	render := func(s string) string {
+		var out bytes.Buffer
+		buf := uv.NewScreenBuffer(32, 9)
+		uv.NewStyledString(s).Draw(buf, buf.Bounds())
+		r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
+		r.SetColorProfile(colorprofile.ANSI256)
+		r.Render(buf.RenderBuffer)
+		if err := r.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	true24, indexed := halfBlocks(img, 32, 40), halfBlocksIn(img, 32, 40, colorprofile.ANSI256)
+	if strings.Contains(indexed, ";2;") || !strings.Contains(indexed, "\x1b[38;5;") {
+		t.Fatalf("not drawn in the palette: %q", indexed[:80])
+	}
+	if a, b := render(true24), render(indexed); a != b {
+		t.Errorf("the renderer writes another screen for the palette's picture (%d bytes, %d for true colour)", len(b), len(a))
+	}
+	var c pictureCache
+	if strings.Join(c.blockLines(img, 32, 40, colorprofile.TrueColor), "\n")+"\n" != true24 ||
+		strings.Join(c.blockLines(img, 32, 40, colorprofile.ANSI256), "\n")+"\n" != indexed {
+		t.Error("the cache gave the picture in the other profile")
+	}
+}
+
+// The picture's lines are drawn again only for another picture, part of
+// it (zoom) or size.
+func TestPictureCache(t *testing.T) {
+	a, b := image.NewRGBA(image.Rect(0, 0, 32, 18)), image.NewRGBA(image.Rect(0, 0, 32, 18))
+	for i := range b.Pix {
+		b.Pix[i] = 200
+	}
+	var c pictureCache
+	join := func(img image.Image, cols int) string {
+		return strings.Join(c.blockLines(img, cols, 20, colorprofile.TrueColor), "\n") + "\n"
+	}
+	for _, tc := range []struct {
+		img  image.Image
+		cols int
+	}{{a, 16}, {a, 16}, {b, 16}, {a, 16}, {a, 8}, {b.SubImage(image.Rect(0, 0, 16, 9)), 16}, {a.SubImage(image.Rect(0, 0, 16, 9)), 16}} {
+		if got, want := join(tc.img, tc.cols), halfBlocks(tc.img, tc.cols, 20); got != want {
+			t.Fatalf("%v in %d columns: the cache gave another picture", tc.img.Bounds(), tc.cols)
+		}
+	}
+}
+
+// fits never says a line fits that lipgloss measures wider.
+func TestFits(t *testing.T) {
+	for _, s := range []string{"abc", "\x1b[1mabc\x1b[0m", "日本", "▀▀▀", "a…b", "\x1b]8;;x\x1b\\ab", "─┼─", "é́"} {
+		for w := 0; w < 6; w++ {
+			if fits(s, w) && lipgloss.Width(s) > w {
+				t.Errorf("%q fits in %d, but lipgloss measures %d", s, w, lipgloss.Width(s))
+			}
+		}
+	}
+	if !fits("\x1b[38;2;1;2;3m▀▀\x1b[0m", 2) {
+		t.Error("two half-blocks do not fit in 2")
 	}
 }
