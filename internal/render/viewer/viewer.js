@@ -177,7 +177,17 @@
       const go = () => { video.currentTime = Math.min(t, video.duration || t); };
       if (video.readyState >= 1) go(); else video.addEventListener("loadedmetadata", go, { once: true });
     }
-    video.addEventListener("seeked", draw);
+    // After a seek the element may not yet show the new frame when
+    // "seeked" fires (Chromium decodes it a moment later): the canvas is
+    // drawn when the frame is presented, or after 300 ms at the latest.
+    function drawWhenShown() {
+      if (!video.requestVideoFrameCallback) { draw(); return; }
+      let done = false;
+      const once = () => { if (!done) { done = true; draw(); } };
+      video.requestVideoFrameCallback(once);
+      setTimeout(once, 300);
+    }
+    video.addEventListener("seeked", drawWhenShown);
     video.addEventListener("pause", draw);
     video.addEventListener("loadeddata", draw);
     document.querySelectorAll("#chapters button").forEach((b) => b.addEventListener("click", () => { $("#seek-time").value = b.dataset.start; seek(Number(b.dataset.start)); }));
