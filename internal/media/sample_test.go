@@ -42,15 +42,20 @@ type gotSample struct {
 	w, h int
 }
 
+// gotOf is a sample's offset, kind, size and mean grey level.
+func gotOf(s Sample) gotSample {
+	sum := 0
+	for _, v := range s.Pix {
+		sum += int(v)
+	}
+	return gotSample{s.Offset, s.Key, float64(sum) / float64(len(s.Pix)), s.Width, s.Height}
+}
+
 func samples(t *testing.T, path string, o SampleOptions) ([]gotSample, SampleStats) {
 	t.Helper()
 	var got []gotSample
 	stats, err := Samples(context.Background(), path, o, func(s Sample) error {
-		sum := 0
-		for _, v := range s.Pix {
-			sum += int(v)
-		}
-		got = append(got, gotSample{s.Offset, s.Key, float64(sum) / float64(len(s.Pix)), s.Width, s.Height})
+		got = append(got, gotOf(s))
 		return nil
 	})
 	if err != nil {
@@ -188,11 +193,7 @@ func sparseAndLooks(t *testing.T, path string) {
 			}
 			return nil
 		}
-		sum := 0
-		for _, v := range s.Pix {
-			sum += int(v)
-		}
-		got = append(got, gotSample{s.Offset, s.Key, float64(sum) / float64(len(s.Pix)), s.Width, s.Height})
+		got = append(got, gotOf(s))
 		return nil
 	})
 	if err != nil {
@@ -224,11 +225,7 @@ func sparseAndLooks(t *testing.T, path string) {
 	look := func(from, to, every time.Duration) []gotSample {
 		var out []gotSample
 		if _, err := s.Look(context.Background(), from, to, every, func(x Sample) error {
-			sum := 0
-			for _, v := range x.Pix {
-				sum += int(v)
-			}
-			out = append(out, gotSample{x.Offset, x.Key, float64(sum) / float64(len(x.Pix)), x.Width, x.Height})
+			out = append(out, gotOf(x))
 			return nil
 		}); err != nil {
 			t.Fatal(err)
