@@ -103,38 +103,21 @@ type SampleStats struct {
 // A file damaged part-way returns the samples before the damage and a
 // fault.Media error.
 func Samples(ctx context.Context, path string, o SampleOptions, fn func(Sample) error) (SampleStats, error) {
-	if o.Width <= 0 && !o.Colour {
-		o.Width = 160
+	d, err := newSampler(path, o)
+	if err != nil {
+		return SampleStats{}, err
 	}
-	if o.Width > 320 && !o.Colour {
-		return SampleStats{}, fmt.Errorf("%s: sample width %d is over 320", path, o.Width)
-	}
-	if o.Interval <= 0 {
-		o.Interval = 2 * time.Second
-	}
-	if o.Threads <= 0 {
-		o.Threads = 1
-	}
-	d := &sampler{path: path, o: o, lastTaken: -1 << 62}
 	defer releaseMemory()
 	defer d.c.close()
 	if err := d.open(); err != nil {
 		return d.stats, err
 	}
-	err := d.run(ctx, fn)
+	err = d.run(ctx, fn)
 	return d.stats, err
 }
 
-// Sampler is a reduced decode of one file kept open for several looks at
-// it (Samples is one look): the container's headers are read and the
-// decoder set up once.
-type Sampler struct {
-	d *sampler
-}
-
-// OpenSampler opens path for looks shaped by o (From, To and Every are
-// given per look).
-func OpenSampler(path string, o SampleOptions) (*Sampler, error) {
+// newSampler checks o and fills in its defaults.
+func newSampler(path string, o SampleOptions) (*sampler, error) {
 	if o.Width <= 0 && !o.Colour {
 		o.Width = 160
 	}
@@ -147,8 +130,24 @@ func OpenSampler(path string, o SampleOptions) (*Sampler, error) {
 	if o.Threads <= 0 {
 		o.Threads = 1
 	}
+	return &sampler{path: path, o: o, lastTaken: -1 << 62}, nil
+}
+
+// Sampler is a reduced decode of one file kept open for several looks at
+// it (Samples is one look): the container's headers are read and the
+// decoder set up once.
+type Sampler struct {
+	d *sampler
+}
+
+// OpenSampler opens path for looks shaped by o (From, To and Every are
+// given per look).
+func OpenSampler(path string, o SampleOptions) (*Sampler, error) {
 	o.From, o.To, o.Every, o.Sparse = 0, 0, 0, 0
-	d := &sampler{path: path, o: o, lastTaken: -1 << 62}
+	d, err := newSampler(path, o)
+	if err != nil {
+		return nil, err
+	}
 	if err := d.open(); err != nil {
 		d.c.close()
 		return nil, err
