@@ -30,7 +30,6 @@ type Browser struct {
 	held    *astiav.Frame // the latest frame not after the last target
 	heldOff time.Duration
 	have    bool
-	seeks   int       // since the file was opened
 	closed  bool      // Close was called: each At opens and closes the file
 	ahead   []decoded // frames decoded after held, in order
 	spare   []*astiav.Frame
@@ -43,11 +42,9 @@ type Browser struct {
 	waited  int            // frames At decoded itself (not found ahead)
 }
 
-// browseThreads decode a file in the browser from its second seek on:
-// frame threads decode a seek's run from the keyframe in less time where a
-// core is free, and the frame a thread holds back is one of those decoded
-// ahead anyway; the first frame, on opening, is quicker on one thread
-// (starting the threads costs more than they gain for a few frames).
+// browseThreads decode a file in the browser: frame threads decode a
+// seek's run from the keyframe in less time where a core is free, and the
+// frame a thread holds back is one of those decoded ahead anyway.
 const browseThreads = 2
 
 // browseAhead is how many frames after the one shown the browser keeps
@@ -80,7 +77,7 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 	}
 	if b.r == nil || b.path != path {
 		b.close()
-		r, err := OpenVideo(path)
+		r, err := openVideoWith(path, browseThreads, openDecodable)
 		if err != nil {
 			return Still{}, err
 		}
@@ -163,9 +160,6 @@ func (b *Browser) at(ctx context.Context, want time.Duration, skip bool) (Still,
 	seeked := false
 	if !b.have || want < b.heldOff || want-b.heldOff > 2*time.Second {
 		b.dropAhead()
-		if b.seeks++; b.seeks == 2 {
-			r.useThreads(browseThreads) // on failure the one thread goes on
-		}
 		if skip {
 			r.skipBefore(want)
 		} else {
@@ -237,37 +231,5 @@ func (b *Browser) close() {
 		b.r.Close()
 		b.r = nil
 	}
-	b.path, b.have, b.broken, b.seeks = "", false, false, 0
-}
-
-// useThreads replaces r's decoder by one on threads frame threads, before
-// a seek (which starts the decoding afresh anyway).
-func (r *VideoReader) useThreads(threads int) error {
-	cp := r.st.CodecParameters()
-	codec := astiav.FindDecoder(cp.CodecID())
-	if codec == nil {
-		return fault.Mediaf("%s: unsupported video codec %s", r.path, cp.CodecID().Name())
-	}
-	dec := astiav.AllocCodecContext(codec)
-	if dec == nil {
-		return fmt.Errorf("%s: alloc decoder", r.path)
-	}
-	if err := cp.ToCodecContext(dec); err != nil {
-		dec.Free()
-		return fmt.Errorf("%s: decoder parameters: %w", r.path, err)
-	}
-	dec.SetTimeBase(r.st.TimeBase())
-	dec.SetThreadCount(threads)
-	if err := dec.Open(codec, nil); err != nil {
-		dec.Free()
-		return fault.Mediaf("%s: open %s decoder: %v", r.path, codec.Name(), err)
-	}
-	// The closer frees the old decoder again at Close: a freed
-	// CodecContext's second Free does nothing.
-	r.dec.Free()
-	r.dec = dec
-	r.c.add(dec.Free)
-	r.skip.on = false // a new decoder skips nothing
-	r.pending = false
-	return nil
+	b.path, b.have, b.broken = "", false, false
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -66,18 +67,23 @@ func OpenVideo(path string) (*VideoReader, error) { return openVideo(path, 1) }
 
 // openVideo opens path with a decoder of threads threads (0: automatic).
 func openVideo(path string, threads int) (*VideoReader, error) {
+	return openVideoWith(path, threads, openInput)
+}
+
+// openVideoWith opens path with openFC, which opens the container.
+func openVideoWith(path string, threads int, openFC func(path string, mark int) (*astiav.FormatContext, error)) (*VideoReader, error) {
 	r := &VideoReader{path: path}
-	if err := r.open(threads); err != nil {
+	if err := r.open(threads, openFC); err != nil {
 		r.Close()
 		return nil, err
 	}
 	return r, nil
 }
 
-func (r *VideoReader) open(threads int) error {
+func (r *VideoReader) open(threads int, openFC func(path string, mark int) (*astiav.FormatContext, error)) error {
 	path := r.path
 	mark := logMark()
-	fc, err := openInput(path, mark)
+	fc, err := openFC(path, mark)
 	if err != nil {
 		return err
 	}
@@ -124,7 +130,7 @@ func (r *VideoReader) open(threads int) error {
 
 // openInput opens and analyses a container, with FFmpeg's reason on failure.
 func openInput(path string, mark int) (*astiav.FormatContext, error) {
-	return openContainer(path, mark, false)
+	return openContainer(path, mark, nil)
 }
 
 // openHeaders is openInput, but skips the stream analysis (which decodes
@@ -132,10 +138,20 @@ func openInput(path string, mark int) (*astiav.FormatContext, error) {
 // codec setup, as an MP4's index does: for jobs that copy packets or only
 // read the index.
 func openHeaders(path string, mark int) (*astiav.FormatContext, error) {
-	return openContainer(path, mark, true)
+	return openContainer(path, mark, headersComplete)
 }
 
-func openContainer(path string, mark int, skipIfComplete bool) (*astiav.FormatContext, error) {
+// openDecodable is openInput for a reader that only decodes the video
+// (the frame browser): an MP4's headers give all its decoder needs (size,
+// codec setup, start and frame times), and the pixel format comes with the
+// first frame, so the stream analysis, which decodes frames, is skipped
+// for it. Jobs that set up an encoder or a filter from the stream's
+// parameters (pixel format, field order) open with openInput.
+func openDecodable(path string, mark int) (*astiav.FormatContext, error) {
+	return openContainer(path, mark, headersDecodable)
+}
+
+func openContainer(path string, mark int, complete func(*astiav.FormatContext) bool) (*astiav.FormatContext, error) {
 	fc := astiav.AllocFormatContext()
 	if fc == nil {
 		return nil, fmt.Errorf("%s: alloc format context", path)
@@ -144,7 +160,7 @@ func openContainer(path string, mark int, skipIfComplete bool) (*astiav.FormatCo
 		fc.Free()
 		return nil, fault.Mediaf("%s: cannot open: %s", path, reason(err, mark))
 	}
-	if skipIfComplete && headersComplete(fc) {
+	if complete != nil && complete(fc) {
 		return fc, nil
 	}
 	if err := fc.FindStreamInfo(nil); err != nil {
@@ -180,6 +196,31 @@ func headersComplete(fc *astiav.FormatContext) bool {
 		}
 	}
 	return true
+}
+
+// headersDecodable reports whether an MP4's headers give what a video
+// decoder needs: the video's size, codec setup and start, and each audio
+// stream's rate and channels.
+func headersDecodable(fc *astiav.FormatContext) bool {
+	if !strings.Contains(fc.InputFormat().Name(), "mp4") {
+		return false
+	}
+	video := false
+	for _, s := range fc.Streams() {
+		cp := s.CodecParameters()
+		switch cp.MediaType() {
+		case astiav.MediaTypeVideo:
+			if cp.Width() == 0 || cp.Height() == 0 || len(cp.ExtraData()) == 0 || s.StartTime() == astiav.NoPtsValue {
+				return false
+			}
+			video = true
+		case astiav.MediaTypeAudio:
+			if cp.SampleRate() == 0 || cp.Channels() == 0 {
+				return false
+			}
+		}
+	}
+	return video
 }
 
 // reason joins FFmpeg's logged messages with the error it returned.
