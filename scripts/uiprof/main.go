@@ -41,8 +41,9 @@ func main() {
 	coldCPU := flag.String("coldprofile", "", "write a CPU profile of the first opening of the frame browser here")
 	profile := flag.String("profile", "truecolor", "colour profile of the output: truecolor or 256")
 	steps := flag.Int("steps", 60, "frame steps")
+	rest := flag.Duration("rest", time.Second, "how long the camera list rests before the first opening (under 300 ms: no warm-up)")
 	flag.Parse()
-	if err := run(*klipp, *dir, *cpu, *coldCPU, *profile, *steps); err != nil {
+	if err := run(*klipp, *dir, *cpu, *coldCPU, *profile, *steps, *rest); err != nil {
 		fmt.Fprintln(os.Stderr, "uiprof:", err)
 		os.Exit(1)
 	}
@@ -127,7 +128,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func run(klipp, dir, cpuFile, coldFile, prof string, steps int) error {
+func run(klipp, dir, cpuFile, coldFile, prof string, steps int, rest time.Duration) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "klipp-uiprof-")
 		if err != nil {
@@ -213,7 +214,7 @@ func run(klipp, dir, cpuFile, coldFile, prof string, steps int) error {
 	key("enter")
 	time.Sleep(500 * time.Millisecond)
 	key("c")
-	time.Sleep(time.Second)
+	time.Sleep(rest)
 	var cold, warm, jump []sample
 	for i := 0; i < 8; i++ {
 		if i == 0 && coldFile != "" {
@@ -294,9 +295,12 @@ func run(klipp, dir, cpuFile, coldFile, prof string, steps int) error {
 			pc(func(s sample) time.Duration { return s.screen }, 50), pc(func(s sample) time.Duration { return s.screen }, 95),
 			pc(func(s sample) time.Duration { return s.cpu }, 50), bytes/len(ss))
 	}
+	fmt.Printf("first opening: to frame message %.0f ms, to output %.0f ms, CPU %.0f ms\n", ms(cold[0].decode), ms(cold[0].screen), ms(cold[0].cpu))
 	report("cold", cold)
 	report("step", warm)
 	report("jump", jump)
 	fmt.Printf("play   5 s: %d frames (%.1f fps), %d writes, %d bytes, CPU %.0f ms/s\n", f1-f0, float64(f1-f0)/5, w1-w0, b1-b0, float64(pl)/5e6)
 	return nil
 }
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
