@@ -57,11 +57,7 @@ func TestBrowserMatchesStillsAt(t *testing.T) {
 // frame threads), and when the left-out frames reach past the target (the
 // check decodes that seek again in full).
 func TestBrowserSkipsAndDecodesAhead(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "b.mp4")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=6",
-		"-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-bf", "3", "-pix_fmt", "yuv420p", path).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v %s", err, out)
-	}
+	path := writeBFramesClip(t)
 	ctx := context.Background()
 	frame := func(i int) time.Duration { return time.Duration(i) * 40 * time.Millisecond }
 	check := func(br *Browser, off time.Duration) {
@@ -116,4 +112,81 @@ func TestBrowserSkipsAndDecodesAhead(t *testing.T) {
 	if full.redone == 0 {
 		t.Error("frames left out up to after the target, and no seek was decoded again")
 	}
+}
+
+// Stepping back shows the frames kept behind: the frames just stepped
+// through, then, after one seek, the run of frames before the target,
+// each the frame StillsAt gives, pixel for pixel. The frames kept are
+// bounded by their bytes.
+func TestBrowserStepsBackFromFramesKept(t *testing.T) {
+	path := writeBFramesClip(t)
+	ctx := context.Background()
+	frame := func(i int) time.Duration { return time.Duration(i) * 40 * time.Millisecond }
+	var br Browser
+	defer br.Close()
+	check := func(i int) {
+		t.Helper()
+		got, err := br.At(ctx, path, frame(i))
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		want, err := StillsAt(ctx, path, []time.Duration{frame(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Offset != want[0].Offset || !bytes.Equal(got.Image.Y, want[0].Image.Y) || !bytes.Equal(got.Image.Cr, want[0].Image.Cr) {
+			t.Fatalf("frame %d: the browser gave the frame at %v, StillsAt the one at %v (same pixels %v)", i, got.Offset, want[0].Offset, bytes.Equal(got.Image.Y, want[0].Image.Y))
+		}
+		if len(br.behind) > behindCap(br.held) {
+			t.Fatalf("frame %d: %d frames kept behind, more than %d", i, len(br.behind), behindCap(br.held))
+		}
+	}
+	for i := 90; i <= 100; i++ { // a jump into the GOP, then steps
+		check(i)
+	}
+	seeks := br.seeks
+	for i := 99; i >= 90; i-- {
+		check(i)
+	}
+	if br.seeks != seeks {
+		t.Fatalf("stepping back over the frames just shown seeked %d times", br.seeks-seeks)
+	}
+	// Frame 89 was not shown: a seek, which keeps the frames before it
+	// back to its keyframe (frame 50; up to browseBehindMax at this
+	// size), and a seek at frame 49, which keeps the GOP before: two
+	// seeks step back to frame 0. Stepping forward again finds the frames
+	// stepped back over decoded.
+	for i := 89; i >= 0; i-- {
+		check(i)
+	}
+	if n := br.seeks - seeks; n != 2 {
+		t.Errorf("stepping back from frame 89 to 0 seeked %d times, want 2 (one per GOP)", n)
+	}
+	n := br.waited
+	for i := 1; i <= 20; i++ {
+		check(i)
+	}
+	if br.seeks-seeks != 2 || br.waited != n {
+		t.Errorf("stepping forward over frames stepped back over: %d seeks, %d frames decoded", br.seeks-seeks-2, br.waited-n)
+	}
+	// 1080p: 3 MB a frame, so browseBehindBytes keeps 21 of them.
+	f := astiav.AllocFrame()
+	defer f.Free()
+	f.SetWidth(1920)
+	f.SetHeight(1080)
+	if n := behindCap(f); n != 21 {
+		t.Errorf("behindCap of a 1080p frame is %d, want 21", n)
+	}
+}
+
+// writeBFramesClip writes 6 s of H.264 with B-frames and a keyframe every
+// 2 s (160x96, 25 fps) by the FFmpeg command line.
+func writeBFramesClip(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "b.mp4")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=6",
+		"-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-bf", "3", "-pix_fmt", "yuv420p", path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	return path
 }

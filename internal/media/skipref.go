@@ -31,14 +31,32 @@ var skipMarginOf = skipMargin
 // skipMargin is how far before the target frames may be skipped: two
 // frame intervals (half a second when the stream gives no rate).
 func skipMargin(st *astiav.Stream) time.Duration {
+	if d := streamInterval(st); d > 0 {
+		return 2 * d
+	}
+	return time.Second / 2
+}
+
+// frameInterval is the stream's frame interval, or 40 ms where the stream
+// gives no rate.
+func frameInterval(st *astiav.Stream) time.Duration {
+	if d := streamInterval(st); d > 0 {
+		return d
+	}
+	return 40 * time.Millisecond
+}
+
+// streamInterval is the interval of the stream's average (else base)
+// frame rate, or 0 where it gives none.
+func streamInterval(st *astiav.Stream) time.Duration {
 	r := st.AvgFrameRate()
 	if r.Num() <= 0 || r.Den() <= 0 {
 		r = st.RFrameRate()
 	}
 	if r.Num() <= 0 || r.Den() <= 0 {
-		return time.Second / 2
+		return 0
 	}
-	return 2 * time.Duration(float64(time.Second)*float64(r.Den())/float64(r.Num()))
+	return time.Duration(float64(time.Second) * float64(r.Den()) / float64(r.Num()))
 }
 
 // skipBefore arms the skipping up to offset less the margin, where the

@@ -141,7 +141,7 @@ func uiBench(klipp string) error {
 		}
 		return time.Since(start), nil
 	}
-	var cold, warm, jump []time.Duration
+	var cold, warm, back, jump []time.Duration
 	var restBeforeCold time.Duration
 	for i := 0; i < 8; i++ {
 		// Into the frame browser: the file opened and a frame decoded.
@@ -174,6 +174,15 @@ func uiBench(klipp string) error {
 			return err
 		}
 		jump = append(jump, d)
+	}
+	// Back one frame at a time, from 2.4 s (where the jumps end) to the
+	// start, across the keyframe at 2 s.
+	for i := 0; i < 60; i++ {
+		d, err := press("Left")
+		if err != nil {
+			return err
+		}
+		back = append(back, d)
 	}
 	// Playback at 1× for 5 s: the distinct frames the screen showed.
 	keys("Space")
@@ -209,6 +218,7 @@ func uiBench(klipp string) error {
 	}
 	fmt.Printf("key to updated screen in tmux at 160x48 (half-blocks), 1080p25 H.264, 2 s GOP:\n")
 	fmt.Printf("  frame step (warm, %d): p50 %.0f ms, p95 %.0f ms (goal < 60 ms)\n", len(warm), ms(pct(warm, 50)), ms(pct(warm, 95)))
+	fmt.Printf("  frame step back (%d, from 2.4 s to the start): p50 %.0f ms, p95 %.0f ms, slowest %.0f ms (goal < 60 ms)\n", len(back), ms(pct(back, 50)), ms(pct(back, 95)), ms(pct(back, 100)))
 	// Only the first opening opens the file (enter pressed as soon as the
 	// list shows, before the picker's 300 ms warm-up); the decoder stays
 	// open for the reopenings.
