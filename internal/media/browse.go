@@ -26,7 +26,8 @@ import (
 // decoded. The frames just shown stay decoded behind the one shown (up to
 // browseBehindBytes), and a step back that has to seek keeps as many
 // frames before its target, so stepping back costs one seek for a run of
-// frames instead of one per frame. Safe for one caller at a time per
+// frames instead of one per frame; when fewer than half are left, a reader
+// of its own decodes the run before them in the background. Safe for one caller at a time per
 // Browser (a mutex orders them).
 type Browser struct {
 	mu      sync.Mutex
@@ -42,6 +43,9 @@ type Browser struct {
 	// it may have left out their neighbours and are not kept.
 	behind    []decoded
 	trailFrom time.Duration
+	back      *VideoReader // decodes the frames before behind (refill)
+	refilling bool         // a goroutine refills behind
+	gen       atomic.Int64 // counts seeks and closes: a refill from before one is dropped
 	spare     []*astiav.Frame
 	eof       bool // the reader has nothing after ahead
 	broken    bool // a decode ahead failed: the next At starts afresh
@@ -115,6 +119,7 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 		}
 		b.r, b.held, b.path, b.have = r, held, path, false
 	}
+	wasBack := b.isBackStep(offset)
 	s, err := b.at(ctx, offset, true)
 	if err != nil || b.closed {
 		// Whatever state the decoder is in, the next call starts afresh.
@@ -126,7 +131,132 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 		b.fills.Add(1)
 		time.AfterFunc(fillDelay, b.fill)
 	}
+	if wasBack && len(b.behind) < behindCap(b.held)/2 && !b.refilling {
+		b.refilling = true
+		b.fills.Add(1)
+		time.AfterFunc(fillDelay, b.refill)
+	}
 	return s, nil
+}
+
+// refill decodes, on a reader of its own and without holding the lock,
+// the frames before those kept behind (from the keyframe before them), up
+// to behindCap: the next steps back find them decoded. Steps back meanwhile
+// take frames from the other end of behind; a seek or another file makes
+// the refill stop and keep nothing.
+func (b *Browser) refill() {
+	defer b.fills.Done()
+	b.mu.Lock()
+	if b.r == nil || b.broken || !b.have {
+		b.refilling = false
+		b.mu.Unlock()
+		return
+	}
+	anchor := b.heldOff
+	if len(b.behind) > 0 {
+		anchor = b.behind[0].off
+	}
+	room := behindCap(b.held) - len(b.behind)
+	gen, path, back := b.gen.Load(), b.path, b.back
+	b.back = nil // the refill's own while it runs
+	b.mu.Unlock()
+
+	var got []decoded
+	if room > 0 && anchor > 0 {
+		got, back = decodeBefore(path, back, anchor, room, func() bool { return b.gen.Load() != gen })
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refilling = false
+	if b.gen.Load() != gen {
+		b.release(got)
+		if back != nil {
+			back.Close()
+		}
+		return
+	}
+	b.back = back
+	if len(b.behind) > 0 && b.behind[0].off != anchor || len(b.behind) == 0 && (!b.have || b.heldOff != anchor) {
+		b.release(got) // behind moved on: what was decoded no longer joins it
+		return
+	}
+	if n := len(got) - (behindCap(b.held) - len(b.behind)); n > 0 {
+		b.release(got[:n])
+		got = got[n:]
+	}
+	if len(got) > 0 {
+		b.behind = append(got, b.behind...)
+		b.trailFrom = min(b.trailFrom, got[0].off)
+	}
+}
+
+// decodeBefore decodes path's frames before anchor, from the keyframe
+// before it, on r (opened if nil; nil if it failed), and returns the last
+// room of them, in order; what it has when stop reports true, or on an
+// error, it drops.
+func decodeBefore(path string, r *VideoReader, anchor time.Duration, room int, stop func() bool) ([]decoded, *VideoReader) {
+	ctx := context.Background()
+	if r == nil {
+		var err error
+		if r, err = openVideoWith(path, 1, openDecodable); err != nil {
+			return nil, nil
+		}
+		if err := r.UseRate(ctx); err != nil {
+			r.Close()
+			return nil, nil
+		}
+	}
+	iv := frameInterval(r.st)
+	from := anchor - time.Duration(room)*iv
+	r.skipBefore(from) // the frames kept are decoded in full
+	if err := r.SeekBefore(ctx, anchor-iv); err != nil {
+		r.Close()
+		return nil, nil
+	}
+	var got []decoded
+	drop := func() {
+		for _, d := range got {
+			d.f.Free()
+		}
+	}
+	for !stop() {
+		f, err := r.Next(ctx)
+		if err != nil {
+			break
+		}
+		if f.Offset >= anchor {
+			if n := len(got) - room; n > 0 {
+				for _, d := range got[:n] {
+					d.f.Free()
+				}
+				got = got[n:]
+			}
+			return got, r
+		}
+		if f.Offset < from {
+			continue
+		}
+		d := decoded{f: astiav.AllocFrame(), off: f.Offset}
+		if d.f == nil {
+			break
+		}
+		if err := d.f.Ref(r.out); err != nil {
+			d.f.Free()
+			break
+		}
+		got = append(got, d)
+	}
+	drop()
+	return nil, r
+}
+
+// closeBack closes the reader that refills behind.
+func (b *Browser) closeBack() {
+	if b.back != nil {
+		b.back.Close()
+		b.back = nil
+	}
 }
 
 // fill decodes ahead of the frame shown until browseAhead frames wait, the
@@ -154,19 +284,41 @@ func (b *Browser) decodeNext(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var d decoded
+	d, err := b.keep(b.r.out, f.Offset)
+	if err != nil {
+		return err
+	}
+	b.ahead = append(b.ahead, d)
+	return nil
+}
+
+// keep is a reference to a decoder's frame at off, in a spare frame.
+func (b *Browser) keep(out *astiav.Frame, off time.Duration) (decoded, error) {
+	d := decoded{off: off}
 	if n := len(b.spare); n > 0 {
 		d.f, b.spare = b.spare[n-1], b.spare[:n-1]
 	} else if d.f = astiav.AllocFrame(); d.f == nil {
-		return fmt.Errorf("%s: alloc frame", b.path)
+		return d, fmt.Errorf("%s: alloc frame", b.path)
 	}
-	if err := d.f.Ref(b.r.out); err != nil {
+	if err := d.f.Ref(out); err != nil {
 		d.f.Free()
-		return fmt.Errorf("%s: %w", b.path, err)
+		return d, fmt.Errorf("%s: %w", b.path, err)
 	}
-	d.off = f.Offset
-	b.ahead = append(b.ahead, d)
-	return nil
+	return d, nil
+}
+
+// release frees frames' pictures and keeps the frames for reuse.
+func (b *Browser) release(ds []decoded) {
+	for _, d := range ds {
+		d.f.Unref()
+		b.spare = append(b.spare, d.f)
+	}
+}
+
+// isBackStep reports whether want is a step back from the frame held (not
+// a jump).
+func (b *Browser) isBackStep(want time.Duration) bool {
+	return b.have && want < b.heldOff && b.heldOff-want <= backStep
 }
 
 // behindCap is how many frames of f's size are kept behind.
@@ -188,10 +340,7 @@ func (b *Browser) keepBehind(f *astiav.Frame, off time.Duration) {
 	}
 	b.behind = append(b.behind, decoded{f, off})
 	if n := len(b.behind) - behindCap(f); n > 0 {
-		for _, d := range b.behind[:n] {
-			d.f.Unref()
-			b.spare = append(b.spare, d.f)
-		}
+		b.release(b.behind[:n])
 		b.behind = append(b.behind[:0], b.behind[n:]...)
 	}
 }
@@ -219,19 +368,13 @@ func (b *Browser) stepBack(want time.Duration) bool {
 
 // dropBehind forgets the frames kept behind.
 func (b *Browser) dropBehind() {
-	for _, d := range b.behind {
-		d.f.Unref()
-		b.spare = append(b.spare, d.f)
-	}
+	b.release(b.behind)
 	b.behind = b.behind[:0]
 }
 
 // dropAhead forgets the frames decoded ahead (before a seek).
 func (b *Browser) dropAhead() {
-	for _, d := range b.ahead {
-		d.f.Unref()
-		b.spare = append(b.spare, d.f)
-	}
+	b.release(b.ahead)
 	b.ahead, b.eof = b.ahead[:0], false
 }
 
@@ -244,9 +387,10 @@ func (b *Browser) at(ctx context.Context, want time.Duration, skip bool) (Still,
 		// A step back keeps the frames before its target (decoded in
 		// full, none left out), a jump only the target.
 		b.trailFrom = want
-		if b.have && want < b.heldOff && b.heldOff-want <= backStep {
+		if b.isBackStep(want) {
 			b.trailFrom = want - time.Duration(behindCap(b.held)-1)*frameInterval(r.st)
 		}
+		b.gen.Add(1)
 		b.dropAhead()
 		b.dropBehind()
 		if skip {
@@ -312,6 +456,7 @@ func (b *Browser) Close() {
 }
 
 func (b *Browser) close() {
+	b.gen.Add(1)
 	b.dropAhead()
 	b.dropBehind()
 	for _, f := range b.spare {
@@ -326,5 +471,6 @@ func (b *Browser) close() {
 		b.r.Close()
 		b.r = nil
 	}
+	b.closeBack()
 	b.path, b.have, b.broken = "", false, false
 }
