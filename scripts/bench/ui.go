@@ -184,17 +184,25 @@ func uiBench(klipp string) error {
 		}
 		back = append(back, d)
 	}
-	// Playback at 1× for 5 s: the distinct frames the screen showed.
-	keys("Space")
-	seen := map[string]bool{}
-	start := time.Now()
-	looks := 0
-	for time.Since(start) < 5*time.Second {
-		seen[frameLine(screen())] = true
-		looks++
-		time.Sleep(pause)
+	// play plays for d and counts the distinct frames the screen showed,
+	// in how many looks.
+	play := func(d time.Duration) (frames, looks int) {
+		keys("Space")
+		seen := map[string]bool{}
+		start := time.Now()
+		for time.Since(start) < d {
+			seen[frameLine(screen())] = true
+			looks++
+			time.Sleep(pause)
+		}
+		keys("Space")
+		return len(seen) - 1, looks
 	}
-	keys("Space")
+	// Playback at 1× for 5 s from the start, then at −1× (the speed key
+	// three times) for 4 s back.
+	played, looks := play(5 * time.Second)
+	keys("*", "*", "*")
+	reversed, _ := play(4 * time.Second)
 	// Back to the picker, down to the second camera, a second's rest (the
 	// picker warms the camera under the cursor after 300 ms), enter.
 	keys("Escape")
@@ -227,7 +235,8 @@ func uiBench(klipp string) error {
 	fmt.Printf("  opening the frame browser on another camera after the picker's cursor rested on it 1 s (warmed): %.0f ms\n", ms(rested))
 	fmt.Printf("  10 s jump (%d): p50 %.0f ms, p95 %.0f ms (goal < 120 ms)\n", len(jump), ms(pct(jump, 50)), ms(pct(jump, 95)))
 	fmt.Printf("  playback at 1x: %d distinct frames seen in 5 s = %.1f fps (goal 25), in %d looks at the screen (tmux capture-pane): at most that many can be seen\n",
-		len(seen)-1, float64(len(seen)-1)/5, looks)
+		played, float64(played)/5, looks)
+	fmt.Printf("  playback at -1x: %d distinct frames seen in 4 s = %.1f fps\n", reversed, float64(reversed)/4)
 	fmt.Printf("  reference: ffmpeg -ss T -i F -frames:v 1 (one process per frame, %d): p50 %.0f ms; 10 s jump / ffmpeg = %.2fx\n",
 		len(ref), ms(pct(ref, 50)), ms(pct(jump, 50))/ms(pct(ref, 50)))
 	return nil
