@@ -133,6 +133,28 @@ func TestTUICaseWork(t *testing.T) {
 		t.Errorf("entry after t: %+v (UI %q)", entries, m.(tui.Model).Status())
 	}
 
+	// Someone changes the entry's text from the CLI while the UI shows the
+	// old one: the UI's text edit is refused with who changed it, what was
+	// typed is kept, and a second enter saves it over, knowingly.
+	entryText := func() string {
+		t.Helper()
+		var es []struct{ Text string }
+		if err := json.Unmarshal([]byte(k("--json", "timeline", "list", number)), &es); err != nil || len(es) != 1 {
+			t.Fatalf("timeline list: %v %+v", err, es)
+		}
+		return es[0].Text
+	}
+	k("timeline", "edit", number, "1", "--text", "Från CLI")
+	m = drive(t, m, press("e"))
+	m = drive(t, m, append(typeText(" – ny"), press("enter"))...)
+	if s := m.(tui.Model).Status(); !strings.Contains(s, "changed meanwhile") || !strings.Contains(s, "enter saves it over") || entryText() != "Från CLI" {
+		t.Errorf("a text edit based on an old version: %q, entry %q", s, entryText())
+	}
+	m = drive(t, m, press("enter"))
+	if got := entryText(); got != "Första – ny" {
+		t.Errorf("saved over: %q (UI %q)", got, m.(tui.Model).Status())
+	}
+
 	// The stale-export flag: off after an export, on after the timeline
 	// changes, off again after the next export.
 	ops := tui.NewServiceOps(mustService(t, conf).svc)

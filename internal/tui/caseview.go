@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,16 +11,26 @@ import (
 )
 
 type caseModel struct {
-	detail   CaseDetail
-	loaded   bool
-	cursor   int
-	editing  bool
-	input    textinput.Model
-	deleting bool
-	log      []string // export / archive progress
+	detail  CaseDetail
+	loaded  bool
+	cursor  int
+	editing bool
+	input   textinput.Model
+	// The entry whose text is edited, and its version when shown: an
+	// edit based on an older one is refused.
+	editID, editVersion int64
+	deleting            bool
+	log                 []string // export / archive progress
 }
 
 type caseMsg CaseDetail
+
+// entryTextStaleMsg: an entry's text edit was refused because the entry
+// changed after it was shown; version is its version now.
+type entryTextStaleMsg struct {
+	id, version int64
+	msg         string
+}
 
 func (m Model) loadCase(number string) tea.Cmd {
 	return func() tea.Msg {
@@ -110,6 +121,16 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			c.cursor = max(0, len(c.detail.Entries)-1)
 		}
 		return m, nil
+	case entryTextStaleMsg:
+		if m.screen != screenCase || msg.id != c.editID {
+			return m.sayErr(errors.New(msg.msg)), nil
+		}
+		// What was typed is kept; a second enter saves it over the other
+		// change, knowingly.
+		c.editing, c.editVersion = true, msg.version
+		m.note = note{text: "changed meanwhile: " + msg.msg + ". Your text is kept: enter saves it over that change, esc leaves.",
+			err: true, screen: m.screen, at: m.now()}
+		return m, c.input.Focus()
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if c.editing {
@@ -120,12 +141,16 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			case "enter":
 				c.editing = false
 				e, ok := m.currentEntry()
-				if !ok {
+				if !ok || e.ID != c.editID {
 					return m, nil
 				}
-				text, number := c.input.Value(), c.detail.Number
+				text, number, version := c.input.Value(), c.detail.Number, c.editVersion
 				return m, func() tea.Msg {
-					if err := m.ops.EditEntry(m.ctx, number, e.ID, text); err != nil {
+					if err := m.ops.EditEntry(m.ctx, number, e.ID, version, text); err != nil {
+						var se *StaleError
+						if errors.As(err, &se) {
+							return entryTextStaleMsg{id: e.ID, version: se.Version, msg: se.Msg}
+						}
 						return errMsg{err}
 					}
 					m.ops.SaveDraft(draftEdit, nil)
@@ -181,7 +206,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		case "e":
 			if e, ok := m.currentEntry(); ok {
-				c.editing = true
+				c.editing, c.editID, c.editVersion = true, e.ID, e.Version
 				c.input = newInput("", max(20, m.width-20))
 				c.input.SetValue(e.Text)
 				if d := m.ops.Draft(draftEdit); len(d) == 3 && d[0] == c.detail.Number && d[1] == fmt.Sprint(e.ID) {

@@ -91,8 +91,8 @@ func (f *fakeOps) AddEntry(_ context.Context, number, camera string, at, from, t
 	f.added = append(f.added, fmt.Sprintf("%s %s %s", camera, at.Format(time.RFC3339), text))
 	return "", nil
 }
-func (f *fakeOps) EditEntry(context.Context, string, int64, string) error { return nil }
-func (f *fakeOps) RemoveEntry(context.Context, string, int64) error       { return nil }
+func (f *fakeOps) EditEntry(context.Context, string, int64, int64, string) error { return nil }
+func (f *fakeOps) RemoveEntry(context.Context, string, int64) error              { return nil }
 
 func (f *fakeOps) Cameras(context.Context, string, string) ([]CameraRow, error) {
 	return []CameraRow{

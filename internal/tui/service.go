@@ -141,9 +141,9 @@ func (o *ServiceOps) AddEntry(ctx context.Context, number, camera string, at, fr
 	return ev.warning(), err
 }
 
-func (o *ServiceOps) EditEntry(ctx context.Context, number string, id int64, text string) error {
-	_, err := o.svc.EditEntry(ctx, app.EditEntryRequest{Case: number, ID: id, Text: &text}, nil)
-	return err
+func (o *ServiceOps) EditEntry(ctx context.Context, number string, id, version int64, text string) error {
+	_, err := o.svc.EditEntry(ctx, app.EditEntryRequest{Case: number, ID: id, Version: version, Text: &text}, nil)
+	return stale(err)
 }
 
 func (o *ServiceOps) RemoveEntry(ctx context.Context, number string, id int64) error {

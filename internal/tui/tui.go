@@ -27,7 +27,9 @@ type Ops interface {
 	// AddEntry returns a warning worth showing (no footage at that time),
 	// or "".
 	AddEntry(ctx context.Context, number, camera string, at, from, to time.Time, text string) (string, error)
-	EditEntry(ctx context.Context, number string, id int64, text string) error
+	// EditEntry changes an entry's text; version is the entry's version
+	// shown (0: any), and a newer one refuses the edit with *StaleError.
+	EditEntry(ctx context.Context, number string, id, version int64, text string) error
 	RemoveEntry(ctx context.Context, number string, id int64) error
 	Cameras(ctx context.Context, number, speed string) ([]CameraRow, error)
 	Coverage(ctx context.Context, camera string, from, to time.Time, cells int) (Strip, error)
