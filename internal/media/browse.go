@@ -27,8 +27,8 @@ import (
 // browseBehindBytes), and a step back that has to seek keeps as many
 // frames before its target, so stepping back costs one seek for a run of
 // frames instead of one per frame; when fewer than half are left, a reader
-// of its own decodes the run before them in the background. Safe for one caller at a time per
-// Browser (a mutex orders them).
+// of its own decodes the run before them in the background. Safe for one
+// caller at a time per Browser (a mutex orders them).
 type Browser struct {
 	mu      sync.Mutex
 	path    string
@@ -104,12 +104,8 @@ func (b *Browser) At(ctx context.Context, path string, offset time.Duration) (St
 	}
 	if b.r == nil || b.path != path {
 		b.close()
-		r, err := openVideoWith(path, browseThreads, openDecodable)
+		r, err := openBrowsed(ctx, path, browseThreads)
 		if err != nil {
-			return Still{}, err
-		}
-		if err := r.UseRate(ctx); err != nil {
-			r.Close()
 			return Still{}, err
 		}
 		held := astiav.AllocFrame()
@@ -192,18 +188,14 @@ func (b *Browser) refill() {
 }
 
 // decodeBefore decodes path's frames before anchor, from the keyframe
-// before it, on r (opened if nil; nil if it failed), and returns the last
-// room of them, in order; what it has when stop reports true, or on an
-// error, it drops.
+// before it, on r (opened if nil; nil if it failed), and returns those of
+// the last room frame intervals, in order; what it has when stop reports
+// true, or on an error, it drops.
 func decodeBefore(path string, r *VideoReader, anchor time.Duration, room int, stop func() bool) ([]decoded, *VideoReader) {
 	ctx := context.Background()
 	if r == nil {
 		var err error
-		if r, err = openVideoWith(path, 1, openDecodable); err != nil {
-			return nil, nil
-		}
-		if err := r.UseRate(ctx); err != nil {
-			r.Close()
+		if r, err = openBrowsed(ctx, path, 1); err != nil {
 			return nil, nil
 		}
 	}
@@ -215,40 +207,41 @@ func decodeBefore(path string, r *VideoReader, anchor time.Duration, room int, s
 		return nil, nil
 	}
 	var got []decoded
-	drop := func() {
-		for _, d := range got {
-			d.f.Free()
-		}
-	}
 	for !stop() {
 		f, err := r.Next(ctx)
 		if err != nil {
 			break
 		}
 		if f.Offset >= anchor {
-			if n := len(got) - room; n > 0 {
-				for _, d := range got[:n] {
-					d.f.Free()
-				}
-				got = got[n:]
-			}
-			return got, r
+			return got, r // refill keeps the last that fit
 		}
 		if f.Offset < from {
 			continue
 		}
-		d := decoded{f: astiav.AllocFrame(), off: f.Offset}
-		if d.f == nil {
-			break
-		}
-		if err := d.f.Ref(r.out); err != nil {
-			d.f.Free()
+		d, err := refFrame(nil, r.out, f.Offset)
+		if err != nil {
 			break
 		}
 		got = append(got, d)
 	}
-	drop()
+	for _, d := range got {
+		d.f.Free()
+	}
 	return nil, r
+}
+
+// openBrowsed opens path for the browser: by an MP4's headers, with
+// threads decoder threads and the frame rate raw streams need.
+func openBrowsed(ctx context.Context, path string, threads int) (*VideoReader, error) {
+	r, err := openVideoWith(path, threads, openDecodable)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.UseRate(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // closeBack closes the reader that refills behind.
@@ -294,17 +287,30 @@ func (b *Browser) decodeNext(ctx context.Context) error {
 
 // keep is a reference to a decoder's frame at off, in a spare frame.
 func (b *Browser) keep(out *astiav.Frame, off time.Duration) (decoded, error) {
-	d := decoded{off: off}
+	var f *astiav.Frame
 	if n := len(b.spare); n > 0 {
-		d.f, b.spare = b.spare[n-1], b.spare[:n-1]
-	} else if d.f = astiav.AllocFrame(); d.f == nil {
-		return d, fmt.Errorf("%s: alloc frame", b.path)
+		f, b.spare = b.spare[n-1], b.spare[:n-1]
 	}
-	if err := d.f.Ref(out); err != nil {
-		d.f.Free()
+	d, err := refFrame(f, out, off)
+	if err != nil {
 		return d, fmt.Errorf("%s: %w", b.path, err)
 	}
 	return d, nil
+}
+
+// refFrame is a reference to a decoder's frame at off, in f (a new frame
+// if nil).
+func refFrame(f, out *astiav.Frame, off time.Duration) (decoded, error) {
+	if f == nil {
+		if f = astiav.AllocFrame(); f == nil {
+			return decoded{}, errors.New("alloc frame")
+		}
+	}
+	if err := f.Ref(out); err != nil {
+		f.Free()
+		return decoded{}, err
+	}
+	return decoded{f, off}, nil
 }
 
 // release frees frames' pictures and keeps the frames for reuse.
