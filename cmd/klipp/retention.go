@@ -62,9 +62,9 @@ func (a *cli) retentionCommand() *cobra.Command {
 			return a.emit(out, func(w io.Writer) { a.printRetention(w, res, within) })
 		},
 	}
-	cmd.Flags().StringVar(&within, "within", "14d", "windows whose footage expires within this are at risk")
+	cmd.Flags().StringVar(&within, "within", clock.FormatDuration(app.DefaultRetentionWithin), "windows whose footage expires within this are at risk")
 	cmd.Flags().StringVar(&now, "now", "", "assess as of this time instead of now")
-	cmd.Flags().StringVar(&radius, "radius", "300m", "cameras within this of a case's place are part of its request window")
+	cmd.Flags().StringVar(&radius, "radius", fmt.Sprintf("%gm", app.DefaultRequestRadius), "cameras within this of a case's place are part of its request window")
 	cmd.Flags().StringVar(&req.Case, "case", "", "only this case")
 	detachFlag(cmd)
 	cmd.Flags().BoolVar(&preserve, "preserve", false, "export the native segments of every at-risk window and archive them")

@@ -277,6 +277,45 @@ func privateSite(t *testing.T) (dir, conf string, gt *demo.GroundTruth) {
 }
 
 // mustService is the service the UI runs on, for checks through ServiceOps.
+// TestTUIFootageAtRisk checks the case list's expiry column and the
+// retention screen against the CLI's retention defaults over the real
+// service: a new case with no entries whose place is 20 m from the shop
+// camera (14 days' retention) has footage at risk eleven days later.
+func TestTUIFootageAtRisk(t *testing.T) {
+	t.Parallel() // see TestMain
+	_, conf, _ := privateSite(t)
+	k := klippOK(t, conf)
+	number := "K-TUI-RISK"
+	k("case", "new", "--number", number, "--title", "Nära butiken", "--position", "55.6041,13.0024",
+		"--from", "2026-11-20 22:10", "--to", "2026-11-20 22:12")
+	var cli struct {
+		Windows []struct{ Case, Camera, State string }
+	}
+	if err := json.Unmarshal([]byte(k("--json", "retention", "--now", "2026-12-01 12:00")), &cli); err != nil {
+		t.Fatal(err)
+	}
+	if len(cli.Windows) != 1 || cli.Windows[0].Case != number || cli.Windows[0].Camera != "sodergatan-14" || cli.Windows[0].State != "at-risk" {
+		t.Fatalf("the CLI's defaults: %+v", cli.Windows)
+	}
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	m := newTestTUIAt(t, conf, 120, 36, func() time.Time { return now })
+	// The shop keeps 14 days: the window's first minute goes 2026-12-04
+	// 22:10 (the site shows UTC).
+	line := ""
+	for _, l := range strings.Split(screenText(m), "\n") {
+		if strings.Contains(l, number) {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "12-04 22:10 !") || !strings.Contains(screenText(m), "footage expires 2026-12-04 22:10 (in 3d9h)") {
+		t.Errorf("case list's expiry: %q\n%s", line, screenText(m))
+	}
+	m = drive(t, m, press("r"))
+	if s := screenText(m); !strings.Contains(s, number) || !strings.Contains(s, "Södergatan 14") || !strings.Contains(s, "at-risk") {
+		t.Errorf("retention screen:\n%s", s)
+	}
+}
+
 func mustService(t *testing.T, conf string) *cli {
 	t.Helper()
 	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}

@@ -98,7 +98,13 @@ func screenText(m tea.Model) string {
 
 func newTestTUI(t *testing.T, conf string, w, h int) tea.Model {
 	t.Helper()
-	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: time.Now, configFile: conf, quiet: true}
+	return newTestTUIAt(t, conf, w, h, time.Now)
+}
+
+// newTestTUIAt is newTestTUI with the service's clock given.
+func newTestTUIAt(t *testing.T, conf string, w, h int, now func() time.Time) tea.Model {
+	t.Helper()
+	a := &cli{stdout: os.Stdout, stderr: os.Stderr, now: now, configFile: conf, quiet: true}
 	m, err := a.newTUI(context.Background())
 	if err != nil {
 		t.Fatal(err)

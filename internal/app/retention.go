@@ -23,6 +23,14 @@ import (
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
+// The defaults every front end gives a retention request: footage deleted
+// within two weeks is at risk, and cameras within 300 m of a case's place
+// belong to its request window.
+const (
+	DefaultRetentionWithin = 14 * 24 * time.Hour
+	DefaultRequestRadius   = 300.0 // metres
+)
+
 // RetentionRequest asks which requested footage the sources will delete.
 type RetentionRequest struct {
 	// Within: windows whose footage expires within this are at risk.

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
@@ -166,7 +166,7 @@ func (m Model) viewCases() (string, []key) {
 			if !wide {
 				exp = exp[5:]
 			}
-			if r.Expiry.Sub(m.now()) < 14*24*time.Hour {
+			if r.Expiry.Sub(m.now()) < app.DefaultRetentionWithin {
 				exp = m.riskStyle().Render(exp + " !")
 			}
 		}

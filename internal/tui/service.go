@@ -42,7 +42,7 @@ func (o *ServiceOps) Cases(ctx context.Context) ([]CaseRow, error) {
 		return nil, err
 	}
 	expiry := map[string]*time.Time{}
-	if res, err := o.svc.Retention(ctx, app.RetentionRequest{All: true}); err == nil {
+	if res, err := o.svc.Retention(ctx, app.RetentionRequest{All: true, Within: app.DefaultRetentionWithin, Radius: app.DefaultRequestRadius}); err == nil {
 		for _, w := range res.Windows {
 			if w.Expires != nil && (expiry[w.Case] == nil || w.Expires.Before(*expiry[w.Case])) {
 				e := *w.Expires

@@ -129,7 +129,7 @@ func (o *ServiceOps) AcceptRequest(ctx context.Context, id int64, number string)
 }
 
 func (o *ServiceOps) RetentionOf(ctx context.Context, all bool) ([]RetentionRow, error) {
-	res, err := o.svc.Retention(ctx, app.RetentionRequest{All: all})
+	res, err := o.svc.Retention(ctx, app.RetentionRequest{All: all, Within: app.DefaultRetentionWithin, Radius: app.DefaultRequestRadius})
 	if err != nil {
 		return nil, err
 	}
