@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/casefile"
@@ -157,9 +158,9 @@ func (m Model) viewCases() (string, []key) {
 	if len(rows) == 0 {
 		list = append(list, "no cases"+map[bool]string{true: " match", false: " yet: press n to open one"}[c.filter != ""])
 	}
-	top := scrollTop(c.cursor, len(rows), m.height-7)
-	for i := top; i < len(rows) && i < top+m.height-7; i++ {
-		r := rows[i]
+	// A title longer than its column wraps under itself: titles stay whole.
+	blocks := make([][]string, len(rows))
+	for i, r := range rows {
 		exp := "-"
 		if r.Expiry != nil {
 			exp = m.show(*r.Expiry)[:16]
@@ -170,23 +171,39 @@ func (m Model) viewCases() (string, []key) {
 				exp = m.riskStyle().Render(exp + " !")
 			}
 		}
-		// At 80 columns the dates lose their year: the title stays whole.
-		line := fmt.Sprintf("%-16s %-11s %-11s %s %s", r.Number, r.Status, m.show(r.From)[5:16], padRight(exp, 13), r.Title)
+		// At 80 columns the dates lose their year.
+		prefix := fmt.Sprintf("%-16s %-11s %-11s %s ", r.Number, r.Status, m.show(r.From)[5:16], padRight(exp, 13))
 		if m.previewShown() && !wide {
 			// The pane has the incident: the title keeps its room.
-			line = fmt.Sprintf("%-16s %-11s %s %s", r.Number, r.Status, padRight(exp, 13), r.Title)
+			prefix = fmt.Sprintf("%-16s %-11s %s ", r.Number, r.Status, padRight(exp, 13))
 		}
 		if wide {
 			dl := "-"
 			if r.Deadline != nil {
 				dl = m.show(*r.Deadline)[:16]
 			}
-			line = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s %s", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), dl, r.Title)
+			prefix = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s ", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), dl)
 		}
-		if i == c.cursor {
-			line = selectedStyle.Render(padRight(clip(line, lw), lw))
+		indent := lipgloss.Width(prefix)
+		for j, t := range wrap(r.Title, max(10, lw-indent), 4) {
+			line := strings.Repeat(" ", indent) + t
+			if j == 0 {
+				line = prefix + t
+			}
+			if i == c.cursor {
+				line = selectedStyle.Render(padRight(clip(line, lw), lw))
+			}
+			blocks[i] = append(blocks[i], line)
 		}
-		list = append(list, line)
+	}
+	room := max(1, m.height-7)
+	top := 0
+	for top < c.cursor && lineCount(blocks, top, c.cursor) > room {
+		top++
+	}
+	for i, used := top, 0; i < len(rows) && used+len(blocks[i]) <= room; i++ {
+		list = append(list, blocks[i]...)
+		used += len(blocks[i])
 	}
 	if m.previewShown() && c.cursor < len(rows) {
 		list = besidePane(list, m.preview(rows[c.cursor], m.paneWidth(), m.height-6), lw)
@@ -199,6 +216,15 @@ func (m Model) viewCases() (string, []key) {
 		keys = []key{{"type", "filter"}, {"enter", "keep"}, {"esc", "clear"}}
 	}
 	return b.String(), keys
+}
+
+// lineCount is the lines of blocks from..to, both included.
+func lineCount(blocks [][]string, from, to int) int {
+	n := 0
+	for i := from; i <= to && i < len(blocks); i++ {
+		n += len(blocks[i])
+	}
+	return n
 }
 
 // scrollTop keeps the cursor on screen.

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 type caseModel struct {
@@ -263,25 +264,32 @@ func (m Model) viewCase() (string, []key) {
 	if len(d.Entries) == 0 {
 		b.WriteString("no timeline entries: press c to pick a camera and look at frames\n")
 	}
-	rows := m.height - 13 - len(c.log)
+	// The text's column; a text cut there is repeated whole, wrapped, under
+	// the entries when its entry is selected.
+	textWidth := m.width - 40
+	var whole []string
+	if e, ok := m.currentEntry(); ok && lipgloss.Width(entryText(e)) > textWidth {
+		whole = wrap(entryText(e), m.width, 3)
+	}
+	rows := m.height - 13 - len(c.log) - len(whole)
 	top := scrollTop(c.cursor, len(d.Entries), rows)
 	for i := top; i < len(d.Entries) && i < top+max(1, rows); i++ {
 		e := d.Entries[i]
-		text := e.Text
-		if len(e.Tags) > 0 {
-			text += " [" + strings.Join(e.Tags, ",") + "]"
-		}
+		text := endCut(entryText(e), textWidth)
 		if m.width >= 120 {
 			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %d still(s)", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), max(1, len(e.Stills))))
 		}
-		line := fmt.Sprintf("%-3d %-12s %-22s %s", e.Number, e.At.In(m.zone).Format("15:04:05.000"), clip(e.CameraName, 22), text)
+		line := fmt.Sprintf("%-3d %-12s %-22s %s", e.Number, e.At.In(m.zone).Format("15:04:05.000"), padRight(endCut(e.CameraName, 22), 22), text)
 		if i == c.cursor {
 			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
 		}
 		b.WriteString(line + "\n")
 	}
 	if e, ok := m.currentEntry(); ok {
-		b.WriteString(dimStyle.Render(clip(m.entryDetail(e), m.width)) + "\n")
+		for _, l := range whole {
+			b.WriteString(l + "\n")
+		}
+		b.WriteString(dimStyle.Render(endCut(m.entryDetail(e), m.width)) + "\n")
 	}
 	if c.editing {
 		b.WriteString("\nedit text: " + c.input.View() + "\n")
@@ -291,10 +299,23 @@ func (m Model) viewCase() (string, []key) {
 	}
 	keys := []key{{"↑↓", "entry"}, {"enter", "frames"}, {"c", "cameras"}, {"e", "edit text"}, {"t", "time/clip/tags"}, {"d", "delete"},
 		{"s", "status"}, {"E", "edit case"}, {"x", "export"}, {"p", "archive"}}
-	if c.editing {
+	switch st := m.work.status; {
+	case c.editing:
 		keys = []key{{"enter", "save"}, {"esc", "cancel"}}
+	case st.choosing:
+		keys = []key{{fmt.Sprintf("1-%d", len(statusNames())), "set status"}, {"esc", "keep " + d.Status}}
+	case st.back != "":
+		keys = []key{{"y", "move back to " + string(st.back)}, {"any other key", "keep " + d.Status}}
 	}
 	return b.String(), keys
+}
+
+// entryText is an entry's text and its tags, as the list shows them.
+func entryText(e Entry) string {
+	if len(e.Tags) == 0 {
+		return e.Text
+	}
+	return e.Text + " [" + strings.Join(e.Tags, ",") + "]"
 }
 
 // entryDetail is the selected entry's clip range and stills, on one line
@@ -316,7 +337,10 @@ func (m Model) entryDetail(e Entry) string {
 // nothing cut), the request, the exports.
 func (m Model) caseHeader() []string {
 	d := m.caseView.detail
-	lines := []string{clip(titleStyle.Render("Case "+d.Number)+"  "+d.Title+"  ["+m.statusLabel(d.Status)+"]", m.width)}
+	// The number and the status badge stay whole; the title gives way.
+	badge := "[" + m.statusLabel(d.Status) + "]"
+	room := m.width - lipgloss.Width("Case "+d.Number) - lipgloss.Width(badge) - 4
+	lines := []string{titleStyle.Render("Case "+d.Number) + "  " + endCut(d.Title, max(1, room)) + "  " + badge}
 	var parts []string
 	for _, p := range []string{d.Crime, d.Place, m.show(d.From)[:16] + " – " + m.show(d.To)[11:16]} {
 		if p != "" {
@@ -327,8 +351,15 @@ func (m Model) caseHeader() []string {
 		parts = append(parts, "requested by "+d.RequestedBy)
 	}
 	lines = append(lines, wrap(strings.Join(parts, " · "), m.width, 2)...)
-	if d.Request != "" || d.Suspect != "" {
-		for _, l := range wrap("request: "+d.Request+"  suspect: "+d.Suspect, m.width, 2) {
+	var asked []string
+	if d.Request != "" {
+		asked = append(asked, "request: "+d.Request)
+	}
+	if d.Suspect != "" {
+		asked = append(asked, "suspect: "+d.Suspect)
+	}
+	if len(asked) > 0 {
+		for _, l := range wrap(strings.Join(asked, " · "), m.width, 2) {
 			lines = append(lines, dimStyle.Render(l))
 		}
 	}
@@ -339,7 +370,7 @@ func (m Model) caseHeader() []string {
 	if d.ArchiveState != "" {
 		state += " · archive: " + d.ArchiveState
 	}
-	state = dimStyle.Render(clip(state, m.width))
+	state = dimStyle.Render(endCut(state, m.width))
 	if d.Stale {
 		state = m.riskStyle().Render(clip("! the timeline changed after the newest export: x exports again", m.width))
 	}

@@ -143,7 +143,7 @@ func (m Model) entryForm(number string, e Entry) fieldForm {
 		formField{"Time", "at", "true time, e.g. 22:14:05.200", m.showMs(e.At)},
 		formField{"Clip from", "from", "e.g. 22:14:00", m.showMs(e.From)},
 		formField{"Clip to", "to", "e.g. 22:14:15", m.showMs(e.To)},
-		formField{"Tags", "tags", "comma-separated, e.g. suspect,vehicle", strings.Join(e.Tags, ",")},
+		formField{"Tags", "tags", "e.g. suspect,vehicle", strings.Join(e.Tags, ",")},
 	)
 	f.number, f.id, f.version, f.date = number, e.ID, e.Version, e.At
 	return f

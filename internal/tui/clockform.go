@@ -23,8 +23,8 @@ func (m Model) openClockForm() (tea.Model, tea.Cmd) {
 	}
 	at := m.shownTime()
 	form := newFieldForm(formClock, "clock reading", "Clock reading: "+f.cameraName+", frame at "+m.showMs(at)+" (true time)", m.width,
-		formField{"Clock shows", "shows", "what the recorder's time reads, e.g. 2026-11-20 22:14:09", shown.In(zone).Format("2006-01-02 15:04:05")},
-		formField{"Note", "note", "optional, e.g. read off the top-left stamp", ""},
+		formField{"Clock shows", "shows", "as it reads, e.g. 2026-11-20 22:14:09", shown.In(zone).Format("2006-01-02 15:04:05")},
+		formField{"Note", "note", "optional, e.g. top-left stamp", ""},
 	)
 	form.camera, form.date = f.camera, at
 	var clear tea.Cmd

@@ -135,18 +135,32 @@ func TestStillLinkedAndListed(t *testing.T) {
 // Defect 5: at 80x24 titles, times and errors are whole; paths are cut in
 // the middle; at 60x20 the UI says it needs room.
 func TestNarrowTerminal(t *testing.T) {
-	ops := &fakeOps{}
+	ops := &fakeOps{long: true}
 	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
 	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24})
 	s := screenOf(m)
-	for _, want := range []string{"Skadegörelse vid Malmö C", "Rån, Södergatan"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("cases at 80: %q cut\n%s", want, s)
-		}
+	// A title longer than its column wraps under itself, whole.
+	if got := wordsOf(s); !strings.Contains(got, "Skadegörelse vid Malmö C, spår 4 och bussterminalen på Centralplan") || !strings.Contains(got, "Rån, Södergatan") {
+		t.Errorf("cases at 80: a title cut\n%s", s)
 	}
 	m = run(m, keyMsg("enter"))
-	if s := screenOf(m); !strings.Contains(s, "Insp. Åberg") || !strings.Contains(s, "clip 21:14:00–21:14:15") {
+	s = screenOf(m)
+	if !strings.Contains(s, "Insp. Åberg") || !strings.Contains(s, "clip 21:14:00–21:14:15") {
 		t.Errorf("case at 80:\n%s", s)
+	}
+	// The header keeps the number and the status badge and shortens the
+	// title with …; a text cut in the list is marked …, and the selected
+	// entry's is shown whole with its tags.
+	lines := strings.Split(s, "\n")
+	if !strings.HasPrefix(lines[0], "Case 5000-K111111-26  Grovt rån") || !strings.HasSuffix(lines[0], "…  [in-progress]") {
+		t.Errorf("header at 80: %q", lines[0])
+	}
+	if !strings.Contains(s, "Den misstänkte går österut på trottoare…") ||
+		!strings.Contains(wordsOf(s), "Den misstänkte går österut på trottoaren med en svart väska i vänster hand och tittar bakåt [suspect]") {
+		t.Errorf("entry text at 80:\n%s", s)
+	}
+	if !strings.Contains(s, "request: Klipp och stillbilder 22:10–22:30 · suspect: Man") {
+		t.Errorf("request and suspect run together:\n%s", s)
 	}
 	long := "archive unreachable: dial tcp 127.0.0.1:9000: connect: connection refused after 3 attempts over 40 s; the bundle stays queued"
 	m = run(m, errMsg{err: errString(long)})
@@ -161,6 +175,10 @@ func TestNarrowTerminal(t *testing.T) {
 		t.Errorf("60x20:\n%s", s)
 	}
 }
+
+// wordsOf is a screen's words in order, one space between them: text
+// wrapped over lines reads as one.
+func wordsOf(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 type errString string
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
 )
@@ -127,7 +128,38 @@ func (m Model) loadStrips() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m Model) pickerRows() int { return max(1, m.height-8) }
+func (m Model) pickerRows() int { return max(1, m.height-7-len(m.pickerLegend())) }
+
+// pickerLegend is the lines under the cameras: a warning about the case's
+// position, a note on scanning, and what the strips' marks mean, broken
+// between items to fit the width.
+func (m Model) pickerLegend() []string {
+	p := m.picker
+	var items []string
+	if len(p.all) > 0 && p.all[0].Located && p.all[0].Distance > farAway {
+		items = append(items, m.riskStyle().Render(fmt.Sprintf("the nearest camera is %s away: check the case's position", catalog.FormatDistance(p.all[0].Distance))))
+	}
+	if len(p.shown) > 0 && p.unscanned[p.all[p.shown[p.cursor]].ID] {
+		items = append(items, dimStyle.Render("not all scanned for activity: m scans"))
+	}
+	for _, it := range []string{"█ footage", "◆ activity", "░ expired", "▒ expiring within 14 days", "x damaged", "(blank) gap"} {
+		items = append(items, dimStyle.Render(it))
+	}
+	var lines []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case lipgloss.Width(line)+2+lipgloss.Width(it) <= m.width:
+			line += "  " + it
+		default:
+			lines = append(lines, line)
+			line = it
+		}
+	}
+	return append(lines, line)
+}
 
 func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 	p := &m.picker
@@ -267,9 +299,6 @@ func (m Model) viewPicker() (string, []key) {
 	if located {
 		b.WriteString(" · speed " + p.speed)
 	}
-	if located && p.all[0].Distance > farAway {
-		b.WriteString("  " + m.riskStyle().Render(fmt.Sprintf("the nearest camera is %s away: check the case's position", catalog.FormatDistance(p.all[0].Distance))))
-	}
 	b.WriteString("\n")
 	w := m.stripWidth()
 	axis := m.show(d.From)[11:16] + strings.Repeat(" ", max(1, w-10)) + m.show(d.To)[11:16]
@@ -293,11 +322,9 @@ func (m Model) viewPicker() (string, []key) {
 		}
 		b.WriteString(line + s + "\n")
 	}
-	legend := "█ footage  ◆ activity  ░ expired  ▒ expiring within 14 days  x damaged  (blank) gap"
-	if len(p.shown) > 0 && p.unscanned[p.all[p.shown[p.cursor]].ID] {
-		legend = "not all scanned for activity: m scans  " + legend
+	for _, l := range m.pickerLegend() {
+		b.WriteString(clip(l, m.width) + "\n")
 	}
-	b.WriteString(dimStyle.Render(clip(legend, m.width)) + "\n")
 	keys := []key{{"↑↓", "camera"}, {"enter", "frames"}, {"/", "filter"}, {"s", "speed"}, {"m", "scan activity"}}
 	if p.filtering {
 		keys = []key{{"type", "name, owner, quality"}, {"enter", "keep"}, {"esc", "clear"}}

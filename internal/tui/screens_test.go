@@ -55,16 +55,21 @@ type fakeOps struct {
 	dup     bool            // CreateCase refuses the number as a duplicate
 	work    caseWorkCalls   // casework_fake_test.go
 	asked   []string        // Frame calls: camera and UTC time
+	long    bool            // titles and texts longer than 80 columns hold
 }
 
 func (f *fakeOps) Cases(context.Context) ([]CaseRow, error) {
-	return []CaseRow{
+	rows := []CaseRow{
 		{Number: "5000-K111111-26", Title: "Rån, Södergatan", Status: "in-progress", From: at("2026-11-20T21:10:00Z"), To: at("2026-11-20T21:30:00Z"),
 			Deadline: ptr(at("2026-11-24T12:00:00Z")), Expiry: ptr(at("2026-11-26T21:00:00Z"))}, // within 14 days: marked
 		{Number: "5000-K222222-26", Title: "Skadegörelse vid Malmö C", Status: "requested", From: at("2026-11-19T02:00:00Z"), To: at("2026-11-19T03:00:00Z"),
 			Expiry: ptr(at("2027-01-19T02:00:00Z"))},
 		{Number: "5000-K333333-26", Title: "Stöld ur bil", Status: "delivered", From: at("2026-10-02T12:00:00Z"), To: at("2026-10-02T13:00:00Z")},
-	}, nil
+	}
+	if f.long {
+		rows[1].Title = "Skadegörelse vid Malmö C, spår 4 och bussterminalen på Centralplan"
+	}
+	return rows, nil
 }
 
 func (f *fakeOps) CreateCase(_ context.Context, c NewCase) error {
@@ -75,7 +80,7 @@ func (f *fakeOps) CreateCase(_ context.Context, c NewCase) error {
 }
 
 func (f *fakeOps) Case(_ context.Context, number string) (CaseDetail, error) {
-	return CaseDetail{CaseRow: CaseRow{Number: number, Title: "Rån, Södergatan", Status: "in-progress", From: at("2026-11-20T21:10:00Z"), To: at("2026-11-20T21:30:00Z")},
+	d := CaseDetail{CaseRow: CaseRow{Number: number, Title: "Rån, Södergatan", Status: "in-progress", From: at("2026-11-20T21:10:00Z"), To: at("2026-11-20T21:30:00Z")},
 		Crime: "rån", Place: "Södergatan / Gustav Adolfs torg", RequestedBy: "Insp. Åberg", Request: "Klipp och stillbilder 22:10–22:30",
 		Suspect: "Man, mörk jacka, vit keps",
 		Entries: []Entry{
@@ -84,7 +89,12 @@ func (f *fakeOps) Case(_ context.Context, number string) (CaseDetail, error) {
 			{ID: 2, Number: 2, At: at("2026-11-20T21:16:40Z"), From: at("2026-11-20T21:16:35Z"), To: at("2026-11-20T21:16:50Z"), Camera: "stortorget",
 				CameraName: "Stortorget", Text: "Passerar fontänen", Tags: []string{"suspect"}, Stills: []time.Time{at("2026-11-20T21:16:40Z"), at("2026-11-20T21:16:44.2Z")}},
 		},
-		Bundles: []string{"20261121T080000Z"}, ArchiveState: "20261121T080000Z archived", Version: f.work.version, Stale: f.work.stale}, nil
+		Bundles: []string{"20261121T080000Z"}, ArchiveState: "20261121T080000Z archived", Version: f.work.version, Stale: f.work.stale}
+	if f.long {
+		d.Title = "Grovt rån mot värdetransport på Södergatan vid Gustav Adolfs torg"
+		d.Entries[0].Text = "Den misstänkte går österut på trottoaren med en svart väska i vänster hand och tittar bakåt"
+	}
+	return d, nil
 }
 
 func (f *fakeOps) AddEntry(_ context.Context, number, camera string, at, from, to time.Time, text string) (string, error) {

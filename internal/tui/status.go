@@ -173,6 +173,27 @@ func wrap(s string, width, n int) []string {
 	return lines
 }
 
+// endCut shortens plain text to width cells by cutting its end with ….
+func endCut(s string, width int) string {
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	if width < 1 {
+		return ""
+	}
+	var b strings.Builder
+	w := 0
+	for _, r := range s {
+		rw := lipgloss.Width(string(r))
+		if w+rw > width-1 {
+			break
+		}
+		b.WriteRune(r)
+		w += rw
+	}
+	return b.String() + "…"
+}
+
 // midCut shortens a path to width cells by cutting its middle with …,
 // keeping its start and its file name.
 func midCut(s string, width int) string {
