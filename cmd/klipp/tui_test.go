@@ -176,6 +176,11 @@ func TestTUIUpdate(t *testing.T) {
 				t.Errorf("click on the entry row: %s\n%s", m.Screen(), s)
 			}
 		}},
+		{"frames: inside a file that cannot be read, the browser says so", append(append([]tea.Msg{press("g")}, typeText("22:15:30")...), press("enter")), func(t *testing.T, m tui.Model, s string) {
+			if !strings.Contains(s, "no picture here: damaged file") || !strings.Contains(s, "moov atom not found") || !strings.Contains(s, "footage after, 22:16:00.000") || !strings.Contains(s, "xxxx") {
+				t.Errorf("in the damaged file:\n%s", s)
+			}
+		}},
 		{"an entry where there is no footage is added with the warning", append(append([]tea.Msg{press("g")}, typeText("22:15:30")...),
 			append([]tea.Msg{press("enter"), press("a")}, append(typeText("Ingen bild"), press("enter"))...)...), func(t *testing.T, m tui.Model, s string) {
 			if st := m.Status(); !strings.Contains(st, "entry added at 22:15:30.000") || !strings.Contains(st, "footage") {

@@ -62,6 +62,9 @@ type Gap struct {
 	To       time.Time `json:"to"`
 	Duration Seconds   `json:"duration_s"`
 	Reason   string    `json:"reason"`
+	// Damaged: a file that could not be read starts in the gap; its
+	// footage, if any, is lost there.
+	Damaged bool `json:"damaged,omitempty"`
 }
 
 // CoverageOf answers for cam between from and to (true time); now decides
@@ -169,7 +172,7 @@ func gap(from, to time.Time, unreadable, ambiguous []Part) Gap {
 	g := Gap{From: from, To: to, Duration: Seconds(to.Sub(from).Seconds()), Reason: "no recording"}
 	for _, p := range unreadable {
 		if !p.TrueStart.Before(from.Add(-time.Second)) && p.TrueStart.Before(to) {
-			g.Reason = fmt.Sprintf("damaged file %s: %s", p.File, p.Reason)
+			g.Reason, g.Damaged = fmt.Sprintf("damaged file %s: %s", p.File, p.Reason), true
 			return g
 		}
 	}

@@ -603,12 +603,13 @@ func (m Model) voidText(v Around) string {
 	case !v.To.IsZero():
 		s += " until " + hms(v.To)
 	}
+	// Where < and > go, to the millisecond: the frames there.
 	var ways []string
 	if v.Prev != nil {
-		ways = append(ways, "< footage before, "+hms(*v.Prev))
+		ways = append(ways, "< footage before, "+v.Prev.In(m.zone).Format("15:04:05.000"))
 	}
 	if v.Next != nil {
-		ways = append(ways, "> footage after, "+hms(*v.Next))
+		ways = append(ways, "> footage after, "+v.Next.In(m.zone).Format("15:04:05.000"))
 	}
 	if len(ways) == 0 {
 		return s + "; no footage within a day either way"

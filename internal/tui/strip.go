@@ -42,6 +42,13 @@ func StripOf(cov *footage.Coverage, from, to time.Time, cells int, now time.Time
 	for _, p := range cov.Damaged {
 		mark(p.TrueStart, p.TrueEnd, CellDamaged)
 	}
+	// A file that could not be read at all has no length of its own: the
+	// gap it leaves is where its footage was.
+	for _, g := range cov.Gaps {
+		if g.Damaged {
+			mark(g.From, g.To, CellDamaged)
+		}
+	}
 	return Strip(out)
 }
 
@@ -81,6 +88,11 @@ func AroundOf(cov *footage.Coverage, at time.Time) Around {
 	}
 	if a.Reason == "" {
 		a.Reason = "gap in the recording"
+		for _, g := range cov.Gaps {
+			if g.Damaged && !at.Before(g.From) && at.Before(g.To) {
+				a.Reason = g.Reason // a file that could not be read at all
+			}
+		}
 		if a.Prev != nil {
 			a.From = a.Prev.Add(time.Millisecond)
 		}
