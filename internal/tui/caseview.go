@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/klipp-forensics/klipp/internal/casefile"
 )
 
 type caseModel struct {
@@ -21,8 +23,19 @@ type caseModel struct {
 	// edit based on an older one is refused.
 	editID, editVersion int64
 	deleting            bool
-	log                 []string // export / archive progress
+	// confirm is an action that waits for y: archiving an export older
+	// than the timeline, or delivering a case without a current export.
+	confirm caseAction
+	log     []string // export / archive progress
 }
+
+type caseAction int
+
+const (
+	noAction caseAction = iota
+	archiveAnyway
+	deliverAnyway
+)
 
 type caseMsg CaseDetail
 
@@ -180,6 +193,19 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return doneMsg{text: fmt.Sprintf("entry %d deleted", e.Number), number: number}
 			}
 		}
+		if c.confirm != noAction {
+			// y does it; x exports instead (below); any other key leaves it.
+			what := c.confirm
+			c.confirm = noAction
+			switch {
+			case k == "y" && what == archiveAnyway:
+				return m.archiveCase()
+			case k == "y":
+				return m, m.setStatus(c.detail.Number, string(casefile.StatusDelivered), false, c.detail.Version)
+			case k != "x":
+				return m.say(map[caseAction]string{archiveAnyway: "not archived", deliverAnyway: "status kept: " + c.detail.Status}[what]), nil
+			}
+		}
 		if mm, cmd, ok := m.caseWorkKey(k); ok {
 			return mm, cmd
 		}
@@ -232,17 +258,35 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return "exported to " + dir, err
 			})
 		case "p":
-			number := c.detail.Number
-			if _, ok := m.running["archive "+number]; !ok {
-				c.log = nil
+			if _, running := m.running["archive "+c.detail.Number]; !running && c.detail.Stale {
+				c.confirm = archiveAnyway
+				return m.say(fmt.Sprintf("the timeline changed after the newest export (%s): archive that export anyway? y to confirm, x exports first", lastBundle(c.detail))), nil
 			}
-			ops, ctx := m.ops, m.ctx
-			return m.longRun("archive "+number, number, func(p func(string)) (string, error) {
-				return ops.Push(ctx, number, p)
-			})
+			return m.archiveCase()
 		}
 	}
 	return m, nil
+}
+
+// archiveCase archives the case's newest export.
+func (m Model) archiveCase() (tea.Model, tea.Cmd) {
+	c := &m.caseView
+	number := c.detail.Number
+	if _, ok := m.running["archive "+number]; !ok {
+		c.log = nil
+	}
+	ops, ctx := m.ops, m.ctx
+	return m.longRun("archive "+number, number, func(p func(string)) (string, error) {
+		return ops.Push(ctx, number, p)
+	})
+}
+
+// lastBundle names the case's newest export, "" when there is none.
+func lastBundle(d CaseDetail) string {
+	if len(d.Bundles) == 0 {
+		return ""
+	}
+	return d.Bundles[len(d.Bundles)-1]
 }
 
 func (m Model) viewCase() (string, []key) {
@@ -306,6 +350,12 @@ func (m Model) viewCase() (string, []key) {
 		keys = []key{{fmt.Sprintf("1-%d", len(statusNames())), "set status"}, {"esc", "keep " + d.Status}}
 	case st.back != "":
 		keys = []key{{"y", "move back to " + string(st.back)}, {"any other key", "keep " + d.Status}}
+	case c.confirm == archiveAnyway:
+		keys = []key{{"y", "archive anyway"}, {"x", "export first"}, {"any other key", "don't"}}
+	case c.confirm == deliverAnyway:
+		keys = []key{{"y", "set delivered anyway"}, {"x", "export first"}, {"any other key", "keep " + d.Status}}
+	case c.deleting:
+		keys = []key{{"y", "delete"}, {"any other key", "keep it"}}
 	}
 	return b.String(), keys
 }
@@ -365,7 +415,7 @@ func (m Model) caseHeader() []string {
 	}
 	state := "no export yet"
 	if len(d.Bundles) > 0 {
-		state = fmt.Sprintf("%d export(s), newest %s", len(d.Bundles), d.Bundles[len(d.Bundles)-1])
+		state = fmt.Sprintf("%d export(s), newest %s", len(d.Bundles), lastBundle(d))
 	}
 	if d.ArchiveState != "" {
 		state += " · archive: " + d.ArchiveState

@@ -201,6 +201,50 @@ func TestStaleExportFlag(t *testing.T) {
 	}
 }
 
+// Archiving an export older than the timeline, or setting a case
+// delivered whose newest export is older (or that has none), waits for y.
+func TestAskBeforeOutdatedExport(t *testing.T) {
+	ops := &fakeOps{work: caseWorkCalls{stale: true, version: 4}}
+	m := openCase(t, ops, 80, 24)
+	m = run(m, keyMsg("p"))
+	if st := m.(Model).Status(); ops.pushes.Load() != 0 || !strings.Contains(st, "archive that export anyway? y to confirm") || !strings.Contains(st, "20261121T080000Z") {
+		t.Fatalf("p on a stale case: %d pushes, %q", ops.pushes.Load(), st)
+	}
+	if s := screenOf(m); !strings.Contains(s, "y archive anyway") {
+		t.Errorf("footer:\n%s", s)
+	}
+	m = run(m, keyMsg("n"))
+	if ops.pushes.Load() != 0 || m.(Model).Status() != "not archived" {
+		t.Errorf("n: %d pushes, %q", ops.pushes.Load(), m.(Model).Status())
+	}
+	m = run(m, keyMsg("p"), keyMsg("y"))
+	if ops.pushes.Load() != 1 {
+		t.Errorf("p y: %d pushes", ops.pushes.Load())
+	}
+	m = run(m, keyMsg("s"), keyMsg("3"))
+	if st := m.(Model).Status(); len(ops.work.calls) != 0 || !strings.Contains(st, "set it delivered anyway? y to confirm") {
+		t.Fatalf("delivering a stale case: %v %q", ops.work.calls, st)
+	}
+	m = run(m, keyMsg("x"))
+	if len(ops.work.calls) != 0 || ops.started.Load() != 1 {
+		t.Errorf("x: %v, %d exports", ops.work.calls, ops.started.Load())
+	}
+	m = run(m, keyMsg("s"), keyMsg("3"), keyMsg("n"))
+	if len(ops.work.calls) != 0 || !strings.Contains(m.(Model).Status(), "status kept") {
+		t.Errorf("n delivered it: %v", ops.work.calls)
+	}
+	m = run(m, keyMsg("s"), keyMsg("3"), keyMsg("y"))
+	if got := lastCall(t, ops); got != "status 5000-K111111-26 delivered reopen=false v4" {
+		t.Errorf("s 3 y: %q", got)
+	}
+	// Up to date: no question.
+	ops = &fakeOps{work: caseWorkCalls{version: 4}}
+	m = run(openCase(t, ops, 80, 24), keyMsg("p"), keyMsg("s"), keyMsg("3"))
+	if ops.pushes.Load() != 1 || lastCall(t, ops) != "status 5000-K111111-26 delivered reopen=false v4" {
+		t.Errorf("current export: %d pushes, %v", ops.pushes.Load(), ops.work.calls)
+	}
+}
+
 func TestArchiveScreen(t *testing.T) {
 	ops := &fakeOps{}
 	m := startUI(ops, 80, 24, false, keyMsg("a"))

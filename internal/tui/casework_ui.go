@@ -74,6 +74,14 @@ func (m Model) caseWorkKey(k string) (Model, tea.Cmd, bool) {
 			st.back = casefile.Status(names[i])
 			return m.say(fmt.Sprintf("move case %s back from %s to %s? That reopens it: y to confirm", d.Number, d.Status, names[i])), nil, true
 		}
+		if names[i] == string(casefile.StatusDelivered) && (len(d.Bundles) == 0 || d.Stale) {
+			c.confirm = deliverAnyway
+			why := "no export of case " + d.Number + " yet"
+			if d.Stale {
+				why = fmt.Sprintf("the timeline changed after the newest export (%s)", lastBundle(d))
+			}
+			return m.say(why + ": set it delivered anyway? y to confirm, x exports first"), nil, true
+		}
 		return m, m.setStatus(d.Number, names[i], false, d.Version), true
 	}
 	switch k {

@@ -49,6 +49,7 @@ type fakeOps struct {
 	views   []string      // RecordView calls
 	exports chan struct{} // when set, Export waits for it
 	started atomic.Int32  // Export calls (from the UI's goroutines)
+	pushes  atomic.Int32  // Push calls
 	jobs    []JobRow
 	noFrame map[string]bool // cameras without a picture (a gap)
 	zone    *time.Location  // the cameras' clock zone
@@ -175,8 +176,11 @@ func (f *fakeOps) Export(context.Context, string, func(string)) (string, error) 
 	}
 	return "/data/exports/K/x", nil
 }
-func (f *fakeOps) Jobs(context.Context) ([]JobRow, error)                     { return f.jobs, nil }
-func (f *fakeOps) Push(context.Context, string, func(string)) (string, error) { return "archived", nil }
+func (f *fakeOps) Jobs(context.Context) ([]JobRow, error) { return f.jobs, nil }
+func (f *fakeOps) Push(context.Context, string, func(string)) (string, error) {
+	f.pushes.Add(1)
+	return "archived", nil
+}
 
 func (f *fakeOps) Retention(context.Context) ([]RetentionRow, error) {
 	return []RetentionRow{
