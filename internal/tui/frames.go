@@ -179,12 +179,15 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			f.err, f.frame, f.void = firstLine(msg.err.Error()), nil, msg.void
 			bar := m.loadBar()
-			var stop tea.Cmd
 			if f.play.on {
 				f.play.on = false
 				m = m.say("playback stopped: no picture")
 			}
-			return m, tea.Batch(m.clearGraphics(), bar, stop)
+			if f.grid.on {
+				// The other cameras may have footage: the grid stays.
+				return m, tea.Batch(bar, m.loadGrid())
+			}
+			return m, tea.Batch(m.clearGraphics(), bar)
 		} else {
 			fr := msg.frame
 			f.frame, f.err, f.void = &fr, "", nil
@@ -535,6 +538,8 @@ func (m Model) viewFrames() (string, []key) {
 	rows := m.frameRows()
 	var pic []string
 	switch {
+	case f.grid.on && f.grid.image != nil:
+		pic = append([]string{clip(m.gridLabel(), m.width)}, m.pictureLines(rows-1)...)
 	case f.err != "":
 		pic = append(pic, "")
 		if v := f.void; v != nil {
@@ -547,8 +552,6 @@ func (m Model) viewFrames() (string, []key) {
 		}
 	case f.frame == nil:
 		pic = append(pic, "", "decoding …")
-	case f.grid.on:
-		pic = append([]string{clip(m.gridLabel(), m.width)}, m.pictureLines(rows-1)...)
 	default:
 		pic = m.pictureLines(rows)
 	}

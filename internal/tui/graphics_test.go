@@ -410,6 +410,20 @@ func TestGrid(t *testing.T) {
 	if s := screenOf(m); !strings.Contains(s, "↗ Stortorget 21:10:28.000") {
 		t.Errorf("the grid does not follow the cursor:\n%s", s)
 	}
+	// This camera in a gap: the others still show, and its tile says why.
+	ops.noFrame = map[string]bool{"sodergatan-2": true}
+	m = run(m, keyMsg("]"))
+	s = screenOf(m)
+	if !strings.Contains(s, "↖ Södergatan 2 no picture: gap  ↗ Stortorget 21:10:38.000") {
+		t.Errorf("the grid with this camera in a gap:\n%s", s)
+	}
+	g = m.(Model).frames.grid.image
+	if r, _, _, _ := g.At(640+320, 180).RGBA(); r>>8 != 255 {
+		t.Error("the grid's other tiles are gone when this camera has no picture")
+	}
+	if r, _, _, _ := g.At(320, 180).RGBA(); r != 0 {
+		t.Error("this camera's tile is not black in its gap")
+	}
 	m = run(m, keyMsg("G"))
 	if s := screenOf(m); strings.Contains(s, "↗ Stortorget") {
 		t.Errorf("G does not close the grid:\n%s", s)

@@ -126,7 +126,22 @@ func (m Model) gridLabel() string {
 		if i < len(g.labels) {
 			label = g.labels[i]
 		}
+		if i == 0 && m.frames.void != nil {
+			label = "no picture: " + shortReason(m.frames.void.Reason)
+		}
 		parts = append(parts, corners[i]+" "+name+" "+label)
 	}
 	return strings.Join(parts, "  ")
+}
+
+// shortReason is the gist of why there is no picture, for a tile's label:
+// "gap", "damaged file", "expired at the source".
+func shortReason(reason string) string {
+	if strings.HasPrefix(reason, "gap") {
+		return "gap"
+	}
+	if i := strings.IndexAny(reason, ":("); i > 0 {
+		return strings.TrimSpace(reason[:i])
+	}
+	return reason
 }
