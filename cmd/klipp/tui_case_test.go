@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/klipp-forensics/klipp/internal/app"
 	"github.com/klipp-forensics/klipp/internal/demo"
 	"github.com/klipp-forensics/klipp/internal/store"
 	"github.com/klipp-forensics/klipp/internal/tui"
@@ -313,6 +314,102 @@ func TestTUIFootageAtRisk(t *testing.T) {
 	m = drive(t, m, press("r"))
 	if s := screenText(m); !strings.Contains(s, number) || !strings.Contains(s, "Södergatan 14") || !strings.Contains(s, "at-risk") {
 		t.Errorf("retention screen:\n%s", s)
+	}
+}
+
+// TestTUIStillsJoinEntries takes stills with s over the real service: one
+// before its entry exists is the entry's once it is added in the clip's
+// range; one at an entry's own time is listed as the entry's, not as the
+// automatic one; an archived case takes none and writes nothing.
+func TestTUIStillsJoinEntries(t *testing.T) {
+	t.Parallel() // see TestMain
+	dir, conf, gt := privateSite(t)
+	k := klippOK(t, conf)
+	number := "K-TUI-STILL"
+	k("case", "new", "--number", number, "--title", "Stillbilder", "--from", "2026-11-20 22:00", "--to", "2026-11-20 22:20")
+	stills := func() [][]time.Time {
+		t.Helper()
+		var es []struct{ Stills []time.Time }
+		if err := json.Unmarshal([]byte(k("--json", "timeline", "list", number)), &es); err != nil {
+			t.Fatal(err)
+		}
+		var out [][]time.Time
+		for _, e := range es {
+			out = append(out, e.Stills)
+		}
+		return out
+	}
+	cet := time.FixedZone("CET", 3600)
+	goTo := func(at time.Time) []tea.Msg {
+		return append(append([]tea.Msg{press("g")}, typeText(at.In(cet).Format("15:04:05.000"))...), press("enter"))
+	}
+	m := newTestTUI(t, conf, 100, 30)
+	m = drive(t, m, append(append([]tea.Msg{press("/")}, typeText(number)...), press("enter"), press("enter"), press("c"), press("/"))...)
+	m = drive(t, m, append(typeText("stortorget"), press("enter"), press("enter"))...)
+	// Frames of Stortorget are on whole 200 ms.
+	t1 := gt.Suspect.Visits[2].Enter.Add(2 * time.Second).Truncate(200 * time.Millisecond)
+	t2 := t1.Add(2 * time.Second)
+	m = drive(t, m, goTo(t1)...)
+	m = drive(t, m, press("s"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "still saved") || !strings.Contains(st, "no entry on this camera near this time") {
+		t.Fatalf("s before the entry: %q", st)
+	}
+	m = drive(t, m, goTo(t2)...)
+	m = drive(t, m, append(append([]tea.Msg{press("a")}, typeText("Misstänkt")...), press("enter"))...)
+	got := stills()
+	if len(got) != 1 || len(got[0]) != 2 || !got[0][0].Equal(t1) || !got[0][1].Equal(t2) {
+		t.Errorf("the entry's stills after a still 2 s before it: %v, want [%s %s]", got, t1, t2)
+	}
+	// An entry with no stills of its own; a still at its time is its own.
+	t3 := t1.Add(40 * time.Second)
+	m = drive(t, m, goTo(t3)...)
+	m = drive(t, m, append(append([]tea.Msg{press("a")}, typeText("Senare")...), press("enter"))...)
+	if got := stills(); len(got) != 2 || len(got[1]) != 0 {
+		t.Fatalf("the second entry: %v", got)
+	}
+	m = drive(t, m, press("s"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "linked to entry 2") {
+		t.Errorf("s at the entry's time: %q", st)
+	}
+	if got := stills(); len(got) != 2 || len(got[1]) != 1 || !got[1][0].Equal(t3) {
+		t.Errorf("a still at the entry's own time: %v", got)
+	}
+
+	// Archived (status 4 on the case screen), the case takes no still and
+	// writes no file.
+	m = drive(t, m, press("esc"), press("esc"), press("s"), press("4"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "is archived now") {
+		t.Fatalf("s 4: %q\n%s", st, screenText(m))
+	}
+	m = drive(t, m, press("enter"))
+	if m.(tui.Model).Screen() != "frames" {
+		t.Fatalf("not on frames: %s\n%s", m.(tui.Model).Screen(), screenText(m))
+	}
+	before, _ := filepath.Glob(filepath.Join(dir, "data", "stills", number, "*.png"))
+	m = drive(t, m, press("right"), press("s"))
+	after, _ := filepath.Glob(filepath.Join(dir, "data", "stills", number, "*.png"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "is archived") || len(after) != len(before) {
+		t.Errorf("s on an archived case: %q, %d stills before, %d after", st, len(before), len(after))
+	}
+	m = drive(t, m, press("a"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "is archived") || strings.Contains(screenText(m), "entry: ") {
+		t.Errorf("a on an archived case: %q\n%s", st, screenText(m))
+	}
+	m = drive(t, m, press("esc"), press("e"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "is archived") || strings.Contains(screenText(m), "edit text:") {
+		t.Errorf("e on an archived case: %q\n%s", st, screenText(m))
+	}
+	// The service refuses it too, before writing anything.
+	svc, err := mustService(t, conf).service(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "x.png")
+	if _, err := svc.Still(context.Background(), app.StillRequest{Camera: "stortorget", Times: []time.Time{t1}, Out: out, Case: number}, nil); err == nil || !strings.Contains(err.Error(), "is archived") {
+		t.Errorf("the service's still for an archived case: %v", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the refused still was written")
 	}
 }
 

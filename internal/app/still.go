@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/digest"
@@ -96,6 +97,17 @@ func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (Still
 		seen[names[i]] = i
 		if _, err := os.Stat(names[i]); err == nil && !req.Force {
 			return StillResult{}, fault.Wrap(fault.Usage, &ExistsError{Path: names[i]})
+		}
+	}
+	if req.Case != "" {
+		// A still for a case joins its timeline, which an archived case
+		// no longer changes: nothing is written for it.
+		c, err := casefile.Get(ctx, s.store, req.Case)
+		if err != nil {
+			return StillResult{}, err
+		}
+		if c.Status == string(casefile.StatusArchived) {
+			return StillResult{}, fault.Usagef("case %s is archived: its timeline no longer changes", req.Case)
 		}
 	}
 	if err := sweepTemporaries(filepath.Dir(req.Out)); err != nil {

@@ -2,8 +2,16 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/store"
 
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
@@ -54,20 +62,68 @@ func (s *Service) LinkStill(ctx context.Context, req LinkStillRequest) (Entry, e
 	if best == nil {
 		return Entry{}, nil
 	}
-	stills := append([]time.Time{}, best.Stills...)
-	if len(stills) == 0 {
-		stills = append(stills, best.At) // the automatic still stays
-	}
-	for _, t := range stills {
+	for _, t := range best.Stills {
 		if t.Equal(req.At) {
 			return *best, nil
 		}
 	}
-	stills = append(stills, req.At.UTC())
+	stills := withStills(best.At, best.Stills, []time.Time{req.At})
 	e, err := s.EditEntry(ctx, EditEntryRequest{Case: req.Case, ID: best.ID, Stills: &stills, Version: best.Version}, nil)
 	if err != nil {
 		return Entry{}, err
 	}
 	e.Number = best.Number
 	return e, nil
+}
+
+// withStills is an entry's stills with taken added, in time order, each
+// once: an entry without stills of its own had the automatic one at its
+// time (at), which stays.
+func withStills(at time.Time, stills, taken []time.Time) []time.Time {
+	out := append([]time.Time{}, stills...)
+	if len(out) == 0 {
+		out = append(out, at.UTC())
+	}
+	for _, t := range taken {
+		if !slices.ContainsFunc(out, t.Equal) {
+			out = append(out, t.UTC())
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
+}
+
+// StillsDir is where the stills taken for a case (the terminal UI's s)
+// are written: <data_dir>/stills/<case>.
+func (s *Service) StillsDir(number string) string {
+	return filepath.Join(s.cfg.DataDir, "stills", number)
+}
+
+// takenStills are the times of the stills taken for the case on camera
+// that are still in its stills directory, from the audit log: an entry
+// added later near them takes them as its own.
+func (s *Service) takenStills(ctx context.Context, number, camera string) ([]time.Time, error) {
+	dir := s.StillsDir(number) + string(filepath.Separator)
+	var out []time.Time
+	err := s.store.AuditRows(ctx, number, func(r store.AuditRow) error {
+		if !strings.Contains(r.Line, `"action":"still"`) {
+			return nil
+		}
+		var e audit.Entry
+		if err := json.Unmarshal([]byte(r.Line), &e); err != nil {
+			return fmt.Errorf("audit entry %d: %w", r.Seq, err)
+		}
+		file := e.Detail["file"]
+		if e.Action != "still" || e.Camera != camera || !strings.HasPrefix(file, dir) {
+			return nil
+		}
+		if _, err := os.Stat(file); err != nil {
+			return nil // removed since
+		}
+		if at, err := time.Parse(time.RFC3339Nano, e.Detail["at"]); err == nil {
+			out = append(out, at)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -74,6 +74,23 @@ func (s *Service) AddEntry(ctx context.Context, req AddEntryRequest, ev Events) 
 	if req.To != nil {
 		e.To = req.To.UTC()
 	}
+	if len(e.Stills) == 0 {
+		// Stills taken for the case in the clip's range before the entry
+		// existed are its own.
+		taken, err := s.takenStills(ctx, e.Case, e.Camera)
+		if err != nil {
+			return Entry{}, err
+		}
+		var near []time.Time
+		for _, t := range taken {
+			if !t.Before(e.From) && !t.After(e.To) {
+				near = append(near, t)
+			}
+		}
+		if len(near) > 0 {
+			e.Stills = withStills(e.At, nil, near)
+		}
+	}
 	detail := map[string]string{}
 	_, err := s.change(ctx, audit.Entry{Action: "timeline.add", Case: e.Case, Camera: e.Camera, Detail: detail}, func(tx *store.Store) error {
 		var err error

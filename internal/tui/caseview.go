@@ -232,6 +232,9 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return m, cmd
 			}
 		case "e":
+			if mm, ok := m.locked(); ok {
+				return mm, nil
+			}
 			if e, ok := m.currentEntry(); ok {
 				c.editing, c.editID, c.editVersion = true, e.ID, e.Version
 				c.input = newInput("", max(20, m.width-20))
@@ -243,6 +246,9 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return m, c.input.Focus()
 			}
 		case "d":
+			if mm, ok := m.locked(); ok {
+				return mm, nil
+			}
 			if e, ok := m.currentEntry(); ok {
 				c.deleting = true
 				m = m.say(fmt.Sprintf("delete entry %d (%s)? y to confirm", e.Number, e.Text))
@@ -266,6 +272,16 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// locked says so when the case is archived: its timeline no longer
+// changes, so nothing is typed or written for it.
+func (m Model) locked() (Model, bool) {
+	d := m.caseView.detail
+	if d.Status != string(casefile.StatusArchived) {
+		return m, false
+	}
+	return m.say("case " + d.Number + " is archived: its timeline no longer changes"), true
 }
 
 // archiveCase archives the case's newest export.

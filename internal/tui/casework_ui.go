@@ -92,6 +92,9 @@ func (m Model) caseWorkKey(k string) (Model, tea.Cmd, bool) {
 		m, cmd := m.openForm(m.caseForm(d))
 		return m, cmd, true
 	case "t":
+		if mm, ok := m.locked(); ok {
+			return mm, nil, true
+		}
 		if e, ok := m.currentEntry(); ok {
 			m, cmd := m.openForm(m.entryForm(d.Number, e))
 			return m, cmd, true

@@ -295,6 +295,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "C":
 			return m.openClockForm() // clockform.go
 		case "s":
+			if mm, ok := m.locked(); ok {
+				return mm, nil
+			}
 			number, cam, at := m.caseView.detail.Number, f.camera, m.shownTime()
 			m.busy = "still"
 			ops, ctx := m.ops, m.ctx
@@ -310,6 +313,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return statusMsg(text + " (no entry on this camera near this time: add one with a)")
 			}
 		case "A":
+			if mm, ok := m.locked(); ok {
+				return mm, nil
+			}
 			return m.activityEntry()
 		case "+", "=":
 			return m.zoomBy(2, nil)
@@ -329,6 +335,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			from, to := m.barWindow()
 			return m.scanActivity(f.camera, from, to)
 		case "a":
+			if mm, ok := m.locked(); ok {
+				return mm, nil
+			}
 			f.prompt = promptText
 			f.input = newInput("what the frame shows, e.g. the suspect walks east", max(20, m.width-12))
 			if d := m.ops.Draft(draftEntry); len(d) == 3 && d[0] == m.caseView.detail.Number && d[1] == f.camera {

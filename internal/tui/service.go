@@ -223,7 +223,7 @@ func (o *ServiceOps) RecordView(ctx context.Context, number, camera string, from
 // Still writes the frame at the cursor into <data_dir>/stills/<case>/ and
 // links it to the case's entry on the camera near that time.
 func (o *ServiceOps) Still(ctx context.Context, number, camera string, at time.Time) (StillResult, error) {
-	dir := filepath.Join(o.svc.Config().DataDir, "stills", number)
+	dir := o.svc.StillsDir(number)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return StillResult{}, err
 	}
