@@ -248,6 +248,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.stepFrame(1)
 		case "left", "h":
 			return m.stepFrame(-1)
+		case "ctrl+left", "ctrl+right", "ctrl+up", "ctrl+down":
+			d := map[string][2]int{"ctrl+left": {-1, 0}, "ctrl+right": {1, 0}, "ctrl+up": {0, -1}, "ctrl+down": {0, 1}}[k]
+			return m.pan(d[0], d[1])
 		case "shift+right", "L":
 			return m.step(time.Second)
 		case "shift+left", "H":
@@ -416,7 +419,7 @@ func (m Model) frameKeyList() []key {
 			{"space", "play"}, {"+/-", "zoom"}, {"n/p", "camera"}, {"i/o", "in/out"}, {"s", "still"}, {"a", "add entry"}}
 	}
 	return []key{{"←→", "frame"}, {"⇧←→", "1 s"}, {"[ ]", "10 s"}, {"{ }", "1 min"}, {"< >", "activity (in a gap: footage)"}, {"g", "go to"},
-		{"space", "play"}, {"*", "speed"}, {"+/-", "zoom"}, {"n/p", "camera"}, {"G", "grid"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"},
+		{"space", "play"}, {"*", "speed"}, {"+/-", "zoom"}, {"ctrl+←→↑↓", "move zoomed"}, {"n/p", "camera"}, {"G", "grid"}, {"i/o", "in/out"}, {"c", "clear marks"}, {"s", "still"},
 		{"a", "add entry"}, {"A", "entry at activity"}, {"m", "scan activity"}, {"O/V", "open frame/clip"}, {"C", "clock reading"}}
 }
 

@@ -286,6 +286,36 @@ func TestZoom(t *testing.T) {
 	if got.Bounds().Dx() != 32 || meanDiff(got, src.(*image.RGBA).SubImage(image.Rect(x0, y0, x0+32, y0+18)), 1) != 0 {
 		t.Errorf("click zoom at (%d, %d) is not the crop around it", px, py)
 	}
+
+	// ctrl+arrows move a zoomed picture by a quarter of what is shown,
+	// and stop at the frame's edge.
+	ctrl := func(code rune) tea.Msg { return tea.KeyPressMsg{Code: code, Mod: tea.ModCtrl} }
+	mm, _ = mm.Update(keyMsg("-"))
+	mm, _ = mm.Update(ctrl(tea.KeyRight))
+	if st := mm.(Model).Status(); !strings.Contains(st, "zoom in first") {
+		t.Errorf("ctrl+right unzoomed: %q", st)
+	}
+	mm, _ = mm.Update(keyMsg("+")) // 16..48 × 9..27
+	for _, tc := range []struct {
+		key  rune
+		want image.Rectangle
+	}{
+		{tea.KeyRight, image.Rect(24, 9, 56, 27)},
+		{tea.KeyRight, image.Rect(32, 9, 64, 27)},
+		{tea.KeyRight, image.Rect(32, 9, 64, 27)}, // at the edge
+		{tea.KeyDown, image.Rect(32, 13, 64, 31)},
+		{tea.KeyLeft, image.Rect(24, 13, 56, 31)},
+		{tea.KeyUp, image.Rect(24, 9, 56, 27)},
+	} {
+		mm, cmd = mm.Update(ctrl(tc.key))
+		raw, ok := rawOf(cmd)
+		if !ok {
+			t.Fatalf("ctrl+%c sent no picture", tc.key)
+		}
+		if got := kittyPicture(t, raw); got.Bounds().Dx() != 32 || meanDiff(got, src.(*image.RGBA).SubImage(tc.want), 1) != 0 {
+			t.Errorf("after ctrl+arrow to %v: not that part of the frame", tc.want)
+		}
+	}
 }
 
 // The frame browser in sixel: the picture sent, decoded, is the frame.

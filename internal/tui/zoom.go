@@ -35,6 +35,22 @@ func (m Model) zoomBy(factor float64, at *image.Point) (tea.Model, tea.Cmd) {
 	return m.say(fmt.Sprintf("zoom %g×", z.level)), m.frameImage()
 }
 
+// pan moves a zoomed picture by a quarter of what is shown, dx and dy in
+// quarters (ctrl+arrows); the view stays inside the frame.
+func (m Model) pan(dx, dy int) (tea.Model, tea.Cmd) {
+	f := &m.frames
+	if f.frame == nil || f.frame.Image == nil || f.zoom.level <= 1 {
+		return m.say("zoom in first (+, or a click on the picture): ctrl+arrows move a zoomed picture"), nil
+	}
+	r := f.zoom.cropRect(f.frame.Image.Bounds())
+	c := image.Pt(r.Min.X+r.Dx()/2+dx*r.Dx()/4, r.Min.Y+r.Dy()/2+dy*r.Dy()/4)
+	f.zoom.centre, f.zoom.set = c, true
+	// Kept inside: the centre is that of the part shown after all.
+	r = f.zoom.cropRect(f.frame.Image.Bounds())
+	f.zoom.centre = image.Pt(r.Min.X+r.Dx()/2, r.Min.Y+r.Dy()/2)
+	return m.say(fmt.Sprintf("zoom %g× at %d,%d", f.zoom.level, f.zoom.centre.X, f.zoom.centre.Y)), m.frameImage()
+}
+
 // cropRect is the part of a picture of bounds b the zoom shows: 1/level of
 // its width and height, centred where asked and kept inside the picture.
 func (z zoom) cropRect(b image.Rectangle) image.Rectangle {
