@@ -273,8 +273,11 @@ func TestTUIFlow(t *testing.T) {
 	if !strings.Contains(m.(tui.Model).Status(), "exported to") {
 		t.Fatalf("x: %q", m.(tui.Model).Status())
 	}
-	// The export's progress was shown as it ran.
-	expect("case", "export "+number+": report")
+	// Its progress lines gave way to what it did.
+	expect("case", "✓ export "+number+": exported to")
+	if strings.Contains(screenText(m), "export "+number+": report") {
+		t.Errorf("the export's progress lines stay after it finished:\n%s", screenText(m))
+	}
 	// p archives the export (the local archive of the test site), and the
 	// case shows it.
 	m = drive(t, m, keys("p")...)

@@ -123,6 +123,12 @@ func TestEditCaseForm(t *testing.T) {
 	if f := m.(Model).work.form; f.fields[f.focus].name != "to" {
 		t.Errorf("focus on %s", f.fields[f.focus].name)
 	}
+	// Changing the field takes the error away: it was about the old value.
+	m = run(m, typed("0")...)
+	if s := screenOf(m); strings.Contains(s, "✗") {
+		t.Errorf("the error stays after the field changed:\n%s", s)
+	}
+	m = run(m, tea.KeyPressMsg{Code: tea.KeyBackspace})
 	// Someone saves the case meanwhile: the edit is refused, what was typed
 	// stays, and a second enter saves over it.
 	ops.work.refuse = nil

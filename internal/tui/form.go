@@ -178,7 +178,11 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
+	was := f.inputs[f.focus].Value()
 	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	if f.inputs[f.focus].Value() != was {
+		f.errs[f.focus] = "" // it was about the value before
+	}
 	return m, cmd
 }
 

@@ -301,7 +301,7 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if mm, ok := m.locked(); ok {
 				return mm, nil
 			}
-			number, cam, at := m.caseView.detail.Number, f.camera, m.shownTime()
+			number, cam, at := m.caseView.detail.Number, f.camera, ceilMilli(m.shownTime())
 			m.busy = "still"
 			ops, ctx := m.ops, m.ctx
 			return m, func() tea.Msg {
@@ -456,6 +456,15 @@ func (m Model) addEntry(text string) (Model, tea.Cmd) {
 	return m.addEntryAt(text, at, from, to)
 }
 
+// ceilMilli is t rounded up to the millisecond.
+func ceilMilli(t time.Time) time.Time {
+	r := t.Truncate(time.Millisecond)
+	if r.Before(t) {
+		r = r.Add(time.Millisecond)
+	}
+	return r
+}
+
 // addEntryAt adds an entry at at with the clip from–to.
 func (m Model) addEntryAt(text string, at, from, to time.Time) (Model, tea.Cmd) {
 	f := m.frames
@@ -466,6 +475,9 @@ func (m Model) addEntryAt(text string, at, from, to time.Time) (Model, tea.Cmd) 
 	if at.Before(from) || at.After(to) {
 		return m.say(fmt.Sprintf("the frame %s is outside the marks %s–%s: move there, or c to clear them", hms(at), hms(from), hms(to))), nil
 	}
+	// Times to the millisecond, as shown and typed; up, so each stays in
+	// its frame (a frame's true time can have nanoseconds: 30000/1001 fps).
+	at, from, to = ceilMilli(at), ceilMilli(from), ceilMilli(to)
 	number, cam := m.caseView.detail.Number, f.camera
 	ops, ctx, zone := m.ops, m.ctx, m.zone
 	return m, func() tea.Msg {

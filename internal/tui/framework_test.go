@@ -117,6 +117,19 @@ func TestFramesActivityJumps(t *testing.T) {
 	}
 }
 
+// An entry added at a frame whose true time has nanoseconds (30000/1001
+// fps) is at the millisecond after it, inside the same frame.
+func TestEntryTimeToTheMillisecond(t *testing.T) {
+	ops := &fakeOps{}
+	m := openFrames(t, ops, 80, 24).(Model)
+	at := time.Date(2026, 11, 20, 21, 12, 0, 33_366_667, time.UTC)
+	_, cmd := m.addEntryAt("Mannen", at, at.Add(-5*time.Second), at.Add(10*time.Second))
+	cmd()
+	if len(ops.added) != 1 || ops.added[0] != "sodergatan-2 2026-11-20T21:12:00.034Z Mannen" {
+		t.Errorf("added %v", ops.added)
+	}
+}
+
 // A adds an entry at the start of the activity under the cursor.
 func TestEntryAtActivity(t *testing.T) {
 	ops := &fakeOps{}

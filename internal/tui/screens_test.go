@@ -99,7 +99,7 @@ func (f *fakeOps) Case(_ context.Context, number string) (CaseDetail, error) {
 }
 
 func (f *fakeOps) AddEntry(_ context.Context, number, camera string, at, from, to time.Time, text string) (string, error) {
-	f.added = append(f.added, fmt.Sprintf("%s %s %s", camera, at.Format(time.RFC3339), text))
+	f.added = append(f.added, fmt.Sprintf("%s %s %s", camera, at.Format(time.RFC3339Nano), text))
 	return "", nil
 }
 func (f *fakeOps) EditEntry(context.Context, string, int64, int64, string) error { return nil }

@@ -387,6 +387,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, next
 		case doneMsg:
 			delete(m.running, inner.job)
+			if inner.number == m.caseView.detail.Number && inner.job != "" {
+				// Its progress lines give way to one line of what it did.
+				m.caseView.log = []string{"✓ " + inner.job + ": " + inner.text}
+			}
 			m = m.say(inner.text)
 			m, after := m.jobDone(inner.job)
 			return m, tea.Batch(next, m.loadCase(inner.number), after)
