@@ -450,6 +450,18 @@ func TestTUIArchiveActions(t *testing.T) {
 	if s := screenText(m); !strings.Contains(s, "ok ") || !strings.Contains(m.(tui.Model).Status(), "verified") {
 		t.Errorf("verify: %q\n%s", m.(tui.Model).Status(), s)
 	}
+	// The verification is remembered from the audit log, in another UI
+	// and in archive ls.
+	if s := screenText(drive(t, newTestTUI(t, conf, 120, 36), press("a"))); !strings.Contains(s, "ok "+time.Now().Format("01-02")) {
+		t.Errorf("the verification is forgotten by the next UI:\n%s", s)
+	}
+	var listed []struct {
+		Verified *struct{ OK bool } `json:"last_verified"`
+	}
+	json.Unmarshal([]byte(k("--json", "archive", "ls")), &listed)
+	if len(listed) != 1 || listed[0].Verified == nil || !listed[0].Verified.OK {
+		t.Errorf("archive ls: %s", k("--json", "archive", "ls"))
+	}
 	holds := func() bool {
 		var rows []struct {
 			Hold bool `json:"legal_hold"`

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -402,6 +403,14 @@ type ArchiveRow struct {
 	Hold        bool          `json:"legal_hold"`
 	Error       string        `json:"error,omitempty"`
 	Dir         string        `json:"local_dir,omitempty"`
+	// Verified is the bundle's last `archive verify`, from the audit log.
+	Verified *Verification `json:"last_verified,omitempty"`
+}
+
+// Verification is an archive verify's outcome as audited.
+type Verification struct {
+	At time.Time `json:"at"`
+	OK bool      `json:"ok"`
 }
 
 // ArchiveListRequest selects the bundles to list: a case's, or all.
@@ -465,7 +474,34 @@ func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]Ar
 			r.State = archive.Incomplete
 		}
 	}
+	verified, err := s.verifications(ctx, req.Case)
+	if err != nil {
+		return rows, err
+	}
+	for i := range rows {
+		rows[i].Verified = verified[rows[i].Ref.String()]
+	}
 	return rows, storeErr
+}
+
+// verifications are the last audited verification of each bundle (of a
+// case, or all), by its ref.
+func (s *Service) verifications(ctx context.Context, number string) (map[string]*Verification, error) {
+	out := map[string]*Verification{}
+	err := s.store.AuditRows(ctx, number, func(r store.AuditRow) error {
+		if !strings.Contains(r.Line, `"action":"archive.verify"`) {
+			return nil
+		}
+		var e audit.Entry
+		if err := json.Unmarshal([]byte(r.Line), &e); err != nil {
+			return fmt.Errorf("audit entry %d: %w", r.Seq, err)
+		}
+		if ref := e.Detail["ref"]; e.Action == "archive.verify" && ref != "" {
+			out[ref] = &Verification{At: e.Time, OK: e.Detail["ok"] == "true"}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // ArchiveTarget names an archived bundle: Case/ExportID, or the case's
@@ -536,7 +572,7 @@ func (s *Service) ArchiveVerify(ctx context.Context, t ArchiveTarget, ev Events)
 		return res, archiveFault(err)
 	}
 	res.Report = rep
-	detail := map[string]string{"store": st.Describe(), "objects": strconv.Itoa(rep.Checked), "ok": strconv.FormatBool(rep.OK())}
+	detail := map[string]string{"ref": ref.String(), "store": st.Describe(), "objects": strconv.Itoa(rep.Checked), "ok": strconv.FormatBool(rep.OK())}
 	if !rep.OK() {
 		detail["problems"] = strings.Join(rep.Problems(), "; ")
 	}

@@ -261,11 +261,11 @@ func TestArchiveScreen(t *testing.T) {
 		}
 	}
 	m = run(m, keyMsg("v"))
-	if s := screenOf(m); lastCall(t, ops) != "verify 5000-K111111-26/20261121T080000Z" || !strings.Contains(s, "ok 09:00") {
+	if s := screenOf(m); lastCall(t, ops) != "verify 5000-K111111-26/20261121T080000Z" || !strings.Contains(s, "ok "+fixedNow.Format("01-02")) {
 		t.Errorf("verify: %v\n%s", ops.work.calls, s)
 	}
 	m = run(m, keyMsg("j"), keyMsg("v"))
-	if s := screenOf(m); !strings.Contains(s, "FAILED 09:00") || !strings.Contains(m.(Model).Status(), "fails verification") {
+	if s := screenOf(m); !strings.Contains(s, "FAILED "+fixedNow.Format("01-02")) || !strings.Contains(m.(Model).Status(), "fails verification") {
 		t.Errorf("failed verify:\n%s", s)
 	}
 	// Hold and release ask first.

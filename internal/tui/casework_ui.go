@@ -20,7 +20,6 @@ type caseWorkState struct {
 	status   statusPrompt
 	requests listModel[RequestRow]
 	retAll   bool              // retention lists every window
-	verified map[string]string // archive ref → the result of verify here
 	confirm  *holdConfirm      // a hold or release waiting for y
 	preview  map[string]CaseDetail
 }

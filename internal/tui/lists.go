@@ -112,10 +112,12 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case archiveMsg:
 		r.set(msg)
 	case verifiedMsg:
-		if m.work.verified == nil {
-			m.work.verified = map[string]string{}
+		for i := range r.rows {
+			if r.rows[i].Ref == msg.ref {
+				at := msg.at
+				r.rows[i].VerifiedAt, r.rows[i].VerifiedOK = &at, msg.ok
+			}
 		}
-		m.work.verified[msg.ref] = msg.result
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if c := m.work.confirm; c != nil {
@@ -145,14 +147,13 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 			ops, ctx, now := m.ops, m.ctx, m.now
 			return m, func() tea.Msg {
 				text, err := ops.VerifyArchived(ctx, ref)
-				result := "ok " + now().In(m.zone).Format("15:04")
 				said := func() tea.Msg { return statusMsg(text) }
 				if err != nil {
-					result = "FAILED " + now().In(m.zone).Format("15:04")
 					said = func() tea.Msg { return errMsg{err} }
 				}
 				// The message (and the end of busy) arrives on any screen.
-				return tea.BatchMsg{func() tea.Msg { return verifiedMsg{ref: ref, result: result} }, said}
+				v := verifiedMsg{ref: ref, at: now(), ok: err == nil}
+				return tea.BatchMsg{func() tea.Msg { return v }, said}
 			}
 		case "h":
 			row := r.rows[r.cursor]
@@ -173,7 +174,11 @@ type holdConfirm struct {
 }
 
 // verifiedMsg is the result of verifying an archived bundle here.
-type verifiedMsg struct{ ref, result string }
+type verifiedMsg struct {
+	ref string
+	at  time.Time
+	ok  bool
+}
 
 func (m Model) viewArchive() (string, []key) {
 	r := m.arch
@@ -205,7 +210,19 @@ func (m Model) viewArchive() (string, []key) {
 		if a.Bytes > 0 {
 			size = fmt.Sprintf("%.1f MB", float64(a.Bytes)/1e6)
 		}
-		verify := m.work.verified[a.Ref]
+		verify := ""
+		if a.VerifiedAt != nil {
+			// The last verification (the audit log's): its date, and its
+			// time on a wide terminal.
+			when := m.show(*a.VerifiedAt)[5:10]
+			if wide {
+				when = m.show(*a.VerifiedAt)[5:16]
+			}
+			verify = "FAILED " + when
+			if a.VerifiedOK {
+				verify = "ok " + when
+			}
+		}
 		if verify == "" {
 			verify = map[bool]string{true: "at push", false: "-"}[a.State == "archived"]
 		}

@@ -316,8 +316,12 @@ func (o *ServiceOps) Archive(ctx context.Context) ([]ArchiveRow, error) {
 	list, err := o.svc.ArchiveList(ctx, app.ArchiveListRequest{})
 	var rows []ArchiveRow
 	for _, r := range list {
-		rows = append(rows, ArchiveRow{Ref: r.Ref.String(), State: string(r.State), Error: r.Error, Objects: r.Objects, Bytes: r.Bytes,
-			RetainUntil: r.RetainUntil, Hold: r.Hold})
+		row := ArchiveRow{Ref: r.Ref.String(), State: string(r.State), Error: r.Error, Objects: r.Objects, Bytes: r.Bytes,
+			RetainUntil: r.RetainUntil, Hold: r.Hold}
+		if v := r.Verified; v != nil {
+			row.VerifiedAt, row.VerifiedOK = &v.At, v.OK
+		}
+		rows = append(rows, row)
 	}
 	return rows, err
 }

@@ -184,6 +184,9 @@ type ArchiveRow struct {
 	Bytes             int64
 	RetainUntil       *time.Time // the object lock's date
 	Hold              bool       // legal hold
+	// Verified: the last `archive verify`'s time and outcome, if any.
+	VerifiedAt *time.Time
+	VerifiedOK bool
 }
 
 type screen int
