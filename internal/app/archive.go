@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -488,15 +487,8 @@ func (s *Service) ArchiveList(ctx context.Context, req ArchiveListRequest) ([]Ar
 // case, or all), by its ref.
 func (s *Service) verifications(ctx context.Context, number string) (map[string]*Verification, error) {
 	out := map[string]*Verification{}
-	err := s.store.AuditRows(ctx, number, func(r store.AuditRow) error {
-		if !strings.Contains(r.Line, `"action":"archive.verify"`) {
-			return nil
-		}
-		var e audit.Entry
-		if err := json.Unmarshal([]byte(r.Line), &e); err != nil {
-			return fmt.Errorf("audit entry %d: %w", r.Seq, err)
-		}
-		if ref := e.Detail["ref"]; e.Action == "archive.verify" && ref != "" {
+	err := s.auditOf(ctx, number, "archive.verify", func(e audit.Entry) error {
+		if ref := e.Detail["ref"]; ref != "" {
 			out[ref] = &Verification{At: e.Time, OK: e.Detail["ok"] == "true"}
 		}
 		return nil

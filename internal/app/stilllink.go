@@ -105,16 +105,9 @@ func (s *Service) StillsDir(number string) string {
 func (s *Service) takenStills(ctx context.Context, number, camera string) ([]time.Time, error) {
 	dir := s.StillsDir(number) + string(filepath.Separator)
 	var out []time.Time
-	err := s.store.AuditRows(ctx, number, func(r store.AuditRow) error {
-		if !strings.Contains(r.Line, `"action":"still"`) {
-			return nil
-		}
-		var e audit.Entry
-		if err := json.Unmarshal([]byte(r.Line), &e); err != nil {
-			return fmt.Errorf("audit entry %d: %w", r.Seq, err)
-		}
+	err := s.auditOf(ctx, number, "still", func(e audit.Entry) error {
 		file := e.Detail["file"]
-		if e.Action != "still" || e.Camera != camera || !strings.HasPrefix(file, dir) {
+		if e.Camera != camera || !strings.HasPrefix(file, dir) {
 			return nil
 		}
 		if _, err := os.Stat(file); err != nil {
@@ -126,4 +119,22 @@ func (s *Service) takenStills(ctx context.Context, number, camera string) ([]tim
 		return nil
 	})
 	return out, err
+}
+
+// auditOf calls fn for each audit entry of action, of a case or all.
+func (s *Service) auditOf(ctx context.Context, number, action string, fn func(audit.Entry) error) error {
+	mark := `"action":"` + action + `"` // most lines are skipped unread
+	return s.store.AuditRows(ctx, number, func(r store.AuditRow) error {
+		if !strings.Contains(r.Line, mark) {
+			return nil
+		}
+		var e audit.Entry
+		if err := json.Unmarshal([]byte(r.Line), &e); err != nil {
+			return fmt.Errorf("audit entry %d: %w", r.Seq, err)
+		}
+		if e.Action != action {
+			return nil
+		}
+		return fn(e)
+	})
 }

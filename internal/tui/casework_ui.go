@@ -19,8 +19,8 @@ type caseWorkState struct {
 	form     fieldForm
 	status   statusPrompt
 	requests listModel[RequestRow]
-	retAll   bool              // retention lists every window
-	confirm  *holdConfirm      // a hold or release waiting for y
+	retAll   bool         // retention lists every window
+	confirm  *holdConfirm // a hold or release waiting for y
 	preview  map[string]CaseDetail
 }
 
