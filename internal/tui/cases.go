@@ -140,12 +140,7 @@ func (m Model) viewCases() (string, []key) {
 		b.WriteString("\n")
 	}
 	rows := c.shown()
-	// Wide, the list leaves the right of the screen to the selected case.
-	lw := m.width
-	if m.previewShown() {
-		lw = m.width - m.paneWidth() - 3
-	}
-	wide := lw >= 120
+	lw, wide := m.caseListWidth()
 	var list []string
 	head := fmt.Sprintf("%-16s %-11s %-11s %-13s %s", "case", "status", "incident", "expires", "title")
 	switch {
@@ -158,7 +153,38 @@ func (m Model) viewCases() (string, []key) {
 	if len(rows) == 0 {
 		list = append(list, "no cases"+map[bool]string{true: " match", false: " yet: press n to open one"}[c.filter != ""])
 	}
-	// A title longer than its column wraps under itself: titles stay whole.
+	lines, _ := m.caseListLines()
+	list = append(list, lines...)
+	if m.previewShown() && c.cursor < len(rows) {
+		list = besidePane(list, m.preview(rows[c.cursor], m.paneWidth(), m.height-6), lw)
+	}
+	for _, l := range list {
+		b.WriteString(l + "\n")
+	}
+	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/ or 0-9", "filter"}, {"n", "new case"}, {"i", "requests"}, {"r", "retention"}, {"a", "archive"}}
+	if c.filtering {
+		keys = []key{{"type", "filter"}, {"enter", "keep"}, {"esc", "clear"}}
+	}
+	return b.String(), keys
+}
+
+// caseListWidth is the width the case list has (the pane takes the rest)
+// and whether it is wide enough for every column.
+func (m Model) caseListWidth() (int, bool) {
+	lw := m.width
+	if m.previewShown() {
+		lw = m.width - m.paneWidth() - 3
+	}
+	return lw, lw >= 120
+}
+
+// caseListLines are the case list's lines on screen, under its head, and
+// the row each line belongs to: a title longer than its column wraps
+// under itself, so titles stay whole.
+func (m Model) caseListLines() (lines []string, rowOf []int) {
+	c := m.cases
+	rows := c.shown()
+	lw, wide := m.caseListWidth()
 	blocks := make([][]string, len(rows))
 	for i, r := range rows {
 		exp := "-"
@@ -201,21 +227,13 @@ func (m Model) viewCases() (string, []key) {
 	for top < c.cursor && lineCount(blocks, top, c.cursor) > room {
 		top++
 	}
-	for i, used := top, 0; i < len(rows) && used+len(blocks[i]) <= room; i++ {
-		list = append(list, blocks[i]...)
-		used += len(blocks[i])
+	for i := top; i < len(rows) && len(lines)+len(blocks[i]) <= room; i++ {
+		lines = append(lines, blocks[i]...)
+		for range blocks[i] {
+			rowOf = append(rowOf, i)
+		}
 	}
-	if m.previewShown() && c.cursor < len(rows) {
-		list = besidePane(list, m.preview(rows[c.cursor], m.paneWidth(), m.height-6), lw)
-	}
-	for _, l := range list {
-		b.WriteString(l + "\n")
-	}
-	keys := []key{{"↑↓", "move"}, {"enter", "open"}, {"/ or 0-9", "filter"}, {"n", "new case"}, {"i", "requests"}, {"r", "retention"}, {"a", "archive"}}
-	if c.filtering {
-		keys = []key{{"type", "filter"}, {"enter", "keep"}, {"esc", "clear"}}
-	}
-	return b.String(), keys
+	return lines, rowOf
 }
 
 // lineCount is the lines of blocks from..to, both included.

@@ -209,7 +209,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if mm, cmd, ok := m.caseWorkKey(k); ok {
 			return mm, cmd
 		}
-		if moveCursor(k, &c.cursor, len(c.detail.Entries), m.height-13) {
+		if moveCursor(k, &c.cursor, len(c.detail.Entries), m.entryRows()) {
 			return m, nil
 		}
 		switch k {
@@ -324,14 +324,9 @@ func (m Model) viewCase() (string, []key) {
 	if len(d.Entries) == 0 {
 		b.WriteString("no timeline entries: press c to pick a camera and look at frames\n")
 	}
-	// The text's column; a text cut there is repeated whole, wrapped, under
-	// the entries when its entry is selected.
-	textWidth := m.width - 40
-	var whole []string
-	if e, ok := m.currentEntry(); ok && lipgloss.Width(entryText(e)) > textWidth {
-		whole = wrap(entryText(e), m.width, 3)
-	}
-	rows := m.height - 13 - len(c.log) - len(whole)
+	textWidth := m.width - entryTextColumn
+	whole := m.wholeText()
+	rows := m.entryRows()
 	top := scrollTop(c.cursor, len(d.Entries), rows)
 	for i := top; i < len(d.Entries) && i < top+max(1, rows); i++ {
 		e := d.Entries[i]
@@ -374,6 +369,23 @@ func (m Model) viewCase() (string, []key) {
 		keys = []key{{"y", "delete"}, {"any other key", "keep it"}}
 	}
 	return b.String(), keys
+}
+
+// entryTextColumn is where the case screen's entry texts begin.
+const entryTextColumn = 40
+
+// wholeText is the selected entry's text and tags wrapped whole, when the
+// list cuts it; they are shown under the entries.
+func (m Model) wholeText() []string {
+	if e, ok := m.currentEntry(); ok && lipgloss.Width(entryText(e)) > m.width-entryTextColumn {
+		return wrap(entryText(e), m.width, 3)
+	}
+	return nil
+}
+
+// entryRows is how many entries the case screen shows.
+func (m Model) entryRows() int {
+	return m.height - 13 - len(m.caseView.log) - len(m.wholeText())
 }
 
 // entryText is an entry's text and its tags, as the list shows them.

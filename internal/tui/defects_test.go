@@ -143,6 +143,25 @@ func TestNarrowTerminal(t *testing.T) {
 	if got := wordsOf(s); !strings.Contains(got, "Skadegörelse vid Malmö C, spår 4 och bussterminalen på Centralplan") || !strings.Contains(got, "Rån, Södergatan") {
 		t.Errorf("cases at 80: a title cut\n%s", s)
 	}
+	// A click on a wrapped title's last line selects its case; the line
+	// under it is the next case's.
+	lines := strings.Split(s, "\n")
+	last := 0
+	for i, l := range lines {
+		if strings.Contains(l, "Centralplan") {
+			last = i
+		}
+	}
+	click := func(y int) int {
+		mm := run(m, tea.MouseClickMsg{Button: tea.MouseLeft, X: 60, Y: y})
+		return mm.(Model).cases.cursor
+	}
+	if got := click(last); got != 1 {
+		t.Errorf("a click on line %d (%q) selects row %d", last, lines[last], got)
+	}
+	if got := click(last + 1); got != 2 || !strings.Contains(lines[last+1], "Stöld ur bil") {
+		t.Errorf("a click on line %d (%q) selects row %d", last+1, lines[last+1], got)
+	}
 	m = run(m, keyMsg("enter"))
 	s = screenOf(m)
 	if !strings.Contains(s, "Insp. Åberg") || !strings.Contains(s, "clip 21:14:00–21:14:15") {
@@ -151,7 +170,7 @@ func TestNarrowTerminal(t *testing.T) {
 	// The header keeps the number and the status badge and shortens the
 	// title with …; a text cut in the list is marked …, and the selected
 	// entry's is shown whole with its tags.
-	lines := strings.Split(s, "\n")
+	lines = strings.Split(s, "\n")
 	if !strings.HasPrefix(lines[0], "Case 5000-K111111-26  Grovt rån") || !strings.HasSuffix(lines[0], "…  [in-progress]") {
 		t.Errorf("header at 80: %q", lines[0])
 	}

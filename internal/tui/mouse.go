@@ -24,14 +24,11 @@ func (m Model) mouse(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.screen == screenFrames {
 			return m.clickFrames(msg.X, msg.Y)
 		}
-		cursor, n, first, rows := m.listGeometry()
-		if n == 0 || cursor == nil {
+		cursor, first, rowOf := m.listLines()
+		if cursor == nil || msg.Y < first || msg.Y-first >= len(rowOf) {
 			return m, nil
 		}
-		i := scrollTop(*cursor, n, rows) + msg.Y - first
-		if msg.Y < first || i < 0 || i >= n {
-			return m, nil
-		}
+		i := rowOf[msg.Y-first]
 		if i == *cursor {
 			return m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 		}
@@ -43,22 +40,29 @@ func (m Model) mouse(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// listGeometry is the current screen's list: its cursor, length, the
-// screen line of its first row and how many rows it shows. The numbers
+// listLines is the current screen's list: its cursor, the screen line of
+// its first row, and the row each line from there shows. The numbers
 // follow the views.
-func (m *Model) listGeometry() (cursor *int, n, first, rows int) {
-	switch m.screen {
-	case screenCases:
-		return &m.cases.cursor, len(m.cases.shown()), 3, m.height - 7
-	case screenCase:
-		first = len(m.caseHeader()) + 1
-		return &m.caseView.cursor, len(m.caseView.detail.Entries), first, m.height - 13 - len(m.caseView.log)
-	case screenCameras:
-		return &m.picker.cursor, len(m.picker.shown), 3, m.pickerRows()
-	case screenRetention:
-		return &m.ret.cursor, len(m.ret.rows), 3, len(m.ret.rows)
-	case screenArchive:
-		return &m.arch.cursor, len(m.arch.rows), 3, len(m.arch.rows)
+func (m *Model) listLines() (cursor *int, first int, rowOf []int) {
+	if m.screen == screenCases {
+		_, rowOf = m.caseListLines()
+		return &m.cases.cursor, 3, rowOf
 	}
-	return nil, 0, 0, 0
+	var n, rows int
+	switch m.screen {
+	case screenCase:
+		cursor, n, first, rows = &m.caseView.cursor, len(m.caseView.detail.Entries), len(m.caseHeader())+1, m.entryRows()
+	case screenCameras:
+		cursor, n, first, rows = &m.picker.cursor, len(m.picker.shown), 3, m.pickerRows()
+	case screenRetention:
+		cursor, n, first, rows = &m.ret.cursor, len(m.ret.rows), 3, len(m.ret.rows)
+	case screenArchive:
+		cursor, n, first, rows = &m.arch.cursor, len(m.arch.rows), 3, len(m.arch.rows)
+	default:
+		return nil, 0, nil
+	}
+	for i := scrollTop(*cursor, n, rows); i < n && len(rowOf) < rows; i++ {
+		rowOf = append(rowOf, i)
+	}
+	return cursor, first, rowOf
 }
