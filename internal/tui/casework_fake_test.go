@@ -95,6 +95,9 @@ func (f *fakeOps) RetentionOf(ctx context.Context, all bool) ([]RetentionRow, er
 	rows, _ := f.Retention(ctx)
 	if all {
 		rows = append(rows, RetentionRow{Case: "5000-K333333-26", What: "request", Camera: "Malmö C spår 4", State: "preserved"})
+		for i := range f.windows {
+			rows = append(rows, RetentionRow{Case: fmt.Sprintf("5000-K9%05d-26", i), What: "request", Camera: "Södergatan 14, butik", State: "safe-for-now"})
+		}
 	}
 	return rows, nil
 }

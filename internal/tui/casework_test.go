@@ -315,6 +315,20 @@ func TestRetentionAllAndColour(t *testing.T) {
 	}
 }
 
+// A list longer than the screen scrolls with its cursor; the keys stay
+// at the bottom; a name cut ends in ….
+func TestRetentionScrolls(t *testing.T) {
+	m := startUI(&fakeOps{windows: 40}, 80, 24, false, keyMsg("r"), keyMsg("A"), tea.KeyPressMsg{Code: tea.KeyEnd})
+	s := screenOf(m)
+	lines := strings.Split(s, "\n")
+	if len(lines) != 24 || !strings.Contains(s, "5000-K900039-26") || !strings.Contains(lines[len(lines)-2], "↑↓ window") {
+		t.Errorf("the last window, or the keys, off screen (%d lines):\n%s", len(lines), s)
+	}
+	if !strings.Contains(s, "Södergatan 14, bu… ") {
+		t.Errorf("the camera's name is not cut with …:\n%s", s)
+	}
+}
+
 func TestClockForm(t *testing.T) {
 	ops := &fakeOps{}
 	m := openFrames(t, ops, 80, 24)

@@ -55,7 +55,7 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case retentionMsg:
 		r.set(msg)
 	case tea.KeyPressMsg:
-		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.height-6) {
+		if moveCursor(msg.String(), &r.cursor, len(r.rows), m.retentionRows()) {
 			return m, nil
 		}
 		switch msg.String() {
@@ -76,6 +76,11 @@ func (m Model) updateRetention(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// retentionRows and archiveRows are how many rows their screens show
+// (the archive's leaves room for the selected bundle's error).
+func (m Model) retentionRows() int { return max(1, m.height-7) }
+func (m Model) archiveRows() int   { return max(1, m.height-11) }
+
 func (m Model) viewRetention() (string, []key) {
 	r := m.ret
 	var b strings.Builder
@@ -87,17 +92,20 @@ func (m Model) viewRetention() (string, []key) {
 	if !r.loaded {
 		return b.String() + "loading …\n", nil
 	}
-	b.WriteString(dimStyle.Render(fmt.Sprintf("%-16s %-9s %-18s %-10s %-8s %s", "case", "what", "camera", "left", "state", "unpreserved")) + "\n")
+	// 80 columns: case 16, what 9, camera 18, left 9, state 12, unpreserved.
+	b.WriteString(dimStyle.Render(fmt.Sprintf("%-16s %-9s %-18s %-9s %-12s %s", "case", "what", "camera", "left", "state", "unpreserved")) + "\n")
 	if len(r.rows) == 0 {
 		b.WriteString("nothing requested is at risk\n")
 	}
-	for i, row := range r.rows {
+	top := scrollTop(r.cursor, len(r.rows), m.retentionRows())
+	for i := top; i < len(r.rows) && i < top+m.retentionRows(); i++ {
+		row := r.rows[i]
 		left := "-"
 		if row.Expires != nil {
 			left = clock.FormatDuration(row.Expires.Sub(m.now()).Round(time.Minute))
 		}
-		line := fmt.Sprintf("%-16s %-9s %-18s %-10s %s %d", clip(row.Case, 16), row.What, clip(row.Camera, 18), left,
-			m.retentionStyle(row.State).Render(padRight(row.State, 8)), row.Unpreserved)
+		line := fmt.Sprintf("%-16s %-9s %s %-9s %s %d", endCut(row.Case, 16), row.What, padRight(endCut(row.Camera, 18), 18), left,
+			m.retentionStyle(row.State).Render(padRight(row.State, 12)), row.Unpreserved)
 		if i == r.cursor {
 			line = selectedStyle.Render(padRight(line, m.width))
 		}
@@ -129,7 +137,7 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 			ref, on := c.ref, c.on
 			return m, m.actThenReload(func() (string, error) { return m.ops.SetHold(m.ctx, ref, on) }, m.loadArchive())
 		}
-		if moveCursor(k, &r.cursor, len(r.rows), m.height-6) {
+		if moveCursor(k, &r.cursor, len(r.rows), m.archiveRows()) {
 			return m, nil
 		}
 		if r.cursor >= len(r.rows) && k != "esc" && k != "R" {
@@ -199,7 +207,9 @@ func (m Model) viewArchive() (string, []key) {
 	if len(r.rows) == 0 {
 		b.WriteString("nothing archived yet: press p on a case\n")
 	}
-	for i, a := range r.rows {
+	top := scrollTop(r.cursor, len(r.rows), m.archiveRows())
+	for i := top; i < len(r.rows) && i < top+m.archiveRows(); i++ {
+		a := r.rows[i]
 		until, hold, size := "-", "", "-"
 		if a.RetainUntil != nil {
 			until = m.show(*a.RetainUntil)[:dateLen]

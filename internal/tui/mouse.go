@@ -55,9 +55,9 @@ func (m *Model) listLines() (cursor *int, first int, rowOf []int) {
 	case screenCameras:
 		cursor, n, first, rows = &m.picker.cursor, len(m.picker.shown), 3, m.pickerRows()
 	case screenRetention:
-		cursor, n, first, rows = &m.ret.cursor, len(m.ret.rows), 3, len(m.ret.rows)
+		cursor, n, first, rows = &m.ret.cursor, len(m.ret.rows), 3, m.retentionRows()
 	case screenArchive:
-		cursor, n, first, rows = &m.arch.cursor, len(m.arch.rows), 3, len(m.arch.rows)
+		cursor, n, first, rows = &m.arch.cursor, len(m.arch.rows), 3, m.archiveRows()
 	default:
 		return nil, 0, nil
 	}

@@ -57,6 +57,7 @@ type fakeOps struct {
 	work    caseWorkCalls   // casework_fake_test.go
 	asked   []string        // Frame calls: camera and UTC time
 	long    bool            // titles and texts longer than 80 columns hold
+	windows int             // more retention windows, with A
 }
 
 func (f *fakeOps) Cases(context.Context) ([]CaseRow, error) {
