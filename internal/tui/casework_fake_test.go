@@ -72,12 +72,16 @@ func (f *fakeOps) EditEntryTimes(_ context.Context, number string, id int64, e E
 }
 
 func (f *fakeOps) Requests(context.Context) ([]RequestRow, error) {
-	return []RequestRow{
+	rows := []RequestRow{
 		{ID: 7, Title: "Misshandel, Möllevångstorget", Place: "Möllevångstorget", FiledBy: "asa.berg", Need: "Kameror runt torget 22:00–22:30",
 			From: at("2026-11-20T21:00:00Z"), To: at("2026-11-20T21:30:00Z"), Filed: at("2026-11-21T07:12:00Z"), Status: "filed"},
 		{ID: 6, Title: "Rån, Södergatan", FiledBy: "asa.berg", From: at("2026-11-20T21:10:00Z"), To: at("2026-11-20T21:30:00Z"),
 			Filed: at("2026-11-20T23:02:00Z"), Status: "in-progress", Case: "5000-K111111-26"},
-	}, nil
+	}
+	if f.long {
+		rows[0].Title = "Misshandel och rån vid Möllevångstorget efter konserten på Folkets park"
+	}
+	return rows, nil
 }
 
 func (f *fakeOps) AcceptRequest(_ context.Context, id int64, number string) (string, error) {

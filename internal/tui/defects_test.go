@@ -181,6 +181,12 @@ func TestNarrowTerminal(t *testing.T) {
 	if !strings.Contains(s, "request: Klipp och stillbilder 22:10–22:30 · suspect: Man") {
 		t.Errorf("request and suspect run together:\n%s", s)
 	}
+	// The requests: a long title cut with … in the list, whole under it.
+	mr := run(m, keyMsg("esc"), keyMsg("i"))
+	if s := screenOf(mr); !strings.Contains(s, "Misshandel och rån vid Möllevång…") ||
+		!strings.Contains(wordsOf(s), "Misshandel och rån vid Möllevångstorget efter konserten på Folkets park · incident") {
+		t.Errorf("requests at 80:\n%s", s)
+	}
 	long := "archive unreachable: dial tcp 127.0.0.1:9000: connect: connection refused after 3 attempts over 40 s; the bundle stays queued"
 	m = run(m, errMsg{err: errString(long)})
 	if s := screenOf(m); !strings.Contains(s, "the bundle stays") {

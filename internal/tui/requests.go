@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 type requestsMsg []RequestRow
@@ -64,9 +65,11 @@ func (m Model) viewRequests() (string, []key) {
 		if q.Case != "" {
 			status = q.Case
 		}
-		line := fmt.Sprintf("%-4d %-11s %-12s %-16s %s", q.ID, m.show(q.Filed)[5:16], clip(q.FiledBy, 12), clip(status, 16), q.Title)
+		// The title is cut with … here and shown whole under the list.
+		title := endCut(q.Title, m.width-47)
+		line := fmt.Sprintf("%-4d %-11s %-12s %-16s %s", q.ID, m.show(q.Filed)[5:16], padRight(endCut(q.FiledBy, 12), 12), endCut(status, 16), title)
 		if q.Case == "" {
-			line = fmt.Sprintf("%-4d %-11s %-12s %s %s", q.ID, m.show(q.Filed)[5:16], clip(q.FiledBy, 12), m.riskStyle().Render(padRight(status, 16)), q.Title)
+			line = fmt.Sprintf("%-4d %-11s %-12s %s %s", q.ID, m.show(q.Filed)[5:16], padRight(endCut(q.FiledBy, 12), 12), m.riskStyle().Render(padRight(status, 16)), title)
 		}
 		if i == r.cursor {
 			line = selectedStyle.Render(padRight(clip(line, m.width), m.width))
@@ -78,6 +81,9 @@ func (m Model) viewRequests() (string, []key) {
 		q := r.rows[r.cursor]
 		b.WriteString("\n")
 		text := fmt.Sprintf("incident %s – %s", m.show(q.From)[:16], m.show(q.To)[11:16])
+		if lipgloss.Width(q.Title) > m.width-47 {
+			text = q.Title + " · " + text
+		}
 		for _, p := range []string{q.Place, q.Need, q.Suspect} {
 			if p != "" {
 				text += " · " + p
