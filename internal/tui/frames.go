@@ -363,7 +363,8 @@ func (m Model) frameImage() tea.Cmd {
 	}
 	top, rows := 3, m.frameRows()
 	if m.frames.grid.on {
-		top, rows = 4, rows-1 // under the grid's label line
+		n := len(m.gridLabel()) // under the grid's label
+		top, rows = 3+n, rows-n
 	}
 	w, h := fitCells(img.Bounds(), m.width, max(1, rows))
 	if m.graphics == GraphicsSixel {
@@ -563,7 +564,8 @@ func (m Model) viewFrames() (string, []key) {
 	var pic []string
 	switch {
 	case f.grid.on && f.grid.image != nil:
-		pic = append([]string{clip(m.gridLabel(), m.width)}, m.pictureLines(rows-1)...)
+		label := m.gridLabel()
+		pic = append(label, m.pictureLines(rows-len(label))...)
 	case f.err != "":
 		pic = append(pic, "")
 		if v := f.void; v != nil {

@@ -460,6 +460,22 @@ func TestGrid(t *testing.T) {
 	}
 }
 
+// At 80 columns the grid's label goes onto a second line, whole, and the
+// picture starts under it.
+func TestGridLabelAt80(t *testing.T) {
+	ops := &fakeOps{}
+	m := run(openFrames(t, ops, 80, 24), keyMsg("G"))
+	s := screenOf(m)
+	for _, want := range []string{"↖ Södergatan 2 21:10:18.000", "↗ Stortorget 21:10:18.000", "↙ Malmö C spår 4 21:10:18.000"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("%q cut:\n%s", want, s)
+		}
+	}
+	if n := len(m.(Model).gridLabel()); n != 2 {
+		t.Errorf("label on %d lines", n)
+	}
+}
+
 // V opens the recording at the cursor: in mpv at the frame's time in the
 // file, or in $KLIPP_VIEWER with {file} and {start}; a viewer that fails
 // at once is an error on the screen.

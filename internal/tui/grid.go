@@ -116,8 +116,9 @@ func (m Model) gridLoaded(msg gridMsg) (tea.Model, tea.Cmd) {
 	return m, m.frameImage()
 }
 
-// gridLabel names the tiles: ↖ ↗ ↙ ↘ with each camera's frame time.
-func (m Model) gridLabel() string {
+// gridLabel names the tiles: ↖ ↗ ↙ ↘ with each camera's frame time, on
+// as many lines as the width needs.
+func (m Model) gridLabel() []string {
 	g := m.frames.grid
 	corners := []string{"↖", "↗", "↙", "↘"}
 	var parts []string
@@ -131,7 +132,7 @@ func (m Model) gridLabel() string {
 		}
 		parts = append(parts, corners[i]+" "+name+" "+label)
 	}
-	return strings.Join(parts, "  ")
+	return itemLines(parts, m.width)
 }
 
 // shortReason is the gist of why there is no picture, for a tile's label:
@@ -139,6 +140,9 @@ func (m Model) gridLabel() string {
 func shortReason(reason string) string {
 	if strings.HasPrefix(reason, "gap") {
 		return "gap"
+	}
+	if strings.HasPrefix(reason, "damaged file") {
+		return "damaged file"
 	}
 	if i := strings.IndexAny(reason, ":("); i > 0 {
 		return strings.TrimSpace(reason[:i])

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
 )
@@ -145,20 +144,7 @@ func (m Model) pickerLegend() []string {
 	for _, it := range []string{"█ footage", "◆ activity", "░ expired", "▒ expiring within 14 days", "x damaged", "(blank) gap"} {
 		items = append(items, dimStyle.Render(it))
 	}
-	var lines []string
-	line := ""
-	for _, it := range items {
-		switch {
-		case line == "":
-			line = it
-		case lipgloss.Width(line)+2+lipgloss.Width(it) <= m.width:
-			line += "  " + it
-		default:
-			lines = append(lines, line)
-			line = it
-		}
-	}
-	return append(lines, line)
+	return itemLines(items, m.width)
 }
 
 func (m Model) updatePicker(msg tea.Msg) (tea.Model, tea.Cmd) {

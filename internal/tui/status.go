@@ -173,6 +173,25 @@ func wrap(s string, width, n int) []string {
 	return lines
 }
 
+// itemLines joins items two spaces apart into lines of at most width
+// cells, breaking only between items (an item wider than width is cut).
+func itemLines(items []string, width int) []string {
+	var lines []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case lipgloss.Width(line)+2+lipgloss.Width(it) <= width:
+			line += "  " + it
+		default:
+			lines = append(lines, clip(line, width))
+			line = it
+		}
+	}
+	return append(lines, clip(line, width))
+}
+
 // endCut shortens plain text to width cells by cutting its end with ….
 func endCut(s string, width int) string {
 	if lipgloss.Width(s) <= width {
