@@ -371,3 +371,15 @@ func TestRecordView(t *testing.T) {
 		t.Errorf("views %v, want %v", ops.views, want)
 	}
 }
+
+// The bar names a running job once, its progress line after it, cut with …
+// when it does not fit.
+func TestBarRunningJob(t *testing.T) {
+	m := New(context.Background(), &fakeOps{}, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m.width = 80
+	m.running = map[string]string{"export 5000-K111111-26": "export 5000-K111111-26: presentation (3 clips): encoding clip 2 of 3, 40%, 12 s left"}
+	bar := ansi.ReplaceAllString(m.bar(), "")
+	if !strings.Contains(bar, "running: export 5000-K111111-26: presentation") || strings.Count(bar, "5000-K111111-26") != 1 || !strings.HasSuffix(bar, "…") {
+		t.Errorf("bar: %q", bar)
+	}
+}

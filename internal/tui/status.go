@@ -108,7 +108,7 @@ func (m Model) bar() string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		part := k
-		if line := m.running[k]; line != "" {
+		if line := strings.TrimPrefix(m.running[k], k+": "); line != "" {
 			part += ": " + line
 		}
 		run = append(run, part)
@@ -134,7 +134,7 @@ func (m Model) bar() string {
 		left = clip(left, max(0, m.width/3))
 		lw = lipgloss.Width(left)
 	}
-	right = clip(right, max(0, m.width-lw-3))
+	right = endCut(right, max(0, m.width-lw-3))
 	return dimStyle.Render(left) + strings.Repeat(" ", max(3, m.width-lw-lipgloss.Width(right))) + m.busyStyle().Render(right)
 }
 
