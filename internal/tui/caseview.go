@@ -332,7 +332,7 @@ func (m Model) viewCase() (string, []key) {
 		e := d.Entries[i]
 		text := endCut(entryText(e), textWidth)
 		if m.width >= 120 {
-			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %d still(s)", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), max(1, len(e.Stills))))
+			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %s", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), stills(max(1, len(e.Stills)))))
 		}
 		line := fmt.Sprintf("%-3d %-12s %-22s %s", e.Number, e.At.In(m.zone).Format("15:04:05.000"), padRight(endCut(e.CameraName, 22), 22), text)
 		if i == c.cursor {
@@ -388,6 +388,14 @@ func (m Model) entryRows() int {
 	return m.height - 13 - len(m.caseView.log) - len(m.wholeText())
 }
 
+// stills counts stills in words: "1 still", "2 stills".
+func stills(n int) string {
+	if n == 1 {
+		return "1 still"
+	}
+	return fmt.Sprintf("%d stills", n)
+}
+
 // entryText is an entry's text and its tags, as the list shows them.
 func entryText(e Entry) string {
 	if len(e.Tags) == 0 {
@@ -408,7 +416,7 @@ func (m Model) entryDetail(e Entry) string {
 	for _, t := range e.Stills {
 		ts = append(ts, t.In(m.zone).Format("15:04:05.000"))
 	}
-	return out + fmt.Sprintf("%d stills: %s", len(e.Stills), strings.Join(ts, ", "))
+	return out + stills(len(e.Stills)) + ": " + strings.Join(ts, ", ")
 }
 
 // caseHeader is the lines above the entries: title, the incident (wrapped,
