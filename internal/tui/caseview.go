@@ -350,7 +350,7 @@ func (m Model) viewCase() (string, []key) {
 		b.WriteString("\nedit text: " + c.input.View() + "\n")
 	}
 	for _, l := range c.log {
-		b.WriteString(dimStyle.Render(midCut(l, m.width)) + "\n") // a path keeps its end
+		b.WriteString(dimStyle.Render(pathCut(l, m.width)) + "\n")
 	}
 	keys := []key{{"↑↓", "entry"}, {"enter", "frames"}, {"c", "cameras"}, {"e", "edit text"}, {"t", "time/clip/tags"}, {"d", "delete"},
 		{"s", "status"}, {"E", "edit case"}, {"x", "export"}, {"p", "archive"}}

@@ -213,6 +213,17 @@ func endCut(s string, width int) string {
 	return b.String() + "…"
 }
 
+// pathCut shortens a line to width cells: a path in it (from " /") loses
+// its middle, the text before it stays; without one, its end goes.
+func pathCut(line string, width int) string {
+	i := strings.Index(line, " /")
+	if i < 0 || lipgloss.Width(line) <= width {
+		return endCut(line, width)
+	}
+	head := line[:i+1]
+	return head + midCut(line[i+1:], max(5, width-lipgloss.Width(head)))
+}
+
 // midCut shortens a path to width cells by cutting its middle with …,
 // keeping its start and its file name.
 func midCut(s string, width int) string {
