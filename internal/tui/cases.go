@@ -194,7 +194,10 @@ func (m Model) caseListLines() (lines []string, rowOf []int) {
 				exp = exp[5:]
 			}
 			if r.Expiry.Sub(m.now()) < app.DefaultRetentionWithin {
-				exp = m.riskStyle().Render(exp + " !")
+				exp += " !"
+				if i != c.cursor { // a style inside would end the row's highlight
+					exp = m.riskStyle().Render(exp)
+				}
 			}
 		}
 		// At 80 columns the dates lose their year.
@@ -211,7 +214,7 @@ func (m Model) caseListLines() (lines []string, rowOf []int) {
 			prefix = fmt.Sprintf("%-18s %-12s %-19s %-19s %-19s ", r.Number, r.Status, m.show(r.From)[:16], padRight(exp, 19), dl)
 		}
 		indent := lipgloss.Width(prefix)
-		for j, t := range wrap(r.Title, max(10, lw-indent), 4) {
+		for j, t := range wrap(r.Title, max(10, lw-indent), 8) {
 			line := strings.Repeat(" ", indent) + t
 			if j == 0 {
 				line = prefix + t

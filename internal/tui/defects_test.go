@@ -383,3 +383,21 @@ func TestBarRunningJob(t *testing.T) {
 		t.Errorf("bar: %q", bar)
 	}
 }
+
+// The case list's cursor stays on its case when the list comes back in
+// another order (a status or expiry changed); the filter's footer has no q.
+func TestCasesCursorFollowsCase(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(context.Background(), ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers()
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("j"))
+	rows, _ := ops.Cases(context.Background())
+	rows[0], rows[1] = rows[1], rows[0]
+	m = run(m, casesMsg(rows))
+	if c := m.(Model).cases; c.shown()[c.cursor].Number != "5000-K222222-26" {
+		t.Errorf("cursor on %s", c.shown()[c.cursor].Number)
+	}
+	m = run(m, keyMsg("/"))
+	if s := screenOf(m); strings.Contains(s, "q quit") {
+		t.Errorf("q quit offered while q types:\n%s", s)
+	}
+}

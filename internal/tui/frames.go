@@ -573,8 +573,10 @@ func (m Model) viewFrames() (string, []key) {
 				pic = append(pic, m.riskStyle().Render(l))
 			}
 		}
-		for _, l := range wrap(f.err, m.width, 3) {
-			pic = append(pic, dimStyle.Render(l))
+		if f.void == nil { // the reason above says it better
+			for _, l := range wrap(f.err, m.width, 3) {
+				pic = append(pic, dimStyle.Render(l))
+			}
 		}
 	case f.frame == nil:
 		pic = append(pic, "", "decoding …")

@@ -274,7 +274,11 @@ func (m Model) viewPicker() (string, []key) {
 	var b strings.Builder
 	located := len(p.all) > 0 && p.all[0].Located
 	if located {
-		b.WriteString(clip(titleStyle.Render("Cameras for "+d.Number)+fmt.Sprintf("  by distance from %s", d.Place), m.width) + "\n")
+		from := d.Place
+		if from == "" {
+			from = d.Position // the place's address was not given
+		}
+		b.WriteString(clip(titleStyle.Render("Cameras for "+d.Number)+fmt.Sprintf("  by distance from %s", from), m.width) + "\n")
 	} else {
 		b.WriteString(clip(titleStyle.Render("Cameras for "+d.Number)+"  in catalog order: the case has no position", m.width) + "\n")
 	}

@@ -366,7 +366,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case casesMsg:
+		// The cursor stays on its case, wherever the new order puts it.
+		was := ""
+		if shown := m.cases.shown(); m.cases.cursor < len(shown) {
+			was = shown[m.cases.cursor].Number
+		}
 		m.cases.all = msg
+		for i, r := range m.cases.shown() {
+			if r.Number == was {
+				m.cases.cursor = i
+			}
+		}
 		if m.cases.cursor >= len(m.cases.shown()) {
 			m.cases.cursor = max(0, len(m.cases.shown())-1)
 		}
@@ -499,7 +509,7 @@ func (m Model) draw() string {
 		hasEsc = hasEsc || k.keys == "esc"
 	}
 	switch {
-	case m.screen == screenCases:
+	case m.screen == screenCases && !m.cases.filtering: // q types into the filter
 		keys = append(keys, key{"q", "quit"})
 	case !hasEsc:
 		keys = append(keys, key{"esc", "back"})
@@ -575,16 +585,16 @@ func (m Model) fullHelp(keys []key) []string {
 	if half := (len(keys) + 1) / 2; short && m.width >= 76 {
 		col := m.width / 2
 		for i := 0; i < half; i++ {
-			left := clip("  "+padRight(keys[i].keys, 8)+keys[i].what, col-1)
+			left := clip("  "+padRight(keys[i].keys+" ", 8)+keys[i].what, col-1)
 			line := padRight(left, col)
 			if j := i + half; j < len(keys) {
-				line += clip(padRight(keys[j].keys, 8)+keys[j].what, m.width-col)
+				line += clip(padRight(keys[j].keys+" ", 8)+keys[j].what, m.width-col)
 			}
 			lines = append(lines, line)
 		}
 	} else {
 		for _, k := range keys {
-			lines = append(lines, "  "+padRight(k.keys, 16)+k.what)
+			lines = append(lines, "  "+padRight(k.keys+" ", 16)+k.what)
 		}
 	}
 	var common []key
