@@ -375,9 +375,9 @@ func TestTUIStillsJoinEntries(t *testing.T) {
 		t.Errorf("a still at the entry's own time: %v", got)
 	}
 
-	// Archived (status 4 on the case screen), the case takes no still and
+	// Archived (status 4 on the case screen, confirmed), the case takes no still and
 	// writes no file.
-	m = drive(t, m, press("esc"), press("esc"), press("s"), press("4"))
+	m = drive(t, m, press("esc"), press("esc"), press("s"), press("4"), press("y"))
 	if st := m.(tui.Model).Status(); !strings.Contains(st, "is archived now") {
 		t.Fatalf("s 4: %q\n%s", st, screenText(m))
 	}

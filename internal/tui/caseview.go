@@ -25,8 +25,9 @@ type caseModel struct {
 	deleting            bool
 	// confirm is an action that waits for y: archiving an export older
 	// than the timeline, or delivering a case without a current export.
-	confirm caseAction
-	log     []string // export / archive progress
+	confirm   caseAction
+	confirmTo string   // statusAnyway: the status asked for
+	log       []string // export / archive progress
 }
 
 type caseAction int
@@ -34,7 +35,7 @@ type caseAction int
 const (
 	noAction caseAction = iota
 	archiveAnyway
-	deliverAnyway
+	statusAnyway // delivered or archived without a current export; archived locks the timeline
 )
 
 type caseMsg CaseDetail
@@ -201,9 +202,9 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			case k == "y" && what == archiveAnyway:
 				return m.archiveCase()
 			case k == "y":
-				return m, m.setStatus(c.detail.Number, string(casefile.StatusDelivered), false, c.detail.Version)
+				return m, m.setStatus(c.detail.Number, c.confirmTo, false, c.detail.Version)
 			case k != "x":
-				return m.say(map[caseAction]string{archiveAnyway: "not archived", deliverAnyway: "status kept: " + c.detail.Status}[what]), nil
+				return m.say(map[caseAction]string{archiveAnyway: "not archived", statusAnyway: "status kept: " + c.detail.Status}[what]), nil
 			}
 		}
 		if mm, cmd, ok := m.caseWorkKey(k); ok {
@@ -363,8 +364,8 @@ func (m Model) viewCase() (string, []key) {
 		keys = []key{{"y", "move back to " + string(st.back)}, {"any other key", "keep " + d.Status}}
 	case c.confirm == archiveAnyway:
 		keys = []key{{"y", "archive anyway"}, {"x", "export first"}, {"any other key", "don't"}}
-	case c.confirm == deliverAnyway:
-		keys = []key{{"y", "set delivered anyway"}, {"x", "export first"}, {"any other key", "keep " + d.Status}}
+	case c.confirm == statusAnyway:
+		keys = []key{{"y", "set " + c.confirmTo}, {"x", "export first"}, {"any other key", "keep " + d.Status}}
 	case c.deleting:
 		keys = []key{{"y", "delete"}, {"any other key", "keep it"}}
 	}

@@ -249,6 +249,16 @@ func TestAskBeforeOutdatedExport(t *testing.T) {
 	if ops.pushes.Load() != 1 || lastCall(t, ops) != "status 5000-K111111-26 delivered reopen=false v4" {
 		t.Errorf("current export: %d pushes, %v", ops.pushes.Load(), ops.work.calls)
 	}
+	// Archived locks the timeline: always asked.
+	n := len(ops.work.calls)
+	m = run(m, keyMsg("s"), keyMsg("4"))
+	if len(ops.work.calls) != n || !strings.Contains(m.(Model).Status(), "archived? Its timeline no longer changes: y to confirm") {
+		t.Errorf("s 4: %v %q", ops.work.calls, m.(Model).Status())
+	}
+	m = run(m, keyMsg("y"))
+	if got := lastCall(t, ops); got != "status 5000-K111111-26 archived reopen=false v4" {
+		t.Errorf("s 4 y: %q", got)
+	}
 }
 
 func TestArchiveScreen(t *testing.T) {

@@ -73,13 +73,25 @@ func (m Model) caseWorkKey(k string) (Model, tea.Cmd, bool) {
 			st.back = casefile.Status(names[i])
 			return m.say(fmt.Sprintf("move case %s back from %s to %s? That reopens it: y to confirm", d.Number, d.Status, names[i])), nil, true
 		}
-		if names[i] == string(casefile.StatusDelivered) && (len(d.Bundles) == 0 || d.Stale) {
-			c.confirm = deliverAnyway
-			why := "no export of case " + d.Number + " yet"
-			if d.Stale {
-				why = fmt.Sprintf("the timeline changed after the newest export (%s)", lastBundle(d))
+		outdated := ""
+		switch {
+		case len(d.Bundles) == 0:
+			outdated = "no export of case " + d.Number + " yet"
+		case d.Stale:
+			outdated = fmt.Sprintf("the timeline changed after the newest export (%s)", lastBundle(d))
+		}
+		switch {
+		case names[i] == string(casefile.StatusArchived):
+			// Archived, the timeline no longer changes: always asked.
+			q := "set case " + d.Number + " archived? Its timeline no longer changes"
+			if outdated != "" {
+				q = outdated + ": " + q
 			}
-			return m.say(why + ": set it delivered anyway? y to confirm, x exports first"), nil, true
+			c.confirm, c.confirmTo = statusAnyway, names[i]
+			return m.say(q + ": y to confirm, x exports first"), nil, true
+		case names[i] == string(casefile.StatusDelivered) && outdated != "":
+			c.confirm, c.confirmTo = statusAnyway, names[i]
+			return m.say(outdated + ": set it delivered anyway? y to confirm, x exports first"), nil, true
 		}
 		return m, m.setStatus(d.Number, names[i], false, d.Version), true
 	}
