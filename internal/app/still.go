@@ -102,12 +102,8 @@ func (s *Service) Still(ctx context.Context, req StillRequest, ev Events) (Still
 	if req.Case != "" {
 		// A still for a case joins its timeline, which an archived case
 		// no longer changes: nothing is written for it.
-		c, err := casefile.Get(ctx, s.store, req.Case)
-		if err != nil {
+		if _, err := casefile.Editable(ctx, s.store, req.Case); err != nil {
 			return StillResult{}, err
-		}
-		if c.Status == string(casefile.StatusArchived) {
-			return StillResult{}, fault.Usagef("case %s is archived: its timeline no longer changes", req.Case)
 		}
 	}
 	if err := sweepTemporaries(filepath.Dir(req.Out)); err != nil {

@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
-	"github.com/klipp-forensics/klipp/internal/store"
-
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/store"
 )
 
 // ExportRunning is the refusal of an export of a case another export of

@@ -44,9 +44,9 @@ func ValidateEntry(e store.Entry) error {
 	return nil
 }
 
-// editable returns the case, refusing archived ones: their timeline is
+// Editable returns the case, refusing archived ones: their timeline is
 // evidence in the archive and no longer changes.
-func editable(ctx context.Context, st *store.Store, number string) (store.Case, error) {
+func Editable(ctx context.Context, st *store.Store, number string) (store.Case, error) {
 	c, err := Get(ctx, st, number)
 	if err != nil {
 		return c, err
@@ -59,7 +59,7 @@ func editable(ctx context.Context, st *store.Store, number string) (store.Case, 
 
 // AddEntry stores a new entry of a case.
 func AddEntry(ctx context.Context, st *store.Store, e store.Entry, now time.Time) (store.Entry, error) {
-	if _, err := editable(ctx, st, e.Case); err != nil {
+	if _, err := Editable(ctx, st, e.Case); err != nil {
 		return e, err
 	}
 	if err := ValidateEntry(e); err != nil {
@@ -76,7 +76,7 @@ func AddEntry(ctx context.Context, st *store.Store, e store.Entry, now time.Time
 
 // editableEntry returns an entry of a case whose timeline may change.
 func editableEntry(ctx context.Context, st *store.Store, number string, id int64) (store.Entry, error) {
-	if _, err := editable(ctx, st, number); err != nil {
+	if _, err := Editable(ctx, st, number); err != nil {
 		return store.Entry{}, err
 	}
 	e, err := st.GetEntry(ctx, number, id)
