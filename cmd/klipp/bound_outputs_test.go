@@ -118,6 +118,19 @@ func TestTUIFrameShowsUncertainty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Södergatan 2's drifting clock's model gives true times with
+	// nanoseconds; a frame's times are to the millisecond, as shown and
+	// typed, and inside the frame (its camera clock at or after the
+	// frame's).
+	for _, at := range []time.Time{at, at.Add(40 * time.Millisecond), at.Add(80 * time.Millisecond)} {
+		d, err := ops.Frame(context.Background(), "sodergatan-2", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.At.Nanosecond()%1e6 != 0 || d.CameraClock.Nanosecond()%1e6 != 0 {
+			t.Errorf("Södergatan 2 frame at %s, camera clock %s: want whole milliseconds", d.At.Format(time.RFC3339Nano), d.CameraClock.Format(time.RFC3339Nano))
+		}
+	}
 	days := f.At.Sub(time.Date(2026, 11, 10, 8, 0, 0, 0, time.UTC)).Hours() / 24
 	if want := "± " + formatTenth(math.Ceil((0.5+0.2+2*days)*1000)/1000) + " s"; f.Bound != want {
 		t.Errorf("frame ± %q, want %q", f.Bound, want)

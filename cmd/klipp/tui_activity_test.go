@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/klipp-forensics/klipp/internal/tui"
 )
 
 // Issue 14 in the UI, with the real service behind it: the picker's strip
@@ -70,9 +72,19 @@ func TestTUIActivity(t *testing.T) {
 			t.Errorf("%s: want the frame at %s:\n%s", k, frame.Format("15:04:05.000"), s)
 		}
 	}
+	// A: the entry is at the frame on screen at the activity's start (the
+	// activity starts between frames), so a still there is the entry's.
+	startFrame := res.Periods[0].Start.In(loc).Truncate(100 * time.Millisecond)
 	m = drive(t, m, append(append(keys("]", "A"), typeText("Röd figur går förbi")...), press("enter"))...)
-	if s := screenText(m); !strings.Contains(s, "entry added at "+res.Periods[0].Start.In(loc).Format("15:04:05.000")) {
-		t.Fatalf("A:\n%s", s)
+	if s := screenText(m); !strings.Contains(s, "entry added at "+startFrame.Format("15:04:05.000")) {
+		t.Fatalf("A: want the entry at %s:\n%s", startFrame.Format("15:04:05.000"), s)
+	}
+	if s := screenText(m); !strings.Contains(s, cursor(startFrame)) || !strings.Contains(s, "frame "+startFrame.Format("15:04:05.000")) {
+		t.Fatalf("A: the picture at the activity's start:\n%s", s)
+	}
+	m = drive(t, m, press("s"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "linked to entry 1") {
+		t.Fatalf("s at the frame of an A entry: %q", st)
 	}
 	_, out, _ := klipp(t, "--config", conf, "timeline", "list", "K-ACT")
 	if !strings.Contains(out, "Röd figur går förbi") || !strings.Contains(out, res.Periods[0].Start.In(loc).Format("15:04:05")) {

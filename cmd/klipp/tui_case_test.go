@@ -374,6 +374,17 @@ func TestTUIStillsJoinEntries(t *testing.T) {
 	if got := stills(); len(got) != 2 || len(got[1]) != 1 || !got[1][0].Equal(t3) {
 		t.Errorf("a still at the entry's own time: %v", got)
 	}
+	// Near the entry but outside its clip (-5 s to +10 s): saved, not
+	// linked (an entry's stills lie in its clip), and the clip is named.
+	m = drive(t, m, goTo(t3.Add(12*time.Second))...)
+	m = drive(t, m, press("s"))
+	clip := t3.Add(-5*time.Second).In(cet).Format("15:04:05.000") + "–" + t3.Add(10*time.Second).In(cet).Format("15:04:05.000")
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "still saved") || !strings.Contains(st, "not linked: entry 2's clip "+clip+" does not hold it") {
+		t.Errorf("s outside the entry's clip: %q", st)
+	}
+	if got := stills(); len(got) != 2 || len(got[1]) != 1 {
+		t.Errorf("a still outside the clip changed the entries: %v", got)
+	}
 
 	// Archived (status 4 on the case screen, confirmed), the case takes no still and
 	// writes no file.
@@ -410,6 +421,17 @@ func TestTUIStillsJoinEntries(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("the refused still was written")
+	}
+	// Nor does the case still make the case's stills folder.
+	stillsDir := filepath.Join(dir, "data", "stills", number)
+	if err := os.RemoveAll(stillsDir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CaseStill(context.Background(), app.CaseStillRequest{Case: number, Camera: "stortorget", At: t1}); err == nil || !strings.Contains(err.Error(), "is archived") {
+		t.Errorf("the service's case still for an archived case: %v", err)
+	}
+	if _, err := os.Stat(stillsDir); err == nil {
+		t.Error("the refused case still made the stills folder")
 	}
 }
 

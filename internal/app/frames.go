@@ -60,7 +60,8 @@ func (s *Service) frame(ctx context.Context, req FrameRequest, decode func(ctx c
 	if err != nil {
 		return Frame{}, err
 	}
-	at := footage.FrameTrue(cam.Clock, seg, st.Offset)
-	return Frame{Image: st.Image, At: at, CameraClock: seg.CameraStart.Add(st.Offset), ClockVerified: cam.Clock.Verified(),
+	// Both times to the millisecond, as they are shown and typed.
+	at := clock.FrameMilli(footage.FrameTrue(cam.Clock, seg, st.Offset))
+	return Frame{Image: st.Image, At: at, CameraClock: clock.FrameMilli(seg.CameraStart.Add(st.Offset)), ClockVerified: cam.Clock.Verified(),
 		FPS: seg.FPS, Source: seg.Path, Offset: st.Offset, Bound: s.bound(cam, at, seg.FPS)}, nil
 }

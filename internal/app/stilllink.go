@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/klipp-forensics/klipp/internal/audit"
+	"github.com/klipp-forensics/klipp/internal/casefile"
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
@@ -24,55 +25,116 @@ func (e *ExportRunning) Error() string {
 }
 
 // StillNear is how far from an entry's time, outside its clip range, a
-// still on its camera is still taken as the entry's.
+// still on its camera is taken as meant for it: it is not linked (an
+// entry's stills lie in its clip), but named so the clip can be widened.
 const StillNear = 30 * time.Second
 
 // LinkStillRequest links a still taken at At on Camera to the case's
-// entry on that camera whose clip range holds At (or whose time is
-// within StillNear of it), the nearest one.
+// entry on that camera whose clip range holds At, the nearest one.
 type LinkStillRequest struct {
 	Case   string
 	Camera string
 	At     time.Time
 }
 
-// LinkStill adds the still to the nearest such entry's stills (keeping
-// the automatic one at the entry's time), so that it goes into the
-// bundle; it returns the entry, or a zero Entry when none is near.
-func (s *Service) LinkStill(ctx context.Context, req LinkStillRequest) (Entry, error) {
+// StillLink is where a still of a case went.
+type StillLink struct {
+	Entry Entry // the entry it joined; zero when none holds it
+	// Outside is, when no entry's clip holds the still, the nearest
+	// entry on its camera within StillNear of it: its clip would have
+	// to be widened to take it.
+	Outside *Entry
+}
+
+// LinkStill adds the still to the nearest entry whose clip holds it
+// (keeping the automatic one at the entry's time), so that it goes into
+// the bundle.
+func (s *Service) LinkStill(ctx context.Context, req LinkStillRequest) (StillLink, error) {
 	if req.Case == "" {
-		return Entry{}, fault.Fieldf("case", "required")
+		return StillLink{}, fault.Fieldf("case", "required")
 	}
 	entries, err := s.Entries(ctx, req.Case)
 	if err != nil {
-		return Entry{}, err
+		return StillLink{}, err
 	}
-	var best *Entry
+	var best, near *Entry
 	dist := func(e Entry) time.Duration { return max(e.At.Sub(req.At), req.At.Sub(e.At)) }
 	for i, e := range entries {
-		inClip := !req.At.Before(e.From) && !req.At.After(e.To)
-		if e.Camera != req.Camera || !inClip && dist(e) > StillNear {
+		if e.Camera != req.Camera {
 			continue
 		}
-		if best == nil || dist(e) < dist(*best) {
+		inClip := !req.At.Before(e.From) && !req.At.After(e.To)
+		switch {
+		case inClip && (best == nil || dist(e) < dist(*best)):
 			best = &entries[i]
+		case !inClip && dist(e) <= StillNear && (near == nil || dist(e) < dist(*near)):
+			near = &entries[i]
 		}
 	}
 	if best == nil {
-		return Entry{}, nil
+		return StillLink{Outside: near}, nil
 	}
 	for _, t := range best.Stills {
 		if t.Equal(req.At) {
-			return *best, nil
+			return StillLink{Entry: *best}, nil
 		}
 	}
 	stills := withStills(best.At, best.Stills, []time.Time{req.At})
 	e, err := s.EditEntry(ctx, EditEntryRequest{Case: req.Case, ID: best.ID, Stills: &stills, Version: best.Version}, nil)
 	if err != nil {
-		return Entry{}, err
+		return StillLink{}, err
 	}
 	e.Number = best.Number
-	return e, nil
+	return StillLink{Entry: e}, nil
+}
+
+// CaseStillRequest is a still for a case (the terminal UI's s): the frame
+// on screen at At on Camera.
+type CaseStillRequest struct {
+	Case   string
+	Camera string
+	At     time.Time
+}
+
+// CaseStillResult is the still written and where it went.
+type CaseStillResult struct {
+	Path   string
+	Record StillRecord
+	StillLink
+}
+
+// CaseStill writes the frame on screen at req.At into the case's stills
+// folder, <data_dir>/stills/<case>/<camera>-<YYYYMMDD-HHMMSS.mmm>.png (the
+// time in the display zone), and links it to the entry on its camera
+// whose clip holds it. An archived case is refused before anything is
+// written.
+func (s *Service) CaseStill(ctx context.Context, req CaseStillRequest) (CaseStillResult, error) {
+	if err := s.Need(ctx, "still", "", RoleAnalyst); err != nil {
+		return CaseStillResult{}, err
+	}
+	if req.Case == "" {
+		return CaseStillResult{}, fault.Fieldf("case", "required")
+	}
+	if _, err := s.Camera(req.Camera); err != nil {
+		return CaseStillResult{}, err
+	}
+	if _, err := casefile.Editable(ctx, s.store, req.Case); err != nil {
+		return CaseStillResult{}, err
+	}
+	dir := s.StillsDir(req.Case)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return CaseStillResult{}, fmt.Errorf("stills of case %s: %w", req.Case, err)
+	}
+	out := filepath.Join(dir, req.Camera+"-"+req.At.In(s.cfg.Timezone).Format("20060102-150405.000")+".png")
+	res, err := s.Still(ctx, StillRequest{Camera: req.Camera, Times: []time.Time{req.At}, Out: out, Force: true, Case: req.Case}, nil)
+	if err != nil {
+		return CaseStillResult{}, err
+	}
+	link, err := s.LinkStill(ctx, LinkStillRequest{Case: req.Case, Camera: req.Camera, At: req.At})
+	if err != nil {
+		return CaseStillResult{}, err
+	}
+	return CaseStillResult{Path: out, Record: res.Records[0], StillLink: link}, nil
 }
 
 // withStills is an entry's stills with taken added, in time order, each

@@ -94,3 +94,15 @@ func Later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// FrameMilli is a frame's time as it is shown, typed and stored: rounded
+// up to the millisecond, so it stays inside the frame (a frame's time can
+// have nanoseconds: 30000/1001 fps, a drifting clock) and reads the same
+// everywhere.
+func FrameMilli(t time.Time) time.Time {
+	r := t.Truncate(time.Millisecond)
+	if r.Before(t) {
+		r = r.Add(time.Millisecond)
+	}
+	return r
+}

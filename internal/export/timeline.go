@@ -92,7 +92,9 @@ func ViewEntry(e store.Entry, number int, cam *catalog.Camera, driftPerDay time.
 		v.Stills = []time.Time{}
 	}
 	if cam != nil {
-		v.CameraClock, v.ClockVerified, v.CameraName = cam.Clock.CameraClock(e.At), cam.Clock.Verified(), cam.Name
+		// The camera clock to the millisecond, as the entry's time: a
+		// drifting clock's model gives nanoseconds no one measured.
+		v.CameraClock, v.ClockVerified, v.CameraName = cam.Clock.CameraClock(e.At).Round(time.Millisecond), cam.Clock.Verified(), cam.Name
 	}
 	if v.bound = Bound(cam, e.At, driftPerDay); v.bound.Known {
 		u := math.Ceil(v.bound.Plus.Seconds()*1000) / 1000

@@ -44,6 +44,7 @@ type framesModel struct {
 	barWant            string        // the bar last asked for
 	pending            Span          // the activity an entry is being typed for
 	latest             *atomic.Int64 // the newest frame request, read by the requests waiting to run
+	snap               bool          // the next frame asked for sets the cursor to its time
 }
 
 // marks are a camera's in and out marks: they belong to that camera.
@@ -61,6 +62,7 @@ type frameMsg struct {
 	frame Frame
 	err   error
 	void  *Around // with err: why, when known
+	snap  bool    // the cursor takes the frame's time (a frame step)
 }
 
 // loadFrame asks for the frame at the cursor, off the UI goroutine; the
@@ -72,6 +74,8 @@ func (m *Model) loadFrame() tea.Cmd {
 	}
 	m.frames.latest.Store(int64(m.frames.seq))
 	seq, cam, at, ops, ctx, latest := m.frames.seq, m.frames.camera, m.frames.at, m.ops, m.ctx, m.frames.latest
+	snap := m.frames.snap
+	m.frames.snap = false
 	return func() tea.Msg {
 		if latest.Load() != int64(seq) {
 			// Keys pressed faster than frames decode: only the newest
@@ -79,7 +83,7 @@ func (m *Model) loadFrame() tea.Cmd {
 			return frameMsg{seq: seq, stale: true}
 		}
 		f, err := ops.Frame(ctx, cam, at)
-		msg := frameMsg{seq: seq, frame: f, err: err}
+		msg := frameMsg{seq: seq, frame: f, err: err, snap: snap}
 		if err != nil {
 			// No picture: find out why, and where the footage is.
 			if a, aerr := ops.Around(ctx, cam, at); aerr == nil && a.Reason != "" {
@@ -106,6 +110,7 @@ func (m Model) step(d time.Duration) (tea.Model, tea.Cmd) {
 // stepFrame moves one frame; inside a gap or damage it goes to the edge of
 // the footage that way instead of stepping through the void.
 func (m Model) stepFrame(dir int) (tea.Model, tea.Cmd) {
+	m.frames.snap = true
 	if v := m.frames.void; v != nil && m.frames.frame == nil {
 		target := v.Next
 		if dir < 0 {
@@ -192,6 +197,13 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			fr := msg.frame
 			f.frame, f.err, f.void = &fr, "", nil
 			f.play.waiting = false
+			// After a frame step the cursor is the frame's time, as
+			// entries and stills take it (not when the frame is further
+			// off: a recorder's jump). A camera switch or a typed time
+			// keeps the cursor: n and p do not wander.
+			if d := f.at.Sub(fr.At); msg.snap && !f.play.on && d > -2*time.Millisecond && d < time.Duration(float64(time.Second)/m.fps())+time.Millisecond {
+				f.at = fr.At
+			}
 			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage(), m.loadBar(), m.loadGrid())
 		}
 	case gridMsg:
@@ -228,7 +240,8 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 					}
 					return m.jump(t)
 				case promptActivity:
-					return m.addEntryAt(value, f.pending.From, f.pending.From, f.pending.To)
+					at, from, to := m.activityEntryTimes(f.pending)
+					return m.addEntryAt(value, at, from, to)
 				}
 				return m.addEntry(value)
 			}
@@ -275,6 +288,7 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if target == nil {
 				return m.say("no footage that way within a day"), nil
 			}
+			m.frames.snap = true // the cursor on the edge's frame
 			return m.jump(*target)
 		case "g":
 			f.prompt = promptTime
@@ -301,9 +315,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if mm, ok := m.locked(); ok {
 				return mm, nil
 			}
-			number, cam, at := m.caseView.detail.Number, f.camera, ceilMilli(m.shownTime())
+			number, cam, at := m.caseView.detail.Number, f.camera, clock.FrameMilli(m.shownTime())
 			m.busy = "still"
-			ops, ctx := m.ops, m.ctx
+			ops, ctx, zone := m.ops, m.ctx, m.zone
 			return m, func() tea.Msg {
 				res, err := ops.Still(ctx, number, cam, at)
 				if err != nil {
@@ -312,6 +326,10 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				text := "still saved: " + midCut(res.Path, 50)
 				if res.Entry > 0 {
 					return doneMsg{text: fmt.Sprintf("%s, linked to entry %d", text, res.Entry), number: number}
+				}
+				if e := res.Outside; e != nil {
+					hms := func(t time.Time) string { return t.In(zone).Format("15:04:05.000") }
+					return statusMsg(fmt.Sprintf("%s, not linked: entry %d's clip %s–%s does not hold it (widen it with t in the case)", text, e.Number, hms(e.From), hms(e.To)))
 				}
 				return statusMsg(text + " (no entry on this camera near this time: add one with a)")
 			}
@@ -457,15 +475,6 @@ func (m Model) addEntry(text string) (Model, tea.Cmd) {
 	return m.addEntryAt(text, at, from, to)
 }
 
-// ceilMilli is t rounded up to the millisecond.
-func ceilMilli(t time.Time) time.Time {
-	r := t.Truncate(time.Millisecond)
-	if r.Before(t) {
-		r = r.Add(time.Millisecond)
-	}
-	return r
-}
-
 // addEntryAt adds an entry at at with the clip from–to.
 func (m Model) addEntryAt(text string, at, from, to time.Time) (Model, tea.Cmd) {
 	f := m.frames
@@ -478,7 +487,7 @@ func (m Model) addEntryAt(text string, at, from, to time.Time) (Model, tea.Cmd) 
 	}
 	// Times to the millisecond, as shown and typed; up, so each stays in
 	// its frame (a frame's true time can have nanoseconds: 30000/1001 fps).
-	at, from, to = ceilMilli(at), ceilMilli(from), ceilMilli(to)
+	at, from, to = clock.FrameMilli(at), clock.FrameMilli(from), clock.FrameMilli(to)
 	number, cam := m.caseView.detail.Number, f.camera
 	ops, ctx, zone := m.ops, m.ctx, m.zone
 	return m, func() tea.Msg {
@@ -599,7 +608,8 @@ func (m Model) viewFrames() (string, []key) {
 	case promptText:
 		b.WriteString("\nentry: " + f.input.View())
 	case promptActivity:
-		b.WriteString("\nentry at " + f.pending.From.In(m.zone).Format("15:04:05.000") + ": " + f.input.View())
+		at, _, _ := m.activityEntryTimes(f.pending)
+		b.WriteString("\nentry at " + at.In(m.zone).Format("15:04:05.000") + ": " + f.input.View())
 	}
 	keys := m.frameKeyList()
 	if f.prompt != promptNone {

@@ -189,5 +189,21 @@ func (m Model) activityEntry() (tea.Model, tea.Cmd) {
 	f := &m.frames
 	f.pending, f.prompt = p, promptActivity
 	f.input = newInput("what happens, e.g. a man in a dark jacket enters", max(20, m.width-30))
-	return m, f.input.Focus()
+	// The picture goes to the activity's start: the entry is at that frame.
+	focus := f.input.Focus()
+	f.at, f.snap = p.From, true
+	return m, tea.Batch(focus, m.loadFrame())
+}
+
+// activityEntryTimes are the time and clip of an entry for the activity
+// p: at the frame shown at its start (an activity's start need not be a
+// frame's time), the clip the activity with that frame.
+func (m Model) activityEntryTimes(p Span) (at, from, to time.Time) {
+	at = p.From
+	if fr := m.frames.frame; fr != nil {
+		if d := fr.At.Sub(p.From); d > -time.Duration(float64(time.Second)/m.fps()) && d < 2*time.Millisecond {
+			at = fr.At
+		}
+	}
+	return at, clock.Earlier(p.From, at), clock.Later(p.To, at)
 }

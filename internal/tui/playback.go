@@ -50,6 +50,11 @@ func (m Model) togglePlay() (tea.Model, tea.Cmd) {
 	p := &m.frames.play
 	if p.on {
 		p.on = false
+		// The cursor stops at the frame shown (the next frame asked for,
+		// if any, comes in and takes it).
+		if fr := m.frames.frame; fr != nil && !p.waiting {
+			m.frames.at = fr.At
+		}
 		return m.say("paused"), nil
 	}
 	if m.frames.frame == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -220,19 +219,18 @@ func (o *ServiceOps) RecordView(ctx context.Context, number, camera string, from
 	return o.svc.RecordView(ctx, app.ViewedSpanRequest{Case: number, Camera: camera, From: from, To: to})
 }
 
-// Still writes the frame at the cursor into <data_dir>/stills/<case>/ and
-// links it to the case's entry on the camera near that time.
+// Still writes the frame at the cursor into the case's stills and links
+// it to the case's entry on the camera whose clip holds it.
 func (o *ServiceOps) Still(ctx context.Context, number, camera string, at time.Time) (StillResult, error) {
-	dir := o.svc.StillsDir(number)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	res, err := o.svc.CaseStill(ctx, app.CaseStillRequest{Case: number, Camera: camera, At: at})
+	if err != nil {
 		return StillResult{}, err
 	}
-	out := filepath.Join(dir, camera+"-"+at.In(o.zone()).Format("20060102-150405.000")+".png")
-	if _, err := o.svc.Still(ctx, app.StillRequest{Camera: camera, Times: []time.Time{at}, Out: out, Force: true, Case: number}, nil); err != nil {
-		return StillResult{}, err
+	out := StillResult{Path: res.Path, Entry: res.Entry.Number}
+	if e := res.Outside; e != nil {
+		out.Outside = &Entry{ID: e.ID, Number: e.Number, At: e.At, From: e.From, To: e.To, Camera: e.Camera}
 	}
-	e, err := o.svc.LinkStill(ctx, app.LinkStillRequest{Case: number, Camera: camera, At: at})
-	return StillResult{Path: out, Entry: e.Number}, err
+	return out, nil
 }
 
 // Export runs the export here, or with a shared store as a job it waits

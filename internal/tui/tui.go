@@ -145,7 +145,10 @@ type Frame struct {
 // (0: none near).
 type StillResult struct {
 	Path  string
-	Entry int
+	Entry int // the entry it joined, 0 for none
+	// Outside is the entry near it on its camera whose clip does not
+	// hold it, when it joined none.
+	Outside *Entry
 }
 
 // JobRow is a running or queued job.
