@@ -333,7 +333,15 @@ func (m Model) viewCase() (string, []key) {
 		e := d.Entries[i]
 		text := endCut(entryText(e), textWidth)
 		if m.width >= 120 {
-			text += dimStyle.Render(fmt.Sprintf("  clip %s–%s, %s", e.From.In(m.zone).Format("15:04:05"), e.To.In(m.zone).Format("15:04:05"), stills(max(1, len(e.Stills)))))
+			// The clip and stills stay whole; the text gives way.
+			ms := func(t time.Time) string { return t.In(m.zone).Format("15:04:05.000") }
+			info := fmt.Sprintf("  clip %s–%s · ", ms(e.From), ms(e.To))
+			if len(e.Stills) == 0 {
+				info += "automatic still"
+			} else {
+				info += stills(len(e.Stills))
+			}
+			text = endCut(entryText(e), textWidth-lipgloss.Width(info)) + dimStyle.Render(info)
 		}
 		line := fmt.Sprintf("%-3d %-12s %-22s %s", e.Number, e.At.In(m.zone).Format("15:04:05.000"), padRight(endCut(e.CameraName, 22), 22), text)
 		if i == c.cursor {
@@ -345,7 +353,9 @@ func (m Model) viewCase() (string, []key) {
 		for _, l := range whole {
 			b.WriteString(l + "\n")
 		}
-		b.WriteString(dimStyle.Render(endCut(m.entryDetail(e), m.width)) + "\n")
+		for _, l := range wrap(m.entryDetail(e), m.width, 2) {
+			b.WriteString(dimStyle.Render(l) + "\n")
+		}
 	}
 	if c.editing {
 		b.WriteString("\nedit text: " + c.input.View() + "\n")
@@ -386,7 +396,11 @@ func (m Model) wholeText() []string {
 
 // entryRows is how many entries the case screen shows.
 func (m Model) entryRows() int {
-	return m.height - 13 - len(m.caseView.log) - len(m.wholeText())
+	rows := m.height - 13 - len(m.caseView.log) - len(m.wholeText())
+	if e, ok := m.currentEntry(); ok {
+		rows -= len(wrap(m.entryDetail(e), m.width, 2)) - 1
+	}
+	return rows
 }
 
 // stills counts stills in words: "1 still", "2 stills".
@@ -405,11 +419,11 @@ func entryText(e Entry) string {
 	return e.Text + " [" + strings.Join(e.Tags, ",") + "]"
 }
 
-// entryDetail is the selected entry's clip range and stills, on one line
-// that fits 80 columns.
+// entryDetail is the selected entry's clip range and stills, to the
+// millisecond.
 func (m Model) entryDetail(e Entry) string {
-	hm := func(t time.Time) string { return t.In(m.zone).Format("15:04:05") }
-	out := fmt.Sprintf("entry %d: clip %s–%s · ", e.Number, hm(e.From), hm(e.To))
+	ms := func(t time.Time) string { return t.In(m.zone).Format("15:04:05.000") }
+	out := fmt.Sprintf("entry %d: clip %s–%s · ", e.Number, ms(e.From), ms(e.To))
 	if len(e.Stills) == 0 {
 		return out + "still at " + e.At.In(m.zone).Format("15:04:05.000") + " (automatic)"
 	}

@@ -164,7 +164,7 @@ func TestNarrowTerminal(t *testing.T) {
 	}
 	m = run(m, keyMsg("enter"))
 	s = screenOf(m)
-	if !strings.Contains(s, "Insp. Åberg") || !strings.Contains(s, "clip 21:14:00–21:14:15") {
+	if !strings.Contains(s, "Insp. Åberg") || !strings.Contains(s, "clip 21:14:00.000–21:14:15.000") {
 		t.Errorf("case at 80:\n%s", s)
 	}
 	// The header keeps the number and the status badge and shortens the
