@@ -327,15 +327,7 @@ func (m Model) validateForm() bool {
 			set(4, "LAT,LON in degrees")
 		}
 	}
-	timeErr := func(i int, err error) string {
-		if v(i) == "" {
-			return "required"
-		}
-		if strings.Contains(err.Error(), "ambiguous") || strings.Contains(err.Error(), "does not exist") {
-			return "not one time here (clock change): give the offset, e.g. +01:00"
-		}
-		return "not a time: YYYY-MM-DD HH:MM[:SS]"
-	}
+	timeErr := func(i int, err error) string { return timeFieldError(v(i), err, false) }
 	from, err1 := clock.ParseTime(v(5), m.zone)
 	if err1 != nil {
 		set(5, timeErr(5, err1))

@@ -410,3 +410,76 @@ func TestScreensCaseWork(t *testing.T) {
 		})
 	}
 }
+
+// The entry form checks a field when it is left, beside it, in the display
+// zone; enter sends nothing while a field is wrong and focuses the first.
+func TestEntryFormChecksOnLeaving(t *testing.T) {
+	ops := &fakeOps{}
+	m := openCase(t, ops, 80, 24)
+	m = run(m, keyMsg("t"))
+	if s := screenOf(m); !strings.Contains(s, "suspect, victim, vehicle, witness") {
+		t.Errorf("the tags' hint does not name them:\n%s", s)
+	}
+	// line is a field's line with the error lines under it.
+	line := func(s, label string) string {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, label) {
+				for _, next := range lines[i+1:] {
+					if !strings.HasPrefix(next, "   ") || strings.TrimSpace(next) == "" {
+						break
+					}
+					l += " " + strings.TrimSpace(next)
+				}
+				return l
+			}
+		}
+		return ""
+	}
+	m = run(m, seq([]tea.Msg{clearField}, typed("2026-13-20 21:14"), []tea.Msg{tab})...)
+	if l := line(screenOf(m), "Time"); !strings.Contains(l, "✗ not a time: HH:MM:SS[.mmm]") {
+		t.Errorf("a bad month, left: %q", l)
+	}
+	// The entry's time outside its clip (21:14:00–21:14:15 CET).
+	m = run(m, seq([]tea.Msg{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, clearField}, typed("21:14:30"), []tea.Msg{tab})...)
+	if l := line(screenOf(m), "Time"); !strings.Contains(l, "✗ outside the clip 21:14:00.000–21:14:15.000") {
+		t.Errorf("a time outside the clip, left: %q", l)
+	}
+	// A tag not in the list, beside Tags.
+	m = run(m, seq([]tea.Msg{tab, tab}, typed(",bil"), []tea.Msg{tab})...)
+	if l := line(screenOf(m), "Tags"); !strings.Contains(l, `✗ "bil": use suspect, victim, vehicle, witness`) {
+		t.Errorf("a wrong tag, left: %q\n%s", l, screenOf(m))
+	}
+	// enter on the last field sends nothing and goes to the first bad one.
+	m = run(m, tab, tab, tab, keyMsg("enter"))
+	if len(ops.work.calls) != 0 {
+		t.Errorf("a form with errors was sent: %v", ops.work.calls)
+	}
+	if f := m.(Model).work.form; m.(Model).Screen() != "form" || f.fields[f.focus].name != "at" {
+		t.Errorf("focus after a refused save: %s", f.fields[f.focus].name)
+	}
+	// Mended, it saves.
+	m = run(m, seq([]tea.Msg{clearField}, typed("21:14:10"), keys("enter", "enter", "enter"), []tea.Msg{clearField}, typed("suspect"), keys("enter"))...)
+	if got := lastCall(t, ops); got != "entry 5000-K111111-26 1 v0 at=21:14:10 tags=suspect" {
+		t.Errorf("saved %q", got)
+	}
+}
+
+// A value longer than its field is shown from its start, cut with …,
+// when the field is not being typed in.
+func TestFormLongValue(t *testing.T) {
+	ops := &fakeOps{work: caseWorkCalls{version: 4}}
+	m := openCase(t, ops, 80, 24)
+	long := "Klipp och stillbilder från alla kameror runt Södergatan och Stortorget mellan 22:10 och 22:30, med särskilt fokus på den misstänktes väg"
+	m = run(m, keyMsg("E"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"), keyMsg("enter"))
+	m = run(m, seq([]tea.Msg{clearField}, typed(long), []tea.Msg{tab})...)
+	var got string
+	for _, l := range strings.Split(screenOf(m), "\n") {
+		if strings.HasPrefix(l, "Request") && !strings.HasPrefix(l, "Requested") {
+			got = l
+		}
+	}
+	if !strings.Contains(got, "Klipp och stillbilder från") || !strings.HasSuffix(strings.TrimSpace(got), "…") {
+		t.Errorf("the long request, left: %q", got)
+	}
+}

@@ -165,9 +165,10 @@ func (m Model) entryForm(number string, e Entry) fieldForm {
 		formField{"Time", "at", "true time, e.g. 22:14:05.200", m.showMs(e.At)},
 		formField{"Clip from", "from", "e.g. 22:14:00", m.showMs(e.From)},
 		formField{"Clip to", "to", "e.g. 22:14:15", m.showMs(e.To)},
-		formField{"Tags", "tags", "e.g. suspect,vehicle", strings.Join(e.Tags, ",")},
+		formField{"Tags", "tags", tagsHint, strings.Join(e.Tags, ",")},
 	)
-	f.number, f.id, f.version, f.date = number, e.ID, e.Version, e.At
+	f.number, f.id, f.version, f.date, f.stills = number, e.ID, e.Version, e.At, e.Stills
+	f.note = "A time of day alone is on " + e.At.In(m.zone).Format("2006-01-02") + ". Tags: " + tagsHint + "."
 	return f
 }
 

@@ -36,17 +36,20 @@ type fieldForm struct {
 	inputs  []textinput.Model
 	focus   int
 	errs    []string
-	version int64 // the record's version the form is based on
+	touched []bool // fields left once: their errors show
+	version int64  // the record's version the form is based on
 
 	// What the form is about.
 	number string    // the case
 	id     int64     // the entry or the request
 	date   time.Time // the entry's time or the frame's: a time of day alone is on its date
 	camera string
+	stills []time.Time // the entry's stills, which its clip must hold
+	note   string      // under the fields: what they take
 }
 
 func newFieldForm(kind formKind, crumb, title string, width int, fields ...formField) fieldForm {
-	f := fieldForm{kind: kind, crumb: crumb, title: title, fields: fields, errs: make([]string, len(fields))}
+	f := fieldForm{kind: kind, crumb: crumb, title: title, fields: fields, errs: make([]string, len(fields)), touched: make([]bool, len(fields))}
 	for _, fl := range fields {
 		in := newInput(fl.hint, max(30, min(60, width-46))) // room for an error beside it
 		in.SetValue(fl.value)
@@ -58,6 +61,9 @@ func newFieldForm(kind formKind, crumb, title string, width int, fields ...formF
 // openForm shows f over the current screen, its first field focused.
 func (m Model) openForm(f fieldForm) (Model, tea.Cmd) {
 	m = m.push(screenForm)
+	for i := range f.inputs {
+		fromStart(&f.inputs[i])
+	}
 	m.work.form = f
 	return m, m.work.form.inputs[0].Focus()
 }
@@ -85,7 +91,31 @@ func (f fieldForm) value(name string) string {
 func (f *fieldForm) setFocus(i int) tea.Cmd {
 	f.inputs[f.focus].Blur()
 	f.focus = (i + len(f.inputs)) % len(f.inputs)
+	fromStart(&f.inputs[f.focus])
 	return f.inputs[f.focus].Focus()
+}
+
+// fromStart puts the cursor at the start of a value longer than the
+// field, so it is read from its beginning (a short one keeps the cursor
+// at its end, to add to it).
+func fromStart(in *textinput.Model) {
+	if lipgloss.Width(in.Value()) >= in.Width() {
+		in.CursorStart()
+	}
+}
+
+// leave moves the focus to field i; the field left, and every field left
+// before, is checked again, its error shown beside it.
+func (m Model) leave(i int) (Model, tea.Cmd) {
+	f := &m.work.form
+	f.touched[f.focus] = true
+	errs := m.checkFields(*f)
+	for j := range f.errs {
+		if f.touched[j] {
+			f.errs[j] = errs[j]
+		}
+	}
+	return m, f.setFocus(i)
 }
 
 // fieldErrMsg is the service's refusal of a form; formDoneMsg its success.
@@ -107,8 +137,15 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var se *StaleError
 		switch {
 		case errors.As(msg.err, &fe):
+			field := fe.Field
+			switch field {
+			case "tag":
+				field = "tags"
+			case "still":
+				field = "from"
+			}
 			for i, fl := range f.fields {
-				if fl.name == fe.Field {
+				if fl.name == field {
 					f.errs[i] = fe.Message
 					return m, f.setFocus(i)
 				}
@@ -163,15 +200,21 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, nil
 		case "tab", "down":
-			return m, f.setFocus(f.focus + 1)
+			return m.leave(f.focus + 1)
 		case "shift+tab", "up":
-			return m, f.setFocus(f.focus - 1)
+			return m.leave(f.focus - 1)
 		case "enter":
 			if f.focus < len(f.inputs)-1 {
-				return m, f.setFocus(f.focus + 1)
+				return m.leave(f.focus + 1)
 			}
-			for i := range f.errs {
-				f.errs[i] = ""
+			// Nothing is sent while a field is wrong: the first one has
+			// the focus.
+			f.errs = m.checkFields(*f)
+			for i, e := range f.errs {
+				f.touched[i] = true
+				if e != "" {
+					return m, f.setFocus(i)
+				}
 			}
 			m.busy = "saving"
 			return m, m.submitForm(*f)
@@ -197,6 +240,12 @@ func (m Model) viewFieldForm() (string, []key) {
 	for i, fl := range f.fields {
 		b.WriteString(m.fieldLine(fl.label, lw, i == f.focus, f.inputs[i], f.errs[i]) + "\n")
 	}
+	if f.note != "" {
+		b.WriteString("\n")
+		for _, l := range wrap(f.note, m.width, 3) {
+			b.WriteString(dimStyle.Render(l) + "\n")
+		}
+	}
 	return b.String(), []key{{"tab/⇧tab", "next/prev field"}, {"enter", "next / save"}, {"esc", "leave unsaved"}}
 }
 
@@ -207,7 +256,12 @@ func (m Model) fieldLine(label string, labelWidth int, focused bool, in textinpu
 	if focused {
 		l = titleStyle.Render(l)
 	}
-	line := l + " " + in.View()
+	view := in.View()
+	if v := in.Value(); !focused && lipgloss.Width(v) > in.Width() {
+		// Not being typed in, a long value shows its start, cut with …
+		view = in.Prompt + endCut(v, in.Width())
+	}
+	line := l + " " + view
 	if errText == "" {
 		return line
 	}

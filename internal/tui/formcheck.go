@@ -1,0 +1,108 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/catalog"
+	"github.com/klipp-forensics/klipp/internal/clock"
+)
+
+// tagsHint names the tags an entry can have.
+var tagsHint = strings.Join(casefile.Tags, ", ") + " (comma-separated)"
+
+// timeFieldError is a time field's error in a few words: the form beside
+// it has no room for the parser's whole sentence.
+func timeFieldError(value string, err error, dayAlone bool) string {
+	switch {
+	case strings.TrimSpace(value) == "":
+		return "required"
+	case strings.Contains(err.Error(), "ambiguous") || strings.Contains(err.Error(), "does not exist"):
+		return "not one time here (clock change): give the offset, e.g. +01:00"
+	case dayAlone:
+		return "not a time: HH:MM:SS[.mmm], or YYYY-MM-DD HH:MM:SS"
+	}
+	return "not a time: YYYY-MM-DD HH:MM[:SS]"
+}
+
+// checkFields are a form's errors found before the service is asked, one
+// a field ("" for none), with times in the display zone. The service
+// checks again; its refusal goes beside its field too.
+func (m Model) checkFields(f fieldForm) []string {
+	errs := make([]string, len(f.fields))
+	set := func(name, msg string) {
+		for i, fl := range f.fields {
+			if fl.name == name && errs[i] == "" {
+				errs[i] = msg
+			}
+		}
+	}
+	// readTime reads a time field; a time of day alone is on date's day.
+	readTime := func(name string, date time.Time, required bool) (time.Time, bool) {
+		v := f.value(name)
+		if v == "" && !required {
+			return time.Time{}, false
+		}
+		t, err := clock.ParseTime(onDate(v, date, m.zone), m.zone)
+		if err != nil {
+			set(name, timeFieldError(v, err, !date.IsZero()))
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	ms := func(t time.Time) string { return t.In(m.zone).Format("15:04:05.000") }
+	switch f.kind {
+	case formEditCase:
+		if f.value("title") == "" {
+			set("title", "required")
+		}
+		if p := f.value("position"); p != "" {
+			if _, ok := catalog.ParseLatLon(p); !ok {
+				set("position", "LAT,LON in degrees, e.g. 55.6036,13.0021")
+			}
+		}
+		from, okFrom := readTime("from", time.Time{}, true)
+		date := f.date
+		if okFrom {
+			date = from
+		}
+		to, okTo := readTime("to", date, true)
+		if okFrom && okTo && !to.After(from) {
+			set("to", "must be after the start")
+		}
+		readTime("deadline", time.Time{}, false)
+	case formEntry:
+		at, okAt := readTime("at", f.date, true)
+		from, okFrom := readTime("from", f.date, true)
+		to, okTo := readTime("to", f.date, true)
+		if okFrom && okTo && !to.After(from) {
+			set("to", "must be after the clip's start")
+		}
+		if okAt && okFrom && okTo && to.After(from) && (at.Before(from) || at.After(to)) {
+			set("at", fmt.Sprintf("outside the clip %s–%s", ms(from), ms(to)))
+		}
+		if okFrom && okTo {
+			for _, s := range f.stills {
+				switch {
+				case s.Before(from):
+					set("from", fmt.Sprintf("the still at %s would be outside the clip", ms(s)))
+				case s.After(to):
+					set("to", fmt.Sprintf("the still at %s would be outside the clip", ms(s)))
+				}
+			}
+		}
+		for _, t := range strings.Split(f.value("tags"), ",") {
+			if t = strings.TrimSpace(t); t != "" && !slices.Contains(casefile.Tags, t) {
+				set("tags", fmt.Sprintf("%q: use %s", t, strings.Join(casefile.Tags, ", ")))
+			}
+		}
+	case formAccept:
+		if v := f.value("case"); v != "" && casefile.ValidNumber(v) != nil {
+			set("case", "letters, digits, . _ - only")
+		}
+	}
+	return errs
+}
