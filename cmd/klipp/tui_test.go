@@ -274,7 +274,7 @@ func TestTUIFlow(t *testing.T) {
 		t.Fatalf("x: %q", m.(tui.Model).Status())
 	}
 	// Its progress lines gave way to what it did.
-	expect("case", "✓ export "+number+": exported to")
+	expect("case", "✓ exported to")
 	if strings.Contains(screenText(m), "export "+number+": report") {
 		t.Errorf("the export's progress lines stay after it finished:\n%s", screenText(m))
 	}
@@ -285,6 +285,9 @@ func TestTUIFlow(t *testing.T) {
 		t.Fatalf("p: %q", st)
 	}
 	expect("case", "archive: ")
+	// Both finished jobs keep their line, whole.
+	expect("case", "✓ archived "+number+"/")
+	expect("case", "✓ exported to")
 
 	// The bundle: verified, with the entry's still showing the frame at
 	// the ground-truth time.

@@ -200,12 +200,17 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			c.confirm = noAction
 			switch {
 			case k == "y" && what == archiveAnyway:
-				return m.archiveCase()
+				return m.archiveCase(c.detail.Number)
 			case k == "y":
 				return m, m.setStatus(c.detail.Number, c.confirmTo, false, c.detail.Version)
 			case k != "x":
 				return m.say(map[caseAction]string{archiveAnyway: "not archived", statusAnyway: "status kept: " + c.detail.Status}[what]), nil
 			}
+			// x: the export below, then what was asked.
+			if m.afterExport == nil {
+				m.afterExport = map[string]afterExport{}
+			}
+			m.afterExport[c.detail.Number] = afterExport{number: c.detail.Number, action: what, status: c.confirmTo, version: c.detail.Version}
 		}
 		if mm, cmd, ok := m.caseWorkKey(k); ok {
 			return mm, cmd
@@ -257,7 +262,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "x":
 			number := c.detail.Number
 			if _, ok := m.running["export "+number]; !ok {
-				c.log = nil
+				c.log = finished(c.log, "export "+number)
 			}
 			ops, ctx := m.ops, m.ctx
 			return m.longRun("export "+number, number, func(p func(string)) (string, error) {
@@ -269,7 +274,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				c.confirm = archiveAnyway
 				return m.say(fmt.Sprintf("the timeline changed after the newest export (%s): archive that export anyway? y to confirm, x exports first", lastBundle(c.detail))), nil
 			}
-			return m.archiveCase()
+			return m.archiveCase(c.detail.Number)
 		}
 	}
 	return m, nil
@@ -285,17 +290,81 @@ func (m Model) locked() (Model, bool) {
 	return m.say("case " + d.Number + " is archived: its timeline no longer changes"), true
 }
 
+// afterExport is an archive or a status change waiting for the case's
+// export (x at its confirmation).
+type afterExport struct {
+	number  string
+	action  caseAction
+	status  string // statusAnyway: the status asked for
+	version int64  // the case's version when it was asked
+}
+
+func (a afterExport) what() string {
+	if a.action == archiveAnyway {
+		return "archive of case " + a.number
+	}
+	return "case " + a.number + " set " + a.status
+}
+
+// exported goes on with what waited for a finished export job.
+func (m Model) exported(job, number string) (Model, tea.Cmd) {
+	a, ok := m.afterExport[number]
+	if !ok || job != "export "+number {
+		return m, nil
+	}
+	delete(m.afterExport, number)
+	if a.action == archiveAnyway {
+		mm, cmd := m.archiveCase(number)
+		return mm.(Model), cmd
+	}
+	return m, m.setStatus(number, a.status, false, a.version)
+}
+
 // archiveCase archives the case's newest export.
-func (m Model) archiveCase() (tea.Model, tea.Cmd) {
+func (m Model) archiveCase(number string) (tea.Model, tea.Cmd) {
 	c := &m.caseView
-	number := c.detail.Number
-	if _, ok := m.running["archive "+number]; !ok {
-		c.log = nil
+	if _, ok := m.running["archive "+number]; !ok && c.detail.Number == number {
+		c.log = finished(c.log, "archive "+number)
 	}
 	ops, ctx := m.ops, m.ctx
 	return m.longRun("archive "+number, number, func(p func(string)) (string, error) {
 		return ops.Push(ctx, number, p)
 	})
+}
+
+// finished is a case's job lines without job's: the lines of what other
+// jobs did, which stay when job starts or ends.
+func finished(log []string, job string) []string {
+	var out []string
+	for _, l := range log {
+		if strings.HasPrefix(l, "✓ ") && !strings.HasPrefix(l, "✓ "+job+":") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// logLines are the case's job lines as shown: a progress line is cut (a
+// path in it loses its middle); a finished job's line is wrapped whole
+// (two lines at most), without its job's name when its text starts with
+// it ("✓ exported to …", not "✓ export K-1: exported to …").
+func (m Model) logLines() []string {
+	var out []string
+	for _, l := range m.caseView.log {
+		rest, done := strings.CutPrefix(l, "✓ ")
+		if !done {
+			out = append(out, pathCut(l, m.width))
+			continue
+		}
+		if job, text, ok := strings.Cut(rest, ": "); ok {
+			kind, _, _ := strings.Cut(job, " ")
+			if strings.HasPrefix(text, kind[:min(len(kind), 6)]) {
+				l = "✓ " + text
+			}
+		}
+		out = append(out, wrap(l, m.width, 2)...)
+	}
+	return out
 }
 
 // lastBundle names the case's newest export, "" when there is none.
@@ -360,8 +429,8 @@ func (m Model) viewCase() (string, []key) {
 	if c.editing {
 		b.WriteString("\nedit text: " + c.input.View() + "\n")
 	}
-	for _, l := range c.log {
-		b.WriteString(dimStyle.Render(pathCut(l, m.width)) + "\n")
+	for _, l := range m.logLines() {
+		b.WriteString(dimStyle.Render(l) + "\n")
 	}
 	keys := []key{{"↑↓", "entry"}, {"enter", "frames"}, {"c", "cameras"}, {"e", "edit text"}, {"t", "time/clip/tags"}, {"d", "delete"},
 		{"s", "status"}, {"E", "edit case"}, {"x", "export"}, {"p", "archive"}}
@@ -396,7 +465,7 @@ func (m Model) wholeText() []string {
 
 // entryRows is how many entries the case screen shows.
 func (m Model) entryRows() int {
-	rows := m.height - 13 - len(m.caseView.log) - len(m.wholeText())
+	rows := m.height - 13 - len(m.logLines()) - len(m.wholeText())
 	if e, ok := m.currentEntry(); ok {
 		rows -= len(wrap(m.entryDetail(e), m.width, 2)) - 1
 	}

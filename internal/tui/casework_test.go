@@ -227,14 +227,25 @@ func TestAskBeforeOutdatedExport(t *testing.T) {
 	if ops.pushes.Load() != 1 {
 		t.Errorf("p y: %d pushes", ops.pushes.Load())
 	}
+	// x exports first, then archives that export.
+	m = run(m, keyMsg("p"), keyMsg("x"))
+	if ops.started.Load() != 1 || ops.pushes.Load() != 2 {
+		t.Errorf("p x: %d exports, %d pushes", ops.started.Load(), ops.pushes.Load())
+	}
+	if s := screenOf(m); !strings.Contains(s, "✓ exported to /data/exports/K/x") || !strings.Contains(s, "✓ archived") {
+		t.Errorf("p x: both jobs' lines:\n%s", s)
+	}
+	ops.started.Store(0)
 	m = run(m, keyMsg("s"), keyMsg("3"))
 	if st := m.(Model).Status(); len(ops.work.calls) != 0 || !strings.Contains(st, "set it delivered anyway? y to confirm") {
 		t.Fatalf("delivering a stale case: %v %q", ops.work.calls, st)
 	}
+	// x exports first, and once the export is done sets it delivered.
 	m = run(m, keyMsg("x"))
-	if len(ops.work.calls) != 0 || ops.started.Load() != 1 {
+	if len(ops.work.calls) != 1 || ops.started.Load() != 1 || lastCall(t, ops) != "status 5000-K111111-26 delivered reopen=false v4" {
 		t.Errorf("x: %v, %d exports", ops.work.calls, ops.started.Load())
 	}
+	ops.work.calls = nil
 	m = run(m, keyMsg("s"), keyMsg("3"), keyMsg("n"))
 	if len(ops.work.calls) != 0 || !strings.Contains(m.(Model).Status(), "status kept") {
 		t.Errorf("n delivered it: %v", ops.work.calls)
@@ -283,6 +294,9 @@ func TestArchiveScreen(t *testing.T) {
 	m = run(m, keyMsg("k"), keyMsg("h"))
 	if !strings.Contains(m.(Model).Status(), "release the legal hold on 5000-K111111-26/20261121T080000Z?") {
 		t.Errorf("no confirmation: %q", m.(Model).Status())
+	}
+	if s := screenOf(m); !strings.Contains(s, "y release the hold") || strings.Contains(s, "v verify") {
+		t.Errorf("the footer of the question:\n%s", s)
 	}
 	m = run(m, keyMsg("n"))
 	if len(ops.work.calls) != n {

@@ -257,6 +257,9 @@ func (m Model) viewArchive() (string, []key) {
 			b.WriteString(m.errStyle().Render(l) + "\n")
 		}
 	}
+	if c := m.work.confirm; c != nil {
+		return b.String(), []key{{"y", map[bool]string{true: "place the hold", false: "release the hold"}[c.on]}, {"any other key", "leave it"}}
+	}
 	return b.String(), []key{{"↑↓", "bundle"}, {"v", "verify"}, {"h", "hold / release"}, {"R", "retry queued"}}
 }
 

@@ -231,6 +231,9 @@ type Model struct {
 	// key "export K-1": their last progress line.
 	running map[string]string
 	jobs    []JobRow // the shared store's jobs, polled
+	// afterExport is what x ("export first") at a confirmation left to
+	// do once the case's export has finished, by case.
+	afterExport map[string]afterExport
 
 	cases    casesModel
 	form     formModel
@@ -395,23 +398,37 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			if inner.number == m.caseView.detail.Number {
 				c := &m.caseView
-				c.log = append(c.log, inner.line)
-				if len(c.log) > 6 {
-					c.log = c.log[len(c.log)-6:]
+				// The last six progress lines, under what other jobs did.
+				var done, progress []string
+				for _, l := range c.log {
+					if strings.HasPrefix(l, "✓ ") {
+						done = append(done, l)
+					} else {
+						progress = append(progress, l)
+					}
 				}
+				progress = append(progress, inner.line)
+				c.log = append(done, progress[max(0, len(progress)-6):]...)
 			}
 			return m, next
 		case doneMsg:
 			delete(m.running, inner.job)
 			if inner.number == m.caseView.detail.Number && inner.job != "" {
-				// Its progress lines give way to one line of what it did.
-				m.caseView.log = []string{"✓ " + inner.job + ": " + inner.text}
+				// Its progress lines give way to one line of what it did;
+				// what other jobs did stays.
+				m.caseView.log = append(finished(m.caseView.log, inner.job), "✓ "+inner.job+": "+inner.text)
 			}
 			m = m.say(inner.text)
 			m, after := m.jobDone(inner.job)
-			return m, tea.Batch(next, m.loadCase(inner.number), after)
+			m, then := m.exported(inner.job, inner.number)
+			return m, tea.Batch(next, m.loadCase(inner.number), after, then)
 		case jobErrMsg:
 			delete(m.running, inner.job)
+			if a, ok := m.afterExport[strings.TrimPrefix(inner.job, "export ")]; ok && strings.HasPrefix(inner.job, "export ") {
+				delete(m.afterExport, a.number)
+				m = m.sayErr(fmt.Errorf("%w; %s not done", inner.err, a.what()))
+				return m, next
+			}
 			m = m.sayErr(inner.err)
 			return m, next
 		default:
