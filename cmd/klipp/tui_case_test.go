@@ -104,6 +104,15 @@ func TestTUICaseWork(t *testing.T) {
 		t.Errorf("from after to: %s\n%s", m.(tui.Model).Screen(), s)
 	}
 	m = drive(t, m, press("esc"))
+	// Saved unchanged, nothing is written.
+	before := show(number)
+	m = drive(t, m, press("E"))
+	for range 10 {
+		m = drive(t, m, press("enter"))
+	}
+	if after := show(number); after.Version != before.Version || m.(tui.Model).Status() != "nothing changed" {
+		t.Errorf("E saved unchanged: version %d → %d, %q", before.Version, after.Version, m.(tui.Model).Status())
+	}
 
 	// Someone changes the case from the CLI: the UI's next edit, based on
 	// the version it showed, is refused with who changed it.

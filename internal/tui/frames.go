@@ -236,7 +236,7 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				case promptTime:
 					t, err := m.parseCursorTime(value)
 					if err != nil {
-						return m.sayErr(err), nil
+						return m.sayErr(fmt.Errorf("cannot go to %q: %s", strings.TrimSpace(value), timeFieldError(value, err, true))), nil
 					}
 					return m.jump(t)
 				case promptActivity:

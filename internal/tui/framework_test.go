@@ -229,3 +229,16 @@ func TestPickerWarmsSelected(t *testing.T) {
 		t.Errorf("the browser opened at %s, warmed %s", last, want[1])
 	}
 }
+
+// g with a time that is not one says so in one short line.
+func TestGoToBadTime(t *testing.T) {
+	m := openFrames(t, &fakeOps{}, 80, 24)
+	m = run(m, keyMsg("g"))
+	for _, r := range "2026-13-20 21:10" {
+		m = run(m, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	m = run(m, keyMsg("enter"))
+	if st := m.(Model).Status(); st != `error: cannot go to "2026-13-20 21:10": not a time: HH:MM:SS[.mmm], or YYYY-MM-DD HH:MM:SS` {
+		t.Errorf("g with month 13: %q", st)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -509,5 +511,21 @@ func TestExternalViewer(t *testing.T) {
 	m = run(m, keyMsg("O"))
 	if s := screenOf(m); !strings.Contains(s, "error: feh: cannot open display") {
 		t.Errorf("a failing viewer:\n%s", s)
+	}
+	// No viewer at all: the message says where the frame and the
+	// recording are.
+	t.Setenv("KLIPP_VIEWER", "")
+	lookPath = func(name string) (string, error) { return "", errors.New("not found") }
+	m = run(m, keyMsg("O"))
+	png := filepath.Join(os.TempDir(), "klipp-view", "sodergatan-2-20261120-211018.000.png")
+	if st := m.(Model).Status(); !strings.Contains(st, "the frame is written to "+png+", but there is no viewer: set KLIPP_VIEWER") {
+		t.Errorf("O without a viewer: %q", st)
+	}
+	if _, err := os.Stat(png); err != nil {
+		t.Errorf("O without a viewer: %v", err)
+	}
+	m = run(m, keyMsg("V"))
+	if st := m.(Model).Status(); !strings.Contains(st, "the recording is /rec/sodergatan-2/a.mp4, 618.000 s in, but there is no viewer") {
+		t.Errorf("V without a viewer: %q", st)
 	}
 }

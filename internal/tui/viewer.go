@@ -62,7 +62,7 @@ func viewerCommand(getenv func(string) string, file string, start float64) ([]st
 	if p, err := lookPath("xdg-open"); err == nil {
 		return []string{p, file}, nil
 	}
-	return nil, errors.New("no viewer: set KLIPP_VIEWER (e.g. \"mpv --start={start} {file}\"), or install mpv or xdg-open")
+	return nil, errors.New("there is no viewer: set KLIPP_VIEWER (e.g. \"mpv --start={start} {file}\"), or install mpv or xdg-open")
 }
 
 // startDetached starts argv in its own session with no terminal, and
@@ -115,7 +115,7 @@ func (m Model) openFrame() (tea.Model, tea.Cmd) {
 		}
 		argv, err := viewerCommand(os.Getenv, path, -1)
 		if err != nil {
-			return viewerMsg{err: err}
+			return viewerMsg{err: fmt.Errorf("the frame is written to %s, but %w", path, err)}
 		}
 		if err := startViewer(argv); err != nil {
 			return viewerMsg{err: err}
@@ -136,7 +136,7 @@ func (m Model) openClip() (tea.Model, tea.Cmd) {
 		}
 		argv, err := viewerCommand(os.Getenv, file, off.Seconds())
 		if err != nil {
-			return viewerMsg{err: err}
+			return viewerMsg{err: fmt.Errorf("the recording is %s, %.3f s in, but %w", file, off.Seconds(), err)}
 		}
 		if err := ops.RecordView(context.WithoutCancel(ctx), number, cam, at, at); err != nil {
 			return viewerMsg{err: err}
