@@ -346,14 +346,19 @@ func (m Model) validateForm() bool {
 	return ok
 }
 
-// moveFocus leaves the focused field (its error now shows) for field i.
+// moveFocus leaves the focused field (its error now shows) for field i;
+// a position left is measured against the cameras.
 func (m Model) moveFocus(i int) (Model, tea.Cmd) {
 	f := &m.form
 	f.touched[f.focus] = true
+	var near tea.Cmd
+	if formFlags[f.focus] == "position" {
+		near = m.checkNearest(f.inputs[f.focus].Value())
+	}
 	f.inputs[f.focus].Blur()
 	f.focus = (i + len(f.inputs)) % len(f.inputs)
 	m.validateForm()
-	return m, f.inputs[f.focus].Focus()
+	return m, tea.Batch(f.inputs[f.focus].Focus(), near)
 }
 
 // formErrMsg is the service's refusal of the form.
@@ -456,7 +461,11 @@ func (m Model) viewForm() (string, []key) {
 		if f.touched[i] {
 			e = f.errs[i]
 		}
-		b.WriteString(m.fieldLine(fld.label, 15, i == f.focus, f.inputs[i], e) + "\n")
+		warn := ""
+		if formFlags[i] == "position" {
+			warn = m.positionWarning(f.inputs[i].Value())
+		}
+		b.WriteString(m.fieldLine(fld.label, 15, i == f.focus, f.inputs[i], e, warn) + "\n")
 	}
 	return b.String(), []key{{"tab/⇧tab", "next/prev field"}, {"enter", "next / save"}, {"ctrl+x", "discard"}, {"esc", "keep and leave"}}
 }

@@ -25,6 +25,9 @@ type CaseWork interface {
 	// AcceptRequest opens a case from a request; number "" names it
 	// request-ID. It returns the case's number.
 	AcceptRequest(ctx context.Context, id int64, number string) (string, error)
+	// Nearest is the camera nearest a position typed as LAT,LON (a zero
+	// CameraRow when there is none).
+	Nearest(ctx context.Context, position string) (CameraRow, error)
 	// RetentionOf lists the windows at risk, or with all every window.
 	RetentionOf(ctx context.Context, all bool) ([]RetentionRow, error)
 	// VerifyArchived re-reads an archived bundle (CASE/EXPORT-ID) and

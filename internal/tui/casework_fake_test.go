@@ -2,10 +2,12 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/catalog"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -125,4 +127,18 @@ func (f *fakeOps) AddClock(_ context.Context, camera string, frame time.Time, sh
 	}
 	f.call("clock %s frame=%s shows=%s note=%s", camera, frame.UTC().Format("15:04:05.000"), shows, note)
 	return "clock reading of " + camera + " recorded", nil
+}
+
+// Nearest: Södergatan 2 is at 55.6052,13.0016; a position south of 50°
+// (a swapped pair, say) is thousands of kilometres from it.
+func (f *fakeOps) Nearest(_ context.Context, position string) (CameraRow, error) {
+	p, ok := catalog.ParseLatLon(position)
+	if !ok {
+		return CameraRow{}, errors.New("not a position")
+	}
+	d := 120.0
+	if p.Lat < 50 {
+		d = 6_151_000
+	}
+	return CameraRow{ID: "sodergatan-2", Name: "Södergatan 2", Distance: d, Located: true}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/klipp-forensics/klipp/internal/catalog"
 )
 
 // startUI is the UI over ops at w×h at the fixed clock, after msgs.
@@ -495,5 +497,28 @@ func TestFormLongValue(t *testing.T) {
 	}
 	if !strings.Contains(got, "Klipp och stillbilder från") || !strings.HasSuffix(strings.TrimSpace(got), "…") {
 		t.Errorf("the long request, left: %q", got)
+	}
+}
+
+// A position far from every camera (a swapped pair) is warned of beside
+// the field when it is left, in the case form and the new-case form; a
+// position near one is not. The warning does not stop a save.
+func TestFormPositionFarAway(t *testing.T) {
+	far := "! the nearest camera (Södergatan 2) is " + catalog.FormatDistance(6_151_000) + " away: check it"
+	ops := &fakeOps{work: caseWorkCalls{version: 4}}
+	m := openCase(t, ops, 120, 36)
+	m = run(m, keyMsg("E"), tab, tab, tab, clearField)
+	m = run(m, seq(typed("13.0021,55.6036"), []tea.Msg{tab})...)
+	if s := screenOf(m); !strings.Contains(s, far) {
+		t.Errorf("a swapped position in the case form:\n%s", s)
+	}
+	m = run(m, seq([]tea.Msg{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, clearField}, typed("55.6036,13.0021"), []tea.Msg{tab})...)
+	if s := screenOf(m); strings.Contains(s, "nearest camera") {
+		t.Errorf("a position near a camera is warned of:\n%s", s)
+	}
+	m = run(m, keyMsg("esc"), keyMsg("esc"), keyMsg("n"), tab, tab, tab, tab)
+	m = run(m, seq(typed("13.0021,55.6036"), []tea.Msg{tab})...)
+	if s := screenOf(m); m.(Model).Screen() != "new case" || !strings.Contains(s, far) {
+		t.Errorf("a swapped position in the new-case form (%s):\n%s", m.(Model).Screen(), s)
 	}
 }

@@ -115,7 +115,11 @@ func (m Model) leave(i int) (Model, tea.Cmd) {
 			f.errs[j] = errs[j]
 		}
 	}
-	return m, f.setFocus(i)
+	var near tea.Cmd
+	if f.fields[f.focus].name == "position" {
+		near = m.checkNearest(f.inputs[f.focus].Value())
+	}
+	return m, tea.Batch(f.setFocus(i), near)
 }
 
 // fieldErrMsg is the service's refusal of a form; formDoneMsg its success.
@@ -238,7 +242,11 @@ func (m Model) viewFieldForm() (string, []key) {
 		lw = max(lw, lipgloss.Width(fl.label))
 	}
 	for i, fl := range f.fields {
-		b.WriteString(m.fieldLine(fl.label, lw, i == f.focus, f.inputs[i], f.errs[i]) + "\n")
+		warn := ""
+		if fl.name == "position" {
+			warn = m.positionWarning(f.inputs[i].Value())
+		}
+		b.WriteString(m.fieldLine(fl.label, lw, i == f.focus, f.inputs[i], f.errs[i], warn) + "\n")
 	}
 	if f.note != "" {
 		b.WriteString("\n")
@@ -251,7 +259,7 @@ func (m Model) viewFieldForm() (string, []key) {
 
 // fieldLine is a form's field: its label, its input and its error beside
 // it when that fits, else on the lines under it.
-func (m Model) fieldLine(label string, labelWidth int, focused bool, in textinput.Model, errText string) string {
+func (m Model) fieldLine(label string, labelWidth int, focused bool, in textinput.Model, errText, warn string) string {
 	l := padRight(label, labelWidth)
 	if focused {
 		l = titleStyle.Render(l)
@@ -262,15 +270,19 @@ func (m Model) fieldLine(label string, labelWidth int, focused bool, in textinpu
 		view = in.Prompt + endCut(v, in.Width())
 	}
 	line := l + " " + view
+	mark, style := "✗ ", m.errStyle()
 	if errText == "" {
-		return line
+		if warn == "" {
+			return line
+		}
+		errText, mark, style = warn, "! ", m.riskStyle()
 	}
-	e := m.errStyle().Render("✗ " + errText)
+	e := style.Render(mark + errText)
 	if lipgloss.Width(line)+2+lipgloss.Width(e) <= m.width {
 		return line + "  " + e
 	}
-	for _, w := range wrap("✗ "+errText, m.width-labelWidth-1, 2) {
-		line += "\n" + strings.Repeat(" ", labelWidth+1) + m.errStyle().Render(w)
+	for _, w := range wrap(mark+errText, m.width-labelWidth-1, 2) {
+		line += "\n" + strings.Repeat(" ", labelWidth+1) + style.Render(w)
 	}
 	return line
 }

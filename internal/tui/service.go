@@ -152,6 +152,19 @@ func (o *ServiceOps) RemoveEntry(ctx context.Context, number string, id int64) e
 
 // Cameras ranks the catalog around the case's place with the pass windows
 // for speed; a case without a place lists the catalog in its order.
+func (o *ServiceOps) Nearest(ctx context.Context, position string) (CameraRow, error) {
+	p, ok := catalog.ParseLatLon(position)
+	if !ok {
+		return CameraRow{}, fault.Fieldf("position", "%q: give LAT,LON in degrees, e.g. 55.6036,13.0021", position)
+	}
+	near, err := o.svc.CameraNear(ctx, app.CameraNearRequest{Position: &p})
+	if err != nil || len(near) == 0 {
+		return CameraRow{}, err
+	}
+	n := near[0]
+	return CameraRow{ID: n.Camera.ID, Name: n.Camera.Name, Owner: n.Camera.Owner, Quality: n.Camera.Quality, Distance: n.Distance, Located: true}, nil
+}
+
 func (o *ServiceOps) Cameras(ctx context.Context, number, speed string) ([]CameraRow, error) {
 	c, err := o.svc.CaseShow(ctx, number)
 	if err != nil {

@@ -234,6 +234,7 @@ type Model struct {
 	// afterExport is what x ("export first") at a confirmation left to
 	// do once the case's export has finished, by case.
 	afterExport map[string]afterExport
+	posWarn     posWarning // a position typed far from every camera
 
 	cases    casesModel
 	form     formModel
@@ -354,6 +355,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.busy = ""
 		m = m.say(msg.text)
 		return m, m.loadCase(msg.number)
+	case nearestMsg:
+		return m.nearestLoaded(msg), nil
 	case caseMsg:
 		c := &m.caseView
 		c.detail, c.loaded = CaseDetail(msg), true
