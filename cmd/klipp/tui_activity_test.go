@@ -47,7 +47,7 @@ func TestTUIActivity(t *testing.T) {
 		t.Fatalf("before a scan:\n%s", s)
 	}
 	m = drive(t, m, press("m"))
-	if s := screenText(m); !strings.Contains(s, "activity of gate: 1 segments scanned") || !strings.Contains(row(s), "◆") || strings.Contains(s, "not all scanned for activity") {
+	if s := screenText(m); !strings.Contains(s, "activity of gate: 1 segment scanned") || !strings.Contains(row(s), "◆") || strings.Contains(s, "not all scanned for activity") {
 		t.Fatalf("after m:\n%s", s)
 	}
 	// What the CLI reports (from the store now).

@@ -35,6 +35,9 @@ func (o *ServiceOps) ScanActivity(ctx context.Context, camera string, from, to t
 	for _, r := range res {
 		n += r.Scanned
 	}
+	if n == 1 {
+		return fmt.Sprintf("activity of %s: 1 segment scanned", camera), nil
+	}
 	return fmt.Sprintf("activity of %s: %d segments scanned", camera, n), nil
 }
 
