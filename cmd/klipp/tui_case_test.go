@@ -164,6 +164,22 @@ func TestTUICaseWork(t *testing.T) {
 	if got := entryText(); got != "Första – ny" {
 		t.Errorf("saved over: %q (UI %q)", got, m.(tui.Model).Status())
 	}
+	// Refused again, the list shows the other change at once; esc drops
+	// the edit and its draft, so a later e starts from the entry's text.
+	k("timeline", "edit", number, "1", "--text", "Andra från CLI")
+	m = drive(t, m, press("e"))
+	m = drive(t, m, append(typeText(" (UI)"), press("enter"))...)
+	if s := screenText(m); !strings.Contains(s, "Andra från CLI") || !strings.Contains(m.(tui.Model).Status(), "esc drops it") {
+		t.Errorf("the case after a refused edit:\n%s", s)
+	}
+	m = drive(t, m, press("esc"), press("e"))
+	if st := m.(tui.Model).Status(); strings.Contains(st, "restored") || strings.Contains(screenText(m), "(UI)") {
+		t.Errorf("a cancelled edit came back: %q\n%s", st, screenText(m))
+	}
+	m = drive(t, m, press("esc"))
+	if got := entryText(); got != "Andra från CLI" {
+		t.Errorf("after esc: %q", got)
+	}
 
 	// The stale-export flag: off after an export, on after the timeline
 	// changes, off again after the next export.

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,16 +144,21 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// What was typed is kept; a second enter saves it over the other
 		// change, knowingly.
 		c.editing, c.editVersion = true, msg.version
-		m.note = note{text: "changed meanwhile: " + msg.msg + ". Your text is kept: enter saves it over that change, esc leaves.",
+		// What to do first: at 80 columns the rest may be cut.
+		m.note = note{text: "changed meanwhile; your text is kept: enter saves it over that change, esc drops it. " + msg.msg,
 			err: true, screen: m.screen, at: m.now()}
-		return m, c.input.Focus()
+		// The list shows the other change.
+		return m, tea.Batch(c.input.Focus(), m.loadCase(c.detail.Number))
 	case tea.KeyPressMsg:
 		k := msg.String()
 		if c.editing {
 			switch k {
 			case "esc":
+				// Cancelled: the draft goes, and the entry is shown as
+				// it is now.
 				c.editing = false
-				return m, nil
+				m.ops.SaveDraft(draftEdit, nil)
+				return m.say("edit cancelled"), m.loadCase(c.detail.Number)
 			case "enter":
 				c.editing = false
 				e, ok := m.currentEntry()
@@ -175,7 +181,9 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			var cmd tea.Cmd
 			c.input, cmd = c.input.Update(msg)
 			if e, ok := m.currentEntry(); ok {
-				m.ops.SaveDraft(draftEdit, []string{c.detail.Number, fmt.Sprint(e.ID), c.input.Value()})
+				// With the version the text is based on: restored after a
+				// crash, it cannot overwrite a later change unasked.
+				m.ops.SaveDraft(draftEdit, []string{c.detail.Number, fmt.Sprint(e.ID), c.input.Value(), fmt.Sprint(c.editVersion)})
 			}
 			return m, cmd
 		}
@@ -245,8 +253,11 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				c.editing, c.editID, c.editVersion = true, e.ID, e.Version
 				c.input = newInput("", max(20, m.width-20))
 				c.input.SetValue(e.Text)
-				if d := m.ops.Draft(draftEdit); len(d) == 3 && d[0] == c.detail.Number && d[1] == fmt.Sprint(e.ID) {
+				if d := m.ops.Draft(draftEdit); len(d) == 4 && d[0] == c.detail.Number && d[1] == fmt.Sprint(e.ID) {
 					c.input.SetValue(d[2])
+					if v, err := strconv.ParseInt(d[3], 10, 64); err == nil {
+						c.editVersion = v // a newer entry refuses it: "changed meanwhile"
+					}
 					m = m.say("restored the text you were typing")
 				}
 				return m, c.input.Focus()
