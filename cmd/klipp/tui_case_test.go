@@ -410,6 +410,20 @@ func TestTUIStillsJoinEntries(t *testing.T) {
 	if got := stills(); len(got) != 2 || len(got[1]) != 1 {
 		t.Errorf("a still outside the clip changed the entries: %v", got)
 	}
+	// Widened with t as the message says, the clip takes that still.
+	m = drive(t, m, press("esc"), press("esc"), press("end"), press("t"), press("tab"), press("tab"), ctrlU)
+	m = drive(t, m, append(typeText(t3.Add(15*time.Second).In(cet).Format("15:04:05.000")), press("enter"), press("enter"))...)
+	if got := stills(); len(got) != 2 || len(got[1]) != 2 || !got[1][1].Equal(t3.Add(12*time.Second)) {
+		t.Errorf("the still after widening the clip: %v (UI %q)", got, m.(tui.Model).Status())
+	}
+	// Entry 1's automatic still (at its time t2, never taken) follows its
+	// time when t moves it; the still taken at t1 stays.
+	m = drive(t, m, press("home"), press("t"), ctrlU)
+	m = drive(t, m, append(typeText(t2.Add(time.Second).In(cet).Format("15:04:05.000")), press("enter"), press("enter"), press("enter"), press("enter"))...)
+	if got := stills(); len(got[0]) != 2 || !got[0][0].Equal(t1) || !got[0][1].Equal(t2.Add(time.Second)) {
+		t.Errorf("entry 1's stills after moving it: %v, want [%s %s] (UI %q)", got[0], t1, t2.Add(time.Second), m.(tui.Model).Status())
+	}
+	m = drive(t, m, press("c"), press("enter"))
 
 	// Archived (status 4 on the case screen, confirmed), the case takes no still and
 	// writes no file.

@@ -135,6 +135,7 @@ func TestTUIUpdate(t *testing.T) {
 		t.Fatalf("type to filter:\n%s", s)
 	}
 	m = drive(t, m, press("enter"))
+	beforeDamage := "" // the last frame before the damaged file, as the screen gives it
 	tests := []struct {
 		name  string
 		keys  []tea.Msg
@@ -179,6 +180,21 @@ func TestTUIUpdate(t *testing.T) {
 		{"frames: inside a file that cannot be read, the browser says so", append(append([]tea.Msg{press("g")}, typeText("22:15:30")...), press("enter")), func(t *testing.T, m tui.Model, s string) {
 			if !strings.Contains(s, "no picture here: damaged file") || !strings.Contains(s, "moov atom not found") || !strings.Contains(s, "footage after, 22:16:00.000") || !strings.Contains(s, "xxxx") {
 				t.Errorf("in the damaged file:\n%s", s)
+			}
+			if mm := regexp.MustCompile(`footage before, (\d\d:\d\d:\d\d\.\d\d\d)`).FindStringSubmatch(s); mm != nil {
+				beforeDamage = mm[1]
+			} else {
+				t.Errorf("no footage before the damaged file:\n%s", s)
+			}
+		}},
+		{"frames: s takes no still where there is no picture", []tea.Msg{press("s")}, func(t *testing.T, m tui.Model, s string) {
+			if st := m.Status(); st != "no picture here to take a still of: < and > go to the footage" {
+				t.Errorf("s in the damaged file: %q", st)
+			}
+		}},
+		{"frames: < goes to the footage before, at the time the screen gave", []tea.Msg{press("<")}, func(t *testing.T, m tui.Model, s string) {
+			if !strings.Contains(s, "frame "+beforeDamage) || !strings.Contains(s, "cursor 2026-11-20 "+beforeDamage) {
+				t.Errorf("< from the damaged file: want the frame and cursor at %s:\n%s", beforeDamage, s)
 			}
 		}},
 		{"an entry where there is no footage is added with the warning", append(append([]tea.Msg{press("g")}, typeText("22:15:30")...),

@@ -182,6 +182,29 @@ func (s *Service) takenStills(ctx context.Context, number, camera string) ([]tim
 	return out, err
 }
 
+// unlinkedStills are the stills taken for the case on camera (still in
+// its stills folder), and of those the ones no entry but entry except has.
+func (s *Service) unlinkedStills(ctx context.Context, number, camera string, except int64) (taken, unlinked []time.Time, err error) {
+	taken, err = s.takenStills(ctx, number, camera)
+	if err != nil || len(taken) == 0 {
+		return nil, nil, err
+	}
+	entries, err := s.Entries(ctx, number)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range taken {
+		held := false
+		for _, e := range entries {
+			held = held || e.ID != except && e.Camera == camera && slices.ContainsFunc(e.Stills, t.Equal)
+		}
+		if !held {
+			unlinked = append(unlinked, t)
+		}
+	}
+	return taken, unlinked, nil
+}
+
 // auditOf calls fn for each audit entry of action, of a case or all.
 func (s *Service) auditOf(ctx context.Context, number, action string, fn func(audit.Entry) error) error {
 	mark := `"action":"` + action + `"` // most lines are skipped unread

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -166,6 +167,14 @@ func (s *Service) EditEntry(ctx context.Context, req EditEntryRequest, ev Events
 	if req.Camera != nil {
 		camera = *req.Camera
 	}
+	// A clip widened takes the stills taken for the case in it that no
+	// other entry on the camera has (the UI says to widen it).
+	var taken, unlinked []time.Time
+	if req.Stills == nil && (req.At != nil || req.From != nil || req.To != nil) {
+		if taken, unlinked, err = s.unlinkedStills(ctx, req.Case, camera, req.ID); err != nil {
+			return Entry{}, err
+		}
+	}
 	detail := map[string]string{}
 	var e store.Entry
 	_, err = s.change(ctx, audit.Entry{Action: "timeline.edit", Case: req.Case, Camera: camera, Detail: detail}, func(tx *store.Store) error {
@@ -177,7 +186,27 @@ func (s *Service) EditEntry(ctx context.Context, req EditEntryRequest, ev Events
 			if err := sameCamera(before, *e); err != nil {
 				return err
 			}
+			wasAt := e.At
 			req.apply(e)
+			if req.Stills == nil && req.At != nil && !slices.ContainsFunc(taken, wasAt.Equal) {
+				// The automatic still (at the entry's time, not one taken)
+				// follows the entry's time.
+				for i, t := range e.Stills {
+					if t.Equal(wasAt) {
+						e.Stills[i] = e.At
+					}
+				}
+				slices.SortFunc(e.Stills, func(a, b time.Time) int { return a.Compare(b) })
+			}
+			var inClip []time.Time
+			for _, t := range unlinked {
+				if !t.Before(e.From) && !t.After(e.To) {
+					inClip = append(inClip, t)
+				}
+			}
+			if len(inClip) > 0 {
+				e.Stills = withStills(e.At, e.Stills, inClip)
+			}
 			e.UpdatedBy = s.Who()
 			return nil
 		})

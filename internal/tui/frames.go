@@ -315,6 +315,12 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if mm, ok := m.locked(); ok {
 				return mm, nil
 			}
+			if f.frame == nil {
+				if f.void != nil {
+					return m.say("no picture here to take a still of: < and > go to the footage"), nil
+				}
+				return m.say("no picture here to take a still of"), nil
+			}
 			number, cam, at := m.caseView.detail.Number, f.camera, clock.FrameMilli(m.shownTime())
 			m.busy = "still"
 			ops, ctx, zone := m.ops, m.ctx, m.zone

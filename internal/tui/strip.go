@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/footage"
 )
 
@@ -57,6 +58,7 @@ func StripOf(cov *footage.Coverage, from, to time.Time, cells int, now time.Time
 // A zero Around (no Reason) means there is footage at at.
 func AroundOf(cov *footage.Coverage, at time.Time) Around {
 	var a Around
+	var prevEnd time.Time // the end of the footage before: where the void starts
 	inside := func(p footage.Part) bool { return !at.Before(p.TrueStart) && at.Before(p.TrueEnd) }
 	for _, p := range cov.Damaged {
 		if inside(p) {
@@ -74,14 +76,12 @@ func AroundOf(cov *footage.Coverage, at time.Time) Around {
 			return Around{} // footage here
 		case p.Expired:
 		case !p.TrueEnd.After(at):
-			if a.Prev == nil || p.TrueEnd.After(*a.Prev) {
-				// The last frame of the footage before.
-				t := p.TrueEnd.Add(-time.Millisecond)
-				a.Prev = &t
+			if last := lastFrame(p); a.Prev == nil || last.After(*a.Prev) {
+				a.Prev, prevEnd = &last, p.TrueEnd
 			}
 		case p.TrueStart.After(at):
 			if a.Next == nil || p.TrueStart.Before(*a.Next) {
-				t := p.TrueStart
+				t := clock.FrameMilli(p.TrueStart) // its first frame, as shown
 				a.Next = &t
 			}
 		}
@@ -94,11 +94,22 @@ func AroundOf(cov *footage.Coverage, at time.Time) Around {
 			}
 		}
 		if a.Prev != nil {
-			a.From = a.Prev.Add(time.Millisecond)
+			a.From = prevEnd
 		}
 		if a.Next != nil {
 			a.To = *a.Next
 		}
 	}
 	return a
+}
+
+// lastFrame is the time of a part's last frame, to the millisecond as
+// frames are shown: a frame interval before its end (a millisecond before
+// when its rate is not known).
+func lastFrame(p footage.Part) time.Time {
+	interval := time.Millisecond
+	if fps := p.Source.FPS; fps > 0 {
+		interval = time.Duration(float64(time.Second) / fps)
+	}
+	return clock.FrameMilli(p.TrueEnd.Add(-interval))
 }
