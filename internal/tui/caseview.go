@@ -189,6 +189,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if c.deleting {
 			c.deleting = false
+			m.note = note{} // the question is answered
 			e, ok := m.currentEntry()
 			if k != "y" || !ok {
 				m = m.say("not deleted")
@@ -206,6 +207,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// y does it; x exports instead (below); any other key leaves it.
 			what := c.confirm
 			c.confirm = noAction
+			m.note = note{} // the question is answered
 			switch {
 			case k == "y" && what == archiveAnyway:
 				return m.archiveCase(c.detail.Number)
@@ -268,7 +270,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			if e, ok := m.currentEntry(); ok {
 				c.deleting = true
-				m = m.say(fmt.Sprintf("delete entry %d (%s)? y to confirm", e.Number, e.Text))
+				m = m.ask(fmt.Sprintf("delete entry %d (%s)? y to confirm", e.Number, e.Text))
 			}
 		case "x":
 			number := c.detail.Number
@@ -281,9 +283,17 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return "exported to " + dir, err
 			})
 		case "p":
+			if _, exporting := m.running["export "+c.detail.Number]; exporting {
+				// Its new bundle is the one to archive: after it.
+				if m.afterExport == nil {
+					m.afterExport = map[string]afterExport{}
+				}
+				m.afterExport[c.detail.Number] = afterExport{number: c.detail.Number, action: archiveAnyway}
+				return m.say("the export of " + c.detail.Number + " is running: its bundle is archived when it has finished"), nil
+			}
 			if _, running := m.running["archive "+c.detail.Number]; !running && c.detail.Stale {
 				c.confirm = archiveAnyway
-				return m.say(fmt.Sprintf("the timeline changed after the newest export (%s): archive that export anyway? y to confirm, x exports first", lastBundle(c.detail))), nil
+				return m.ask(fmt.Sprintf("the timeline changed after the newest export (%s): archive that export anyway? y to confirm, x exports first", lastBundle(c.detail))), nil
 			}
 			return m.archiveCase(c.detail.Number)
 		}

@@ -522,3 +522,34 @@ func TestFormPositionFarAway(t *testing.T) {
 		t.Errorf("a swapped position in the new-case form (%s):\n%s", m.(Model).Screen(), s)
 	}
 }
+
+// p while the case's export runs archives the new bundle once the export
+// has finished, not the old one now; a question stays until answered.
+func TestArchiveWaitsForRunningExport(t *testing.T) {
+	ops := &fakeOps{work: caseWorkCalls{version: 4, stale: true}}
+	m := openCase(t, ops, 80, 24)
+	m, _ = m.Update(keyMsg("x")) // the export starts; its messages are not read here
+	m, _ = m.Update(keyMsg("p"))
+	if st := m.(Model).Status(); !strings.Contains(st, "is running: its bundle is archived when it has finished") || ops.pushes.Load() != 0 {
+		t.Fatalf("p during the export: %q, %d pushes", st, ops.pushes.Load())
+	}
+	ch := make(chan tea.Msg)
+	close(ch)
+	m = run(m, chained{msg: doneMsg{text: "exported to /data/exports/K/x", number: "5000-K111111-26", job: "export 5000-K111111-26"}, ch: ch})
+	if ops.pushes.Load() != 1 {
+		t.Errorf("after the export: %d pushes", ops.pushes.Load())
+	}
+	// A question does not fade before it is answered.
+	clock := fixedNow
+	mm := m.(Model)
+	mm.now = func() time.Time { return clock }
+	m = run(mm, keyMsg("p"))
+	clock = clock.Add(time.Minute)
+	if st := m.(Model).Status(); !strings.Contains(st, "archive that export anyway? y to confirm") {
+		t.Errorf("the question a minute later: %q", st)
+	}
+	m = run(m, keyMsg("n"))
+	if st := m.(Model).Status(); st != "not archived" {
+		t.Errorf("answered: %q", st)
+	}
+}

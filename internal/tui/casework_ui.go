@@ -52,6 +52,7 @@ func (m Model) caseWorkKey(k string) (Model, tea.Cmd, bool) {
 	case st.back != "":
 		target := st.back
 		st.back = ""
+		m.note = note{} // the question is answered
 		if k != "y" {
 			return m.say("status kept: " + d.Status), nil, true
 		}
@@ -71,7 +72,7 @@ func (m Model) caseWorkKey(k string) (Model, tea.Cmd, bool) {
 			return m.say("the case is " + d.Status + " already"), nil, true
 		case i < cur:
 			st.back = casefile.Status(names[i])
-			return m.say(fmt.Sprintf("move case %s back from %s to %s? That reopens it: y to confirm", d.Number, d.Status, names[i])), nil, true
+			return m.ask(fmt.Sprintf("move case %s back from %s to %s? That reopens it: y to confirm", d.Number, d.Status, names[i])), nil, true
 		}
 		outdated := ""
 		switch {
@@ -88,10 +89,10 @@ func (m Model) caseWorkKey(k string) (Model, tea.Cmd, bool) {
 				q = outdated + ": " + q
 			}
 			c.confirm, c.confirmTo = statusAnyway, names[i]
-			return m.say(q + ": y to confirm, x exports first"), nil, true
+			return m.ask(q + ": y to confirm, x exports first"), nil, true
 		case names[i] == string(casefile.StatusDelivered) && outdated != "":
 			c.confirm, c.confirmTo = statusAnyway, names[i]
-			return m.say(outdated + ": set it delivered anyway? y to confirm, x exports first"), nil, true
+			return m.ask(outdated + ": set it delivered anyway? y to confirm, x exports first"), nil, true
 		}
 		return m, m.setStatus(d.Number, names[i], false, d.Version), true
 	}

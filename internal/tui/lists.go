@@ -130,6 +130,7 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 		k := msg.String()
 		if c := m.work.confirm; c != nil {
 			m.work.confirm = nil
+			m.note = note{} // the question is answered
 			if k != "y" {
 				return m.say("legal hold unchanged on " + c.ref), nil
 			}
@@ -167,9 +168,9 @@ func (m Model) updateArchive(msg tea.Msg) (tea.Model, tea.Cmd) {
 			row := r.rows[r.cursor]
 			m.work.confirm = &holdConfirm{ref: row.Ref, on: !row.Hold}
 			if row.Hold {
-				return m.say("release the legal hold on " + row.Ref + "? Its objects can then be deleted when their lock ends: y to confirm"), nil
+				return m.ask("release the legal hold on " + row.Ref + "? Its objects can then be deleted when their lock ends: y to confirm"), nil
 			}
-			return m.say("place a legal hold on " + row.Ref + "? Nothing of it can be deleted until it is released: y to confirm"), nil
+			return m.ask("place a legal hold on " + row.Ref + "? Nothing of it can be deleted until it is released: y to confirm"), nil
 		}
 	}
 	return m, nil

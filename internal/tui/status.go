@@ -24,12 +24,20 @@ const (
 type note struct {
 	text   string
 	err    bool
+	ask    bool // a question waiting for its answer: it does not fade
 	screen screen
 	at     time.Time
 }
 
 func (m Model) say(text string) Model {
 	m.note = note{text: text, screen: m.screen, at: m.now()}
+	return m
+}
+
+// ask shows a question (y to confirm); it stays until it is answered, as
+// the keys that answer it do.
+func (m Model) ask(text string) Model {
+	m.note = note{text: text, ask: true, screen: m.screen, at: m.now()}
 	return m
 }
 
@@ -55,7 +63,7 @@ func (m Model) shownNote() string {
 	if n.err {
 		fade = errFade
 	}
-	if m.now().Sub(n.at) >= fade {
+	if !n.ask && m.now().Sub(n.at) >= fade {
 		return ""
 	}
 	return n.text
