@@ -22,6 +22,7 @@ type casesModel struct {
 	filter    string
 	filtering bool
 	cursor    int
+	selectNew string // a case just made: the cursor goes to it when the list comes
 }
 
 type casesMsg []CaseRow
@@ -431,6 +432,7 @@ func (m Model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m = m.back()
 		m = m.push(screenCase)
 		m = m.say("case " + string(created) + " saved")
+		m.cases.selectNew = string(created)
 		m.caseView = caseModel{}
 		return m, tea.Batch(m.loadCases(), m.loadCase(string(created)))
 	}

@@ -132,11 +132,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 	c := &m.caseView
 	switch msg := msg.(type) {
 	case caseMsg:
-		c.detail, c.loaded = CaseDetail(msg), true
-		if c.cursor >= len(c.detail.Entries) {
-			c.cursor = max(0, len(c.detail.Entries)-1)
-		}
-		return m, nil
+		return m.caseLoaded(CaseDetail(msg)), nil
 	case entryTextStaleMsg:
 		if m.screen != screenCase || msg.id != c.editID {
 			return m.sayErr(errors.New(msg.msg)), nil
@@ -386,6 +382,26 @@ func (m Model) logLines() []string {
 		out = append(out, wrap(l, m.width, 2)...)
 	}
 	return out
+}
+
+// caseLoaded shows the case as read; the cursor stays on its entry
+// wherever the new order puts it.
+func (m Model) caseLoaded(d CaseDetail) Model {
+	c := &m.caseView
+	was := int64(-1)
+	if c.loaded && c.detail.Number == d.Number && c.cursor < len(c.detail.Entries) {
+		was = c.detail.Entries[c.cursor].ID
+	}
+	c.detail, c.loaded = d, true
+	for i, e := range d.Entries {
+		if e.ID == was {
+			c.cursor = i
+		}
+	}
+	if c.cursor >= len(d.Entries) {
+		c.cursor = max(0, len(d.Entries)-1)
+	}
+	return m
 }
 
 // lastBundle names the case's newest export, "" when there is none.

@@ -553,3 +553,28 @@ func TestArchiveWaitsForRunningExport(t *testing.T) {
 		t.Errorf("answered: %q", st)
 	}
 }
+
+// The case's cursor stays on its entry when a reload reorders the
+// entries (an entry's time changed), and the case list's on a case just
+// made.
+func TestCursorFollowsItsRow(t *testing.T) {
+	ops := &fakeOps{}
+	m := openCase(t, ops, 80, 24).(Model)
+	d := m.caseView.detail
+	if len(d.Entries) < 2 {
+		t.Fatalf("entries %d", len(d.Entries))
+	}
+	first := d.Entries[0].ID
+	reordered := d
+	reordered.Entries = append(append([]Entry{}, d.Entries[1:]...), d.Entries[0])
+	m = m.caseLoaded(reordered)
+	if e, ok := m.currentEntry(); !ok || e.ID != first {
+		t.Errorf("cursor on entry %d, want %d", e.ID, first)
+	}
+	m.cases.selectNew = "5000-K222222-26"
+	rows, _ := ops.Cases(context.Background())
+	mm := run(m, casesMsg(rows))
+	if shown := mm.(Model).cases.shown(); shown[mm.(Model).cases.cursor].Number != "5000-K222222-26" {
+		t.Errorf("case list cursor on %s", shown[mm.(Model).cases.cursor].Number)
+	}
+}

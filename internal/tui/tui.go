@@ -358,12 +358,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case nearestMsg:
 		return m.nearestLoaded(msg), nil
 	case caseMsg:
-		c := &m.caseView
-		c.detail, c.loaded = CaseDetail(msg), true
-		if c.cursor >= len(c.detail.Entries) {
-			c.cursor = max(0, len(c.detail.Entries)-1)
-		}
-		return m, nil
+		return m.caseLoaded(CaseDetail(msg)), nil
 	case camerasMsg:
 		// The frame browser steps through them too, so they arrive on
 		// any screen.
@@ -376,10 +371,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case casesMsg:
 		// The cursor stays on its case, wherever the new order puts it.
-		was := ""
-		if shown := m.cases.shown(); m.cases.cursor < len(shown) {
+		was := m.cases.selectNew
+		if shown := m.cases.shown(); was == "" && m.cases.cursor < len(shown) {
 			was = shown[m.cases.cursor].Number
 		}
+		m.cases.selectNew = ""
 		m.cases.all = msg
 		for i, r := range m.cases.shown() {
 			if r.Number == was {
