@@ -55,6 +55,7 @@ type EntryEdit struct {
 	Times   map[string]string
 	Tags    []string
 	Date    time.Time // the entry's time, whose date a time of day alone takes
+	Camera  string    // the entry's camera: a new time is put on its frame there
 }
 
 // RequestRow is an investigator's request.

@@ -168,7 +168,7 @@ func (m Model) entryForm(number string, e Entry) fieldForm {
 		formField{"Clip to", "to", "e.g. 22:14:15", m.showMs(e.To)},
 		formField{"Tags", "tags", tagsHint, strings.Join(e.Tags, ",")},
 	)
-	f.number, f.id, f.version, f.date, f.stills = number, e.ID, e.Version, e.At, e.Stills
+	f.number, f.id, f.version, f.date, f.stills, f.camera = number, e.ID, e.Version, e.At, e.Stills, e.Camera
 	f.note = "A time of day alone is on " + e.At.In(m.zone).Format("2006-01-02") + ". Tags: " + tagsHint + "."
 	return f
 }
@@ -204,7 +204,7 @@ func (m Model) submitForm(f fieldForm) tea.Cmd {
 			}
 			times := f.changed()
 			delete(times, "tags")
-			warn, err := ops.EditEntryTimes(ctx, f.number, f.id, EntryEdit{Version: f.version, Times: times, Tags: tags, Date: f.date})
+			warn, err := ops.EditEntryTimes(ctx, f.number, f.id, EntryEdit{Version: f.version, Times: times, Tags: tags, Date: f.date, Camera: f.camera})
 			if err != nil {
 				return fieldErrMsg{err}
 			}

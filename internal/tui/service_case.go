@@ -94,6 +94,13 @@ func (o *ServiceOps) EditEntryTimes(ctx context.Context, number string, id int64
 		if err != nil {
 			return "", err
 		}
+		if name == "at" && e.Camera != "" {
+			// The entry is at the frame on screen then, as one added at
+			// a frame is (none there: the time as typed).
+			if f, ferr := o.Frame(ctx, e.Camera, t); ferr == nil {
+				t = f.At
+			}
+		}
 		*dst = &t
 	}
 	ev := &lineEvents{}
