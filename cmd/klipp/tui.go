@@ -26,7 +26,7 @@ func (a *cli) newTUI(ctx context.Context) (tui.Model, error) {
 	if err != nil {
 		return tui.Model{}, err
 	}
-	return tui.New(ctx, tui.NewServiceOps(svc), svc.Config().Timezone, svc.Now).WithGraphics(tui.DetectGraphics(os.Getenv)).
+	return tui.New(ctx, tui.NewServiceOps(svc), svc.Config().Timezone, svc.Now).WithGraphics(tui.DetectGraphics(os.Getenv)).WithSixelLimit(tui.SixelLimit(os.Getenv)).
 		WithColour(tui.DetectColour(os.Getenv)), nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"strconv"
 	"strings"
 )
 
@@ -64,16 +65,87 @@ func tmuxPassthrough(seq string) string {
 }
 
 // fitCells is the size in cells a picture takes in cols × rows, keeping
-// its aspect (a cell is about twice as high as wide).
+// its aspect, for cells of 10 × 20 pixels (twice as high as wide): the
+// half-blocks' cell of two square pixels.
 func fitCells(b image.Rectangle, cols, rows int) (int, int) {
+	return fitCellsPx(b, cols, rows, fallbackCellW, fallbackCellH)
+}
+
+// fitCellsPx is the size in cells a picture takes in cols × rows,
+// keeping its aspect, for cells of cw × ch pixels.
+func fitCellsPx(b image.Rectangle, cols, rows, cw, ch int) (int, int) {
 	bw, bh := b.Dx(), b.Dy()
+	if bw <= 0 || bh <= 0 || cw <= 0 || ch <= 0 {
+		return max(1, cols), max(1, rows)
+	}
 	w := cols
-	h := w * bh / bw / 2
+	h := w * bh * cw / (bw * ch)
 	if h > rows {
 		h = rows
-		w = h * 2 * bw / bh
+		w = h * ch * bw / (bh * cw)
 	}
 	return max(1, w), max(1, h)
+}
+
+// pictureCells is the size in cells the picture b takes in cols × rows
+// as the terminal shows it: with half-blocks (two square pixels a cell)
+// as fitCells; with sixel or kitty graphics by the terminal's real cell
+// size in pixels (terminalCell), so the picture keeps its aspect
+// whatever the font.
+func (m Model) pictureCells(b image.Rectangle, cols, rows int) (int, int) {
+	if m.graphics == GraphicsBlocks {
+		return fitCells(b, cols, rows)
+	}
+	cw, ch := terminalCell()
+	return fitCellsPx(b, cols, rows, cw, ch)
+}
+
+// xtermSixelMax is the largest sixel picture xterm shows by default
+// (its maxGraphicSize resource, 1000x1000): a larger one is dropped
+// whole.
+const xtermSixelMax = 1000
+
+// sixelMaxPixels is the largest width and height, in pixels, of a sixel
+// picture; 0 for no limit. It is set once, before the program starts,
+// with SetSixelLimit.
+var sixelMaxPixels = 0
+
+// SetSixelLimit sets the largest width and height in pixels of the sixel
+// pictures drawn (0: none); a picture that would be larger is scaled
+// down, keeping its aspect, and drawn from the same top-left cell. Call
+// it before the program starts.
+func SetSixelLimit(n int) { sixelMaxPixels = max(0, n) }
+
+// WithSixelLimit is m, with sixel pictures kept within n × n pixels
+// (SetSixelLimit; 0: no limit). The limit is the terminal's, so it is
+// kept for the process, not in the model: set it once, as the model is
+// built, before the program starts.
+func (m Model) WithSixelLimit(n int) Model {
+	SetSixelLimit(n)
+	return m
+}
+
+// SixelLimit is the sixel size limit the terminal needs, from the
+// environment: xterm (XTERM_VERSION, and not mlterm or foot, which set
+// it too when started from an xterm) drops sixel pictures over
+// 1000 × 1000 pixels unless its maxGraphicSize resource is raised, so
+// there it is 1000; other terminals have none (0). KLIPP_SIXEL_LIMIT,
+// a number of pixels (0 for none), overrides the guess, e.g. for an
+// xterm with a larger maxGraphicSize.
+func SixelLimit(getenv func(string) string) int {
+	if v := getenv("KLIPP_SIXEL_LIMIT"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			return n
+		}
+	}
+	term := getenv("TERM")
+	if getenv("MLTERM") != "" || strings.Contains(term, "mlterm") || strings.HasPrefix(term, "foot") {
+		return 0
+	}
+	if getenv("XTERM_VERSION") != "" {
+		return xtermSixelMax
+	}
+	return 0
 }
 
 // kittyDelete removes every image klipp placed.

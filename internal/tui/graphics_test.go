@@ -335,7 +335,7 @@ func TestFramesInSixel(t *testing.T) {
 	}
 	got := sixelDecode(t, raw)
 	w, h := fitCells(image.Rect(0, 0, 64, 36), 80, mm.frameRows())
-	if got.Bounds().Dx() != w*sixelCellW || got.Bounds().Dy() != h*sixelCellH {
+	if got.Bounds().Dx() != w*fallbackCellW || got.Bounds().Dy() != h*fallbackCellH {
 		t.Fatalf("sixel %v for %d×%d cells", got.Bounds(), w, h)
 	}
 	if d := meanDiff(got, scaled(fakeFrame(t), got.Bounds().Dx(), got.Bounds().Dy()), 10); d > 12 {
@@ -527,5 +527,158 @@ func TestExternalViewer(t *testing.T) {
 	m = run(m, keyMsg("V"))
 	if st := m.(Model).Status(); !strings.Contains(st, "the recording is /rec/sodergatan-2/a.mp4, 618.000 s in, but there is no viewer") {
 		t.Errorf("V without a viewer: %q", st)
+	}
+}
+
+// The tests draw with 10 × 20 pixel cells and no sixel limit, whatever
+// terminal they run in.
+func init() {
+	terminalCell = func() (int, int) { return fallbackCellW, fallbackCellH }
+}
+
+// sixelRaster is the raster size a sixel sequence declares.
+func sixelRaster(t *testing.T, seq string) (int, int) {
+	t.Helper()
+	m := regexp.MustCompile(`\x1bP0;1;0q"1;1;(\d+);(\d+)`).FindStringSubmatch(seq)
+	if m == nil {
+		t.Fatalf("no raster attributes in %q", seq[:min(40, len(seq))])
+	}
+	w, _ := strconv.Atoi(m[1])
+	h, _ := strconv.Atoi(m[2])
+	return w, h
+}
+
+// With 8 × 17 pixel cells the sixel picture is 8 × 17 pixels a cell:
+// declared and decoded, and it ends on the last band (no graphics
+// newline after it to move below the picture).
+func TestSixelCellSize(t *testing.T) {
+	terminalCell = func() (int, int) { return 8, 17 }
+	defer func() { terminalCell = func() (int, int) { return fallbackCellW, fallbackCellH } }()
+	seq := sixelImage(testPicture(640, 360), 3, 0, 64, 18)
+	if w, h := sixelRaster(t, seq); w != 64*8 || h != 18*17 {
+		t.Errorf("raster %d×%d, want %d×%d", w, h, 64*8, 18*17)
+	}
+	if got := sixelDecode(t, seq); got.Bounds().Dx() != 64*8 || got.Bounds().Dy() != 18*17 {
+		t.Errorf("decoded %v", got.Bounds())
+	}
+	if strings.HasSuffix(seq, "-\x1b\\\x1b8") {
+		t.Error("a graphics newline after the last band")
+	}
+	// The cells a 16:9 picture takes in 80 × 20 cells of 8 × 17 pixels
+	// keep its aspect: 80 × 20 cells would be 640 × 340 pixels, so it
+	// is as wide as the window and 360 px high, 21 lines … capped at 20,
+	// then as wide as that allows.
+	w, h := fitCellsPx(image.Rect(0, 0, 1920, 1080), 80, 20, 8, 17)
+	if w != 75 || h != 20 {
+		t.Errorf("fitCellsPx: %d×%d cells", w, h)
+	}
+	if w, h := fitCellsPx(image.Rect(0, 0, 1920, 1080), 80, 40, 8, 17); w != 80 || h != 21 {
+		t.Errorf("fitCellsPx, room to spare: %d×%d cells", w, h)
+	}
+	// fitCells is the 10 × 20 case.
+	for _, r := range []image.Rectangle{image.Rect(0, 0, 64, 36), image.Rect(0, 0, 704, 576), image.Rect(0, 0, 33, 97)} {
+		for _, cr := range [][2]int{{80, 20}, {160, 45}, {40, 10}, {7, 3}} {
+			w1, h1 := fitCells(r, cr[0], cr[1])
+			bw, bh := r.Dx(), r.Dy()
+			w0, h0 := cr[0], cr[0]*bh/bw/2
+			if h0 > cr[1] {
+				h0 = cr[1]
+				w0 = h0 * 2 * bw / bh
+			}
+			if w1 != max(1, w0) || h1 != max(1, h0) {
+				t.Errorf("fitCells(%v, %v) = %d×%d, was %d×%d", r, cr, w1, h1, w0, h0)
+			}
+		}
+	}
+}
+
+// With a limit of 1000 px (xterm) a picture 160 columns wide is scaled
+// into 1000 × 1000 keeping its aspect; without one it is its cells' size.
+func TestSixelLimit(t *testing.T) {
+	defer SetSixelLimit(0)
+	SetSixelLimit(1000)
+	src := testPicture(1600, 900)
+	w, h := fitCells(src.Bounds(), 160, 45) // 160 × 45 cells: 1600 × 900 px
+	seq := sixelImage(src, 3, 0, w, h)
+	pw, ph := sixelRaster(t, seq)
+	if pw > 1000 || ph > 1000 || pw < 999 {
+		t.Fatalf("raster %d×%d for %d×%d cells under a limit of 1000", pw, ph, w, h)
+	}
+	if a, b := float64(pw)/float64(ph), float64(w*10)/float64(h*20); a/b < 0.99 || a/b > 1.01 {
+		t.Errorf("aspect %.3f, the cells' %.3f", a, b)
+	}
+	if !strings.HasPrefix(seq, "\x1b7\x1b[4;1H\x1bP") {
+		t.Errorf("not placed at the cells' top-left: %q", seq[:12])
+	}
+	if got := sixelDecode(t, seq); meanDiff(got, scaled(src, pw, ph), 10) > 12 {
+		t.Error("the scaled-down sixel is not the picture")
+	}
+	// A tall picture is limited by its height.
+	if pw, ph := sixelSize(30, 60, 10, 20, 1000); ph != 1000 || pw != 250 {
+		t.Errorf("tall: %d×%d", pw, ph)
+	}
+	SetSixelLimit(0)
+	if pw, ph := sixelRaster(t, sixelImage(src, 3, 0, w, h)); pw != w*10 || ph != h*20 {
+		t.Errorf("no limit: %d×%d", pw, ph)
+	}
+}
+
+// SixelLimit: xterm 1000 px, mlterm and foot (even started from an
+// xterm) none, KLIPP_SIXEL_LIMIT overrides.
+func TestSixelLimitFromEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want int
+	}{
+		{map[string]string{"XTERM_VERSION": "XTerm(379)", "TERM": "xterm-256color"}, 1000},
+		{map[string]string{"MLTERM": "3.9.3", "TERM": "xterm"}, 0},
+		{map[string]string{"MLTERM": "3.9.3", "XTERM_VERSION": "XTerm(379)"}, 0},
+		{map[string]string{"TERM": "mlterm", "XTERM_VERSION": "XTerm(379)"}, 0},
+		{map[string]string{"TERM": "foot", "XTERM_VERSION": "XTerm(379)"}, 0},
+		{map[string]string{"TERM": "xterm-256color"}, 0},
+		{map[string]string{"XTERM_VERSION": "XTerm(379)", "KLIPP_SIXEL_LIMIT": "4000"}, 4000},
+		{map[string]string{"XTERM_VERSION": "XTerm(379)", "KLIPP_SIXEL_LIMIT": "0"}, 0},
+		{map[string]string{"XTERM_VERSION": "XTerm(379)", "KLIPP_SIXEL_LIMIT": "big"}, 1000},
+	} {
+		if got := SixelLimit(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("%v: %d, want %d", tc.env, got, tc.want)
+		}
+	}
+}
+
+// The cell size from the window size: pixels over cells, and 10 × 20
+// where the terminal reports no pixels.
+func TestCellPixels(t *testing.T) {
+	for _, tc := range []struct {
+		ws   winsize
+		w, h int
+	}{
+		{winsize{cols: 80, rows: 24, xpixel: 640, ypixel: 408}, 8, 17},
+		{winsize{cols: 160, rows: 48, xpixel: 1284, ypixel: 820}, 8, 17}, // a border of a few pixels
+		{winsize{cols: 80, rows: 24}, 10, 20},
+		{winsize{cols: 80, rows: 24, xpixel: 640}, 10, 20},
+		{winsize{cols: 80, rows: 24, ypixel: 408}, 10, 20},
+		{winsize{xpixel: 640, ypixel: 408}, 10, 20},
+		{winsize{cols: 80, rows: 24, xpixel: 40, ypixel: 408}, 10, 20}, // under a pixel a cell
+	} {
+		if w, h := cellPixels(tc.ws); w != tc.w || h != tc.h {
+			t.Errorf("%+v: %d×%d, want %d×%d", tc.ws, w, h, tc.w, tc.h)
+		}
+	}
+}
+
+// pictureCells: half-blocks as fitCells; sixel and kitty by the
+// terminal's cell.
+func TestPictureCells(t *testing.T) {
+	terminalCell = func() (int, int) { return 8, 17 }
+	defer func() { terminalCell = func() (int, int) { return fallbackCellW, fallbackCellH } }()
+	b := image.Rect(0, 0, 1920, 1080)
+	if w, h := (Model{graphics: GraphicsBlocks}).pictureCells(b, 80, 40); w != 80 || h != 22 {
+		t.Errorf("blocks: %d×%d", w, h)
+	}
+	for _, g := range []string{GraphicsSixel, GraphicsKitty} {
+		if w, h := (Model{graphics: g}).pictureCells(b, 80, 40); w != 80 || h != 21 {
+			t.Errorf("%s: %d×%d", g, w, h)
+		}
 	}
 }

@@ -8,19 +8,33 @@ import (
 	"strings"
 )
 
-// Sixel output: a cell is taken as sixelCellW × sixelCellH pixels (the
-// usual size of a 10-point font), so a picture of w × h cells is drawn
-// at w·10 × h·20 pixels.
-const sixelCellW, sixelCellH = 10, 20
-
 // sixelImage places img at the screen cell (row, col), zero-based, drawn
 // into w × h cells: scaled, dithered to the 256 colours of a fixed
 // palette and sent as sixels; the cursor is saved and restored around it.
+// Its size in pixels is that of the cells on this terminal, measured now
+// (terminalCell), within the limit set by SetSixelLimit.
 func sixelImage(img image.Image, row, col, w, h int) string {
-	pw, ph := w*sixelCellW, h*sixelCellH
+	cw, ch := terminalCell()
+	pw, ph := sixelSize(w, h, cw, ch, sixelMaxPixels)
 	pal := image.NewPaletted(image.Rect(0, 0, pw, ph), palette.Plan9)
 	draw.FloydSteinberg.Draw(pal, pal.Bounds(), scaled(img, pw, ph), image.Point{})
 	return fmt.Sprintf("\x1b7\x1b[%d;%dH", row+1, col+1) + sixelEncode(pal) + "\x1b8"
+}
+
+// sixelSize is the size in pixels of a sixel picture filling w × h cells
+// of cw × ch pixels; when limit > 0 and it is wider or higher than limit,
+// scaled down to fit limit × limit, keeping its aspect (it then covers
+// less than its cells, from their top-left).
+func sixelSize(w, h, cw, ch, limit int) (int, int) {
+	pw, ph := max(1, w*cw), max(1, h*ch)
+	if limit > 0 && (pw > limit || ph > limit) {
+		if pw >= ph {
+			pw, ph = limit, ph*limit/pw
+		} else {
+			pw, ph = pw*limit/ph, limit
+		}
+	}
+	return max(1, pw), max(1, ph)
 }
 
 // scaled is img at w × h pixels, each the mean of the source pixels it
@@ -66,6 +80,9 @@ func sixelEncode(p *image.Paletted) string {
 	}
 	row := make([]byte, w)
 	for y0 := 0; y0 < h; y0 += 6 {
+		if y0 > 0 {
+			b.WriteByte('-') // next band; none after the last
+		}
 		inBand := make([]bool, len(p.Palette))
 		for y := y0; y < min(h, y0+6); y++ {
 			for x := 0; x < w; x++ {
@@ -104,7 +121,6 @@ func sixelEncode(p *image.Paletted) string {
 				x += n
 			}
 		}
-		b.WriteByte('-')
 	}
 	b.WriteString("\x1b\\")
 	return b.String()
