@@ -118,7 +118,7 @@ func (m Model) openFrame() (tea.Model, tea.Cmd) {
 			return viewerMsg{err: fmt.Errorf("the frame is written to %s, but %w", path, err)}
 		}
 		if err := startViewer(argv); err != nil {
-			return viewerMsg{err: err}
+			return viewerMsg{err: fmt.Errorf("%w; the frame is written to %s", err, path)}
 		}
 		return viewerMsg{text: "opened the frame in " + filepath.Base(argv[0]) + ": " + midCut(path, 40)}
 	}
@@ -142,7 +142,7 @@ func (m Model) openClip() (tea.Model, tea.Cmd) {
 			return viewerMsg{err: err}
 		}
 		if err := startViewer(argv); err != nil {
-			return viewerMsg{err: err}
+			return viewerMsg{err: fmt.Errorf("%w; the recording is %s, %.3f s in", err, file, off.Seconds())}
 		}
 		text := fmt.Sprintf("opened %s in %s at %.3f s", filepath.Base(file), filepath.Base(argv[0]), off.Seconds())
 		if filepath.Base(argv[0]) == "xdg-open" {
