@@ -165,17 +165,17 @@ func (s *Service) newestBundle(ctx context.Context, number string) (string, erro
 }
 
 // retainUntil is how long a case's bundles are locked: from now, for its
-// retention class.
+// retention class, with years on the calendar (UTC).
 func (s *Service) retainUntil(ctx context.Context, number string) (time.Time, error) {
 	class := "default"
 	if cs, err := s.store.GetCase(ctx, number); err == nil && cs.RetentionClass != "" {
 		class = cs.RetentionClass
 	}
-	d, ok := s.cfg.RetentionClasses[class]
+	p, ok := s.cfg.RetentionClasses[class]
 	if !ok {
 		return time.Time{}, fault.Usagef("case %s has retention class %q, which klipp.yaml's retention_classes does not define", number, class)
 	}
-	return s.now().Add(d).UTC().Truncate(time.Second), nil
+	return p.AddTo(s.now().UTC()).Truncate(time.Second), nil
 }
 
 func (s *Service) push(ctx context.Context, dir string, req PushRequest, ev Events) (PushResult, error) {

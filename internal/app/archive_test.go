@@ -20,6 +20,12 @@ import (
 // the fault-injecting wrapper, and makes a bundle of case K-1.
 func openArchived(t *testing.T) (*Service, *archivetest.Faulty, string) {
 	t.Helper()
+	return openArchivedAt(t, time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC))
+}
+
+// openArchivedAt is openArchived with the service's clock fixed at now.
+func openArchivedAt(t *testing.T, now time.Time) (*Service, *archivetest.Faulty, string) {
+	t.Helper()
 	dir := t.TempDir()
 	cfg, err := config.Load("", map[string]string{"data_dir": dir})
 	if err != nil {
@@ -30,7 +36,6 @@ func openArchived(t *testing.T) (*Service, *archivetest.Faulty, string) {
 		t.Fatal(err)
 	}
 	faulty := archivetest.Wrap(local)
-	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	svc, err := Open(context.Background(), cfg, Options{Now: func() time.Time { return now }, Version: "test",
 		OpenArchive: func(context.Context, *config.Config) (archive.Store, error) { return faulty, nil }})
 	if err != nil {
@@ -74,8 +79,8 @@ func TestPushVerifiesAndRecords(t *testing.T) {
 	if v.State != archive.Verified || v.Objects != 6 || v.Uploaded != 6 || v.Verified != 6 || len(steps) == 0 || steps[len(steps)-1] != 0 {
 		t.Errorf("push: %+v, progress %v", v, steps)
 	}
-	if want := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC).Add(3650 * 24 * time.Hour); !v.RetainUntil.Equal(want) {
-		t.Errorf("retained until %s, want %s (default class, 10y of 365 days)", v.RetainUntil, want)
+	if want := time.Date(2036, 11, 21, 9, 0, 0, 0, time.UTC); !v.RetainUntil.Equal(want) {
+		t.Errorf("retained until %s, want %s (default class, 10 calendar years)", v.RetainUntil, want)
 	}
 	if st, _ := jobState(t, svc); st != archive.Verified {
 		t.Errorf("job %s", st)
@@ -90,6 +95,57 @@ func TestPushVerifiesAndRecords(t *testing.T) {
 	res, err := svc.ArchiveVerify(ctx, ArchiveTarget{Case: "K-1"}, nil)
 	if err != nil || !res.Report.OK() || res.Ref.ExportID != "20261121T080000Z" {
 		t.Errorf("verify: %+v %v", res, err)
+	}
+}
+
+// The default class's 10y locks a bundle for ten calendar years, to the
+// minute it was pushed, not for 3650 days (which would end 2036-11-30):
+// the push's result, every object in the archive, the job and the audit
+// entry all say 2036-12-03 14:17 UTC.
+func TestPushLocksForCalendarYears(t *testing.T) {
+	ctx := context.Background()
+	svc, store, dir := openArchivedAt(t, time.Date(2026, 12, 3, 14, 17, 0, 0, time.UTC))
+	want := time.Date(2036, 12, 3, 14, 17, 0, 0, time.UTC)
+	v, err := svc.Push(ctx, PushRequest{Dir: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.State != archive.Verified || !v.RetainUntil.Equal(want) {
+		t.Errorf("push: %s, retained until %s, want %s", v.State, v.RetainUntil, want)
+	}
+	objs, err := store.List(ctx, "")
+	// The bundle's objects and the audit seal pushed with them; the seal is
+	// locked as long as the longest class, here the default too.
+	if err != nil || len(objs) != v.Objects+1 {
+		t.Fatalf("archive holds %d objects (%v), want %d and a seal", len(objs), err, v.Objects)
+	}
+	seals := 0
+	for _, o := range objs {
+		if strings.Contains(o.Key, archive.SealDir+"/") {
+			seals++
+		}
+		if !o.RetainUntil.Equal(want) {
+			t.Errorf("%s retained until %s, want %s", o.Key, o.RetainUntil, want)
+		}
+	}
+	if seals != 1 {
+		t.Errorf("%d seals in the archive, want 1", seals)
+	}
+	j, err := svc.Store().ArchiveJob(ctx, svc.archiveID(), "K-1", "20261121T080000Z")
+	if err != nil || j.RetainUntil == nil || !j.RetainUntil.Equal(want) {
+		t.Errorf("job retained until %v (%v), want %s", j.RetainUntil, err, want)
+	}
+	var logged []string
+	if err := audit.Lines(svc.AuditPath(), func(e audit.Entry, _ []byte) error {
+		if e.Action == "archive.push" {
+			logged = append(logged, e.Detail["retain_until"])
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(logged) != 1 || logged[0] != "2036-12-03T14:17:00Z" {
+		t.Errorf("audit archive.push retain_until %v, want [2036-12-03T14:17:00Z]", logged)
 	}
 }
 

@@ -221,13 +221,15 @@ func (s *Service) seal(ctx context.Context, st archive.Store, reason string) (ar
 	if seq == 0 {
 		return archive.Seal{}, fault.NotFoundf("nothing has been audited yet: no chain to seal")
 	}
-	var keep time.Duration
-	for _, d := range s.cfg.RetentionClasses {
-		keep = max(keep, d)
-	}
 	now := s.now().UTC()
+	keep := now
+	for _, p := range s.cfg.RetentionClasses {
+		if u := p.AddTo(now); u.After(keep) {
+			keep = u
+		}
+	}
 	seal := archive.Seal{Seq: seq, Hash: hash, Time: now, Who: s.Who(), Chain: s.store.Where(), Reason: reason}
-	seal, err = archive.PutSeal(ctx, st, s.archivePrefix(), seal, s.lockMode(), now.Add(keep).Truncate(time.Second))
+	seal, err = archive.PutSeal(ctx, st, s.archivePrefix(), seal, s.lockMode(), keep.Truncate(time.Second))
 	if err != nil {
 		return seal, archiveFault(fmt.Errorf("audit seal: %w", err))
 	}

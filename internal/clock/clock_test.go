@@ -225,3 +225,58 @@ func FuzzParseDistance(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePeriodAddsCalendarYears(t *testing.T) {
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct {
+		in, from, want, shown string
+	}{
+		// Ten calendar years, not 3650 days (which would end 2036-11-30).
+		{"10y", "2026-12-03T14:17:00Z", "2036-12-03T14:17:00Z", "10y"},
+		{"25y", "2026-12-03T14:17:00Z", "2051-12-03T14:17:00Z", "25y"},
+		// A leap day plus a year: 2029-02-29 does not exist, and Go's
+		// AddDate normalises it to 1 March. This asserts that choice.
+		{"1y", "2028-02-29T10:00:00Z", "2029-03-01T10:00:00Z", "1y"},
+		// Days and smaller units stay exact durations, after the years.
+		{"1y30d", "2026-12-03T14:17:00Z", "2028-01-02T14:17:00Z", "1y30d"},
+		{"90d", "2026-12-03T14:17:00Z", "2027-03-03T14:17:00Z", "90d"},
+		{"2w12h", "2026-12-03T14:17:00Z", "2026-12-18T02:17:00Z", "14d12h"},
+	}
+	for _, c := range cases {
+		p, err := ParsePeriod(c.in)
+		if err != nil {
+			t.Errorf("ParsePeriod(%q): %v", c.in, err)
+			continue
+		}
+		if got := p.AddTo(at(c.from)); !got.Equal(at(c.want)) {
+			t.Errorf("%s from %s = %s, want %s", c.in, c.from, got.Format(time.RFC3339), c.want)
+		}
+		if p.String() != c.shown || !p.Positive() {
+			t.Errorf("%q reads as %q (positive %v), want %q", c.in, p, p.Positive(), c.shown)
+		}
+	}
+	for in, errPart := range map[string]string{
+		"1.5y":   "years are calendar years and must be whole",
+		"10mo":   `unknown unit "mo"`,
+		"soon":   "cannot read duration",
+		"20000y": "too long",
+	} {
+		if _, err := ParsePeriod(in); err == nil || !strings.Contains(err.Error(), errPart) {
+			t.Errorf("ParsePeriod(%q) error = %v, want one containing %q", in, err, errPart)
+		}
+	}
+	if p, err := ParsePeriod("0s"); err != nil || p.Positive() {
+		t.Errorf("0s: %+v %v, want a period that is not positive", p, err)
+	}
+	// A plain duration still reads y as 365 days.
+	if d, err := ParseDuration("10y"); err != nil || d != 3650*24*time.Hour {
+		t.Errorf("ParseDuration(10y) = %v %v", d, err)
+	}
+}

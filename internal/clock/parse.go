@@ -117,10 +117,27 @@ var durationUnits = map[string]time.Duration{
 }
 
 // ParseDuration reads a signed sequence of number+unit pairs: "62d", "10y",
-// "90s", "+35s", "-1.5s", "1h30m". Units: ms s m h d w y (y = 365 days).
+// "90s", "+35s", "-1.5s", "1h30m". Units: ms s m h d w y (y = 365 days; a
+// retention period, where a year is a calendar year, is a Period).
 func ParseDuration(s string) (time.Duration, error) {
-	orig := s
-	s = strings.TrimSpace(s)
+	var total float64
+	sign, err := scanDuration(s, func(n float64, unit string) error {
+		total += n * float64(durationUnits[unit])
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if total > math.MaxInt64/2 {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return time.Duration(math.Round(sign * total)), nil
+}
+
+// scanDuration walks the number+unit pairs of a duration, after an optional
+// sign, calling add for each; it returns the sign, 1 or -1.
+func scanDuration(orig string, add func(n float64, unit string) error) (float64, error) {
+	s := strings.TrimSpace(orig)
 	sign := 1.0
 	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") {
 		if s[0] == '-' {
@@ -131,7 +148,6 @@ func ParseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, fmt.Errorf("cannot read duration %q: give e.g. 90s, 62d, 10y, 1h30m", orig)
 	}
-	var total float64
 	for s != "" {
 		i := 0
 		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
@@ -148,17 +164,81 @@ func ParseDuration(s string) (time.Duration, error) {
 		if err != nil {
 			return 0, fmt.Errorf("cannot read duration %q: %q is not a number", orig, s[:i])
 		}
-		unit, ok := durationUnits[s[i:j]]
-		if !ok {
+		if _, ok := durationUnits[s[i:j]]; !ok {
 			return 0, fmt.Errorf("cannot read duration %q: unknown unit %q (ms s m h d w y)", orig, s[i:j])
 		}
-		total += n * float64(unit)
+		if err := add(n, s[i:j]); err != nil {
+			return 0, err
+		}
 		s = s[j:]
 	}
-	if total > math.MaxInt64/2 {
-		return 0, fmt.Errorf("duration %q is too long", orig)
+	return sign, nil
+}
+
+// Period is a length of time that ends on the calendar: whole years, added
+// with time.AddDate so that ten years from 3 December end on 3 December, leap
+// days or not, then an exact duration (weeks, days and smaller units).
+type Period struct {
+	Years    int
+	Duration time.Duration
+}
+
+// ParsePeriod reads ParseDuration's syntax ("10y", "25y", "1y30d", "90d"),
+// with each y a calendar year. Years must be whole: "1.5y" is refused, as
+// half a calendar year has no one length (give "1y182d").
+func ParsePeriod(s string) (Period, error) {
+	var years, rest float64
+	sign, err := scanDuration(s, func(n float64, unit string) error {
+		if unit != "y" {
+			rest += n * float64(durationUnits[unit])
+			return nil
+		}
+		if n != math.Trunc(n) {
+			return fmt.Errorf("cannot read period %q: years are calendar years and must be whole; give the rest in days (1y182d)", s)
+		}
+		years += n
+		return nil
+	})
+	if err != nil {
+		return Period{}, err
 	}
-	return time.Duration(math.Round(sign * total)), nil
+	if years > 10000 || rest > math.MaxInt64/2 {
+		return Period{}, fmt.Errorf("period %q is too long", s)
+	}
+	return Period{Years: int(sign * years), Duration: time.Duration(math.Round(sign * rest))}, nil
+}
+
+// AddTo is t moved by p: the years on t's calendar (time.AddDate, which
+// normalises: 29 February plus a year is 1 March), then the duration.
+func (p Period) AddTo(t time.Time) time.Time {
+	return t.AddDate(p.Years, 0, 0).Add(p.Duration)
+}
+
+// Positive reports whether p moves time forward. (ParsePeriod gives the
+// years and the duration the same sign.)
+func (p Period) Positive() bool {
+	return p.Years > 0 && p.Duration >= 0 || p.Years == 0 && p.Duration > 0
+}
+
+// String shows p as ParsePeriod reads it: "10y", "1y30d", "90d".
+func (p Period) String() string {
+	if p.Years == 0 {
+		return FormatDuration(p.Duration)
+	}
+	sign, y, d := "", p.Years, p.Duration
+	if y < 0 {
+		sign, y, d = "-", -y, -d
+	}
+	if d == 0 {
+		return fmt.Sprintf("%s%dy", sign, y)
+	}
+	return fmt.Sprintf("%s%dy%s", sign, y, FormatDuration(d))
+}
+
+// MarshalText writes p as String does, so that configuration shown as JSON
+// reads "10y".
+func (p Period) MarshalText() ([]byte, error) {
+	return []byte(p.String()), nil
 }
 
 // FormatDuration shows d compactly with the largest whole units: "62d",

@@ -33,12 +33,14 @@ type Config struct {
 	Clip     Clip
 	// DriftBound is the most a camera clock is assumed to drift in a day
 	// away from its nearest measurement (clock.drift_bound).
-	DriftBound       time.Duration
-	Report           Report
-	Presentation     Presentation
-	Archive          Archive
-	Store            Store
-	RetentionClasses map[string]time.Duration
+	DriftBound   time.Duration
+	Report       Report
+	Presentation Presentation
+	Archive      Archive
+	Store        Store
+	// RetentionClasses are how long bundles of each class are locked: a
+	// year is a calendar year (10y from 3 December ends on 3 December).
+	RetentionClasses map[string]clock.Period
 	Signing          Signing
 	// Roots maps root names to this machine's mount points: stored paths
 	// are relative to a named root, so machines mounting one share at
@@ -312,10 +314,10 @@ func Load(file string, overrides map[string]string) (*Config, error) {
 	}
 	c.Signing = Signing{Key: resolve(base, r.str("signing.key")), Identity: r.str("signing.identity")}
 	r.signing(c.Signing)
-	c.RetentionClasses = map[string]time.Duration{}
+	c.RetentionClasses = map[string]clock.Period{}
 	for _, k := range v.AllKeys() {
 		if cls, ok := strings.CutPrefix(k, "retention_classes."); ok {
-			if c.RetentionClasses[cls] = r.duration(k); r.err == nil && c.RetentionClasses[cls] <= 0 {
+			if c.RetentionClasses[cls] = r.period(k); r.err == nil && !c.RetentionClasses[cls].Positive() {
 				r.fail(k, "want a retention period longer than zero, such as 10y")
 			}
 		}
@@ -481,6 +483,14 @@ func (r *reader) duration(key string) time.Duration {
 		r.fail(key, "%v", err)
 	}
 	return d
+}
+
+func (r *reader) period(key string) clock.Period {
+	p, err := clock.ParsePeriod(r.str(key))
+	if err != nil {
+		r.fail(key, "%v", err)
+	}
+	return p
 }
 
 func (r *reader) oneOf(key string, allowed ...string) string {

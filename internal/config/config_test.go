@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
@@ -57,8 +58,8 @@ retention_classes: {default: 10y, grov: 25y}
 		{"archive.s3.tls", c.Archive.S3.TLS, true},
 		{"archive.s3.endpoint default", c.Archive.S3.Endpoint, "127.0.0.1:9000"},
 		{"analyst (flag)", c.Analyst, "Anna Analytiker"},
-		{"retention grov", c.RetentionClasses["grov"], 25 * 365 * 24 * time.Hour},
-		{"retention default", c.RetentionClasses["default"], 10 * 365 * 24 * time.Hour},
+		{"retention grov", c.RetentionClasses["grov"], clock.Period{Years: 25}},
+		{"retention default", c.RetentionClasses["default"], clock.Period{Years: 10}},
 		{"timezone", c.Timezone.String(), "Europe/Stockholm"},
 	}
 	for _, ch := range checks {
@@ -98,6 +99,7 @@ func TestLoadErrors(t *testing.T) {
 		{"negative card", "presentation: {card_seconds: -4}\n", "presentation.card_seconds: want seconds from 0.5 to 60"},
 		{"negative clip", "clip: {before: -5s}\n", "clip.before: want a duration of zero or more"},
 		{"zero retention", "retention_classes: {default: 0s}\n", "retention_classes.default: want a retention period longer than zero"},
+		{"part of a year", "retention_classes: {default: 1.5y}\n", "retention_classes.default: cannot read period \"1.5y\": years are calendar years and must be whole"},
 		{"root without a path", "roots: {cctv: \"\"}\n", "roots.cctv: want the directory"},
 		{"store url", "store: {url: mysql://x}\n", "store.url: want empty (SQLite in data_dir) or postgres://"},
 		{"password in url", "store: {url: \"postgres://anna:12345678901234@db/klipp\"}\n", "store.url: put no password in the URL (the value is not shown)"},
