@@ -208,6 +208,11 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case gridMsg:
 		return m.gridLoaded(msg)
+	case pictureMsg:
+		if m.help {
+			return m, nil
+		}
+		return m, m.frameImage()
 	case playTickMsg:
 		return m.playTick(msg)
 	case viewerMsg:
@@ -390,7 +395,7 @@ func (m Model) frameImage() tea.Cmd {
 		n := len(m.gridLabel()) // under the grid's label
 		top, rows = 3+n, rows-n
 	}
-	w, h := fitCells(img.Bounds(), m.width, max(1, rows))
+	w, h := m.pictureCells(img.Bounds(), m.width, max(1, rows))
 	if m.graphics == GraphicsSixel {
 		return tea.Raw(sixelImage(img, top, 0, w, h))
 	}
@@ -399,6 +404,27 @@ func (m Model) frameImage() tea.Cmd {
 		return func() tea.Msg { return errMsg{err} }
 	}
 	return tea.Raw(seq)
+}
+
+// pictureMsg asks for the picture again (after a redraw).
+type pictureMsg struct{}
+
+// pictureAfter is how long the picture waits for the screen's redraw
+// (Bubble Tea draws at 60 frames a second).
+const pictureAfter = 100 * time.Millisecond
+
+// pictureLater draws the picture once the screen has been drawn anew
+// (after a resize, or when help closes): the terminal's graphics sit on
+// the text, and a redraw that scrolls lines would carry a picture sent
+// before it along.
+func (m Model) pictureLater() tea.Cmd {
+	if m.graphics == GraphicsBlocks {
+		return nil
+	}
+	if !m.timers {
+		return func() tea.Msg { return pictureMsg{} }
+	}
+	return tea.Tick(pictureAfter, func(time.Time) tea.Msg { return pictureMsg{} })
 }
 
 // clearGraphics takes the picture off the screen when there is none to
@@ -632,7 +658,7 @@ func (m Model) barRow() int { return 3 + m.frameRows() }
 func (m Model) pictureLines(rows int) []string {
 	img := m.shownImage()
 	if m.graphics != GraphicsBlocks {
-		_, h := fitCells(img.Bounds(), m.width, max(1, rows))
+		_, h := m.pictureCells(img.Bounds(), m.width, max(1, rows))
 		return make([]string, h)
 	}
 	return m.pictures.blockLines(img, m.width, max(1, rows), m.profile)

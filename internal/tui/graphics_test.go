@@ -682,3 +682,66 @@ func TestPictureCells(t *testing.T) {
 		}
 	}
 }
+
+// msgsOf runs a command and the batches in it, without the raw output
+// they write, returning every message (raw ones as tea.RawMsg).
+func msgsOf(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, msgsOf(c)...)
+		}
+		return out
+	case nil:
+		return nil
+	default:
+		return []tea.Msg{msg}
+	}
+}
+
+// A resize, and help, take the picture off the screen; it comes back only
+// after the screen is drawn again (a picture sent before the redraw was
+// carried along by its scrolling in xterm, mlterm and kitty).
+func TestPictureAfterRedraw(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(nil, ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithGraphics(GraphicsKitty)
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("enter"), keyMsg("c"), keyMsg("enter"))
+	check := func(what string, cmd tea.Cmd) {
+		t.Helper()
+		var deleted, placed, later bool
+		for _, msg := range msgsOf(cmd) {
+			switch msg := msg.(type) {
+			case tea.RawMsg:
+				s, _ := msg.Msg.(string)
+				deleted = deleted || s == kittyDelete
+				placed = placed || strings.Contains(s, "a=T")
+			case pictureMsg:
+				later = true
+			}
+		}
+		if !deleted || placed || !later {
+			t.Errorf("%s: picture deleted %v, placed at once %v, asked for after the redraw %v", what, deleted, placed, later)
+		}
+	}
+	mm, cmd := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	check("resize", cmd)
+	mm, cmd = mm.Update(keyMsg("?"))
+	if msgs := msgsOf(cmd); len(msgs) != 1 || msgs[0] != tea.Msg(tea.RawMsg{Msg: kittyDelete}) {
+		t.Errorf("help: %v, want the picture deleted", msgs)
+	}
+	// Nothing is drawn over the help; closing it asks for the picture.
+	if _, cmd := mm.Update(pictureMsg{}); cmd != nil {
+		t.Error("a picture over the help")
+	}
+	mm, cmd = mm.Update(keyMsg("esc"))
+	if msgs := msgsOf(cmd); len(msgs) != 1 || msgs[0] != tea.Msg(pictureMsg{}) {
+		t.Errorf("help closed: %v", msgs)
+	}
+	if raw, ok := rawOf(func() tea.Msg { _, c := mm.Update(pictureMsg{}); return c() }); !ok || !strings.Contains(raw, "a=T") {
+		t.Error("the picture is not drawn after help")
+	}
+}

@@ -329,7 +329,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		if m.screen == screenFrames {
-			return m, m.frameImage() // the picture at the new size
+			// The picture at the new size, once the screen is drawn again:
+			// sent before, the redraw's scrolling would move it.
+			return m, tea.Batch(m.clearGraphics(), m.pictureLater())
 		}
 		if m.screen == screenCameras {
 			return m, m.loadStrips()
@@ -457,11 +459,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.help {
 			// Help is modal: any key closes it, and does nothing else.
+			// The picture comes back once the screen is drawn again.
 			m.help = false
+			if m.screen == screenFrames {
+				return m, m.pictureLater()
+			}
 			return m, nil
 		}
 		if k == "f1" || k == "?" && (!m.typing() || m.emptyField()) {
 			m.help = true
+			if m.screen == screenFrames {
+				return m, m.clearGraphics() // the help is not drawn under it
+			}
 			return m, nil
 		}
 		if m.tooSmall() {

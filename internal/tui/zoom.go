@@ -99,7 +99,7 @@ func (m Model) pictureAt(x, y int) (image.Point, bool) {
 		return image.Point{}, false
 	}
 	r := f.zoom.cropRect(f.frame.Image.Bounds())
-	w, h := fitCells(r, m.width, max(1, m.frameRows()))
+	w, h := m.pictureCells(r, m.width, max(1, m.frameRows()))
 	cx, cy := x, y-3
 	if cx < 0 || cy < 0 || cx >= w || cy >= h {
 		return image.Point{}, false
