@@ -36,7 +36,9 @@ func TestParseTime(t *testing.T) {
 		{"2026-10-25T02:30:00+01:00", "2026-10-25T01:30:00Z", ""},
 		{"yesterday", "", "cannot read time"},
 		{"", "", "empty time"},
-		{"2026-13-01 00:00:00", "", "cannot read time"},
+		{"2026-13-01 00:00:00", "", "no such time \"2026-13-01 00:00:00\": month out of range"},
+		{"2026-11-31 12:00", "", "day out of range"},
+		{"20261120", "", "cannot read time"},
 	}
 	for _, c := range cases {
 		got, err := ParseTime(c.in, loc)

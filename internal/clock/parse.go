@@ -4,6 +4,7 @@
 package clock
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -36,12 +37,21 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
+	var outOfRange string
 	for _, layout := range localLayouts {
 		wall, err := time.Parse(layout, s)
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.HasSuffix(pe.Message, "out of range") && outOfRange == "" {
+			outOfRange = strings.TrimPrefix(pe.Message, ": ")
+		}
 		if err != nil {
 			continue
 		}
 		return ResolveLocal(wall, loc)
+	}
+	if outOfRange != "" {
+		// The form is right; the date or time is not one ("2026-13-20").
+		return time.Time{}, fmt.Errorf("no such time %q: %s", s, outOfRange)
 	}
 	return time.Time{}, fmt.Errorf("cannot read time %q: give RFC 3339 (2026-11-20T22:14:05.120+01:00) or \"2026-11-20 22:14:05[.fff]\" in %s", s, loc)
 }

@@ -372,6 +372,12 @@ func TestClockForm(t *testing.T) {
 	if s := screenOf(m); !strings.Contains(s, "✗ required") {
 		t.Errorf("empty reading:\n%s", s)
 	}
+	// A reading that is no time is refused when the field is left.
+	m = run(m, seq(typed("2026-11-20 21:61:01"), []tea.Msg{tab})...)
+	if s := screenOf(m); !strings.Contains(s, "✗ no such date or time: minute out of range") || len(ops.work.calls) != 0 {
+		t.Errorf("a bad reading, left:\n%s", s)
+	}
+	m = run(m, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, clearField)
 	m = run(m, seq(typed("2026-11-20 21:11:01"), []tea.Msg{tab}, typed("stämpel uppe till vänster"), keys("enter"))...)
 	wantCall := "clock sodergatan-2 frame=" + frameAt.UTC().Format("15:04:05.000") + " shows=2026-11-20 21:11:01 note=stämpel uppe till vänster"
 	if got := lastCall(t, ops); got != wantCall {
@@ -453,7 +459,7 @@ func TestEntryFormChecksOnLeaving(t *testing.T) {
 		return ""
 	}
 	m = run(m, seq([]tea.Msg{clearField}, typed("2026-13-20 21:14"), []tea.Msg{tab})...)
-	if l := line(screenOf(m), "Time"); !strings.Contains(l, "✗ not a time: HH:MM:SS[.mmm]") {
+	if l := line(screenOf(m), "Time"); !strings.Contains(l, "✗ no such date or time: month out of range") {
 		t.Errorf("a bad month, left: %q", l)
 	}
 	// The entry's time outside its clip (21:14:00–21:14:15 CET).
@@ -464,6 +470,10 @@ func TestEntryFormChecksOnLeaving(t *testing.T) {
 	// A tag not in the list, beside Tags.
 	m = run(m, seq([]tea.Msg{tab, tab}, typed(",bil"), []tea.Msg{tab})...)
 	if l := line(screenOf(m), "Tags"); !strings.Contains(l, `✗ "bil": use suspect, victim, vehicle, witness`) {
+		t.Errorf("a wrong tag, left: %q\n%s", l, screenOf(m))
+	}
+	m = run(m, seq([]tea.Msg{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}}, typed(",Vehicle"), []tea.Msg{tab})...)
+	if l := line(screenOf(m), "Tags"); !strings.Contains(l, `✗ "bil", "Vehicle": use`) {
 		t.Errorf("a wrong tag, left: %q\n%s", l, screenOf(m))
 	}
 	// enter on the last field sends nothing and goes to the first bad one.

@@ -22,6 +22,9 @@ func timeFieldError(value string, err error, dayAlone bool) string {
 		return "required"
 	case strings.Contains(err.Error(), "ambiguous") || strings.Contains(err.Error(), "does not exist"):
 		return "not one time here (clock change): give the offset, e.g. +01:00"
+	case strings.Contains(err.Error(), "out of range"):
+		_, why, _ := strings.Cut(err.Error(), ": ")
+		return "no such date or time: " + why // "month out of range"
 	case dayAlone:
 		return "not a time: HH:MM:SS[.mmm], or YYYY-MM-DD HH:MM:SS"
 	}
@@ -94,10 +97,20 @@ func (m Model) checkFields(f fieldForm) []string {
 				}
 			}
 		}
+		var bad []string
 		for _, t := range strings.Split(f.value("tags"), ",") {
 			if t = strings.TrimSpace(t); t != "" && !slices.Contains(casefile.Tags, t) {
-				set("tags", fmt.Sprintf("%q: use %s", t, strings.Join(casefile.Tags, ", ")))
+				bad = append(bad, fmt.Sprintf("%q", t))
 			}
+		}
+		if len(bad) > 0 {
+			set("tags", fmt.Sprintf("%s: use %s", strings.Join(bad, ", "), strings.Join(casefile.Tags, ", ")))
+		}
+	case formClock:
+		if v := f.value("shows"); v == "" {
+			set("shows", "required")
+		} else if _, err := clock.ParseTime(v, m.cameraZone()); err != nil {
+			set("shows", timeFieldError(v, err, false))
 		}
 	case formAccept:
 		if v := f.value("case"); v != "" && casefile.ValidNumber(v) != nil {
@@ -105,4 +118,13 @@ func (m Model) checkFields(f fieldForm) []string {
 		}
 	}
 	return errs
+}
+
+// cameraZone is the zone of the camera whose frame is shown, in which its
+// on-screen clock reads (the display zone when it is not known).
+func (m Model) cameraZone() *time.Location {
+	if f := m.frames.frame; f != nil && f.CameraZone != nil {
+		return f.CameraZone
+	}
+	return m.zone
 }
