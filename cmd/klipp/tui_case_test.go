@@ -378,7 +378,7 @@ func TestTUIStillsJoinEntries(t *testing.T) {
 	t2 := t1.Add(2 * time.Second)
 	m = drive(t, m, goTo(t1)...)
 	m = drive(t, m, press("s"))
-	if st := m.(tui.Model).Status(); !strings.Contains(st, "still saved") || !strings.Contains(st, "no entry on this camera near this time") {
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "still saved") || !strings.Contains(st, "no entry on this camera near it (a adds one): ") {
 		t.Fatalf("s before the entry: %q", st)
 	}
 	m = drive(t, m, goTo(t2)...)
@@ -406,7 +406,7 @@ func TestTUIStillsJoinEntries(t *testing.T) {
 	m = drive(t, m, goTo(t3.Add(12*time.Second))...)
 	m = drive(t, m, press("s"))
 	clip := t3.Add(-5*time.Second).In(cet).Format("15:04:05.000") + "–" + t3.Add(10*time.Second).In(cet).Format("15:04:05.000")
-	if st := m.(tui.Model).Status(); !strings.Contains(st, "still saved") || !strings.Contains(st, "not linked: entry 2's clip "+clip+" does not hold it") {
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "still saved") || !strings.Contains(st, "not linked: outside entry 2's clip "+clip+" (t in the case widens it): ") {
 		t.Errorf("s outside the entry's clip: %q", st)
 	}
 	if got := stills(); len(got) != 2 || len(got[1]) != 1 {

@@ -588,3 +588,20 @@ func TestCursorFollowsItsRow(t *testing.T) {
 		t.Errorf("case list cursor on %s", shown[mm.(Model).cases.cursor].Number)
 	}
 }
+
+// A step's progress lines give way to its next percentage: one line a
+// step, not one a percent.
+func TestProgressLineAStep(t *testing.T) {
+	m := openCase(t, &fakeOps{}, 80, 24).(Model)
+	m.running = map[string]string{"export 5000-K111111-26": ""}
+	ch := make(chan tea.Msg)
+	close(ch)
+	for _, l := range []string{"export: report.pdf", "export: sheet 03-x.png 63%", "export: sheet 03-x.png 72%", "export: sheet 04-y.png 10%"} {
+		mm, _ := m.Update(chained{msg: progressMsg{job: "export 5000-K111111-26", number: "5000-K111111-26", line: l}, ch: ch})
+		m = mm.(Model)
+	}
+	want := []string{"export: report.pdf", "export: sheet 03-x.png 72%", "export: sheet 04-y.png 10%"}
+	if strings.Join(m.caseView.log, "|") != strings.Join(want, "|") {
+		t.Errorf("progress lines %q, want %q", m.caseView.log, want)
+	}
+}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -243,6 +244,9 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 					if err != nil {
 						return m.sayErr(fmt.Errorf("cannot go to %q: %s", strings.TrimSpace(value), timeFieldError(value, err, true))), nil
 					}
+					if m.note.err {
+						m.note = note{} // an earlier "cannot go to" is over
+					}
 					return m.jump(t)
 				case promptActivity:
 					at, from, to := m.activityEntryTimes(f.pending)
@@ -308,7 +312,12 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				mk.out = &t
 			}
 			m.setMarks(mk)
-			return m.say(map[string]string{"i": "in", "o": "out"}[k] + " at " + m.showMs(t) + " on " + f.cameraName), nil
+			said := map[string]string{"i": "in", "o": "out"}[k] + " at " + m.showMs(t) + " on " + f.cameraName
+			if mk.in != nil && mk.out != nil && !mk.out.After(*mk.in) {
+				// Said now, not first when a adds the entry.
+				return m.sayErr(errors.New(said + ": the out mark is not after the in mark; set the other again, or c clears them")), nil
+			}
+			return m.say(said), nil
 		case "c":
 			m.setMarks(marks{})
 			return m.say("marks cleared on " + f.cameraName), nil
@@ -334,15 +343,16 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 				if err != nil {
 					return errMsg{err}
 				}
-				text := "still saved: " + midCut(res.Path, 50)
+				// What it means first, the file last: at 80 columns a
+				// message has two lines.
 				if res.Entry > 0 {
-					return doneMsg{text: fmt.Sprintf("%s, linked to entry %d", text, res.Entry), number: number}
+					return doneMsg{text: fmt.Sprintf("still saved, linked to entry %d: %s", res.Entry, res.Path), number: number}
 				}
 				if e := res.Outside; e != nil {
 					hms := func(t time.Time) string { return t.In(zone).Format("15:04:05.000") }
-					return statusMsg(fmt.Sprintf("%s, not linked: entry %d's clip %s–%s does not hold it (widen it with t in the case)", text, e.Number, hms(e.From), hms(e.To)))
+					return statusMsg(fmt.Sprintf("still saved, not linked: outside entry %d's clip %s–%s (t in the case widens it): %s", e.Number, hms(e.From), hms(e.To), res.Path))
 				}
-				return statusMsg(text + " (no entry on this camera near this time: add one with a)")
+				return statusMsg("still saved, no entry on this camera near it (a adds one): " + res.Path)
 			}
 		case "A":
 			if mm, ok := m.locked(); ok {

@@ -242,3 +242,28 @@ func TestGoToBadTime(t *testing.T) {
 		t.Errorf("g with month 13: %q", st)
 	}
 }
+
+// An out mark set before the in mark is said at once; a good g after a bad
+// one takes the bad one's message away.
+func TestMarksOutOfOrderAndGoToAgain(t *testing.T) {
+	m := openFrames(t, &fakeOps{}, 80, 24)
+	m = run(m, keyMsg("o"), keyMsg("right"), keyMsg("right"), keyMsg("i"))
+	if st := m.(Model).Status(); !strings.Contains(st, "the out mark is not after the in mark") {
+		t.Errorf("out before in: %q", st)
+	}
+	goTo := func(s string) {
+		m = run(m, keyMsg("g"))
+		for _, r := range s {
+			m = run(m, tea.KeyPressMsg{Code: r, Text: string(r)})
+		}
+		m = run(m, keyMsg("enter"))
+	}
+	goTo("25:00")
+	if st := m.(Model).Status(); !strings.Contains(st, "cannot go to") {
+		t.Fatalf("g 25:00: %q", st)
+	}
+	goTo("21:10:20")
+	if st := m.(Model).Status(); strings.Contains(st, "cannot go to") {
+		t.Errorf("g after a bad one: %q", st)
+	}
+}

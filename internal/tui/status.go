@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -275,4 +276,15 @@ func (m Model) okStyle() lipgloss.Style {
 		return lipgloss.NewStyle().Foreground(lipgloss.Color("2"))
 	}
 	return lipgloss.NewStyle()
+}
+
+// percent finds a progress line's percentage.
+var percent = regexp.MustCompile(`\d+(\.\d+)?%`)
+
+// sameStep reports whether two progress lines are one step at two
+// percentages ("sheet 03.png 63%", "sheet 03.png 72%"): the later one
+// takes the earlier one's place.
+func sameStep(a, b string) bool {
+	i, j := percent.FindStringIndex(a), percent.FindStringIndex(b)
+	return i != nil && j != nil && a[:i[0]] == b[:j[0]]
 }

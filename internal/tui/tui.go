@@ -408,7 +408,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 						progress = append(progress, l)
 					}
 				}
-				progress = append(progress, inner.line)
+				if n := len(progress); n > 0 && sameStep(progress[n-1], inner.line) {
+					progress[n-1] = inner.line // the step's percent moves on
+				} else {
+					progress = append(progress, inner.line)
+				}
 				c.log = append(done, progress[max(0, len(progress)-6):]...)
 			}
 			return m, next
