@@ -25,6 +25,19 @@ func TestFrameKeysNarrow(t *testing.T) {
 			t.Errorf("help at 80x24 lacks %q:\n%s", want, s)
 		}
 	}
+	// The two columns' texts each start in one column, the long keys
+	// (ctrl+←→↑↓) included.
+	lines := strings.Split(s, "\n")
+	col := strings.Index(lines[2], "frame") // in bytes; the keys before it are arrows
+	col = len([]rune(lines[2][:col]))
+	for _, l := range lines[2:] {
+		if !strings.HasPrefix(l, "  ") {
+			break
+		}
+		if r := []rune(l); len(r) <= col || r[col-1] != ' ' || r[col] == ' ' {
+			t.Errorf("a text not in the left column's (column %d): %q", col, l)
+		}
+	}
 	m = openFrames(t, &fakeOps{}, 160, 48)
 	if s := screenOf(m); !strings.Contains(s, "clock reading") {
 		t.Errorf("footer at 160 columns lacks the clock key:\n%s", s)

@@ -267,3 +267,15 @@ func TestMarksOutOfOrderAndGoToAgain(t *testing.T) {
 		t.Errorf("g after a bad one: %q", st)
 	}
 }
+
+// A camera at the place itself passes at one time, not a window of none.
+func TestPassWindowAtThePlace(t *testing.T) {
+	m := openCase(t, &fakeOps{}, 80, 24).(Model)
+	at := m.caseView.detail.From
+	if got := m.passWindow(CameraRow{Distance: 0, From: at, To: at}); got != at.In(m.zone).Format("15:04:05") {
+		t.Errorf("at the place: %q", got)
+	}
+	if got := m.passWindow(CameraRow{Distance: 100, From: at, To: at.Add(time.Minute)}); !strings.Contains(got, "–") {
+		t.Errorf("100 m away: %q", got)
+	}
+}

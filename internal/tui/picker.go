@@ -86,6 +86,9 @@ func (m Model) passWindow(c CameraRow) string {
 		return ""
 	}
 	from, to := c.From.In(m.zone).Format("15:04:05"), c.To.In(m.zone).Format("15:04:05")
+	if from == to {
+		return from + day(c.From) // a camera at the place itself
+	}
 	return from + day(c.From) + "–" + to + day(c.To)
 }
 

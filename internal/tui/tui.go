@@ -616,11 +616,20 @@ func (m Model) fullHelp(keys []key) []string {
 	short := len(keys)+12 > m.height
 	if half := (len(keys) + 1) / 2; short && m.width >= 76 {
 		col := m.width / 2
+		// Each column's texts start where its widest key leaves room.
+		keyWidth := func(ks []key) int {
+			w := 8
+			for _, k := range ks {
+				w = max(w, lipgloss.Width(k.keys)+1)
+			}
+			return min(w, col/2)
+		}
+		lw, rw := keyWidth(keys[:half]), keyWidth(keys[half:])
 		for i := 0; i < half; i++ {
-			left := clip("  "+padRight(keys[i].keys+" ", 8)+keys[i].what, col-1)
+			left := clip("  "+padRight(keys[i].keys+" ", lw)+keys[i].what, col-1)
 			line := padRight(left, col)
 			if j := i + half; j < len(keys) {
-				line += clip(padRight(keys[j].keys+" ", 8)+keys[j].what, m.width-col)
+				line += clip(padRight(keys[j].keys+" ", rw)+keys[j].what, m.width-col)
 			}
 			lines = append(lines, line)
 		}
