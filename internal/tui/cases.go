@@ -340,8 +340,10 @@ func (m Model) validateForm() bool {
 		set(6, "must be after the start")
 	}
 	if d := v(10); d != "" {
-		if _, err := clock.ParseTime(d, m.zone); err != nil {
+		if dl, err := clock.ParseTime(d, m.zone); err != nil {
 			set(10, timeErr(10, err))
+		} else if err1 == nil && !dl.After(from) {
+			set(10, "must be after the incident's start")
 		}
 	}
 	return ok

@@ -76,7 +76,9 @@ func (m Model) checkFields(f fieldForm) []string {
 		if okFrom && okTo && !to.After(from) {
 			set("to", "must be after the start")
 		}
-		readTime("deadline", time.Time{}, false)
+		if dl, ok := readTime("deadline", time.Time{}, false); ok && okFrom && !dl.After(from) {
+			set("deadline", "must be after the incident's start")
+		}
 	case formEntry:
 		at, okAt := readTime("at", f.date, true)
 		from, okFrom := readTime("from", f.date, true)

@@ -225,9 +225,9 @@ func TestFormValidation(t *testing.T) {
 	}
 	m.form.inputs[5].SetValue("2026-10-25T02:30:00+01:00")
 	m.form.inputs[4].SetValue("55.6,13.0")
-	m.form.inputs[10].SetValue("")
-	if m.validateForm() || !strings.Contains(m.form.errs[6], "after the start") {
-		t.Errorf("to before from: %q", m.form.errs[6])
+	m.form.inputs[10].SetValue("2026-10-24 12:00")
+	if m.validateForm() || !strings.Contains(m.form.errs[6], "after the start") || m.form.errs[10] != "must be after the incident's start" {
+		t.Errorf("to and deadline before from: %q, %q", m.form.errs[6], m.form.errs[10])
 	}
 }
 
