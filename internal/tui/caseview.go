@@ -535,7 +535,11 @@ func (m Model) entryDetail(e Entry) string {
 	}
 	var ts []string
 	for _, t := range e.Stills {
-		ts = append(ts, t.In(m.zone).Format("15:04:05.000"))
+		s := t.In(m.zone).Format("15:04:05.000")
+		if t.Equal(e.At) {
+			s += " (its time)" // the one every entry has, taken or not
+		}
+		ts = append(ts, s)
 	}
 	return out + stills(len(e.Stills)) + ": " + strings.Join(ts, ", ")
 }

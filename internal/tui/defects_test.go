@@ -127,7 +127,7 @@ func TestStillLinkedAndListed(t *testing.T) {
 		t.Errorf("s: %q", st)
 	}
 	m = run(m, keyMsg("esc"), keyMsg("esc"), keyMsg("j"))
-	if s := screenOf(m); !strings.Contains(s, "2 stills: 21:16:40.000, 21:16:44.200") {
+	if s := screenOf(m); !strings.Contains(s, "2 stills: 21:16:40.000 (its time),\n21:16:44.200") {
 		t.Errorf("the case screen does not list the stills:\n%s", s)
 	}
 }
