@@ -196,6 +196,10 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(m.clearGraphics(), bar)
 		} else {
 			fr := msg.frame
+			// Sixel pixels are text cells: the redraw that takes away what
+			// stood there before ("decoding …", a reason) would erase a
+			// strip of a picture sent now. That first picture waits for it.
+			later := m.graphics == GraphicsSixel && f.frame == nil
 			f.frame, f.err, f.void = &fr, "", nil
 			f.play.waiting = false
 			// After a frame step the cursor is the frame's time, as
@@ -205,7 +209,13 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if d := f.at.Sub(fr.At); msg.snap && !f.play.on && d > -2*time.Millisecond && d < time.Duration(float64(time.Second)/m.fps())+time.Millisecond {
 				f.at = fr.At
 			}
-			return m, tea.Batch(m.seen(f.camera, fr.At), m.frameImage(), m.loadBar(), m.loadGrid())
+			var picture tea.Cmd
+			if later {
+				picture = m.pictureLater()
+			} else {
+				picture = m.frameImage()
+			}
+			return m, tea.Batch(m.seen(f.camera, fr.At), picture, m.loadBar(), m.loadGrid())
 		}
 	case gridMsg:
 		return m.gridLoaded(msg)

@@ -745,3 +745,53 @@ func TestPictureAfterRedraw(t *testing.T) {
 		t.Error("the picture is not drawn after help")
 	}
 }
+
+// With sixel the first picture after "decoding …" waits for the redraw
+// that clears that text (it would erase a strip of the picture); the next
+// step's picture goes at once.
+func TestSixelFirstPictureAfterRedraw(t *testing.T) {
+	ops := &fakeOps{}
+	start := New(nil, ops, time.UTC, func() time.Time { return fixedNow }).WithoutTimers().WithGraphics(GraphicsSixel)
+	m := run(start, start.Init()(), tea.WindowSizeMsg{Width: 80, Height: 24}, keyMsg("enter"))
+	mm, cmd := m.Update(keyMsg("c"))
+	mm = run(mm, msgsOf(cmd)...)
+	mm, cmd = mm.Update(keyMsg("enter")) // the frames open: "decoding …"
+	var frame tea.Msg
+	for _, msg := range msgsOf(cmd) {
+		if f, ok := msg.(frameMsg); ok {
+			frame = f
+		}
+	}
+	if frame == nil {
+		t.Fatal("no frame asked for")
+	}
+	mm, cmd = mm.Update(frame)
+	var later, placed bool
+	for _, msg := range msgsOf(cmd) {
+		switch msg := msg.(type) {
+		case pictureMsg:
+			later = true
+		case tea.RawMsg:
+			placed = placed || strings.Contains(fmt.Sprint(msg.Msg), "\x1bP")
+		}
+	}
+	if !later || placed {
+		t.Errorf("first picture: asked for after the redraw %v, sent at once %v", later, placed)
+	}
+	// A step: the picture is already there, the next one goes at once.
+	mm, cmd = mm.Update(keyMsg("right"))
+	placed = false
+	for _, msg := range msgsOf(cmd) {
+		if f, ok := msg.(frameMsg); ok {
+			_, c := mm.Update(f)
+			for _, msg := range msgsOf(c) {
+				if raw, ok := msg.(tea.RawMsg); ok {
+					placed = placed || strings.Contains(fmt.Sprint(raw.Msg), "\x1bP")
+				}
+			}
+		}
+	}
+	if !placed {
+		t.Error("a step's picture waits")
+	}
+}
