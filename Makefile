@@ -49,5 +49,13 @@ lint:
 bench: build minio
 	@bash scripts/bench.sh
 
+# The frame browser's picture in real terminals: xterm (-ti vt340), mlterm
+# and kitty under Xvfb, driven with xdotool and checked from screenshots
+# against klipp still (scripts/terminals). Not part of make test; installs
+# the terminals' Debian packages if missing (as root).
+.PHONY: terminals
+terminals: build
+	@$(GO) run ./scripts/terminals -klipp $(BIN)
+
 clean:
 	rm -rf bin demo
