@@ -18,6 +18,7 @@ import (
 	"github.com/klipp-forensics/klipp/internal/clock"
 	"github.com/klipp-forensics/klipp/internal/digest"
 	"github.com/klipp-forensics/klipp/internal/fault"
+	"github.com/klipp-forensics/klipp/internal/footage"
 	"github.com/klipp-forensics/klipp/internal/store"
 )
 
@@ -244,7 +245,39 @@ func storeCatalog(ctx context.Context, st *store.Store, key string, fi os.FileIn
 	if err := st.ReplaceCatalog(ctx, f, rows); err != nil {
 		return fault.Wrap(fault.Storage, fmt.Errorf("store the camera catalog %s: %w", key, err))
 	}
+	// A clock reading changes the camera's clock model: the index's true
+	// times of its footage change with it, in the same transaction (the
+	// cuts, coverage and retention read them).
+	for _, cam := range cat.Cameras {
+		if err := retime(ctx, st, cam); err != nil {
+			return fault.Wrap(fault.Storage, fmt.Errorf("camera %s: the true times of its footage: %w", cam.ID, err))
+		}
+	}
 	return nil
+}
+
+// retime sets the true start and end of the camera's indexed footage
+// that its clock model now puts elsewhere.
+func retime(ctx context.Context, st *store.Store, cam *catalog.Camera) error {
+	segs, err := st.Segments(ctx, cam.ID)
+	if err != nil {
+		return err
+	}
+	var moved []store.Segment
+	for _, g := range segs {
+		if g.CameraStart.IsZero() {
+			continue // no start time: not placed on the timeline
+		}
+		start, end := cam.Clock.TrueTime(g.CameraStart), footage.TrueEnd(cam.Clock, g.CameraStart, g.Duration)
+		if !start.Equal(g.TrueStart) || !end.Equal(g.TrueEnd) {
+			g.TrueStart, g.TrueEnd = start, end
+			moved = append(moved, g)
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	return st.SetTrueTimes(ctx, cam.ID, moved)
 }
 
 // syncCatalog makes the store's copy of the catalog current. It returns

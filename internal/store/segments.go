@@ -209,6 +209,24 @@ func (s *Store) SaveSegments(ctx context.Context, camera string, upsert []Segmen
 	})
 }
 
+// SetTrueTimes sets segments' true start and end (by id), as their
+// camera's clock model now gives them.
+func (s *Store) SetTrueTimes(ctx context.Context, camera string, segs []Segment) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.rebind(`UPDATE segments SET true_start_ns = ?, true_end_ns = ? WHERE id = ? AND camera = ?`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, g := range segs {
+			if _, err := stmt.ExecContext(ctx, g.TrueStart.UnixNano(), g.TrueEnd.UnixNano(), g.ID, camera); err != nil {
+				return fmt.Errorf("segment %s: %w", g.Path, err)
+			}
+		}
+		return nil
+	})
+}
+
 // SetSHA256 records a segment's hash once it has been computed, with the
 // file's ctime and inode at that moment.
 func (s *Store) SetSHA256(ctx context.Context, id int64, sum string, ctime int64, inode uint64) error {

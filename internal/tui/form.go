@@ -189,7 +189,9 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.loadRequests())
 		}
 		if m.screen == screenFrames {
-			cmds = append(cmds, m.frameImage())
+			// A clock reading changes the frame's camera clock and its
+			// bound: the frame is read again.
+			cmds = append(cmds, m.loadFrame())
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyPressMsg:
