@@ -342,6 +342,19 @@ func TestTUIFootageAtRisk(t *testing.T) {
 	if s := screenText(m); !strings.Contains(s, number) || !strings.Contains(s, "Södergatan 14") || !strings.Contains(s, "at-risk") {
 		t.Errorf("retention screen:\n%s", s)
 	}
+	// P preserves it as the screen shows it at risk: a preservation bundle,
+	// archived; the window is at risk no more.
+	m = drive(t, m, press("P"))
+	if st := m.(tui.Model).Status(); !strings.Contains(st, "preserved "+number+"/") || !strings.Contains(st, "-preserve (") {
+		t.Fatalf("P: %q\n%s", st, screenText(m))
+	}
+	cli.Windows = nil
+	if err := json.Unmarshal([]byte(k("--json", "retention", "--now", "2026-12-01 12:00")), &cli); err != nil {
+		t.Fatal(err)
+	}
+	if len(cli.Windows) != 0 {
+		t.Errorf("still at risk after P: %+v", cli.Windows)
+	}
 }
 
 // TestTUIStillsJoinEntries takes stills with s over the real service: one

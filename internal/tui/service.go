@@ -314,11 +314,22 @@ func (o *ServiceOps) Retention(ctx context.Context) ([]RetentionRow, error) {
 	return o.RetentionOf(ctx, false)
 }
 
+// Preserve preserves the case's windows at risk as the retention screen
+// shows them (the CLI's defaults: within 14 days, cameras within 300 m),
+// and says what it archived.
 func (o *ServiceOps) Preserve(ctx context.Context, number string) (string, error) {
-	if _, err := o.svc.Preserve(ctx, app.PreserveRequest{Case: number}, nil); err != nil {
+	res, err := o.svc.Preserve(ctx, app.PreserveRequest{Case: number, Within: app.DefaultRetentionWithin, Radius: app.DefaultRequestRadius}, nil)
+	if err != nil {
 		return "", err
 	}
-	return "preserved the at-risk footage of " + number, nil
+	if len(res.Preserved) == 0 {
+		return "nothing of " + number + " to preserve: no footage of it is at risk", nil
+	}
+	var parts []string
+	for _, v := range res.Preserved {
+		parts = append(parts, fmt.Sprintf("%s (%d objects archived and verified)", v.Ref, v.Verified))
+	}
+	return "preserved " + strings.Join(parts, ", "), nil
 }
 
 // Archive lists the queue and the archive; when the archive cannot be
