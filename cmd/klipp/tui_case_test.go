@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -244,6 +245,25 @@ func TestTUICaseWork(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(dir, "cameras.yaml")); !strings.Contains(string(data), shows) || !strings.Contains(string(data), "OSD uppe till vänster") {
 		t.Errorf("cameras.yaml lacks the reading %s", shows)
+	}
+	// The frame is read again: its camera clock is 3 s ahead now.
+	if s := screenText(m); !strings.Contains(s, "camera clock "+at.Add(3*time.Second).In(time.FixedZone("CET", 3600)).Format("15:04:05")) {
+		t.Errorf("the frame after the reading:\n%s", s)
+	}
+
+	// An entry removed from the CLI while its text is edited here: the
+	// error, the list without it, and no draft that comes back.
+	m = drive(t, m, press("esc"))
+	var ids []struct{ ID int64 }
+	json.Unmarshal([]byte(k("--json", "timeline", "list", number)), &ids)
+	m = drive(t, m, press("e"))
+	m = drive(t, m, typeText(" – borta")...)
+	for _, e := range ids {
+		k("timeline", "rm", number, fmt.Sprint(e.ID))
+	}
+	m = drive(t, m, press("enter"))
+	if s := screenText(m); !strings.Contains(m.(tui.Model).Status(), "error") || !strings.Contains(s, "no timeline entries") {
+		t.Errorf("a text edit of a removed entry: %q\n%s", m.(tui.Model).Status(), s)
 	}
 }
 

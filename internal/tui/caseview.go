@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/casefile"
+	"github.com/klipp-forensics/klipp/internal/fault"
 )
 
 type caseModel struct {
@@ -168,7 +169,12 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 						if errors.As(err, &se) {
 							return entryTextStaleMsg{id: e.ID, version: se.Version, msg: se.Msg}
 						}
-						return errMsg{err}
+						if fault.KindOf(err) == fault.NotFound {
+							// Removed meanwhile: the text has nowhere to go.
+							m.ops.SaveDraft(draftEdit, nil)
+						}
+						// The case is shown as it is now, with the error.
+						return tea.BatchMsg{func() tea.Msg { return errMsg{err} }, m.loadCase(number)}
 					}
 					m.ops.SaveDraft(draftEdit, nil)
 					return doneMsg{text: fmt.Sprintf("entry %d saved", e.Number), number: number}
