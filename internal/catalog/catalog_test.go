@@ -176,3 +176,11 @@ func TestImportGeoJSON(t *testing.T) {
 		t.Error("failed import changed the catalog")
 	}
 }
+
+func TestFormatDistance(t *testing.T) {
+	for m, want := range map[float64]string{20: "20 m", 1234: "1.23 km", 99_994: "99.99 km", 5_979_710: "5980 km"} {
+		if got := FormatDistance(m); got != want {
+			t.Errorf("%v m: %q, want %q", m, got, want)
+		}
+	}
+}

@@ -189,8 +189,11 @@ func ParseLatLon(s string) (LatLon, bool) {
 
 // FormatDistance shows metres below a kilometre and kilometres above.
 func FormatDistance(m float64) string {
-	if m < 1000 {
+	switch {
+	case m < 1000:
 		return fmt.Sprintf("%.0f m", m)
+	case m < 100_000:
+		return fmt.Sprintf("%.2f km", m/1000)
 	}
-	return fmt.Sprintf("%.2f km", m/1000)
+	return fmt.Sprintf("%.0f km", m/1000) // far: metres say nothing
 }

@@ -355,8 +355,9 @@ func (m Model) archiveCase(number string) (tea.Model, tea.Cmd) {
 	})
 }
 
-// finished is a case's job lines without job's: the lines of what other
-// jobs did, which stay when job starts or ends.
+// finished is a case's job lines without job's: the line of what the last
+// other job did, which stays when job starts or ends (one, so that lines
+// of finished jobs do not pile up over the entries).
 func finished(log []string, job string) []string {
 	var out []string
 	for _, l := range log {
@@ -364,7 +365,7 @@ func finished(log []string, job string) []string {
 			out = append(out, l)
 		}
 	}
-	return out
+	return out[max(0, len(out)-1):]
 }
 
 // logLines are the case's job lines as shown: a progress line is cut (a

@@ -605,3 +605,11 @@ func TestProgressLineAStep(t *testing.T) {
 		t.Errorf("progress lines %q, want %q", m.caseView.log, want)
 	}
 }
+
+// Lines of finished jobs do not pile up: the last other job's stays.
+func TestFinishedLinesDoNotPile(t *testing.T) {
+	got := finished([]string{"✓ activity a: 1 segment scanned", "✓ export K: exported", "export K: sheet 10%", "✓ archive K: archived"}, "archive K")
+	if len(got) != 1 || got[0] != "✓ export K: exported" {
+		t.Errorf("kept %q", got)
+	}
+}
