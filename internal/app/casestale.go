@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/klipp-forensics/klipp/internal/fault"
 	"github.com/klipp-forensics/klipp/internal/store"
@@ -29,10 +30,12 @@ func (s *Service) TimelineStale(ctx context.Context, number string) (bool, error
 type StaleEditError struct {
 	Msg     string
 	Version int64
+	By      string    // who changed it
+	At      time.Time // when
 }
 
 func (e *StaleEditError) Error() string { return e.Msg }
 
 func staleEdit(msg string, ce *store.ConflictError) error {
-	return fault.Wrap(fault.Usage, &StaleEditError{Msg: msg, Version: ce.Version})
+	return fault.Wrap(fault.Usage, &StaleEditError{Msg: msg, Version: ce.Version, By: ce.By, At: ce.At})
 }

@@ -47,6 +47,7 @@ type caseMsg CaseDetail
 type entryTextStaleMsg struct {
 	id, version int64
 	msg         string
+	meanwhile   string // who changed it and when
 }
 
 func (m Model) loadCase(number string) tea.Cmd {
@@ -142,7 +143,9 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// change, knowingly.
 		c.editing, c.editVersion = true, msg.version
 		// What to do first: at 80 columns the rest may be cut.
-		m.note = note{text: "changed meanwhile; your text is kept: enter saves it over that change, esc drops it. " + msg.msg,
+		// Who and when, then what to do: the service's own sentence
+		// numbers entries by id, not as this list does.
+		m.note = note{text: msg.meanwhile + "; your text is kept: enter saves it over that change, esc drops it",
 			err: true, screen: m.screen, at: m.now()}
 		// The list shows the other change.
 		return m, tea.Batch(c.input.Focus(), m.loadCase(c.detail.Number))
@@ -167,7 +170,7 @@ func (m Model) updateCase(msg tea.Msg) (tea.Model, tea.Cmd) {
 					if err := m.ops.EditEntry(m.ctx, number, e.ID, version, text); err != nil {
 						var se *StaleError
 						if errors.As(err, &se) {
-							return entryTextStaleMsg{id: e.ID, version: se.Version, msg: se.Msg}
+							return entryTextStaleMsg{id: e.ID, version: se.Version, msg: se.Msg, meanwhile: se.meanwhile(m.zone)}
 						}
 						if fault.KindOf(err) == fault.NotFound {
 							// Removed meanwhile: the text has nowhere to go.

@@ -72,6 +72,16 @@ type RequestRow struct {
 type StaleError struct {
 	Msg     string
 	Version int64
+	By      string    // who changed it
+	At      time.Time // when
+}
+
+// meanwhile says who changed it and when, in the display zone.
+func (e *StaleError) meanwhile(zone *time.Location) string {
+	if e.By == "" {
+		return "changed meanwhile"
+	}
+	return "changed meanwhile by " + e.By + " at " + e.At.In(zone).Format("15:04:05")
 }
 
 func (e *StaleError) Error() string { return e.Msg }

@@ -158,7 +158,7 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// What was typed is kept; a second enter saves it over the
 			// other change, knowingly.
 			f.version = se.Version
-			m.note = note{text: "changed meanwhile; your values are kept: enter saves them over that change, esc leaves. " + se.Msg,
+			m.note = note{text: se.meanwhile(m.zone) + "; your values are kept: enter saves them over that change, esc leaves",
 				err: true, screen: m.screen, at: m.now()}
 			return m, nil
 		}

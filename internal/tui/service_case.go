@@ -21,7 +21,7 @@ var _ CaseWork = (*ServiceOps)(nil)
 func stale(err error) error {
 	var se *app.StaleEditError
 	if errors.As(err, &se) {
-		return &StaleError{Msg: se.Msg, Version: se.Version}
+		return &StaleError{Msg: se.Msg, Version: se.Version, By: se.By, At: se.At}
 	}
 	return err
 }
