@@ -43,3 +43,19 @@ func TestFrameKeysNarrow(t *testing.T) {
 		t.Errorf("footer at 160 columns lacks the clock key:\n%s", s)
 	}
 }
+
+// At 72x20, the least the UI takes, the frame browser's help still lists
+// every key, in two columns.
+func TestFrameHelpAtTheSmallestSize(t *testing.T) {
+	m := openFrames(t, &fakeOps{}, 72, 20)
+	m = run(m, keyMsg("?"))
+	s := screenOf(m)
+	for _, want := range []string{"add entry", "entry at activity", "scan activity", "open frame/clip", "clock reading", "back"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("help at 72x20 lacks %q:\n%s", want, s)
+		}
+	}
+	if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n > 20 {
+		t.Errorf("help at 72x20 takes %d lines", n)
+	}
+}

@@ -614,7 +614,7 @@ func (m Model) fullHelp(keys []key) []string {
 	// Everything after the screen's keys takes about 12 lines; when the
 	// keys would push it off a short terminal they go in two columns.
 	short := len(keys)+12 > m.height
-	if half := (len(keys) + 1) / 2; short && m.width >= 76 {
+	if half := (len(keys) + 1) / 2; short && m.width >= 72 {
 		col := m.width / 2
 		// Each column's texts start where its widest key leaves room.
 		keyWidth := func(ks []key) int {
