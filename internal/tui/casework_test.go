@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/klipp-forensics/klipp/internal/catalog"
 )
@@ -611,5 +612,17 @@ func TestFinishedLinesDoNotPile(t *testing.T) {
 	got := finished([]string{"✓ activity a: 1 segment scanned", "✓ export K: exported", "export K: sheet 10%", "✓ archive K: archived"}, "archive K")
 	if len(got) != 1 || got[0] != "✓ export K: exported" {
 		t.Errorf("kept %q", got)
+	}
+}
+
+// A long path in a message loses its middle so the words after it stay.
+func TestMessagePathsFit(t *testing.T) {
+	msg := "error: entry 6 (gustav-adolfs-torg): cut /tmp/trial32/demo/data/exports/5000-K123456-26/.work-20261203T140255Z/06-gustav-adolfs-torg-221255.mp4: the file shows 325 frames where the range holds 375; removed it"
+	got := fitPaths(msg, 160)
+	if lipgloss.Width(got) > 160 || !strings.HasSuffix(got, "the file shows 325 frames where the range holds 375; removed it") || !strings.Contains(got, "…") || !strings.Contains(got, "221255.mp4:") {
+		t.Errorf("%q (%d cells)", got, lipgloss.Width(got))
+	}
+	if short := "still saved: /data/x.png"; fitPaths(short, 160) != short {
+		t.Errorf("a short message changed: %q", fitPaths(short, 160))
 	}
 }

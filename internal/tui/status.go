@@ -288,3 +288,25 @@ func sameStep(a, b string) bool {
 	i, j := percent.FindStringIndex(a), percent.FindStringIndex(b)
 	return i != nil && j != nil && a[:i[0]] == b[:j[0]]
 }
+
+// fitPaths shortens the paths in a message (words with a "/" in them)
+// in their middle, longest first, until it fits in room cells or no path
+// is longer than 24: the words around them say what happened and stay.
+func fitPaths(text string, room int) string {
+	words := strings.Split(text, " ")
+	for lipgloss.Width(strings.Join(words, " ")) > room {
+		longest := -1
+		for i, w := range words {
+			if strings.Contains(w, "/") && lipgloss.Width(w) > 24 && (longest < 0 || lipgloss.Width(w) > lipgloss.Width(words[longest])) {
+				longest = i
+			}
+		}
+		if longest < 0 {
+			break
+		}
+		w := words[longest]
+		over := lipgloss.Width(strings.Join(words, " ")) - room
+		words[longest] = midCut(w, max(24, lipgloss.Width(w)-over))
+	}
+	return strings.Join(words, " ")
+}

@@ -559,7 +559,7 @@ func (m Model) draw() string {
 		if m.note.err {
 			style = m.errStyle()
 		}
-		for _, l := range wrap(text, m.width, 2) {
+		for _, l := range wrap(fitPaths(text, 2*m.width), m.width, 2) {
 			msg = append(msg, style.Render(l))
 		}
 	default:
