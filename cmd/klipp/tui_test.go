@@ -291,6 +291,7 @@ func TestTUIFlow(t *testing.T) {
 	}
 	// Its progress lines gave way to what it did.
 	expect("case", "✓ exported to")
+	expect("case", " not pushed") // its newest bundle is not archived yet
 	if strings.Contains(screenText(m), "export "+number+": report") {
 		t.Errorf("the export's progress lines stay after it finished:\n%s", screenText(m))
 	}

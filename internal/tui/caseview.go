@@ -591,11 +591,15 @@ func (m Model) caseHeader() []string {
 	if d.ArchiveState != "" {
 		state += " · archive: " + d.ArchiveState
 	}
-	state = dimStyle.Render(endCut(state, m.width))
+	style := dimStyle
 	if d.Stale {
-		state = m.riskStyle().Render(clip("! the timeline changed after the newest export: x exports again", m.width))
+		// The export and archive state stay beside the warning.
+		state, style = "! the timeline changed after the newest export: x exports again · "+state, m.riskStyle()
 	}
-	return append(lines, state, "")
+	for _, l := range wrap(state, m.width, 2) {
+		lines = append(lines, style.Render(l))
+	}
+	return append(lines, "")
 }
 
 // statusLabel is a case's status, coloured when it needs doing.

@@ -123,7 +123,9 @@ func (o *ServiceOps) Case(ctx context.Context, number string) (CaseDetail, error
 	for _, x := range c.Exports {
 		d.Bundles = append(d.Bundles, x.ExportID)
 	}
-	if n := len(c.Exports); n > 0 && c.Exports[n-1].Archive != app.ArchiveNotPushed {
+	if n := len(c.Exports); n > 0 {
+		// The newest export's archive state, "not pushed" too: the
+		// case's newest bundle is not safe until it is archived.
 		x := c.Exports[n-1]
 		state := x.Archive
 		if state == "verified" {
