@@ -184,6 +184,11 @@ func (m Model) activityEntry() (tea.Model, tea.Cmd) {
 		if m.frames.bar.camera != m.frames.camera {
 			return m.say("the activity is still being read"), nil
 		}
+		for _, u := range m.frames.bar.act.Unscanned {
+			if !m.frames.at.Before(u.From) && m.frames.at.Before(u.To) {
+				return m.say("this footage is not scanned for activity yet: m scans the bar's window"), nil
+			}
+		}
 		return m.say("no activity under the cursor: > and < jump to activity, a adds an entry here"), nil
 	}
 	f := &m.frames

@@ -279,3 +279,18 @@ func TestPassWindowAtThePlace(t *testing.T) {
 		t.Errorf("100 m away: %q", got)
 	}
 }
+
+// A on footage not scanned for activity says so, and how to scan it.
+func TestEntryAtActivityUnscanned(t *testing.T) {
+	m := openFrames(t, &fakeOps{}, 80, 24)
+	for i := 0; i < 5 && !strings.HasPrefix(screenOf(m), "Stortorget"); i++ {
+		m = run(m, keyMsg("n"))
+	}
+	if !strings.HasPrefix(screenOf(m), "Stortorget") {
+		t.Fatalf("no Stortorget:\n%s", screenOf(m))
+	}
+	m = run(m, keyMsg("A"))
+	if st := m.(Model).Status(); st != "this footage is not scanned for activity yet: m scans the bar's window" {
+		t.Errorf("A on unscanned footage: %q", st)
+	}
+}
