@@ -368,6 +368,9 @@ func TestClockForm(t *testing.T) {
 	if m.(Model).Screen() != "form" || !strings.Contains(s, "Clock reading: Södergatan 2") || !strings.Contains(s, want) {
 		t.Fatalf("clock form (want %s):\n%s", want, s)
 	}
+	if !strings.Contains(s, "(true time)") {
+		t.Errorf("the form's title is cut at 80 columns:\n%s", s)
+	}
 	// An empty reading is refused beside its field.
 	m = run(m, clearField, keyMsg("enter"), keyMsg("enter"))
 	if s := screenOf(m); !strings.Contains(s, "✗ required") {

@@ -238,7 +238,10 @@ func (m Model) updateFieldForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) viewFieldForm() (string, []key) {
 	f := m.work.form
 	var b strings.Builder
-	b.WriteString(titleStyle.Render(f.title) + "\n\n")
+	for _, l := range wrap(f.title, m.width, 2) {
+		b.WriteString(titleStyle.Render(l) + "\n")
+	}
+	b.WriteString("\n")
 	lw := 0
 	for _, fl := range f.fields {
 		lw = max(lw, lipgloss.Width(fl.label))
