@@ -632,7 +632,7 @@ func TestMessagePathsFit(t *testing.T) {
 func TestFormTitleWraps(t *testing.T) {
 	m := openFrames(t, &fakeOps{}, 72, 20)
 	m = run(m, keyMsg("C"))
-	if s := screenOf(m); !strings.Contains(s, "(true time)") {
+	if s := screenOf(m); !strings.Contains(s, "(true\ntime)") {
 		t.Errorf("the form's title is cut:\n%s", s)
 	}
 }
