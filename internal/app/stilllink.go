@@ -63,11 +63,11 @@ func (s *Service) LinkStill(ctx context.Context, req LinkStillRequest) (StillLin
 		if e.Camera != req.Camera {
 			continue
 		}
-		inClip := !req.At.Before(e.From) && !req.At.After(e.To)
+		holds := casefile.InClip(e.From, e.To, req.At)
 		switch {
-		case inClip && (best == nil || dist(e) < dist(*best)):
+		case holds && (best == nil || dist(e) < dist(*best)):
 			best = &entries[i]
-		case !inClip && dist(e) <= StillNear && (near == nil || dist(e) < dist(*near)):
+		case !holds && dist(e) <= StillNear && (near == nil || dist(e) < dist(*near)):
 			near = &entries[i]
 		}
 	}
@@ -203,6 +203,17 @@ func (s *Service) unlinkedStills(ctx context.Context, number, camera string, exc
 		}
 	}
 	return taken, unlinked, nil
+}
+
+// inClip are the times of ts in the clip from–to.
+func inClip(from, to time.Time, ts []time.Time) []time.Time {
+	var out []time.Time
+	for _, t := range ts {
+		if casefile.InClip(from, to, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // auditOf calls fn for each audit entry of action, of a case or all.

@@ -77,19 +77,13 @@ func (s *Service) AddEntry(ctx context.Context, req AddEntryRequest, ev Events) 
 	}
 	if len(e.Stills) == 0 {
 		// Stills taken for the case in the clip's range before the entry
-		// existed are its own.
-		taken, err := s.takenStills(ctx, e.Case, e.Camera)
+		// existed, and no other entry's, are its own.
+		_, unlinked, err := s.unlinkedStills(ctx, e.Case, e.Camera, 0)
 		if err != nil {
 			return Entry{}, err
 		}
-		var near []time.Time
-		for _, t := range taken {
-			if !t.Before(e.From) && !t.After(e.To) {
-				near = append(near, t)
-			}
-		}
-		if len(near) > 0 {
-			e.Stills = withStills(e.At, nil, near)
+		if in := inClip(e.From, e.To, unlinked); len(in) > 0 {
+			e.Stills = withStills(e.At, nil, in)
 		}
 	}
 	detail := map[string]string{}
@@ -198,14 +192,8 @@ func (s *Service) EditEntry(ctx context.Context, req EditEntryRequest, ev Events
 				}
 				slices.SortFunc(e.Stills, func(a, b time.Time) int { return a.Compare(b) })
 			}
-			var inClip []time.Time
-			for _, t := range unlinked {
-				if !t.Before(e.From) && !t.After(e.To) {
-					inClip = append(inClip, t)
-				}
-			}
-			if len(inClip) > 0 {
-				e.Stills = withStills(e.At, e.Stills, inClip)
+			if in := inClip(e.From, e.To, unlinked); len(in) > 0 {
+				e.Stills = withStills(e.At, e.Stills, in)
 			}
 			e.UpdatedBy = s.Who()
 			return nil

@@ -13,6 +13,10 @@ import (
 // Tags are the kinds of observation an entry can be tagged with.
 var Tags = []string{"suspect", "victim", "vehicle", "witness"}
 
+// InClip reports whether t lies in the clip from–to, its ends included:
+// where an entry's time and its stills must lie.
+func InClip(from, to, t time.Time) bool { return !t.Before(from) && !t.After(to) }
+
 // ValidateEntry checks an entry before it is stored.
 func ValidateEntry(e store.Entry) error {
 	if strings.TrimSpace(e.Text) == "" {
@@ -24,7 +28,7 @@ func ValidateEntry(e store.Entry) error {
 	if !e.To.After(e.From) {
 		return fault.Fieldf("to", "the clip's end must be after its start")
 	}
-	if e.At.Before(e.From) || e.At.After(e.To) {
+	if !InClip(e.From, e.To, e.At) {
 		return fault.Fieldf("at", "the entry's time %s lies outside its clip %s – %s", e.At.Format(time.RFC3339), e.From.Format(time.RFC3339), e.To.Format(time.RFC3339))
 	}
 	for _, tag := range e.Tags {
@@ -37,7 +41,7 @@ func ValidateEntry(e store.Entry) error {
 		}
 	}
 	for _, s := range e.Stills {
-		if s.Before(e.From) || s.After(e.To) {
+		if !InClip(e.From, e.To, s) {
 			return fault.Fieldf("still", "%s lies outside the clip", s.Format(time.RFC3339))
 		}
 	}
