@@ -102,6 +102,9 @@ func (m Model) fps() float64 {
 	return 25
 }
 
+// frameInterval is the time from one frame to the next.
+func (m Model) frameInterval() time.Duration { return time.Duration(float64(time.Second) / m.fps()) }
+
 func (m Model) step(d time.Duration) (tea.Model, tea.Cmd) {
 	m.frames.at = m.frames.at.Add(d)
 	cmd := m.loadFrame()
@@ -121,7 +124,7 @@ func (m Model) stepFrame(dir int) (tea.Model, tea.Cmd) {
 			return m.jump(*target)
 		}
 	}
-	return m.step(time.Duration(dir) * time.Duration(float64(time.Second)/m.fps()))
+	return m.step(time.Duration(dir) * m.frameInterval())
 }
 
 // jump moves the cursor to t.
@@ -206,7 +209,7 @@ func (m Model) updateFrames(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// entries and stills take it (not when the frame is further
 			// off: a recorder's jump). A camera switch or a typed time
 			// keeps the cursor: n and p do not wander.
-			if d := f.at.Sub(fr.At); msg.snap && !f.play.on && d > -2*time.Millisecond && d < time.Duration(float64(time.Second)/m.fps())+time.Millisecond {
+			if d := f.at.Sub(fr.At); msg.snap && !f.play.on && d > -2*time.Millisecond && d < m.frameInterval()+time.Millisecond {
 				f.at = fr.At
 			}
 			var picture tea.Cmd

@@ -206,7 +206,7 @@ func (m Model) activityEntry() (tea.Model, tea.Cmd) {
 func (m Model) activityEntryTimes(p Span) (at, from, to time.Time) {
 	at = p.From
 	if fr := m.frames.frame; fr != nil {
-		if d := fr.At.Sub(p.From); d > -time.Duration(float64(time.Second)/m.fps()) && d < 2*time.Millisecond {
+		if d := fr.At.Sub(p.From); d > -m.frameInterval() && d < 2*time.Millisecond {
 			at = fr.At
 		}
 	}

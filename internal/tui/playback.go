@@ -91,7 +91,7 @@ func (m Model) playNext() tea.Cmd {
 		return nil
 	}
 	seq := m.frames.play.seq
-	return tea.Every(time.Duration(float64(time.Second)/m.fps()), func(t time.Time) tea.Msg { return playTickMsg{seq: seq, at: t} })
+	return tea.Every(m.frameInterval(), func(t time.Time) tea.Msg { return playTickMsg{seq: seq, at: t} })
 }
 
 func (m Model) playTick(msg playTickMsg) (tea.Model, tea.Cmd) {
